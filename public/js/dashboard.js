@@ -1,0 +1,34 @@
+/* The funnel chart. Data comes from a JSON script block (never evaluated), labels are drawn on a
+   canvas as text. Re-created whenever htmx swaps the funnel in. */
+(function () {
+  'use strict';
+  var TIER_COLOURS = ['#9aa5b1', '#7fb77e', '#4f9a6a', '#3f8a5f', '#2f7a55', '#2a6f9e', '#1f5a85'];
+
+  function draw(root) {
+    var canvas = (root.querySelector && root.querySelector('#funnel-chart')) || (root.id === 'funnel-chart' ? root : null);
+    var source = document.getElementById('funnel-data');
+    if (!canvas || !source) return;
+    var data = JSON.parse(source.textContent || '{}');
+    var existing = Chart.getChart(canvas);
+    if (existing) existing.destroy();
+    new Chart(canvas, {
+      type: 'bar',
+      data: {
+        labels: data.labels,
+        datasets: [{ label: '企业数', data: data.counts, backgroundColor: TIER_COLOURS, borderRadius: 3, barPercentage: 0.8 }],
+      },
+      options: {
+        indexAxis: 'y',
+        animation: false,
+        maintainAspectRatio: false,
+        plugins: { legend: { display: false }, tooltip: { callbacks: { label: function (ctx) { return ' ' + ctx.parsed.x + ' 家'; } } } },
+        scales: {
+          x: { beginAtZero: true, ticks: { precision: 0 }, grid: { color: '#eef0f2' } },
+          y: { grid: { display: false }, ticks: { font: { size: 13 } } },
+        },
+      },
+    });
+  }
+
+  htmx.onLoad(draw);
+})();

@@ -1,0 +1,78 @@
+/** One database factory for both dialects; everything dialect-specific about connecting lives here. */
+import fs from 'node:fs';
+import path from 'node:path';
+import knexFactory, { type Knex } from 'knex';
+import pg from 'pg';
+
+export interface DbOptions {
+  /** PostgreSQL schema to use (tests isolate themselves in a schema of their own). */
+  searchPath?: string[];
+  poolMax?: number;
+}
+
+interface SqliteConnection {
+  pragma(source: string): unknown;
+}
+
+let pgTypesConfigured = false;
+function configurePgTypes(): void {
+  if (pgTypesConfigured) return;
+  pgTypesConfigured = true;
+  // Keep calendar dates as 'YYYY-MM-DD' strings, like SQLite returns them.
+  pg.types.setTypeParser(1082, (v: string) => v);
+  // bigint (counts, money in 元) as numbers: our values stay far below 2^53.
+  pg.types.setTypeParser(20, (v: string) => Number(v));
+  // Instants as ISO-8601 UTC strings, the same shape the app writes into SQLite.
+  pg.types.setTypeParser(1184, (v: string) => new Date(v).toISOString());
+  pg.types.setTypeParser(1114, (v: string) => new Date(`${v}Z`).toISOString());
+}
+
+/** `sqlite:<path>` (relative to the working directory, or absolute), `sqlite::memory:`, or `postgres://…`. */
+export function createDb(databaseUrl: string, options: DbOptions = {}): Knex {
+  if (databaseUrl.startsWith('sqlite:')) {
+    const file = databaseUrl.slice('sqlite:'.length);
+    const filename = file === ':memory:' ? ':memory:' : path.resolve(file);
+    if (filename !== ':memory:') fs.mkdirSync(path.dirname(filename), { recursive: true });
+    return knexFactory({
+      client: 'better-sqlite3',
+      connection: { filename },
+      useNullAsDefault: true,
+      // better-sqlite3 is synchronous and SQLite has one writer: one connection per process.
+      pool: {
+        min: 1,
+        max: 1,
+        afterCreate: (conn: SqliteConnection, done: (err: Error | null, conn: unknown) => void) => {
+          try {
+            if (filename !== ':memory:') conn.pragma('journal_mode = WAL');
+            // A committed stage move or import must survive a power cut, not only a process crash.
+            conn.pragma('synchronous = FULL');
+            conn.pragma('foreign_keys = ON');
+            conn.pragma('busy_timeout = 5000');
+            conn.pragma('cache_size = -65536');
+            conn.pragma('temp_store = MEMORY');
+            done(null, conn);
+          } catch (err) {
+            done(err as Error, conn);
+          }
+        },
+      },
+    });
+  }
+  configurePgTypes();
+  return knexFactory({
+    client: 'pg',
+    connection: databaseUrl,
+    ...(options.searchPath ? { searchPath: options.searchPath } : {}),
+    pool: { min: 0, max: options.poolMax ?? 10 },
+  });
+}
+
+/** True when the database answers a trivial query (used by /healthz). */
+export async function isDbReadable(db: Knex): Promise<boolean> {
+  try {
+    await db.raw('SELECT 1 AS ok');
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,4 @@
+import type { Knex } from 'knex';
+
+/** A knex handle or a transaction: repositories accept either, so callers choose the transaction. */
+export type Db = Knex | Knex.Transaction;

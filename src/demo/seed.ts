@@ -1,0 +1,273 @@
+/**
+ * Deterministic demo data: the Yuyao parks, one user per role, firms in every stage with three
+ * years of figures and stage histories spread over several years. Same seed → same data.
+ * Loaded into an empty database only; `--firms N` makes large sets for benchmarks.
+ */
+import type { Knex } from 'knex';
+import { analyze, resetIdSequence } from '../db/dialect.js';
+import { normalizeFirmName } from '../domain/firm-name.js';
+import { type LifecycleKey, type TechFieldKey } from '../domain/fields.js';
+import { EXIT_REASONS, STAGES, type StageKey } from '../domain/stages.js';
+import { bumpDataGeneration } from '../lib/cache.js';
+import { shanghaiDate } from '../lib/dates.js';
+import { Random } from './random.js';
+import { DEMO_PARKS, DEMO_USERS, FIELD_WEIGHTS, PARK_WEIGHTS, creditCode, firmName } from './yuyao.js';
+
+export interface SeedOptions {
+  firms?: number;
+  seed?: number;
+  /** Histories end here (Shanghai date); fixed so the data does not depend on the day it is loaded. */
+  anchor?: string;
+  /** Password hash given to every demo user (accounts, issue 3). */
+  passwordHash?: string | null;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface SeedSummary {
+  parks: number;
+  users: number;
+  firms: number;
+  stageEvents: number;
+  annualFigures: number;
+}
+
+export const DEFAULT_DEMO_FIRMS = 1200;
+const DAY = 86400_000;
+
+const STAGE_WEIGHTS: readonly (readonly [StageKey, number])[] = [
+  ['candidate', 30],
+  ['incubating', 17],
+  ['tech_sme', 15],
+  ['hte_reserve', 10],
+  ['hte_applying', 5],
+  ['hte_certified', 15],
+  ['benchmark', 2],
+  ['exited', 6],
+];
+
+export async function isDatabaseEmpty(db: Knex): Promise<boolean> {
+  const [firm, user] = await Promise.all([db('firms').first('id'), db('users').first('id')]);
+  return !firm && !user;
+}
+
+const MAIN: StageKey[] = STAGES.filter((s) => s.order !== null).map((s) => s.key);
+
+interface PlannedEvent {
+  from: StageKey | null;
+  to: StageKey;
+  at: number;
+  reasonCode: string | null;
+  reason: string | null;
+  details: Record<string, unknown> | null;
+}
+
+/** A plausible path from candidate to `target`, timed between `start` and `end` (ms). */
+function planHistory(rng: Random, target: StageKey, start: number, end: number): PlannedEvent[] {
+  const steps: Omit<PlannedEvent, 'at'>[] = [{ from: null, to: 'candidate', reasonCode: null, reason: '列入四张清单', details: null }];
+  const exiting = target === 'exited';
+  const lastMain = exiting ? MAIN[rng.int(0, 4)]! : target;
+  const goal = MAIN.indexOf(lastMain);
+  let at = 0;
+  while (MAIN.indexOf(steps[steps.length - 1]!.to) < goal) {
+    const from = steps[steps.length - 1]!.to;
+    const i = MAIN.indexOf(from);
+    // An occasional skip (an evaluated tech SME found directly), and a rejected application.
+    if (from === 'incubating' && goal >= 3 && rng.chance(0.08)) {
+      steps.push({ from, to: 'hte_reserve', reasonCode: 'skip', reason: '已入库国家科技型中小企业，直接纳入高企培育库', details: null });
+      continue;
+    }
+    if (from === 'hte_applying' && rng.chance(0.15)) {
+      steps.push({ from, to: 'hte_reserve', reasonCode: 'backward', reason: '认定未通过（专家评审研发费用归集不规范），退回培育库', details: null });
+      steps.push({ from: 'hte_reserve', to: 'hte_applying', reasonCode: null, reason: null, details: null });
+    }
+    const to = MAIN[i + 1]!;
+    steps.push({ from, to, reasonCode: null, reason: null, details: null });
+    at++;
+  }
+  if (exiting) {
+    const reason = rng.pick(EXIT_REASONS.filter((r) => r.key !== 'other'));
+    steps.push({ from: lastMain, to: 'exited', reasonCode: reason.key, reason: reason.label, details: null });
+  }
+  // Spread the steps over the available time with uneven gaps.
+  const gaps = steps.map((_, idx) => (idx === 0 ? 0 : rng.between(0.5, 1.5)));
+  const span = end - start;
+  const total = gaps.reduce((a, b) => a + b, 0) || 1;
+  let t = start;
+  return steps.map((s, idx) => {
+    t += (gaps[idx]! / total) * span * rng.between(0.85, 1);
+    const when = Math.min(t, end);
+    const details =
+      s.to === 'hte_certified'
+        ? { certificateNo: `GR${new Date(when).getUTCFullYear()}33${String(rng.int(100000, 109999))}`, certificateDate: shanghaiDate(new Date(when)) }
+        : s.details;
+    return { ...s, at: Math.round(when), details };
+  });
+}
+
+const round100 = (x: number) => Math.round(x / 100) * 100;
+
+/** Three years of figures whose shape follows the stage: later stages are larger and more R&D-heavy. */
+function planFigures(rng: Random, stage: StageKey, years: number[]) {
+  const level = Math.max(0, MAIN.indexOf(stage === 'exited' ? 'incubating' : stage));
+  const base = [300, 500, 1200, 2500, 3500, 6000, 30000][level]! * 10000 * rng.between(0.4, 2.2);
+  const rdRatio = [0.015, 0.025, 0.035, 0.046, 0.052, 0.055, 0.05][level]! * rng.between(0.6, 1.5);
+  const staff = Math.max(8, Math.round(base / 10000 / rng.between(40, 120)));
+  const techShare = [0.06, 0.08, 0.11, 0.13, 0.15, 0.17, 0.2][level]! * rng.between(0.6, 1.5);
+  const htShare = Math.min(0.97, [0.35, 0.45, 0.55, 0.62, 0.66, 0.72, 0.75][level]! * rng.between(0.8, 1.25));
+  let sales = base;
+  let net = base * rng.between(0.3, 0.7);
+  let class1 = level >= 4 ? rng.int(1, 4) : rng.chance(level * 0.12) ? 1 : 0;
+  let class2 = rng.int(0, 3 + level * 3);
+  return years.map((year) => {
+    sales *= rng.between(0.95, 1.35);
+    net *= rng.between(0.98, 1.3);
+    class1 += rng.chance(0.3) ? 1 : 0;
+    class2 += rng.int(0, 3);
+    const rd = sales * rdRatio * rng.between(0.85, 1.15);
+    const totalIncome = sales * rng.between(1.0, 1.06);
+    const staffTotal = Math.round(staff * rng.between(0.95, 1.15) * 100) / 100;
+    return {
+      year,
+      sales_revenue: round100(sales),
+      total_income: round100(totalIncome),
+      non_taxable_income: round100(totalIncome * rng.between(0, 0.01)),
+      hitech_income: round100(totalIncome * htShare * rng.between(0.95, 1.03)),
+      total_cost: round100(sales * rng.between(0.82, 0.95)),
+      rd_expense: round100(rd),
+      rd_domestic: round100(rd * rng.between(0.85, 1)),
+      rd_outsourced: round100(rd * rng.between(0, 0.15)),
+      rd_deductible: round100(rd * rng.between(0.9, 1)),
+      staff_total_x100: Math.round(staffTotal * 100),
+      tech_staff_x100: Math.round(staffTotal * Math.min(0.6, techShare) * 100),
+      total_assets: round100(sales * rng.between(0.8, 1.5)),
+      net_assets: round100(net),
+      ip_class1: class1,
+      ip_class2: class2,
+      ip_class2_used: level >= 5 ? Math.min(class2, rng.int(0, 5)) : 0,
+      conversions: rng.int(0, level + 1),
+      major_incident: rng.chance(0.01),
+      standards_led: rng.chance(0.04 * level) ? 1 : 0,
+      has_rd_institution: level >= 4 && rng.chance(0.3),
+      national_award_top3: rng.chance(0.005 * level),
+    };
+  });
+}
+
+function lifecycleFor(rng: Random, foundedMs: number, anchorMs: number): LifecycleKey | null {
+  if (rng.chance(0.2)) return null;
+  const years = (anchorMs - foundedMs) / (365 * DAY);
+  return years < 3 ? 'startup' : years < 9 ? 'growth' : 'mature';
+}
+
+async function insertChunked(trx: Knex.Transaction, table: string, rows: Record<string, unknown>[]): Promise<void> {
+  // SQLite caps a compound INSERT at 500 rows (perf.md §7.11); stay well under it.
+  for (let i = 0; i < rows.length; i += 400) await trx(table).insert(rows.slice(i, i + 400));
+}
+
+export async function seedDemoData(db: Knex, options: SeedOptions): Promise<SeedSummary> {
+  const total = options.firms ?? DEFAULT_DEMO_FIRMS;
+  const rng = new Random(options.seed ?? 20261127);
+  const anchorMs = Date.parse(`${options.anchor ?? '2026-11-20'}T02:00:00Z`);
+  const anchorYear = new Date(anchorMs).getUTCFullYear();
+  const figureYears = [anchorYear - 3, anchorYear - 2, anchorYear - 1];
+  const createdAt = new Date(anchorMs).toISOString();
+  const summary: SeedSummary = { parks: DEMO_PARKS.length, users: DEMO_USERS.length, firms: 0, stageEvents: 0, annualFigures: 0 };
+
+  await db.transaction(async (trx) => {
+    await trx('parks').insert(DEMO_PARKS.map((p, i) => ({ id: i + 1, code: p.code, name: p.name, kind: p.kind, town: p.town, is_active: true, sort_order: i + 1 })));
+    await trx('users').insert(
+      DEMO_USERS.map((u, i) => ({
+        id: i + 1,
+        username: u.username,
+        display_name: u.displayName,
+        role: u.role,
+        password_hash: options.passwordHash ?? null,
+        is_active: true,
+        version: 1,
+        created_at: createdAt,
+        updated_at: createdAt,
+      })),
+    );
+    await resetIdSequence(trx, 'parks');
+    await resetIdSequence(trx, 'users');
+  });
+
+  const userId = (username: string) => DEMO_USERS.findIndex((u) => u.username === username) + 1;
+  const counsellors = DEMO_USERS.filter((u) => u.role === 'counsellor').map((u) => userId(u.username));
+  const actors = [userId('caseworker'), userId('admin')];
+  const parkIds = DEMO_PARKS.map((_, i) => [i + 1, PARK_WEIGHTS[i]!] as const);
+  const seen = new Set<string>();
+  const batch = 2000;
+
+  for (let from = 0; from < total; from += batch) {
+    const firms: Record<string, unknown>[] = [];
+    const events: Record<string, unknown>[] = [];
+    const figures: Record<string, unknown>[] = [];
+    for (let n = from; n < Math.min(total, from + batch); n++) {
+      const id = n + 1;
+      const field: TechFieldKey = rng.weighted(FIELD_WEIGHTS);
+      let name = firmName(rng, field);
+      let uscc = creditCode(rng);
+      while (seen.has(name) || seen.has(uscc)) {
+        name = firmName(rng, field);
+        uscc = creditCode(rng);
+      }
+      seen.add(name);
+      seen.add(uscc);
+      const stage = rng.weighted(STAGE_WEIGHTS);
+      const foundedMs = anchorMs - rng.between(1.2, 22) * 365 * DAY;
+      const firstListed = Math.max(foundedMs + 200 * DAY, anchorMs - rng.between(0.3, 7.5) * 365 * DAY);
+      const history = planHistory(rng, stage, firstListed, anchorMs - rng.between(1, 120) * DAY);
+      const last = history[history.length - 1]!;
+      const touched = new Date(last.at).toISOString();
+      firms.push({
+        id,
+        uscc,
+        name,
+        name_norm: normalizeFirmName(name),
+        park_id: rng.chance(0.93) ? rng.weighted(parkIds) : null,
+        field: rng.chance(0.95) ? field : null,
+        founded_on: new Date(foundedMs).toISOString().slice(0, 10),
+        address: null,
+        contact_name: null,
+        contact_phone: null,
+        counsellor_id: stage !== 'candidate' && rng.chance(0.85) ? rng.pick(counsellors) : null,
+        lifecycle: stage === 'candidate' ? null : lifecycleFor(rng, foundedMs, anchorMs),
+        stage: last.to,
+        notes: null,
+        version: history.length,
+        created_at: new Date(history[0]!.at).toISOString(),
+        updated_at: touched,
+      });
+      for (const e of history) {
+        events.push({
+          firm_id: id,
+          from_stage: e.from,
+          to_stage: e.to,
+          reason_code: e.reasonCode,
+          reason: e.reason,
+          details: e.details ? JSON.stringify(e.details) : null,
+          source: 'seed',
+          actor_id: rng.pick(actors),
+          at: new Date(e.at).toISOString(),
+        });
+      }
+      if (stage !== 'candidate' || rng.chance(0.3)) {
+        for (const f of planFigures(rng, stage, figureYears)) figures.push({ firm_id: id, ...f, version: 1, updated_at: createdAt });
+      }
+    }
+    await db.transaction(async (trx) => {
+      await insertChunked(trx, 'firms', firms);
+      await insertChunked(trx, 'stage_events', events);
+      await insertChunked(trx, 'annual_figures', figures);
+    });
+    summary.firms += firms.length;
+    summary.stageEvents += events.length;
+    summary.annualFigures += figures.length;
+    options.onProgress?.(summary.firms, total);
+  }
+  await resetIdSequence(db, 'firms');
+  await analyze(db);
+  bumpDataGeneration();
+  return summary;
+}

@@ -1,0 +1,49 @@
+/** The board: GET pages and column fragments. Moves post to /firms/:uscc/stage (firms routes). */
+import express, { type Router } from 'express';
+import type { Knex } from 'knex';
+import { can } from '../../domain/permissions.js';
+import { isStageKey } from '../../domain/stages.js';
+import { todayInShanghai } from '../../lib/dates.js';
+import { NotFoundError } from '../../lib/errors.js';
+import { actorOfResponse } from '../../web/current-user.js';
+import { renderFragment, renderPageOrFragment } from '../../web/render.js';
+import { filterQueryString, parseFirmFilters } from '../firms/firm-filters.js';
+import { loadFilterOptions } from '../firms/filter-options.js';
+import { decodeCursor } from './board.queries.js';
+import { loadBoard, loadColumnPage } from './board.service.js';
+
+export function boardRouter(db: Knex): Router {
+  const router = express.Router();
+
+  router.get('/board', async (req, res) => {
+    const actor = actorOfResponse(res);
+    const filters = parseFirmFilters(req.query);
+    const [board, options] = await Promise.all([loadBoard(db, filters, actor, todayInShanghai()), loadFilterOptions(db, actor)]);
+    renderPageOrFragment(req, res, 'board/index', 'board/board', {
+      title: '培育看板',
+      nav: 'board',
+      page: 'board',
+      board,
+      filters,
+      filterQs: filterQueryString(filters),
+      options,
+      canMove: can(actor, 'firms.move'),
+    });
+  });
+
+  router.get('/board/columns/:stage', async (req, res) => {
+    const { stage } = req.params;
+    if (!isStageKey(stage)) throw new NotFoundError('STAGE_NOT_FOUND', '没有这个阶段。');
+    const actor = actorOfResponse(res);
+    const filters = parseFirmFilters(req.query);
+    const page = await loadColumnPage(db, stage, filters, actor, decodeCursor(req.query.after), todayInShanghai());
+    renderFragment(res, 'board/column-page', {
+      stage,
+      ...page,
+      filterQs: filterQueryString(filters),
+      canMove: can(actor, 'firms.move'),
+    });
+  });
+
+  return router;
+}

@@ -1,0 +1,80 @@
+/** Assembles the board: columns grouped by tier, each with its count and its first page of cards. */
+import type { Db } from '../../db/types.js';
+import type { Actor } from '../../domain/actor.js';
+import { STAGE_GROUPS, type StageKey } from '../../domain/stages.js';
+import { daysInCurrentStage } from '../../domain/time-in-stage.js';
+import type { FirmFilters } from '../firms/firm-filters.js';
+import { countByStage, type StageCounts } from '../firms/stage-counts.queries.js';
+import { type BoardCard, type Cursor, columnCards, encodeCursor } from './board.queries.js';
+
+export const COLUMN_PAGE_SIZE = 25;
+
+export interface CardView extends BoardCard {
+  daysInStage: number | null;
+}
+
+export interface ColumnView {
+  stage: StageKey;
+  label: string;
+  count: number;
+  cards: CardView[];
+  /** Cursor for the next page, or null when the column is fully shown. */
+  next: string | null;
+}
+
+export interface BoardView {
+  groups: { key: string; label: string; count: number; columns: ColumnView[] }[];
+  total: number;
+}
+
+export function toCardView(card: BoardCard, today: string): CardView {
+  return { ...card, daysInStage: daysInCurrentStage(card.stageSince, today) };
+}
+
+export async function loadColumnPage(
+  db: Db,
+  stage: StageKey,
+  filters: FirmFilters,
+  actor: Pick<Actor, 'parkIds'>,
+  after: Cursor | null,
+  today: string,
+): Promise<{ cards: CardView[]; next: string | null }> {
+  const rows = await columnCards(db, stage, filters, actor, COLUMN_PAGE_SIZE + 1, after);
+  const page = rows.slice(0, COLUMN_PAGE_SIZE);
+  const last = page[page.length - 1];
+  return {
+    cards: page.map((c) => toCardView(c, today)),
+    next: rows.length > COLUMN_PAGE_SIZE && last ? encodeCursor(last) : null,
+  };
+}
+
+export async function loadBoard(db: Db, filters: FirmFilters, actor: Pick<Actor, 'parkIds'>, today: string): Promise<BoardView> {
+  const counts = await countByStage(db, filters, actor);
+  const groups: BoardView['groups'] = [];
+  for (const group of STAGE_GROUPS) {
+    const columns: ColumnView[] = [];
+    for (const s of group.stages) {
+      const { cards, next } = await loadColumnPage(db, s.key, filters, actor, null, today);
+      columns.push({ stage: s.key, label: s.label, count: counts[s.key], cards, next });
+    }
+    groups.push({ key: group.key, label: group.label, count: columns.reduce((a, c) => a + c.count, 0), columns });
+  }
+  return { groups, total: Object.values(counts).reduce((a, b) => a + b, 0) };
+}
+
+/** Counts to refresh after a move: the two columns and their groups. */
+export function changedCounts(counts: StageCounts, stages: StageKey[]): { id: string; value: number }[] {
+  const out: { id: string; value: number }[] = [];
+  const groupsSeen = new Set<string>();
+  for (const s of stages) {
+    out.push({ id: `count-${s}`, value: counts[s] });
+    const group = STAGE_GROUPS.find((g) => g.stages.some((d) => d.key === s));
+    if (group && !groupsSeen.has(group.key)) {
+      groupsSeen.add(group.key);
+      out.push({ id: `group-count-${group.key}`, value: group.stages.reduce((a, d) => a + counts[d.key], 0) });
+    }
+  }
+  out.push({ id: 'board-total', value: Object.values(counts).reduce((a, b) => a + b, 0) });
+  return out;
+}
+

@@ -1,0 +1,34 @@
+import express, { type Router } from 'express';
+import type { Knex } from 'knex';
+import { todayInShanghai, yearOf } from '../../lib/dates.js';
+import { actorOfResponse } from '../../web/current-user.js';
+import { positiveInt } from '../../web/forms.js';
+import { renderPageOrFragment } from '../../web/render.js';
+import { filterQueryString, parseFirmFilters } from '../firms/firm-filters.js';
+import { loadFilterOptions } from '../firms/filter-options.js';
+import { loadFunnel } from './dashboard.service.js';
+
+export function dashboardRouter(db: Knex): Router {
+  const router = express.Router();
+
+  router.get('/dashboard', async (req, res) => {
+    const actor = actorOfResponse(res);
+    const currentYear = yearOf(todayInShanghai());
+    const requested = positiveInt(req.query.year);
+    const year = requested && requested >= 2000 && requested <= currentYear ? requested : currentYear;
+    const { park, field } = parseFirmFilters(req.query);
+    const filters = { ...(park !== undefined ? { park } : {}), ...(field !== undefined ? { field } : {}) };
+    const [funnel, options] = await Promise.all([loadFunnel(db, year, filters, actor, currentYear), loadFilterOptions(db, actor)]);
+    renderPageOrFragment(req, res, 'dashboard/index', 'dashboard/funnel', {
+      title: '培育统计',
+      nav: 'dashboard',
+      page: 'dashboard',
+      funnel,
+      filters,
+      boardQs: filterQueryString(filters),
+      options,
+    });
+  });
+
+  return router;
+}

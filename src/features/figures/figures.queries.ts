@@ -1,0 +1,131 @@
+/** Annual figures (年度指标): one row per firm and year; money in 元, head counts as hundredths in the DB. */
+import type { Db } from '../../db/types.js';
+
+export interface AnnualFigures {
+  id: number;
+  firmId: number;
+  year: number;
+  salesRevenue: number | null;
+  totalIncome: number | null;
+  nonTaxableIncome: number | null;
+  hitechIncome: number | null;
+  totalCost: number | null;
+  rdExpense: number | null;
+  rdDomestic: number | null;
+  rdOutsourced: number | null;
+  rdDeductible: number | null;
+  /** Annual monthly averages, may carry two decimals. */
+  staffTotal: number | null;
+  techStaff: number | null;
+  totalAssets: number | null;
+  netAssets: number | null;
+  ipClass1: number | null;
+  ipClass2: number | null;
+  ipClass2Used: number | null;
+  conversions: number | null;
+  majorIncident: boolean | null;
+  standardsLed: number | null;
+  hasRdInstitution: boolean | null;
+  nationalAwardTop3: boolean | null;
+  version: number;
+  updatedAt: string;
+}
+
+export type FigureValues = Omit<AnnualFigures, 'id' | 'firmId' | 'year' | 'version' | 'updatedAt'>;
+
+interface FigureRow {
+  id: number;
+  firm_id: number;
+  year: number;
+  sales_revenue: number | null;
+  total_income: number | null;
+  non_taxable_income: number | null;
+  hitech_income: number | null;
+  total_cost: number | null;
+  rd_expense: number | null;
+  rd_domestic: number | null;
+  rd_outsourced: number | null;
+  rd_deductible: number | null;
+  staff_total_x100: number | null;
+  tech_staff_x100: number | null;
+  total_assets: number | null;
+  net_assets: number | null;
+  ip_class1: number | null;
+  ip_class2: number | null;
+  ip_class2_used: number | null;
+  conversions: number | null;
+  major_incident: number | boolean | null;
+  standards_led: number | null;
+  has_rd_institution: number | boolean | null;
+  national_award_top3: number | boolean | null;
+  version: number;
+  updated_at: string;
+}
+
+const bool = (v: number | boolean | null) => (v === null ? null : Boolean(v));
+const num = (v: number | string | null) => (v === null ? null : Number(v));
+const fromX100 = (v: number | null) => (v === null ? null : v / 100);
+const toX100 = (v: number | null) => (v === null ? null : Math.round(v * 100));
+
+function toFigures(r: FigureRow): AnnualFigures {
+  return {
+    id: r.id,
+    firmId: r.firm_id,
+    year: r.year,
+    salesRevenue: num(r.sales_revenue),
+    totalIncome: num(r.total_income),
+    nonTaxableIncome: num(r.non_taxable_income),
+    hitechIncome: num(r.hitech_income),
+    totalCost: num(r.total_cost),
+    rdExpense: num(r.rd_expense),
+    rdDomestic: num(r.rd_domestic),
+    rdOutsourced: num(r.rd_outsourced),
+    rdDeductible: num(r.rd_deductible),
+    staffTotal: fromX100(r.staff_total_x100),
+    techStaff: fromX100(r.tech_staff_x100),
+    totalAssets: num(r.total_assets),
+    netAssets: num(r.net_assets),
+    ipClass1: r.ip_class1,
+    ipClass2: r.ip_class2,
+    ipClass2Used: r.ip_class2_used,
+    conversions: r.conversions,
+    majorIncident: bool(r.major_incident),
+    standardsLed: r.standards_led,
+    hasRdInstitution: bool(r.has_rd_institution),
+    nationalAwardTop3: bool(r.national_award_top3),
+    version: r.version,
+    updatedAt: r.updated_at,
+  };
+}
+
+export function figureColumns(v: FigureValues): Record<string, unknown> {
+  return {
+    sales_revenue: v.salesRevenue,
+    total_income: v.totalIncome,
+    non_taxable_income: v.nonTaxableIncome,
+    hitech_income: v.hitechIncome,
+    total_cost: v.totalCost,
+    rd_expense: v.rdExpense,
+    rd_domestic: v.rdDomestic,
+    rd_outsourced: v.rdOutsourced,
+    rd_deductible: v.rdDeductible,
+    staff_total_x100: toX100(v.staffTotal),
+    tech_staff_x100: toX100(v.techStaff),
+    total_assets: v.totalAssets,
+    net_assets: v.netAssets,
+    ip_class1: v.ipClass1,
+    ip_class2: v.ipClass2,
+    ip_class2_used: v.ipClass2Used,
+    conversions: v.conversions,
+    major_incident: v.majorIncident,
+    standards_led: v.standardsLed,
+    has_rd_institution: v.hasRdInstitution,
+    national_award_top3: v.nationalAwardTop3,
+  };
+}
+
+/** All years of one firm, oldest first. */
+export async function figuresForFirm(db: Db, firmId: number): Promise<AnnualFigures[]> {
+  const rows = (await db('annual_figures').where({ firm_id: firmId }).orderBy('year')) as FigureRow[];
+  return rows.map(toFigures);
+}

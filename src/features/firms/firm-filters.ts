@@ -1,0 +1,93 @@
+/**
+ * The filters shared by the board, the firm list and the dashboard. They live in the URL, so they
+ * are parsed from query strings here, once, into a typed object; bad values are dropped, never
+ * passed on to SQL.
+ */
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import { firmIdsByName, whereUsccPrefix } from '../../db/dialect.js';
+import type { Db } from '../../db/types.js';
+import type { Actor } from '../../domain/actor.js';
+import { LIFECYCLES, TECH_FIELDS, type LifecycleKey, type TechFieldKey } from '../../domain/fields.js';
+import { STAGE_KEYS, type StageKey } from '../../domain/stages.js';
+import { normalizeUscc } from '../../domain/uscc.js';
+
+export interface FirmFilters {
+  park?: number;
+  field?: TechFieldKey;
+  counsellor?: number;
+  lifecycle?: LifecycleKey;
+  stage?: StageKey;
+  /** Name fragment or credit-code prefix. */
+  q?: string;
+}
+
+const optionalId = z.coerce.number().int().positive().optional().catch(undefined);
+const single = (v: unknown) => (Array.isArray(v) ? v[0] : v) ?? undefined;
+const blankToUndefined = (v: unknown) => {
+  const s = single(v);
+  return typeof s === 'string' && s.trim() === '' ? undefined : s;
+};
+
+const filterSchema = z.object({
+  park: z.preprocess(blankToUndefined, optionalId),
+  field: z.preprocess(blankToUndefined, z.enum(TECH_FIELDS.map((f) => f.key) as [TechFieldKey, ...TechFieldKey[]]).optional().catch(undefined)),
+  counsellor: z.preprocess(blankToUndefined, optionalId),
+  lifecycle: z.preprocess(blankToUndefined, z.enum(LIFECYCLES.map((l) => l.key) as [LifecycleKey, ...LifecycleKey[]]).optional().catch(undefined)),
+  stage: z.preprocess(blankToUndefined, z.enum(STAGE_KEYS).optional().catch(undefined)),
+  q: z.preprocess(blankToUndefined, z.string().trim().max(60).optional().catch(undefined)),
+});
+
+export function parseFirmFilters(query: Record<string, unknown>): FirmFilters {
+  const parsed = filterSchema.parse(query);
+  const filters: FirmFilters = {};
+  for (const [k, v] of Object.entries(parsed)) if (v !== undefined) (filters as Record<string, unknown>)[k] = v;
+  return filters;
+}
+
+/** The filters as query-string pairs, for links and hidden fields that must carry them along. */
+export function filterParams(filters: FirmFilters, omit: (keyof FirmFilters)[] = []): [string, string][] {
+  return Object.entries(filters)
+    .filter(([k, v]) => v !== undefined && !omit.includes(k as keyof FirmFilters))
+    .map(([k, v]) => [k, String(v)]);
+}
+
+export function filterQueryString(filters: FirmFilters, omit: (keyof FirmFilters)[] = []): string {
+  return new URLSearchParams(filterParams(filters, omit)).toString();
+}
+
+/** Only park and field have precomputed counts (stage_counts); anything else counts live. */
+export function hasOnlyCountableFilters(filters: FirmFilters): boolean {
+  return Object.keys(filters).every((k) => k === 'park' || k === 'field' || k === 'stage');
+}
+
+/** Credit-code prefix search applies when the text could be the start of a code. */
+function usccPrefix(q: string): string | null {
+  const code = normalizeUscc(q);
+  return /^[0-9A-HJ-NPQRTUWXY]{2,18}$/.test(code) && /\d/.test(code) ? code : null;
+}
+
+/**
+ * Narrow a query over `firms` (aliased `f`) to the filters and the actor's jurisdiction.
+ * Every firm query a user can trigger goes through here, so scoping cannot be forgotten.
+ */
+export function applyFirmFilters(db: Db, qb: Knex.QueryBuilder, filters: FirmFilters, actor: Pick<Actor, 'parkIds'>): Knex.QueryBuilder {
+  if (actor.parkIds !== null) {
+    if (actor.parkIds.length === 0) qb.whereRaw('1 = 0');
+    else qb.whereIn('f.park_id', actor.parkIds);
+  }
+  if (filters.park !== undefined) qb.where('f.park_id', filters.park);
+  if (filters.field !== undefined) qb.where('f.field', filters.field);
+  if (filters.counsellor !== undefined) qb.where('f.counsellor_id', filters.counsellor);
+  if (filters.lifecycle !== undefined) qb.where('f.lifecycle', filters.lifecycle);
+  if (filters.stage !== undefined) qb.where('f.stage', filters.stage);
+  if (filters.q !== undefined) {
+    const q = filters.q;
+    const prefix = usccPrefix(q);
+    qb.where((w) => {
+      w.whereIn('f.id', firmIdsByName(db, q));
+      if (prefix) w.orWhere((r) => whereUsccPrefix(db, r, 'f.uscc', prefix));
+    });
+  }
+  return qb;
+}

@@ -1,0 +1,103 @@
+/**
+ * Parsing the firm form (create and edit). Everything arrives as strings; we return either a clean
+ * profile or Chinese messages per field, and keep what the user typed so nothing is lost.
+ */
+import { isLifecycleKey, isTechFieldKey } from '../../domain/fields.js';
+import { cleanFirmName } from '../../domain/firm-name.js';
+import { parseUscc } from '../../domain/uscc.js';
+import { isCalendarDate } from '../../lib/dates.js';
+import type { FirmProfile } from './firms.queries.js';
+
+export type FormValues = Record<string, string>;
+
+export const FIRM_FORM_FIELDS = [
+  'uscc',
+  'name',
+  'parkId',
+  'field',
+  'foundedOn',
+  'address',
+  'contactName',
+  'contactPhone',
+  'counsellorId',
+  'lifecycle',
+  'notes',
+] as const;
+
+const messages = {
+  nameRequired: '请填写企业名称。',
+  nameTooLong: '企业名称不超过 200 字。',
+  park: '请选择列表中的园区或平台。',
+  field: '请选择列表中的技术领域。',
+  foundedOn: '请按 YYYY-MM-DD 填写成立日期。',
+  foundedFuture: '成立日期不能晚于今天。',
+  tooLong: (n: number) => `不超过 ${n} 字。`,
+  phone: '电话只能包含数字、空格、“-”“+”和括号。',
+  counsellor: '请选择列表中的辅导员。',
+  lifecycle: '请选择初创期、成长期或成熟期。',
+} as const;
+
+/** Pick only the known fields, as trimmed strings (repeated keys: the first one). */
+export function formValues(body: unknown): FormValues {
+  const src = (body ?? {}) as Record<string, unknown>;
+  const out: FormValues = {};
+  for (const k of FIRM_FORM_FIELDS) {
+    const v = Array.isArray(src[k]) ? (src[k] as unknown[])[0] : src[k];
+    out[k] = typeof v === 'string' ? v.trim() : '';
+  }
+  return out;
+}
+
+const orNull = (s: string | undefined) => (s === undefined || s === '' ? null : s);
+
+function optionalId(s: string | undefined): number | null | undefined {
+  if (!s) return null;
+  const n = Number(s);
+  return Number.isInteger(n) && n > 0 ? n : undefined;
+}
+
+export type ParsedFirmForm = { ok: true; profile: FirmProfile } | { ok: false; errors: Record<string, string> };
+
+export function parseFirmForm(v: FormValues, today: string): ParsedFirmForm {
+  const errors: Record<string, string> = {};
+  const uscc = parseUscc(v.uscc);
+  if (!uscc.ok) errors.uscc = uscc.message;
+
+  const name = cleanFirmName(v.name ?? '');
+  if (!name) errors.name = messages.nameRequired;
+  else if (name.length > 200) errors.name = messages.nameTooLong;
+
+  const parkId = optionalId(v.parkId);
+  if (parkId === undefined) errors.parkId = messages.park;
+  const field = orNull(v.field);
+  if (field !== null && !isTechFieldKey(field)) errors.field = messages.field;
+  const foundedOn = orNull(v.foundedOn);
+  if (foundedOn !== null && !isCalendarDate(foundedOn)) errors.foundedOn = messages.foundedOn;
+  else if (foundedOn !== null && foundedOn > today) errors.foundedOn = messages.foundedFuture;
+  const counsellorId = optionalId(v.counsellorId);
+  if (counsellorId === undefined) errors.counsellorId = messages.counsellor;
+  const lifecycle = orNull(v.lifecycle);
+  if (lifecycle !== null && !isLifecycleKey(lifecycle)) errors.lifecycle = messages.lifecycle;
+
+  const limits: [keyof FormValues, number][] = [['address', 300], ['contactName', 60], ['contactPhone', 40], ['notes', 2000]];
+  for (const [k, n] of limits) if ((v[k] ?? '').length > n) errors[k] = messages.tooLong(n);
+  if (v.contactPhone && !/^[0-9+\-()（）\s]*$/.test(v.contactPhone)) errors.contactPhone = messages.phone;
+
+  if (Object.keys(errors).length > 0 || !uscc.ok) return { ok: false, errors };
+  return {
+    ok: true,
+    profile: {
+      uscc: uscc.code,
+      name,
+      parkId: parkId ?? null,
+      field,
+      foundedOn,
+      address: orNull(v.address),
+      contactName: orNull(v.contactName),
+      contactPhone: orNull(v.contactPhone),
+      counsellorId: counsellorId ?? null,
+      lifecycle,
+      notes: orNull(v.notes),
+    },
+  };
+}

@@ -1,0 +1,212 @@
+/** Every query over the firms table (and its lookups) lives here; rows become plain objects. */
+import type { Knex } from 'knex';
+import type { Db } from '../../db/types.js';
+import type { Actor } from '../../domain/actor.js';
+import type { StageKey } from '../../domain/stages.js';
+import { applyFirmFilters, type FirmFilters } from './firm-filters.js';
+
+export interface Firm {
+  id: number;
+  uscc: string;
+  name: string;
+  parkId: number | null;
+  parkName: string | null;
+  field: string | null;
+  foundedOn: string | null;
+  address: string | null;
+  contactName: string | null;
+  contactPhone: string | null;
+  counsellorId: number | null;
+  counsellorName: string | null;
+  lifecycle: string | null;
+  stage: StageKey;
+  notes: string | null;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** The editable profile: what the firm form posts and the audit log compares. */
+export interface FirmProfile {
+  uscc: string;
+  name: string;
+  parkId: number | null;
+  field: string | null;
+  foundedOn: string | null;
+  address: string | null;
+  contactName: string | null;
+  contactPhone: string | null;
+  counsellorId: number | null;
+  lifecycle: string | null;
+  notes: string | null;
+}
+
+interface FirmRow {
+  id: number;
+  uscc: string;
+  name: string;
+  park_id: number | null;
+  park_name: string | null;
+  field: string | null;
+  founded_on: string | null;
+  address: string | null;
+  contact_name: string | null;
+  contact_phone: string | null;
+  counsellor_id: number | null;
+  counsellor_name: string | null;
+  lifecycle: string | null;
+  stage: StageKey;
+  notes: string | null;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+function toFirm(r: FirmRow): Firm {
+  return {
+    id: r.id,
+    uscc: r.uscc,
+    name: r.name,
+    parkId: r.park_id,
+    parkName: r.park_name,
+    field: r.field,
+    foundedOn: r.founded_on,
+    address: r.address,
+    contactName: r.contact_name,
+    contactPhone: r.contact_phone,
+    counsellorId: r.counsellor_id,
+    counsellorName: r.counsellor_name,
+    lifecycle: r.lifecycle,
+    stage: r.stage,
+    notes: r.notes,
+    version: r.version,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+export function profileOf(f: Firm): FirmProfile {
+  return {
+    uscc: f.uscc,
+    name: f.name,
+    parkId: f.parkId,
+    field: f.field,
+    foundedOn: f.foundedOn,
+    address: f.address,
+    contactName: f.contactName,
+    contactPhone: f.contactPhone,
+    counsellorId: f.counsellorId,
+    lifecycle: f.lifecycle,
+    notes: f.notes,
+  };
+}
+
+function profileColumns(p: FirmProfile, nameNorm: string): Record<string, unknown> {
+  return {
+    uscc: p.uscc,
+    name: p.name,
+    name_norm: nameNorm,
+    park_id: p.parkId,
+    field: p.field,
+    founded_on: p.foundedOn,
+    address: p.address,
+    contact_name: p.contactName,
+    contact_phone: p.contactPhone,
+    counsellor_id: p.counsellorId,
+    lifecycle: p.lifecycle,
+    notes: p.notes,
+  };
+}
+
+function firmSelect(db: Db): Knex.QueryBuilder {
+  return db('firms as f')
+    .leftJoin('parks as p', 'p.id', 'f.park_id')
+    .leftJoin('users as u', 'u.id', 'f.counsellor_id')
+    .select('f.*', 'p.name as park_name', 'u.display_name as counsellor_name');
+}
+
+export async function findFirmByUscc(db: Db, uscc: string): Promise<Firm | null> {
+  const row = (await firmSelect(db).where('f.uscc', uscc).first()) as FirmRow | undefined;
+  return row ? toFirm(row) : null;
+}
+
+export async function findFirmById(db: Db, id: number): Promise<Firm | null> {
+  const row = (await firmSelect(db).where('f.id', id).first()) as FirmRow | undefined;
+  return row ? toFirm(row) : null;
+}
+
+export async function usccExists(db: Db, uscc: string): Promise<boolean> {
+  return !!(await db('firms').where({ uscc }).first('id'));
+}
+
+export async function insertFirm(
+  db: Db,
+  profile: FirmProfile,
+  nameNorm: string,
+  stage: StageKey,
+  at: string,
+): Promise<number> {
+  const [row] = await db('firms')
+    .insert({ ...profileColumns(profile, nameNorm), stage, version: 1, created_at: at, updated_at: at })
+    .returning('id');
+  return typeof row === 'object' ? (row as { id: number }).id : (row as number);
+}
+
+/** Optimistic update: returns false when the version moved on (someone else saved first). */
+export async function updateFirmProfile(
+  db: Db,
+  id: number,
+  version: number,
+  profile: FirmProfile,
+  nameNorm: string,
+  at: string,
+): Promise<boolean> {
+  const n = await db('firms')
+    .where({ id, version })
+    .update({ ...profileColumns(profile, nameNorm), version: version + 1, updated_at: at });
+  return n === 1;
+}
+
+export async function updateFirmStage(db: Db, id: number, version: number, stage: StageKey, at: string): Promise<boolean> {
+  const n = await db('firms').where({ id, version }).update({ stage, version: version + 1, updated_at: at });
+  return n === 1;
+}
+
+export type FirmSort = 'updated' | 'name';
+
+export interface FirmListItem {
+  id: number;
+  uscc: string;
+  name: string;
+  parkName: string | null;
+  field: string | null;
+  stage: StageKey;
+  counsellorName: string | null;
+  updatedAt: string;
+}
+
+export async function listFirms(
+  db: Db,
+  filters: FirmFilters,
+  actor: Pick<Actor, 'parkIds'>,
+  page: { offset: number; limit: number; sort: FirmSort },
+): Promise<FirmListItem[]> {
+  const qb = db('firms as f')
+    .leftJoin('parks as p', 'p.id', 'f.park_id')
+    .leftJoin('users as u', 'u.id', 'f.counsellor_id')
+    .select('f.id', 'f.uscc', 'f.name', 'f.field', 'f.stage', 'f.updated_at', 'p.name as park_name', 'u.display_name as counsellor_name');
+  applyFirmFilters(db, qb, filters, actor);
+  if (page.sort === 'name') qb.orderBy([{ column: 'f.name' }, { column: 'f.id' }]);
+  else qb.orderBy([{ column: 'f.updated_at', order: 'desc' }, { column: 'f.id', order: 'desc' }]);
+  const rows = (await qb.offset(page.offset).limit(page.limit)) as (FirmRow & { park_name: string | null })[];
+  return rows.map((r) => ({
+    id: r.id,
+    uscc: r.uscc,
+    name: r.name,
+    parkName: r.park_name,
+    field: r.field,
+    stage: r.stage,
+    counsellorName: r.counsellor_name,
+    updatedAt: r.updated_at,
+  }));
+}

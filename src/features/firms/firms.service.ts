@@ -1,0 +1,198 @@
+/**
+ * Use cases on firms: create, edit the profile, move between stages. Each checks permission and
+ * jurisdiction, decides with the domain rules, and writes the change, its stage event and its
+ * audit row in one transaction; a refusal changes nothing.
+ */
+import type { Knex } from 'knex';
+import type { WriteContext } from '../../domain/actor.js';
+import { normalizeFirmName } from '../../domain/firm-name.js';
+import { can, coversPark } from '../../domain/permissions.js';
+import { type StageKey, stageLabel } from '../../domain/stages.js';
+import { decideMove, type GateCheck, type MoveDecision, type MoveInput } from '../../domain/transitions.js';
+import { bumpDataGeneration } from '../../lib/cache.js';
+import { nowIso, todayInShanghai } from '../../lib/dates.js';
+import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
+import { appendAudit } from '../audit/audit.queries.js';
+import { parkExists } from '../parks/parks.queries.js';
+import { insertStageEvent, type StageEventSource } from '../stages/stage-events.queries.js';
+import { isActiveCounsellor } from '../users/users.queries.js';
+import {
+  type Firm,
+  type FirmProfile,
+  findFirmByUscc,
+  insertFirm,
+  profileOf,
+  updateFirmProfile,
+  updateFirmStage,
+  usccExists,
+} from './firms.queries.js';
+
+const messages = {
+  notFound: '找不到这家企业（信用代码不存在，或不在你负责的园区）。',
+  noPermissionMove: '你的角色不能移动企业阶段。',
+  noPermissionEdit: '你的角色不能修改企业信息。',
+  noPermissionCreate: '你的角色不能新增企业。',
+  stale: '该企业刚被他人修改过，你看到的已不是最新信息。已为你刷新，请确认后再操作。',
+  duplicateUscc: '该信用代码已登记为另一家企业。',
+  parkUnknown: '请选择列表中的园区或平台。',
+  counsellorUnknown: '请选择列表中的辅导员。',
+  outOfScope: '你只能登记你负责园区的企业。',
+  initialStage: '新登记的企业只能从“候选”或“孵化培育”开始。',
+} as const;
+
+/** A move the rules refused; carries the decision so the board can ask for what is missing. */
+export class MoveRefusedError extends AppError {
+  constructor(
+    readonly decision: Extract<MoveDecision, { ok: false }>,
+    readonly firm: Firm,
+    readonly input: MoveInput,
+  ) {
+    super(`MOVE_${decision.code}`, decision.message, decision.code === 'SAME_STAGE' ? 409 : 422, { needs: decision.needs });
+  }
+}
+
+export class StaleFirmError extends ConflictError {
+  constructor(readonly firm: Firm) {
+    super('FIRM_STALE', messages.stale);
+  }
+}
+
+/** Computes the eligibility verdict the gate into hte_applying relies on. */
+export type ApplyingGate = (db: Knex, firm: Firm) => Promise<GateCheck>;
+
+export interface FirmServiceDeps {
+  applyingGate: ApplyingGate;
+}
+
+async function loadFirmInScope(db: Knex, uscc: string, ctx: WriteContext): Promise<Firm> {
+  const firm = await findFirmByUscc(db, uscc);
+  if (!firm || !coversPark(ctx.actor, firm.parkId)) throw new NotFoundError('FIRM_NOT_FOUND', messages.notFound);
+  return firm;
+}
+
+async function checkReferences(db: Knex, profile: FirmProfile, ctx: WriteContext): Promise<void> {
+  const errors: Record<string, string> = {};
+  if (profile.parkId !== null && !(await parkExists(db, profile.parkId))) errors.parkId = messages.parkUnknown;
+  else if (!coversPark(ctx.actor, profile.parkId)) errors.parkId = messages.outOfScope;
+  if (profile.counsellorId !== null && !(await isActiveCounsellor(db, profile.counsellorId))) errors.counsellorId = messages.counsellorUnknown;
+  if (Object.keys(errors).length > 0) throw new ValidationError(errors);
+}
+
+export function createFirmService(deps: FirmServiceDeps) {
+  return {
+    async create(db: Knex, profile: FirmProfile, initialStage: StageKey, ctx: WriteContext): Promise<Firm> {
+      if (!can(ctx.actor, 'firms.create')) throw new ForbiddenError('FORBIDDEN', messages.noPermissionCreate);
+      if (initialStage !== 'candidate' && initialStage !== 'incubating') throw new ValidationError({ stage: messages.initialStage });
+      await checkReferences(db, profile, ctx);
+      if (await usccExists(db, profile.uscc)) throw new ValidationError({ uscc: messages.duplicateUscc });
+      const at = nowIso();
+      const id = await db.transaction(async (trx) => {
+        const firmId = await insertFirm(trx, profile, normalizeFirmName(profile.name), initialStage, at);
+        await insertStageEvent(trx, {
+          firmId,
+          fromStage: null,
+          toStage: initialStage,
+          reasonCode: null,
+          reason: '新增企业',
+          details: null,
+          source: 'create',
+          actorId: ctx.actor.id,
+          at,
+        });
+        await appendAudit(trx, ctx, { action: 'firm.create', objectType: 'firm', objectId: profile.uscc, after: { ...profile, stage: initialStage } }, at);
+        return firmId;
+      });
+      bumpDataGeneration();
+      const firm = await findFirmByUscc(db, profile.uscc);
+      if (!firm || firm.id !== id) throw new Error('created firm not found');
+      return firm;
+    },
+
+    async updateProfile(db: Knex, uscc: string, version: number, profile: FirmProfile, ctx: WriteContext): Promise<Firm> {
+      const firm = await loadFirmInScope(db, uscc, ctx);
+      if (!can(ctx.actor, 'firms.edit')) throw new ForbiddenError('FORBIDDEN', messages.noPermissionEdit);
+      if (firm.version !== version) throw new StaleFirmError(firm);
+      await checkReferences(db, profile, ctx);
+      if (profile.uscc !== firm.uscc && (await usccExists(db, profile.uscc))) throw new ValidationError({ uscc: messages.duplicateUscc });
+      const before = profileOf(firm);
+      const at = nowIso();
+      await db.transaction(async (trx) => {
+        if (!(await updateFirmProfile(trx, firm.id, version, profile, normalizeFirmName(profile.name), at))) {
+          throw new StaleFirmError(firm);
+        }
+        const changed = Object.keys(profile).filter((k) => before[k as keyof FirmProfile] !== profile[k as keyof FirmProfile]);
+        const pick = (p: FirmProfile) => Object.fromEntries(changed.map((k) => [k, p[k as keyof FirmProfile]]));
+        await appendAudit(trx, ctx, { action: 'firm.update', objectType: 'firm', objectId: profile.uscc, before: pick(before), after: pick(profile) }, at);
+      });
+      bumpDataGeneration();
+      return (await findFirmByUscc(db, profile.uscc))!;
+    },
+
+    /** Validate and apply a stage move; throws MoveRefusedError, StaleFirmError, NotFound or Forbidden. */
+    async move(
+      db: Knex,
+      uscc: string,
+      version: number,
+      input: MoveInput,
+      source: StageEventSource,
+      ctx: WriteContext,
+    ): Promise<{ firm: Firm; from: StageKey }> {
+      const firm = await loadFirmInScope(db, uscc, ctx);
+      if (!can(ctx.actor, 'firms.move')) throw new ForbiddenError('FORBIDDEN', messages.noPermissionMove);
+      if (firm.version !== version) throw new StaleFirmError(firm);
+      const applyingCheck = input.to === 'hte_applying' ? await deps.applyingGate(db, firm) : null;
+      const decision = decideMove(input, {
+        from: firm.stage,
+        today: todayInShanghai(),
+        applyingCheck,
+        mayOverride: can(ctx.actor, 'firms.override_gate'),
+      });
+      if (!decision.ok) throw new MoveRefusedError(decision, firm, input);
+
+      const at = nowIso();
+      await db.transaction(async (trx) => {
+        if (!(await updateFirmStage(trx, firm.id, version, decision.to, at))) throw new StaleFirmError(firm);
+        await insertStageEvent(trx, {
+          firmId: firm.id,
+          fromStage: decision.from,
+          toStage: decision.to,
+          reasonCode: decision.reasonCode,
+          reason: decision.reason,
+          details: decision.details,
+          source,
+          actorId: ctx.actor.id,
+          at,
+        });
+        await appendAudit(
+          trx,
+          ctx,
+          {
+            action: 'firm.stage',
+            objectType: 'firm',
+            objectId: firm.uscc,
+            before: { stage: decision.from, version },
+            after: {
+              stage: decision.to,
+              version: version + 1,
+              kind: decision.kind,
+              reasonCode: decision.reasonCode,
+              reason: decision.reason,
+              ...(decision.details ? { details: decision.details } : {}),
+              source,
+            },
+          },
+          at,
+        );
+      });
+      bumpDataGeneration();
+      const moved = await findFirmByUscc(db, firm.uscc);
+      return { firm: moved!, from: firm.stage };
+    },
+  };
+}
+
+export type FirmService = ReturnType<typeof createFirmService>;
+
+export function describeMove(from: StageKey, to: StageKey): string {
+  return `${stageLabel(from)} → ${stageLabel(to)}`;
+}

@@ -1,0 +1,38 @@
+/**
+ * Firms per stage under the board's filters. Park and field filters read the trigger-kept
+ * stage_counts table (constant time at any size); other filters count live with the same WHERE
+ * clause as the cards, so a column's count always agrees with what the column can show.
+ */
+import type { Db } from '../../db/types.js';
+import type { Actor } from '../../domain/actor.js';
+import { STAGE_KEYS, type StageKey } from '../../domain/stages.js';
+import { applyFirmFilters, hasOnlyCountableFilters, type FirmFilters } from './firm-filters.js';
+
+export type StageCounts = Record<StageKey, number>;
+
+function emptyCounts(): StageCounts {
+  return Object.fromEntries(STAGE_KEYS.map((s) => [s, 0])) as StageCounts;
+}
+
+export async function countByStage(db: Db, filters: FirmFilters, actor: Pick<Actor, 'parkIds'>): Promise<StageCounts> {
+  const counts = emptyCounts();
+  let rows: { stage: StageKey; n: number | string }[];
+  if (hasOnlyCountableFilters(filters)) {
+    const qb = db('stage_counts').select('stage').sum({ n: 'n' }).groupBy('stage');
+    if (actor.parkIds !== null) qb.whereIn('park_key', actor.parkIds.length ? actor.parkIds : [-1]);
+    if (filters.park !== undefined) qb.where('park_key', filters.park);
+    if (filters.field !== undefined) qb.where('field_key', filters.field);
+    if (filters.stage !== undefined) qb.where('stage', filters.stage);
+    rows = (await qb) as typeof rows;
+  } else {
+    const qb = db('firms as f').select('f.stage as stage').count({ n: '*' }).groupBy('f.stage');
+    applyFirmFilters(db, qb, filters, actor);
+    rows = (await qb) as typeof rows;
+  }
+  for (const r of rows) if (r.stage in counts) counts[r.stage] = Number(r.n);
+  return counts;
+}
+
+export function totalOf(counts: StageCounts): number {
+  return Object.values(counts).reduce((a, b) => a + b, 0);
+}

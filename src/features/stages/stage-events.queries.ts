@@ -1,0 +1,81 @@
+import type { Db } from '../../db/types.js';
+import type { StageKey } from '../../domain/stages.js';
+
+export interface StageEvent {
+  id: number;
+  firmId: number;
+  fromStage: StageKey | null;
+  toStage: StageKey;
+  reasonCode: string | null;
+  reason: string | null;
+  details: Record<string, unknown> | null;
+  source: string;
+  actorId: number;
+  actorName: string | null;
+  at: string;
+}
+
+export interface NewStageEvent {
+  firmId: number;
+  fromStage: StageKey | null;
+  toStage: StageKey;
+  reasonCode: string | null;
+  reason: string | null;
+  details: Record<string, unknown> | null;
+  source: string;
+  actorId: number;
+  at: string;
+}
+
+export const STAGE_EVENT_SOURCES = ['board', 'menu', 'firm_page', 'bulk', 'import', 'create', 'seed'] as const;
+export type StageEventSource = (typeof STAGE_EVENT_SOURCES)[number];
+
+export async function insertStageEvent(db: Db, e: NewStageEvent): Promise<void> {
+  await db('stage_events').insert({
+    firm_id: e.firmId,
+    from_stage: e.fromStage,
+    to_stage: e.toStage,
+    reason_code: e.reasonCode,
+    reason: e.reason,
+    details: e.details ? JSON.stringify(e.details) : null,
+    source: e.source,
+    actor_id: e.actorId,
+    at: e.at,
+  });
+}
+
+interface StageEventRow {
+  id: number;
+  firm_id: number;
+  from_stage: StageKey | null;
+  to_stage: StageKey;
+  reason_code: string | null;
+  reason: string | null;
+  details: string | null;
+  source: string;
+  actor_id: number;
+  actor_name: string | null;
+  at: string;
+}
+
+/** A firm's whole history, oldest first. */
+export async function stageEventsForFirm(db: Db, firmId: number): Promise<StageEvent[]> {
+  const rows = (await db('stage_events as e')
+    .leftJoin('users as u', 'u.id', 'e.actor_id')
+    .select('e.*', 'u.display_name as actor_name')
+    .where('e.firm_id', firmId)
+    .orderBy([{ column: 'e.at' }, { column: 'e.id' }])) as StageEventRow[];
+  return rows.map((r) => ({
+    id: r.id,
+    firmId: r.firm_id,
+    fromStage: r.from_stage,
+    toStage: r.to_stage,
+    reasonCode: r.reason_code,
+    reason: r.reason,
+    details: r.details ? (JSON.parse(r.details) as Record<string, unknown>) : null,
+    source: r.source,
+    actorId: r.actor_id,
+    actorName: r.actor_name,
+    at: r.at,
+  }));
+}

@@ -1,0 +1,47 @@
+/**
+ * Calendar dates are 'YYYY-MM-DD' in Asia/Shanghai; instants are ISO-8601 UTC strings
+ * (design.md, rules of the data). Shanghai has no daylight saving, so a fixed +8h offset is exact.
+ */
+const SHANGHAI_OFFSET_MS = 8 * 3600 * 1000;
+const DAY_MS = 86400 * 1000;
+
+export function nowIso(now: Date = new Date()): string {
+  return now.toISOString();
+}
+
+/** The Shanghai calendar date of an instant. */
+export function shanghaiDate(instant: string | Date): string {
+  const ms = typeof instant === 'string' ? Date.parse(instant) : instant.getTime();
+  return new Date(ms + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+export function todayInShanghai(now: Date = new Date()): string {
+  return shanghaiDate(now);
+}
+
+export function isCalendarDate(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const d = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
+}
+
+/** Whole calendar days from a to b (b − a); both 'YYYY-MM-DD'. */
+export function daysBetween(a: string, b: string): number {
+  return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / DAY_MS);
+}
+
+/** The UTC instants bounding a Shanghai calendar year: [start, end). */
+export function shanghaiYearBounds(year: number): { start: string; end: string } {
+  const start = new Date(Date.UTC(year, 0, 1) - SHANGHAI_OFFSET_MS).toISOString();
+  const end = new Date(Date.UTC(year + 1, 0, 1) - SHANGHAI_OFFSET_MS).toISOString();
+  return { start, end };
+}
+
+/** The UTC instant at which a Shanghai calendar date begins. */
+export function shanghaiStartOfDay(date: string): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) - SHANGHAI_OFFSET_MS).toISOString();
+}
+
+export function yearOf(date: string): number {
+  return Number(date.slice(0, 4));
+}

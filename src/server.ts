@@ -1,0 +1,39 @@
+/** Start-up: configuration, database, migrations, demo data (outside production), HTTP. */
+import { createApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { createDb } from './db/knex.js';
+import { migrateLatest } from './db/migrate.js';
+import { ensureFirstAdmin } from './features/users/first-admin.js';
+import { isDatabaseEmpty, seedDemoData } from './demo/seed.js';
+import { log } from './lib/log.js';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const db = createDb(config.databaseUrl);
+  await migrateLatest(db);
+  if (config.seedDemo && (await isDatabaseEmpty(db))) {
+    log.info('empty database: loading the demo data');
+    const summary = await seedDemoData(db, {});
+    log.info('demo data loaded', { ...summary });
+  }
+  await ensureFirstAdmin(db);
+  const app = createApp(db, config);
+  const server = app.listen(config.port, () => {
+    log.info('Miaopu is listening', { url: `http://localhost:${config.port}`, database: config.databaseUrl.replace(/\/\/[^@]*@/, '//***@') });
+  });
+  const shutdown = (signal: string) => {
+    log.info('shutting down', { signal });
+    server.close(() => {
+      void db.destroy().finally(() => process.exit(0));
+    });
+    setTimeout(() => process.exit(0), 5000).unref();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) log.error(err.message);
+  else log.error('start-up failed', { err });
+  process.exit(1);
+});

@@ -1,0 +1,61 @@
+/**
+ * One place turns errors into responses: a full page for a browser, an in-place message for htmx.
+ * Users never see a stack trace or SQL; the details go to the server log with a reference number
+ * the user can quote.
+ */
+import crypto from 'node:crypto';
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { AppError, NotFoundError } from '../lib/errors.js';
+import { log } from '../lib/log.js';
+import { isFragmentRequest } from './render.js';
+
+const messages = {
+  notFound: '找不到这个页面，可能地址有误，或企业已被更正信用代码。',
+  badRequest: '请求的内容无法识别，请返回重试。',
+  tooLarge: '提交的内容过大。',
+  busy: '系统繁忙（数据库正在处理其他操作），请稍后重试。',
+  internal: '系统出错了，请稍后重试。如果问题持续，请把下面的编号告诉管理员。',
+} as const;
+
+interface HttpishError {
+  status?: number;
+  statusCode?: number;
+  type?: string;
+  code?: string;
+}
+
+function toAppError(err: unknown): AppError | null {
+  if (err instanceof AppError) return err;
+  const e = err as HttpishError;
+  const status = e?.status ?? e?.statusCode;
+  if (status === 413 || e?.type === 'entity.too.large') return new AppError('PAYLOAD_TOO_LARGE', messages.tooLarge, 413);
+  if (status === 400 || e?.type === 'entity.parse.failed') return new AppError('BAD_REQUEST', messages.badRequest, 400);
+  if (e?.code === 'SQLITE_BUSY' || e?.code === 'SQLITE_BUSY_SNAPSHOT') return new AppError('DB_BUSY', messages.busy, 503);
+  return null;
+}
+
+export const notFoundHandler: RequestHandler = (_req, _res, next) => {
+  next(new NotFoundError('PAGE_NOT_FOUND', messages.notFound));
+};
+
+export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
+  const known = toAppError(err);
+  const status = known?.status ?? 500;
+  const reference = crypto.randomBytes(4).toString('hex');
+  if (status >= 500) {
+    log.error('request failed', { reference, method: req.method, url: req.originalUrl, err });
+  } else {
+    log.info('request refused', { reference, method: req.method, url: req.originalUrl, status, code: known?.code });
+  }
+  if (res.headersSent) return;
+  const message = known && status < 500 ? known.message : status === 503 ? messages.busy : messages.internal;
+  res.status(status).vary('HX-Request');
+  if (isFragmentRequest(req)) {
+    res
+      .set({ 'HX-Retarget': '#flash', 'HX-Reswap': 'innerHTML' })
+      .render('partials/shared/alert', { layout: false, level: 'error', message, reference: status >= 500 ? reference : null });
+    return;
+  }
+  const title = status === 404 ? '页面不存在' : status === 403 ? '没有权限' : status >= 500 ? '系统出错' : '无法完成操作';
+  res.render('errors/error', { title, status, message, reference: status >= 500 ? reference : null });
+};

@@ -1,0 +1,87 @@
+import { expect } from 'chai';
+import { createDb } from '../../src/db/knex.js';
+import { migrateLatest, rollbackAll } from '../../src/db/migrate.js';
+import { createFirm, seedBasics, validUscc } from '../helpers/factories.js';
+import { createTestDb, type TestDb } from '../helpers/test-db.js';
+
+describe('schema and migrations', () => {
+  let t: TestDb;
+  beforeEach(async () => {
+    t = await createTestDb();
+  });
+  afterEach(() => t.destroy());
+
+  it('migrates down to nothing and up again', async () => {
+    await rollbackAll(t.db);
+    expect(await t.db.schema.hasTable('firms')).to.equal(false);
+    await migrateLatest(t.db);
+    expect(await t.db.schema.hasTable('firms')).to.equal(true);
+    expect(await t.db.schema.hasTable('stage_counts')).to.equal(true);
+  });
+
+  it('refuses a second firm with the same credit code', async () => {
+    const { users } = await seedBasics(t.db);
+    await createFirm(t.db, { uscc: validUscc(1), actorId: users.admin.id });
+    let error: unknown;
+    try {
+      await createFirm(t.db, { uscc: validUscc(1), actorId: users.admin.id });
+    } catch (err) {
+      error = err;
+    }
+    expect(String((error as { code?: string })?.code)).to.match(/SQLITE_CONSTRAINT_UNIQUE|23505/);
+  });
+
+  it('enforces foreign keys (a firm in a park that does not exist)', async () => {
+    await seedBasics(t.db);
+    let error: unknown;
+    try {
+      await t.db('firms').insert({ uscc: validUscc(2), name: 'x', name_norm: 'X', park_id: 9999, stage: 'candidate', version: 1, created_at: 'now', updated_at: 'now' });
+    } catch (err) {
+      error = err;
+    }
+    expect(String((error as { code?: string })?.code)).to.match(/SQLITE_CONSTRAINT_FOREIGNKEY|23503|22007/);
+  });
+
+  it('keeps stage_counts equal to a live count through inserts, moves, park changes and deletes', async () => {
+    const { users, parks } = await seedBasics(t.db);
+    const firms = [];
+    for (let i = 0; i < 12; i++) {
+      firms.push(await createFirm(t.db, { stage: i % 3 ? 'candidate' : 'tech_sme', parkId: i % 2 ? parks.a : null, field: i % 4 ? 'new_materials' : null, actorId: users.admin.id }));
+    }
+    await t.db('firms').whereIn('id', firms.slice(0, 4).map((f) => f.id)).update({ stage: 'hte_reserve' });
+    await t.db('firms').where({ id: firms[5]!.id }).update({ park_id: parks.b, field: 'biomedicine' });
+    await t.db('stage_events').where({ firm_id: firms[11]!.id }).del();
+    await t.db('firms').where({ id: firms[11]!.id }).del();
+    const live = await t.db('firms').select('stage').select(t.db.raw('coalesce(park_id, 0) as park_key')).select(t.db.raw("coalesce(field, '') as field_key")).count({ n: '*' }).groupBy('stage', 'park_id', 'field');
+    const counted = await t.db('stage_counts').where('n', '>', 0).select('stage', 'park_key', 'field_key', 'n');
+    const key = (r: { stage: string; park_key: number | string; field_key: string; n: number | string }) => `${r.stage}|${Number(r.park_key)}|${r.field_key}|${Number(r.n)}`;
+    expect(counted.map(key).sort()).to.deep.equal(live.map((r) => key(r as never)).sort());
+  });
+
+  it('refuses to update or delete audit rows', async () => {
+    await t.db('audit_log').insert({ at: new Date().toISOString(), action: 'test' });
+    for (const attempt of [() => t.db('audit_log').update({ action: 'changed' }), () => t.db('audit_log').del()]) {
+      let error: unknown;
+      try {
+        await attempt();
+      } catch (err) {
+        error = err;
+      }
+      expect(String(error)).to.include('append-only');
+    }
+    expect((await t.db('audit_log').first()).action).to.equal('test');
+  });
+});
+
+describe('database URLs', () => {
+  it('opens a SQLite file by relative path and creates its folder', async () => {
+    const dir = `tmp-test-${process.pid}`;
+    const db = createDb(`sqlite:${dir}/nested/x.sqlite`);
+    await migrateLatest(db);
+    expect(await db.schema.hasTable('firms')).to.equal(true);
+    await db.destroy();
+    const fs = await import('node:fs');
+    expect(fs.existsSync(`${dir}/nested/x.sqlite`)).to.equal(true);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
