@@ -6,38 +6,64 @@ import express, { type Express } from 'express';
 import type { Knex } from 'knex';
 import type { AppConfig } from './config.js';
 import { isDbReadable } from './db/knex.js';
+import { accountsRouter } from './features/accounts/accounts.routes.js';
+import { auditRouter } from './features/audit/audit.routes.js';
 import { boardRouter } from './features/board/board.routes.js';
 import { dashboardRouter } from './features/dashboard/dashboard.routes.js';
 import { applyingGate } from './features/eligibility/applying-gate.js';
 import { firmsRouter } from './features/firms/firms.routes.js';
 import { createFirmService } from './features/firms/firms.service.js';
+import { usersRouter } from './features/users/users.routes.js';
+import { createUserService } from './features/users/users.service.js';
 import { assetsRouter } from './web/assets.js';
-import { currentUser } from './web/current-user.js';
+import { loadActor, requireLogin, requirePasswordChosen, requirePermission } from './web/auth.js';
+import { csrfProtection, originCheck } from './web/csrf.js';
 import { errorHandler, notFoundHandler } from './web/error-handler.js';
 import { configureViews } from './web/handlebars.js';
 import { layoutLocals } from './web/locals.js';
+import { securityHeaders } from './web/security-headers.js';
+import { createSessionStore, sessionMiddleware } from './web/session.js';
 
-export function createApp(db: Knex, config: Pick<AppConfig, 'production'>): Express {
+export type AppOptions = Pick<
+  AppConfig,
+  'production' | 'trustProxy' | 'cookieSecure' | 'sessionIdleMinutes' | 'sessionAbsoluteHours' | 'publicOrigin'
+> & { sessionSecret: string };
+
+export function createApp(db: Knex, config: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.set('trust proxy', config.trustProxy);
   configureViews(app, config.production);
+  app.use(securityHeaders({ hsts: config.cookieSecure === true }));
 
+  // Public: health, assets, login.
   app.get('/healthz', async (_req, res) => {
     const ok = await isDbReadable(db);
     res.status(ok ? 200 : 503).type('text/plain').send(ok ? 'ok' : 'database unreadable');
   });
   app.use(assetsRouter(config.production));
-  app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 200 }));
 
-  app.use(currentUser(db));
+  const sessionStore = createSessionStore(db, config);
+  app.locals.sessionStore = sessionStore;
+  app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 500 }));
+  app.use(sessionMiddleware(sessionStore, config.sessionSecret, config));
+  app.use(originCheck(config.publicOrigin));
+  app.use(csrfProtection);
+  app.use(loadActor(db));
   app.use(layoutLocals);
-  app.get('/', (_req, res) => res.redirect(302, '/board'));
+  app.use(accountsRouter(db, sessionStore, config.sessionAbsoluteHours));
 
+  // Everything below needs a signed-in user who has chosen their own password.
+  app.use(requireLogin, requirePasswordChosen);
+  app.get('/', (_req, res) => res.redirect(302, '/board'));
+  app.use(requirePermission('firms.read'));
   const firms = createFirmService({ applyingGate });
   app.use(boardRouter(db));
   app.use(firmsRouter(db, firms));
   app.use(dashboardRouter(db));
+  app.use(usersRouter(db, createUserService(sessionStore)));
+  app.use(auditRouter(db));
 
   app.use(notFoundHandler);
   app.use(errorHandler);

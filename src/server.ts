@@ -3,9 +3,11 @@ import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createDb } from './db/knex.js';
 import { migrateLatest } from './db/migrate.js';
+import { DEMO_PASSWORD, isDatabaseEmpty, seedDemoData } from './demo/seed.js';
+import type { KnexSessionStore } from './features/accounts/session-store.js';
 import { ensureFirstAdmin } from './features/users/first-admin.js';
-import { isDatabaseEmpty, seedDemoData } from './demo/seed.js';
 import { log } from './lib/log.js';
+import { resolveSessionSecret } from './web/session.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -14,15 +16,19 @@ async function main(): Promise<void> {
   if (config.seedDemo && (await isDatabaseEmpty(db))) {
     log.info('empty database: loading the demo data');
     const summary = await seedDemoData(db, {});
-    log.info('demo data loaded', { ...summary });
+    log.info('demo data loaded', { ...summary, users: `admin, caseworker, counsellor, leader, caseworker-kfq — password ${DEMO_PASSWORD}` });
   }
-  await ensureFirstAdmin(db);
-  const app = createApp(db, config);
+  await ensureFirstAdmin(db, config.firstAdminPassword);
+  const sessionSecret = await resolveSessionSecret(db, config.sessionSecret);
+  const app = createApp(db, { ...config, sessionSecret });
+  const store = app.locals.sessionStore as KnexSessionStore;
+  store.startCleanup();
   const server = app.listen(config.port, () => {
     log.info('Miaopu is listening', { url: `http://localhost:${config.port}`, database: config.databaseUrl.replace(/\/\/[^@]*@/, '//***@') });
   });
   const shutdown = (signal: string) => {
     log.info('shutting down', { signal });
+    store.stopCleanup();
     server.close(() => {
       void db.destroy().finally(() => process.exit(0));
     });

@@ -57,7 +57,9 @@
     if (root.matches && root.matches('.cards[data-stage]')) lists.push(root);
     if (root.querySelectorAll) root.querySelectorAll('.cards[data-stage]').forEach(function (l) { lists.push(l); });
     lists.forEach(function (list) {
-      if (Sortable.get(list)) return;
+      var board = list.closest('#board');
+      // Roles that may not move firms get a board to read, not to drag.
+      if (Sortable.get(list) || !board || board.getAttribute('data-can-move') !== 'true') return;
       Sortable.create(list, {
         group: 'board',
         sort: false, // order within a column is by recency, not by hand

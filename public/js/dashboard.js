@@ -30,5 +30,39 @@
     });
   }
 
-  htmx.onLoad(draw);
+  var SERIES_COLOURS = ['#7fb77e', '#3f8a5f', '#2a6f9e'];
+
+  function drawParks(root) {
+    var canvas = (root.querySelector && root.querySelector('#park-chart')) || null;
+    var source = document.getElementById('park-data');
+    if (!canvas || !source) return;
+    var data = JSON.parse(source.textContent || 'null');
+    if (!data || !data.series) return;
+    var existing = Chart.getChart(canvas);
+    if (existing) existing.destroy();
+    new Chart(canvas, {
+      type: 'bar',
+      data: {
+        labels: data.labels,
+        datasets: data.series.map(function (s, i) {
+          return { label: s.label, data: s.counts, backgroundColor: SERIES_COLOURS[i % SERIES_COLOURS.length], borderRadius: 2 };
+        }),
+      },
+      options: {
+        indexAxis: 'y',
+        animation: false,
+        maintainAspectRatio: false,
+        plugins: { legend: { position: 'top', labels: { boxWidth: 12 } } },
+        scales: {
+          x: { stacked: true, beginAtZero: true, ticks: { precision: 0 }, grid: { color: '#eef0f2' } },
+          y: { stacked: true, grid: { display: false } },
+        },
+      },
+    });
+  }
+
+  htmx.onLoad(function (root) {
+    draw(root);
+    drawParks(root);
+  });
 })();

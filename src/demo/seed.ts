@@ -8,6 +8,7 @@ import { analyze, resetIdSequence } from '../db/dialect.js';
 import { normalizeFirmName } from '../domain/firm-name.js';
 import { type LifecycleKey, type TechFieldKey } from '../domain/fields.js';
 import { EXIT_REASONS, STAGES, type StageKey } from '../domain/stages.js';
+import { hashPassword } from '../features/accounts/passwords.js';
 import { bumpDataGeneration } from '../lib/cache.js';
 import { shanghaiDate } from '../lib/dates.js';
 import { Random } from './random.js';
@@ -18,8 +19,8 @@ export interface SeedOptions {
   seed?: number;
   /** Histories end here (Shanghai date); fixed so the data does not depend on the day it is loaded. */
   anchor?: string;
-  /** Password hash given to every demo user (accounts, issue 3). */
-  passwordHash?: string | null;
+  /** Hash of the demo password, when the caller has one already (tests: hashing is slow on purpose). */
+  passwordHash?: string;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -32,6 +33,8 @@ export interface SeedSummary {
 }
 
 export const DEFAULT_DEMO_FIRMS = 1200;
+/** Every demo user's password; listed in the README. Demo data only. */
+export const DEMO_PASSWORD = 'miaopu-demo';
 const DAY = 86400_000;
 
 const STAGE_WEIGHTS: readonly (readonly [StageKey, number])[] = [
@@ -173,6 +176,7 @@ export async function seedDemoData(db: Knex, options: SeedOptions): Promise<Seed
   const createdAt = new Date(anchorMs).toISOString();
   const summary: SeedSummary = { parks: DEMO_PARKS.length, users: DEMO_USERS.length, firms: 0, stageEvents: 0, annualFigures: 0 };
 
+  const passwordHash = options.passwordHash ?? (await hashPassword(DEMO_PASSWORD));
   await db.transaction(async (trx) => {
     await trx('parks').insert(DEMO_PARKS.map((p, i) => ({ id: i + 1, code: p.code, name: p.name, kind: p.kind, town: p.town, is_active: true, sort_order: i + 1 })));
     await trx('users').insert(
@@ -181,13 +185,16 @@ export async function seedDemoData(db: Knex, options: SeedOptions): Promise<Seed
         username: u.username,
         display_name: u.displayName,
         role: u.role,
-        password_hash: options.passwordHash ?? null,
+        password_hash: passwordHash,
         is_active: true,
         version: 1,
         created_at: createdAt,
         updated_at: createdAt,
       })),
     );
+    const parkIdByCode = new Map<string, number>(DEMO_PARKS.map((p, i) => [p.code, i + 1]));
+    const scopes = DEMO_USERS.flatMap((u, i) => u.parks.map((code) => ({ user_id: i + 1, park_id: parkIdByCode.get(code)! })));
+    if (scopes.length) await trx('user_parks').insert(scopes);
     await resetIdSequence(trx, 'parks');
     await resetIdSequence(trx, 'users');
   });

@@ -24,12 +24,14 @@ export const DEMO_PARKS = [
 /** Park weights: most firms sit in the big zones. */
 export const PARK_WEIGHTS = [24, 10, 14, 12, 10, 8, 4, 4, 3, 3, 4, 4] as const;
 
+/** One user per role (all with the demo password), plus a caseworker limited to one park. */
 export const DEMO_USERS = [
-  { username: 'admin', displayName: '系统管理员', role: 'admin' },
-  { username: 'caseworker', displayName: '王晓燕', role: 'caseworker' },
-  { username: 'counsellor', displayName: '李志强', role: 'counsellor' },
-  { username: 'counsellor2', displayName: '赵丽君', role: 'counsellor' },
-  { username: 'leader', displayName: '陈建华', role: 'leader' },
+  { username: 'admin', displayName: '系统管理员', role: 'admin', parks: [] },
+  { username: 'caseworker', displayName: '王晓燕', role: 'caseworker', parks: [] },
+  { username: 'counsellor', displayName: '李志强', role: 'counsellor', parks: [] },
+  { username: 'counsellor2', displayName: '赵丽君', role: 'counsellor', parks: [] },
+  { username: 'leader', displayName: '陈建华', role: 'leader', parks: [] },
+  { username: 'caseworker-kfq', displayName: '周涛', role: 'caseworker', parks: ['yyedz'] },
 ] as const;
 
 const TRADE_CHARS = [

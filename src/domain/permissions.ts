@@ -5,6 +5,7 @@
 import type { Actor, Role } from './actor.js';
 
 export const PERMISSIONS = {
+  /** Firms, the board, the firm pages and search: everyone reads (scoped caseworkers: their parks). */
   'firms.read': ['admin', 'caseworker', 'counsellor', 'leader'],
   'firms.create': ['admin', 'caseworker'],
   'firms.edit': ['admin', 'caseworker'],
@@ -13,6 +14,8 @@ export const PERMISSIONS = {
   'firms.override_gate': ['admin', 'caseworker'],
   'figures.edit': ['admin', 'caseworker'],
   'dashboard.read': ['admin', 'caseworker', 'counsellor', 'leader'],
+  'users.manage': ['admin'],
+  'audit.read': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -1,16 +1,26 @@
-/** What every page's layout needs: the acting user, the menu, and no caching of firm data. */
+/** What every page's layout needs: the acting user, the menu, the CSRF token, a one-time message. */
 import type { RequestHandler } from 'express';
 import type { Actor } from '../domain/actor.js';
 import { ROLE_LABELS } from '../domain/actor.js';
 import { can } from '../domain/permissions.js';
+import { csrfToken } from './csrf.js';
 
-export const layoutLocals: RequestHandler = (_req, res, next) => {
+export const layoutLocals: RequestHandler = (req, res, next) => {
   const actor = res.locals.actor as Actor | undefined;
-  res.locals.me = actor ? { name: actor.displayName, role: ROLE_LABELS[actor.role] } : null;
+  res.locals.me = actor
+    ? { name: actor.displayName, role: ROLE_LABELS[actor.role], scope: actor.parkIds ? `负责 ${actor.parkIds.length} 个园区` : null }
+    : null;
   res.locals.menu = {
     dashboard: can(actor, 'dashboard.read'),
     createFirm: can(actor, 'firms.create'),
+    users: can(actor, 'users.manage'),
+    audit: can(actor, 'audit.read'),
   };
+  res.locals.csrfToken = csrfToken(req);
+  if (req.session?.flash && req.method === 'GET') {
+    res.locals.flash = req.session.flash;
+    delete req.session.flash;
+  }
   // Firm financials are confidential: never let a browser or proxy keep a copy of a page.
   res.set('Cache-Control', 'no-store');
   next();

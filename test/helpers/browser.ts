@@ -10,9 +10,11 @@ import type { AddressInfo } from 'node:net';
 import type { Knex } from 'knex';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { createApp } from '../../src/app.js';
+import { testConfig } from '../../src/config.js';
 import { createDb } from '../../src/db/knex.js';
 import { migrateLatest } from '../../src/db/migrate.js';
-import { seedDemoData } from '../../src/demo/seed.js';
+import { DEMO_PASSWORD, seedDemoData } from '../../src/demo/seed.js';
+import { testPasswordHash } from './factories.js';
 import { clearDashboardCache } from '../../src/features/dashboard/dashboard.service.js';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -21,7 +23,8 @@ export interface BrowserContext {
   db: Knex;
   baseUrl: string;
   browser: Browser;
-  newPage(): Promise<Page>;
+  /** A new page signed in as `user` (a demo user; default admin), or anonymous when user is null. */
+  newPage(user?: string | null): Promise<Page>;
   close(): Promise<void>;
 }
 
@@ -29,9 +32,9 @@ export async function startBrowserContext(options: { firms?: number } = {}): Pro
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'miaopu-browser-'));
   const db = createDb(`sqlite:${path.join(dir, 'test.sqlite')}`);
   await migrateLatest(db);
-  await seedDemoData(db, { firms: options.firms ?? 120 });
+  await seedDemoData(db, { firms: options.firms ?? 120, passwordHash: await testPasswordHash() });
   clearDashboardCache();
-  const app = createApp(db, { production: false });
+  const app = createApp(db, testConfig());
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -45,16 +48,22 @@ export async function startBrowserContext(options: { firms?: number } = {}): Pro
     db,
     baseUrl: `http://127.0.0.1:${port}`,
     browser,
-    async newPage() {
-      const page = await browser.newPage({ viewport: { width: 1600, height: 1000 }, locale: 'zh-CN' });
+    async newPage(user: string | null = 'admin') {
+      // A context per page: separate cookies, like separate people at separate desks.
+      const context = await browser.newContext({ viewport: { width: 1600, height: 1000 }, locale: 'zh-CN' });
+      const page = await context.newPage();
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
+      page.on('console', (m) => {
+        if (m.type() === 'error' && /Content Security Policy|Refused to/.test(m.text())) errors.push(`CSP: ${m.text()}`);
+      });
       page.on('dialog', (d) => {
         errors.push(`unexpected browser dialog: ${d.message()}`);
         void d.dismiss();
       });
       (page as Page & { jsErrors: string[] }).jsErrors = errors;
       pages.push(page);
+      if (user) await login(page, `http://127.0.0.1:${port}`, user);
       return page;
     },
     async close() {
@@ -64,6 +73,13 @@ export async function startBrowserContext(options: { firms?: number } = {}): Pro
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+export async function login(page: Page, baseUrl: string, username: string, password = DEMO_PASSWORD): Promise<void> {
+  await page.goto(`${baseUrl}/login`);
+  await page.fill('input[name=username]', username);
+  await page.fill('input[name=password]', password);
+  await Promise.all([page.waitForURL((url) => !url.pathname.startsWith('/login')), page.click('button[type=submit]')]);
 }
 
 export function jsErrors(page: Page): string[] {

@@ -4,6 +4,7 @@ import { normalizeFirmName } from '../../src/domain/firm-name.js';
 import type { StageKey } from '../../src/domain/stages.js';
 import { usccCheckCharacter } from '../../src/domain/uscc.js';
 import type { Actor, Role } from '../../src/domain/actor.js';
+import { hashPassword } from '../../src/features/accounts/passwords.js';
 import { figureColumns, type FigureValues } from '../../src/features/figures/figures.queries.js';
 
 const ORG_WEIGHTS = [3, 7, 9, 10, 5, 8, 4, 2];
@@ -25,6 +26,14 @@ export interface Basics {
 
 const T0 = '2024-01-01T00:00:00.000Z';
 
+/** Every test user's password. Hashing is slow on purpose, so it is done once per process. */
+export const TEST_PASSWORD = 'miaopu-demo';
+let testHash: Promise<string> | null = null;
+export function testPasswordHash(): Promise<string> {
+  testHash ??= hashPassword(TEST_PASSWORD);
+  return testHash;
+}
+
 export async function seedBasics(db: Knex): Promise<Basics> {
   const [a] = await db('parks').insert({ code: 'park-a', name: '余姚经济开发区', kind: 'park', is_active: true, sort_order: 1 }).returning('id');
   const [b] = await db('parks').insert({ code: 'park-b', name: '中意宁波生态园', kind: 'park', is_active: true, sort_order: 2 }).returning('id');
@@ -40,9 +49,10 @@ export async function seedBasics(db: Knex): Promise<Basics> {
   const users = {} as Basics['users'];
   for (const [username, role, displayName, parkIds] of specs) {
     const [row] = await db('users')
-      .insert({ username, display_name: displayName, role, is_active: true, version: 1, created_at: T0, updated_at: T0 })
+      .insert({ username, display_name: displayName, role, password_hash: await testPasswordHash(), is_active: true, version: 1, created_at: T0, updated_at: T0 })
       .returning('id');
     users[username] = { id: idOf(row), username, displayName, role, parkIds };
+    if (parkIds) await db('user_parks').insert(parkIds.map((park_id) => ({ user_id: idOf(row), park_id })));
   }
   return { parks, users };
 }

@@ -1,17 +1,77 @@
-/** An app on a fresh test database, with the basic parks and users in place. */
+/**
+ * An app on a fresh test database, listening on a local port, with the basic parks and users, and
+ * signed-in clients per user that send the CSRF token and a matching Origin on unsafe requests.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { Knex } from 'knex';
 import { parse, type HTMLElement } from 'node-html-parser';
+import request from 'supertest';
 import { createApp } from '../../src/app.js';
+import { testConfig } from '../../src/config.js';
 import { clearDashboardCache } from '../../src/features/dashboard/dashboard.service.js';
-import { type Basics, seedBasics } from './factories.js';
+import { type Basics, TEST_PASSWORD, seedBasics } from './factories.js';
 import { createTestDb } from './test-db.js';
+
+export type UserName = keyof Basics['users'];
+
+export function html(text: string): HTMLElement {
+  return parse(text);
+}
+
+export function csrfFrom(page: string): string {
+  const meta = html(page).querySelector('meta[name="csrf-token"]')?.getAttribute('content');
+  const field = html(page).querySelector('input[name="_csrf"]')?.getAttribute('value');
+  const token = meta ?? field;
+  if (!token) throw new Error('no CSRF token in page');
+  return token;
+}
+
+/** A browser-like client: keeps cookies, and sends the token and our Origin on unsafe requests. */
+export class Client {
+  token = '';
+  readonly agent: ReturnType<typeof request.agent>;
+  constructor(
+    readonly server: Server,
+    readonly origin: string,
+  ) {
+    this.agent = request.agent(server);
+  }
+  get(url: string) {
+    return this.agent.get(url);
+  }
+  post(url: string) {
+    return this.agent.post(url).set('Origin', this.origin).set('X-CSRF-Token', this.token);
+  }
+  /** POST as a plain HTML form would: token in the body, no custom header. */
+  postForm(url: string, body: Record<string, unknown>) {
+    return this.agent.post(url).set('Origin', this.origin).type('form').send({ _csrf: this.token, ...body });
+  }
+  async refreshToken(url = '/account/password'): Promise<void> {
+    const res = await this.agent.get(url);
+    this.token = csrfFrom(res.text);
+  }
+  async login(username: string, password = TEST_PASSWORD): Promise<request.Response> {
+    const page = await this.agent.get('/login');
+    const res = await this.agent.post('/login').set('Origin', this.origin).type('form').send({ _csrf: csrfFrom(page.text), username, password });
+    if (res.status === 303) await this.refreshToken();
+    return res;
+  }
+}
 
 export interface TestContext {
   db: Knex;
   app: Express;
+  server: Server;
+  origin: string;
   basics: Basics;
   dialect: 'sqlite' | 'postgres';
+  /** Signed in as the basic admin. */
+  admin: Client;
+  /** A client signed in as one of the basic users (cached per context). */
+  as(user: UserName): Promise<Client>;
+  anonymous(): Client;
   destroy(): Promise<void>;
 }
 
@@ -19,21 +79,48 @@ export async function createTestContext(): Promise<TestContext> {
   const t = await createTestDb();
   const basics = await seedBasics(t.db);
   clearDashboardCache();
-  const app = createApp(t.db, { production: false });
-  return { db: t.db, app, basics, dialect: t.dialect, destroy: t.destroy };
-}
-
-export function html(text: string): HTMLElement {
-  return parse(text);
+  const app = createApp(t.db, testConfig());
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const clients = new Map<UserName, Client>();
+  const as = async (user: UserName) => {
+    let c = clients.get(user);
+    if (!c) {
+      c = new Client(server, origin);
+      const res = await c.login(user);
+      if (res.status !== 303) throw new Error(`login as ${user} failed: ${res.status}`);
+      clients.set(user, c);
+    }
+    return c;
+  };
+  const admin = await as('admin');
+  return {
+    db: t.db,
+    app,
+    server,
+    origin,
+    basics,
+    dialect: t.dialect,
+    admin,
+    as,
+    anonymous: () => new Client(server, origin),
+    async destroy() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await t.destroy();
+    },
+  };
 }
 
 /** Everything a refused request must leave untouched. */
 export async function snapshot(db: Knex) {
-  const [firms, events, audit, counts] = await Promise.all([
+  const [firms, events, audit, counts, users] = await Promise.all([
     db('firms').select('id', 'uscc', 'name', 'stage', 'version', 'park_id', 'updated_at').orderBy('id'),
     db('stage_events').count({ n: '*' }).first(),
-    db('audit_log').count({ n: '*' }).first(),
+    db('audit_log').whereNot('action', 'like', 'login.%').count({ n: '*' }).first(),
     db('stage_counts').select().orderBy(['park_key', 'field_key', 'stage']),
+    db('users').select('id', 'role', 'is_active', 'version', 'password_hash').orderBy('id'),
   ]);
-  return { firms, events: Number(events?.n), audit: Number(audit?.n), counts };
+  return { firms, events: Number(events?.n), audit: Number(audit?.n), counts, users };
 }

@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import request from 'supertest';
 import { createFirm } from '../helpers/factories.js';
 import { createTestContext, html, type TestContext } from '../helpers/test-app.js';
 
@@ -16,7 +15,7 @@ describe('GET /board', () => {
   after(() => t.destroy());
 
   it('When a browser asks, then it gets the whole page with one column per stage grouped by tier, each with its count', async () => {
-    const res = await request(t.app).get('/board').expect(200);
+    const res = await t.admin.get('/board').expect(200);
     expect(res.headers['content-type']).to.match(/text\/html; charset=utf-8/);
     expect(res.headers.vary).to.match(/HX-Request/);
     const doc = html(res.text);
@@ -30,7 +29,7 @@ describe('GET /board', () => {
   });
 
   it('When htmx asks, then it gets only the board fragment', async () => {
-    const res = await request(t.app).get('/board?park=' + t.basics.parks.a).set('HX-Request', 'true').expect(200);
+    const res = await t.admin.get('/board?park=' + t.basics.parks.a).set('HX-Request', 'true').expect(200);
     expect(res.text).to.not.include('<html');
     const doc = html(res.text);
     expect(doc.getElementById('board')).to.not.equal(null);
@@ -38,12 +37,12 @@ describe('GET /board', () => {
   });
 
   it('When a history restore asks with HX-Request, then it still gets the full page', async () => {
-    const res = await request(t.app).get('/board').set('HX-Request', 'true').set('HX-History-Restore-Request', 'true').expect(200);
+    const res = await t.admin.get('/board').set('HX-Request', 'true').set('HX-History-Restore-Request', 'true').expect(200);
     expect(res.text).to.include('<html');
   });
 
   it('Cards show name, park and days in stage, and link to the firm page by credit code', async () => {
-    const res = await request(t.app).get('/board').expect(200);
+    const res = await t.admin.get('/board').expect(200);
     const card = html(res.text).querySelector('#cards-hte_certified .card')!;
     expect(card.querySelector('.card-name')!.text).to.equal('余姚市嘉诚模具有限公司');
     expect(card.querySelector('.card-name')!.getAttribute('href')).to.match(/^\/firms\/[0-9A-Z]{18}$/);
@@ -53,7 +52,7 @@ describe('GET /board', () => {
   });
 
   describe('filters live in the URL and the counts follow them', () => {
-    const count = async (qs: string, stage: string) => html((await request(t.app).get(`/board?${qs}`).expect(200)).text).getElementById(`count-${stage}`)!.text;
+    const count = async (qs: string, stage: string) => html((await t.admin.get(`/board?${qs}`).expect(200)).text).getElementById(`count-${stage}`)!.text;
 
     it('filters by park', async () => {
       expect(await count(`park=${t.basics.parks.b}`, 'tech_sme')).to.equal('1');
@@ -65,33 +64,33 @@ describe('GET /board', () => {
       expect(await count('field=advanced_manufacturing', 'candidate')).to.equal('0');
     });
     it('searches names of three or more characters', async () => {
-      const res = await request(t.app).get('/board?q=' + encodeURIComponent('江丰电子')).expect(200);
+      const res = await t.admin.get('/board?q=' + encodeURIComponent('江丰电子')).expect(200);
       const doc = html(res.text);
       expect(doc.getElementById('count-tech_sme')!.text).to.equal('1');
       expect(doc.querySelectorAll('.card').map((c) => c.querySelector('.card-name')!.text)).to.deep.equal(['宁波江丰电子材料股份有限公司']);
     });
     it('searches two-character names too (trigram search cannot; a scan does)', async () => {
-      const res = await request(t.app).get('/board?q=' + encodeURIComponent('嘉诚')).expect(200);
+      const res = await t.admin.get('/board?q=' + encodeURIComponent('嘉诚')).expect(200);
       expect(html(res.text).querySelectorAll('.card').length).to.equal(1);
     });
     it('finds a firm by the first characters of its credit code', async () => {
       const uscc = (await t.db('firms').where({ name: '余姚市智昌机器人科技有限公司' }).first('uscc')).uscc as string;
-      const res = await request(t.app).get('/board?q=' + uscc.slice(0, 12).toLowerCase()).expect(200);
+      const res = await t.admin.get('/board?q=' + uscc.slice(0, 12).toLowerCase()).expect(200);
       const names = html(res.text).querySelectorAll('.card .card-name').map((c) => c.text);
       expect(names).to.include('余姚市智昌机器人科技有限公司');
     });
     it('treats LIKE wildcards and quotes in the search literally', async () => {
       for (const q of ['%', '_', '"', "' OR 1=1 --", '%江%']) {
-        const res = await request(t.app).get('/board?q=' + encodeURIComponent(q)).expect(200);
+        const res = await t.admin.get('/board?q=' + encodeURIComponent(q)).expect(200);
         expect(html(res.text).getElementById('board-total')!.text, q).to.equal('0');
       }
     });
     it('ignores filter values that are not valid, instead of failing', async () => {
-      const res = await request(t.app).get('/board?park=abc&field=nonsense&counsellor=-1').expect(200);
+      const res = await t.admin.get('/board?park=abc&field=nonsense&counsellor=-1').expect(200);
       expect(html(res.text).getElementById('board-total')!.text).to.equal('4');
     });
     it('keeps the chosen filters selected in the form when the URL is reloaded', async () => {
-      const res = await request(t.app).get(`/board?park=${t.basics.parks.b}&field=advanced_manufacturing`).expect(200);
+      const res = await t.admin.get(`/board?park=${t.basics.parks.b}&field=advanced_manufacturing`).expect(200);
       const doc = html(res.text);
       expect(doc.querySelector('select[name=park] option[selected]')!.getAttribute('value')).to.equal(String(t.basics.parks.b));
       expect(doc.querySelector('select[name=field] option[selected]')!.getAttribute('value')).to.equal('advanced_manufacturing');
@@ -110,17 +109,17 @@ describe('board columns page on the server', () => {
   after(() => t.destroy());
 
   it('When a column holds more cards than a page, then the board shows the newest page and a "load more" button', async () => {
-    const doc = html((await request(t.app).get('/board').expect(200)).text);
+    const doc = html((await t.admin.get('/board').expect(200)).text);
     expect(doc.querySelectorAll('#cards-incubating .card').length).to.equal(25);
     expect(doc.getElementById('count-incubating')!.text).to.equal('30');
     expect(doc.querySelector('.load-more')).to.not.equal(null);
   });
 
   it('When "load more" is followed, then the rest arrives with no repeats and no further button', async () => {
-    const doc = html((await request(t.app).get('/board').expect(200)).text);
+    const doc = html((await t.admin.get('/board').expect(200)).text);
     const first = doc.querySelectorAll('#cards-incubating .card').map((c) => c.getAttribute('data-uscc'));
     const url = doc.querySelector('.load-more')!.getAttribute('hx-get')!;
-    const more = await request(t.app).get(url).set('HX-Request', 'true').expect(200);
+    const more = await t.admin.get(url).set('HX-Request', 'true').expect(200);
     const page = html(more.text);
     const next = page.querySelectorAll('.card').map((c) => c.getAttribute('data-uscc'));
     expect(next.length).to.equal(5);
@@ -130,11 +129,11 @@ describe('board columns page on the server', () => {
   });
 
   it('When a column fragment is asked for an unknown stage, then it answers 404', async () => {
-    await request(t.app).get('/board/columns/nonsense').set('HX-Request', 'true').expect(404);
+    await t.admin.get('/board/columns/nonsense').set('HX-Request', 'true').expect(404);
   });
 
   it('When the cursor is malformed, then the first page is returned rather than an error', async () => {
-    const res = await request(t.app).get('/board/columns/incubating?after=%27;drop').set('HX-Request', 'true').expect(200);
+    const res = await t.admin.get('/board/columns/incubating?after=%27;drop').set('HX-Request', 'true').expect(200);
     expect(html(res.text).querySelectorAll('.card').length).to.equal(25);
   });
 });

@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import request from 'supertest';
 import { createFirm } from '../helpers/factories.js';
 import { createTestContext, html, type TestContext } from '../helpers/test-app.js';
 
@@ -31,15 +30,15 @@ describe('GET /dashboard', () => {
     doc.querySelectorAll('table.funnel-table tbody tr').find((tr) => tr.querySelector('th')!.text.trim() === label)!;
 
   it('computes the conversion of a year from stage events: entered, reached the next stage or beyond, rate', async () => {
-    const doc = html((await request(t.app).get('/dashboard?year=2025').expect(200)).text);
+    const doc = html((await t.admin.get('/dashboard?year=2025').expect(200)).text);
     const cells = rowFor(doc, '孵化培育').querySelectorAll('td').map((td) => td.text.trim());
     // tier, current, entered, next, advanced, rate
     expect(cells).to.deep.equal(['微成长', '1', '3', '科技型中小企业', '2', '66.7%']);
   });
 
   it('shows the same current counts as the board, in stage order, and the chart data in a JSON block', async () => {
-    const dash = html((await request(t.app).get('/dashboard').expect(200)).text);
-    const board = html((await request(t.app).get('/board').expect(200)).text);
+    const dash = html((await t.admin.get('/dashboard').expect(200)).text);
+    const board = html((await t.admin.get('/board').expect(200)).text);
     for (const stage of ['candidate', 'incubating', 'tech_sme', 'hte_reserve', 'hte_applying', 'hte_certified', 'benchmark', 'exited']) {
       expect(dash.querySelector(`[data-stage-count=${stage}]`)!.text, stage).to.equal(board.getElementById(`count-${stage}`)!.text);
     }
@@ -49,26 +48,26 @@ describe('GET /dashboard', () => {
   });
 
   it('filters by park, in the URL', async () => {
-    const doc = html((await request(t.app).get(`/dashboard?year=2025&park=${t.basics.parks.a}`).expect(200)).text);
+    const doc = html((await t.admin.get(`/dashboard?year=2025&park=${t.basics.parks.a}`).expect(200)).text);
     const cells = rowFor(doc, '孵化培育').querySelectorAll('td').map((td) => td.text.trim());
     expect(cells.slice(2, 6)).to.deep.equal(['2', '科技型中小企业', '2', '100.0%']);
     expect(doc.querySelector('select[name=park] option[selected]')!.getAttribute('value')).to.equal(String(t.basics.parks.a));
   });
 
   it('answers htmx with the funnel fragment only', async () => {
-    const res = await request(t.app).get('/dashboard?year=2025').set('HX-Request', 'true').expect(200);
+    const res = await t.admin.get('/dashboard?year=2025').set('HX-Request', 'true').expect(200);
     expect(res.text).to.not.include('<html');
     expect(html(res.text).getElementById('funnel')).to.not.equal(null);
   });
 
   it('escapes chart data so a name cannot close the script block', async () => {
-    const doc = (await request(t.app).get('/dashboard').expect(200)).text;
+    const doc = (await t.admin.get('/dashboard').expect(200)).text;
     const block = doc.slice(doc.indexOf('id="funnel-data"'));
     expect(block.slice(0, block.indexOf('</script>'))).to.not.include('<');
   });
 
   it('ignores a year outside the range and shows the current year', async () => {
-    const doc = html((await request(t.app).get('/dashboard?year=1900').expect(200)).text);
+    const doc = html((await t.admin.get('/dashboard?year=1900').expect(200)).text);
     expect(doc.querySelector('select[name=year] option[selected]')!.text).to.equal(`${new Date().getFullYear()} 年`);
   });
 });
@@ -81,33 +80,33 @@ describe('the app itself', () => {
   after(() => t.destroy());
 
   it('GET /healthz answers 200 while the database is readable', async () => {
-    const res = await request(t.app).get('/healthz').expect(200);
+    const res = await t.admin.get('/healthz').expect(200);
     expect(res.text).to.equal('ok');
   });
 
   it('GET / redirects to the board', async () => {
-    const res = await request(t.app).get('/').expect(302);
+    const res = await t.admin.get('/').expect(302);
     expect(res.headers.location).to.equal('/board');
   });
 
   it('serves htmx 2, SortableJS and Chart.js from the app itself, and nothing else from node_modules', async () => {
-    const htmx = await request(t.app).get('/vendor/htmx.min.js').expect(200);
+    const htmx = await t.admin.get('/vendor/htmx.min.js').expect(200);
     expect(htmx.text).to.include('2.0.');
-    await request(t.app).get('/vendor/sortable.min.js').expect(200);
-    await request(t.app).get('/vendor/chart.umd.min.js').expect(200);
-    await request(t.app).get('/vendor/../package.json').expect(404);
-    await request(t.app).get('/node_modules/knex/package.json').expect(404);
+    await t.admin.get('/vendor/sortable.min.js').expect(200);
+    await t.admin.get('/vendor/chart.umd.min.js').expect(200);
+    await t.admin.get('/vendor/../package.json').expect(404);
+    await t.admin.get('/node_modules/knex/package.json').expect(404);
   });
 
   it('never loads an asset from the internet', async () => {
-    const page = (await request(t.app).get('/board').expect(200)).text;
+    const page = (await t.admin.get('/board').expect(200)).text;
     expect(page).to.not.match(/(src|href)=["']https?:\/\//);
   });
 
   it('answers an unknown address with a Chinese 404 page, and tells browsers not to keep firm pages', async () => {
-    const res = await request(t.app).get('/nowhere').expect(404);
+    const res = await t.admin.get('/nowhere').expect(404);
     expect(res.text).to.include('页面不存在');
-    const board = await request(t.app).get('/board').expect(200);
+    const board = await t.admin.get('/board').expect(200);
     expect(board.headers['cache-control']).to.equal('no-store');
   });
 });

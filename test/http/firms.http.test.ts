@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import request from 'supertest';
 import { addFigures, createFirm, validUscc } from '../helpers/factories.js';
 import { createTestContext, html, snapshot, type TestContext } from '../helpers/test-app.js';
 
@@ -24,7 +23,7 @@ describe('firms: create, page, edit, list', () => {
 
   describe('POST /firms', () => {
     it('When the form is valid, then the firm is created with its normalised code, a creation event and an audit row, and the browser goes to its page', async () => {
-      const res = await request(t.app).post('/firms').type('form').send(form()).expect(303);
+      const res = await t.admin.post('/firms').type('form').send(form()).expect(303);
       expect(res.headers.location).to.equal('/firms/91330281677691616Q');
       const firm = await t.db('firms').where({ uscc: '91330281677691616Q' }).first();
       expect(firm).to.include({ name: '宁波恒拓物联网有限公司', stage: 'candidate', version: 1, lifecycle: 'growth' });
@@ -33,7 +32,7 @@ describe('firms: create, page, edit, list', () => {
       expect(events[0]).to.include({ from_stage: null, to_stage: 'candidate', source: 'create' });
       const audit = await t.db('audit_log').where({ action: 'firm.create' }).first();
       expect(audit).to.include({ object_id: '91330281677691616Q', actor_id: t.basics.users.admin.id });
-      const page = await request(t.app).get(res.headers.location!).expect(200);
+      const page = await t.admin.get(res.headers.location!).expect(200);
       expect(page.text).to.include('宁波恒拓物联网有限公司');
     });
 
@@ -45,7 +44,7 @@ describe('firms: create, page, edit, list', () => {
     ] as const) {
       it(`When the credit code has ${what}, then the form comes back (422) with a message, keeps what was typed, and nothing is created`, async () => {
         const before = await snapshot(t.db);
-        const res = await request(t.app).post('/firms').type('form').send(form({ uscc })).expect(422);
+        const res = await t.admin.post('/firms').type('form').send(form({ uscc })).expect(422);
         const doc = html(res.text);
         expect(doc.querySelector('.field-error')!.text).to.include(message);
         expect(doc.querySelector('input[name=name]')!.getAttribute('value')).to.equal('宁波恒拓物联网有限公司');
@@ -57,32 +56,32 @@ describe('firms: create, page, edit, list', () => {
     it('When the code is already registered, then it says so and nothing is created', async () => {
       await createFirm(t.db, { uscc: '91330281677691616Q', actorId: t.basics.users.admin.id });
       const before = await snapshot(t.db);
-      const res = await request(t.app).post('/firms').type('form').send(form()).expect(422);
+      const res = await t.admin.post('/firms').type('form').send(form()).expect(422);
       expect(res.text).to.include('已登记为另一家企业');
       expect(await snapshot(t.db)).to.deep.equal(before);
     });
 
     it('When the name is missing, the park is unknown or the founding date is in the future, then each field says why', async () => {
-      const res = await request(t.app)
+      const res = await t.admin
         .post('/firms')
         .type('form')
         .send(form({ name: '  ', parkId: '999', foundedOn: '2999-01-01' }))
         .expect(422);
       expect(res.text).to.include('请填写企业名称').and.include('成立日期不能晚于今天');
-      const res2 = await request(t.app).post('/firms').type('form').send(form({ parkId: '999' })).expect(422);
+      const res2 = await t.admin.post('/firms').type('form').send(form({ parkId: '999' })).expect(422);
       expect(res2.text).to.include('请选择列表中的园区');
     });
 
     it('When the initial stage is beyond incubating, then it is refused (moves go through the board)', async () => {
-      const res = await request(t.app).post('/firms').type('form').send(form({ stage: 'hte_certified' })).expect(422);
+      const res = await t.admin.post('/firms').type('form').send(form({ stage: 'hte_certified' })).expect(422);
       expect(res.text).to.include('只能从');
       expect(await t.db('firms').count({ n: '*' }).first()).to.deep.equal({ n: 0 });
     });
 
     it('When htmx posts the form, then success answers with HX-Redirect and a refusal with the form fragment only', async () => {
-      const ok = await request(t.app).post('/firms').set('HX-Request', 'true').type('form').send(form()).expect(204);
+      const ok = await t.admin.post('/firms').set('HX-Request', 'true').type('form').send(form()).expect(204);
       expect(ok.headers['hx-redirect']).to.equal('/firms/91330281677691616Q');
-      const bad = await request(t.app).post('/firms').set('HX-Request', 'true').type('form').send(form({ uscc: '123' })).expect(422);
+      const bad = await t.admin.post('/firms').set('HX-Request', 'true').type('form').send(form({ uscc: '123' })).expect(422);
       expect(bad.text).to.not.include('<html');
       expect(html(bad.text).getElementById('firm-form')).to.not.equal(null);
     });
@@ -90,14 +89,14 @@ describe('firms: create, page, edit, list', () => {
 
   describe('GET /firms/check-uscc (inline validation while typing)', () => {
     it('explains a wrong code, confirms a right one, and points to an existing firm', async () => {
-      const bad = await request(t.app).get('/firms/check-uscc?uscc=91330281677691616R').set('HX-Request', 'true').expect(200);
+      const bad = await t.admin.get('/firms/check-uscc?uscc=91330281677691616R').set('HX-Request', 'true').expect(200);
       expect(html(bad.text).querySelector('.inline-error')!.text).to.include('校验位');
-      const good = await request(t.app).get('/firms/check-uscc?uscc=９１３３０２８１６７７６９１６１６ｑ').set('HX-Request', 'true').expect(200);
+      const good = await t.admin.get('/firms/check-uscc?uscc=９１３３０２８１６７７６９１６１６ｑ').set('HX-Request', 'true').expect(200);
       expect(html(good.text).querySelector('.inline-ok')!.text).to.include('91330281677691616Q');
       const firm = await createFirm(t.db, { actorId: t.basics.users.admin.id });
-      const dup = await request(t.app).get(`/firms/check-uscc?uscc=${firm.uscc}`).set('HX-Request', 'true').expect(200);
+      const dup = await t.admin.get(`/firms/check-uscc?uscc=${firm.uscc}`).set('HX-Request', 'true').expect(200);
       expect(html(dup.text).querySelector('a')!.getAttribute('href')).to.equal(`/firms/${firm.uscc}`);
-      const self = await request(t.app).get(`/firms/check-uscc?uscc=${firm.uscc}&current=${firm.uscc}`).set('HX-Request', 'true').expect(200);
+      const self = await t.admin.get(`/firms/check-uscc?uscc=${firm.uscc}&current=${firm.uscc}`).set('HX-Request', 'true').expect(200);
       expect(html(self.text).querySelector('.inline-ok')).to.not.equal(null);
     });
   });
@@ -106,11 +105,11 @@ describe('firms: create, page, edit, list', () => {
     it('shows the profile, the figures by year in 万元 and the stage history with days in each stage', async () => {
       const admin = t.basics.users.admin.id;
       const firm = await createFirm(t.db, { stage: 'candidate', at: '2024-01-10T02:00:00.000Z', parkId: t.basics.parks.a, actorId: admin });
-      await request(t.app).post(`/firms/${firm.uscc}/stage`).type('form').send({ to: 'incubating', version: 1, source: 'firm_page' }).expect(303);
+      await t.admin.post(`/firms/${firm.uscc}/stage`).type('form').send({ to: 'incubating', version: 1, source: 'firm_page' }).expect(303);
       await t.db('stage_events').where({ firm_id: firm.id, to_stage: 'incubating' }).update({ at: '2024-03-01T02:00:00.000Z' });
       await addFigures(t.db, firm.id, 2024, { salesRevenue: 123456789, staffTotal: 45.5 });
       await addFigures(t.db, firm.id, 2025, { salesRevenue: 150000000 });
-      const doc = html((await request(t.app).get(`/firms/${firm.uscc}`).expect(200)).text);
+      const doc = html((await t.admin.get(`/firms/${firm.uscc}`).expect(200)).text);
       expect(doc.querySelector('h1')!.text).to.equal(firm.name);
       const figures = doc.querySelector('table.figures')!;
       expect(figures.querySelectorAll('thead th').map((th) => th.text)).to.deep.equal(['指标', '2024 年', '2025 年']);
@@ -124,22 +123,22 @@ describe('firms: create, page, edit, list', () => {
 
     it('carries the current version in every form that changes the firm', async () => {
       const firm = await createFirm(t.db, { actorId: t.basics.users.admin.id });
-      const doc = html((await request(t.app).get(`/firms/${firm.uscc}`).expect(200)).text);
-      for (const f of doc.querySelectorAll('form[method=post]')) {
+      const doc = html((await t.admin.get(`/firms/${firm.uscc}`).expect(200)).text);
+      for (const f of doc.querySelectorAll('form[method=post]').filter((f) => f.getAttribute('action')!.startsWith('/firms/'))) {
         expect(f.querySelector('input[name=version]')!.getAttribute('value'), f.getAttribute('action')).to.equal('1');
       }
-      const edit = html((await request(t.app).get(`/firms/${firm.uscc}/edit`).set('HX-Request', 'true').expect(200)).text);
+      const edit = html((await t.admin.get(`/firms/${firm.uscc}/edit`).set('HX-Request', 'true').expect(200)).text);
       expect(edit.querySelector('input[name=version]')!.getAttribute('value')).to.equal('1');
     });
 
     it('finds the firm whatever the case or width of the code in the address', async () => {
       const firm = await createFirm(t.db, { uscc: '91330281677691616Q', actorId: t.basics.users.admin.id });
-      await request(t.app).get('/firms/91330281677691616q').expect(200);
+      await t.admin.get('/firms/91330281677691616q').expect(200);
       expect(firm.uscc).to.equal('91330281677691616Q');
     });
 
     it('When the code is unknown, then a Chinese 404 page with a way back', async () => {
-      const res = await request(t.app).get('/firms/91330281677691616Q').expect(404);
+      const res = await t.admin.get('/firms/91330281677691616Q').expect(404);
       expect(res.text).to.include('找不到这家企业').and.include('href="/board"');
     });
   });
@@ -147,7 +146,7 @@ describe('firms: create, page, edit, list', () => {
   describe('POST /firms/:uscc (edit the profile)', () => {
     it('When the version is current, then the profile changes, the version goes up and the audit row holds only what changed', async () => {
       const firm = await createFirm(t.db, { uscc: '91330281677691616Q', name: '宁波恒拓物联网有限公司', parkId: t.basics.parks.a, actorId: t.basics.users.admin.id });
-      await request(t.app).post(`/firms/${firm.uscc}`).type('form').send({ ...form(), uscc: firm.uscc, name: '宁波恒拓物联网科技有限公司', version: '1' }).expect(303);
+      await t.admin.post(`/firms/${firm.uscc}`).type('form').send({ ...form(), uscc: firm.uscc, name: '宁波恒拓物联网科技有限公司', version: '1' }).expect(303);
       const row = await t.db('firms').where({ id: firm.id }).first();
       expect(row).to.include({ name: '宁波恒拓物联网科技有限公司', version: 2 });
       const audit = await t.db('audit_log').where({ action: 'firm.update' }).first();
@@ -158,15 +157,15 @@ describe('firms: create, page, edit, list', () => {
 
     it('When the credit code is corrected, then the firm moves to its new address', async () => {
       const firm = await createFirm(t.db, { actorId: t.basics.users.admin.id });
-      const res = await request(t.app).post(`/firms/${firm.uscc}`).type('form').send({ ...form(), version: '1' }).expect(303);
+      const res = await t.admin.post(`/firms/${firm.uscc}`).type('form').send({ ...form(), version: '1' }).expect(303);
       expect(res.headers.location).to.equal('/firms/91330281677691616Q');
     });
 
     it('When someone else saved first (stale version), then it answers 409, keeps what the user typed, shows the current data, and changes nothing', async () => {
       const firm = await createFirm(t.db, { uscc: '91330281677691616Q', parkId: t.basics.parks.a, actorId: t.basics.users.admin.id });
-      await request(t.app).post(`/firms/${firm.uscc}`).type('form').send({ ...form(), name: '他人改过的名称有限公司', version: '1' }).expect(303);
+      await t.admin.post(`/firms/${firm.uscc}`).type('form').send({ ...form(), name: '他人改过的名称有限公司', version: '1' }).expect(303);
       const before = await snapshot(t.db);
-      const res = await request(t.app).post(`/firms/${firm.uscc}`).type('form').send({ ...form(), name: '我的修改有限公司', version: '1' }).expect(409);
+      const res = await t.admin.post(`/firms/${firm.uscc}`).type('form').send({ ...form(), name: '我的修改有限公司', version: '1' }).expect(409);
       const doc = html(res.text);
       expect(doc.querySelector('input[name=name]')!.getAttribute('value')).to.equal('我的修改有限公司');
       expect(doc.querySelector('.conflict-current')!.text).to.include('他人改过的名称有限公司');
@@ -178,13 +177,13 @@ describe('firms: create, page, edit, list', () => {
       const a = await createFirm(t.db, { actorId: t.basics.users.admin.id });
       const b = await createFirm(t.db, { actorId: t.basics.users.admin.id });
       const before = await snapshot(t.db);
-      await request(t.app).post(`/firms/${a.uscc}`).type('form').send({ ...form(), uscc: b.uscc, version: '1' }).expect(422);
+      await t.admin.post(`/firms/${a.uscc}`).type('form').send({ ...form(), uscc: b.uscc, version: '1' }).expect(422);
       expect(await snapshot(t.db)).to.deep.equal(before);
     });
 
     it('When extra fields try to set the stage or the version, then they are ignored', async () => {
       const firm = await createFirm(t.db, { uscc: '91330281677691616Q', stage: 'candidate', actorId: t.basics.users.admin.id });
-      await request(t.app).post(`/firms/${firm.uscc}`).type('form').send({ ...form(), stage: 'hte_certified', version: '1', id: '999' }).expect(303);
+      await t.admin.post(`/firms/${firm.uscc}`).type('form').send({ ...form(), stage: 'hte_certified', version: '1', id: '999' }).expect(303);
       expect(await t.db('firms').where({ id: firm.id }).first()).to.include({ stage: 'candidate', version: 2 });
     });
   });
@@ -194,14 +193,14 @@ describe('firms: create, page, edit, list', () => {
       const admin = t.basics.users.admin.id;
       await createFirm(t.db, { name: '余姚市舜宇光电科技有限公司', stage: 'hte_certified', actorId: admin });
       for (let i = 0; i < 55; i++) await createFirm(t.db, { stage: 'candidate', actorId: admin });
-      const all = html((await request(t.app).get('/firms').expect(200)).text);
+      const all = html((await t.admin.get('/firms').expect(200)).text);
       expect(all.querySelector('.table-summary')!.text).to.include('共 56 家');
       expect(all.querySelectorAll('table.data-table tbody tr')).to.have.length(50);
       expect(all.querySelector('.pager a')!.getAttribute('href')).to.include('page=2');
-      const found = html((await request(t.app).get('/firms?q=' + encodeURIComponent('舜宇光电')).expect(200)).text);
+      const found = html((await t.admin.get('/firms?q=' + encodeURIComponent('舜宇光电')).expect(200)).text);
       expect(found.querySelectorAll('tbody tr')).to.have.length(1);
       expect(found.querySelector('tbody tr')!.text).to.include('高新技术企业');
-      const byStage = html((await request(t.app).get('/firms?stage=hte_certified').set('HX-Request', 'true').expect(200)).text);
+      const byStage = html((await t.admin.get('/firms?stage=hte_certified').set('HX-Request', 'true').expect(200)).text);
       expect(byStage.querySelectorAll('tbody tr')).to.have.length(1);
     });
   });
@@ -210,7 +209,7 @@ describe('firms: create, page, edit, list', () => {
     const payload = '<img src=x onerror=alert(1)>"\'><svg onload=alert(1)>';
     const firm = await createFirm(t.db, { uscc: validUscc(77), name: payload, actorId: t.basics.users.admin.id });
     for (const url of ['/board', '/firms', `/firms/${firm.uscc}`]) {
-      const res = await request(t.app).get(url).expect(200);
+      const res = await t.admin.get(url).expect(200);
       expect(res.text, url).to.not.include('<img src=x');
       expect(res.text, url).to.not.include('<svg onload');
       expect(res.text, url).to.include('&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt;');

@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import request from 'supertest';
 import { addFigures, addPassingHteFigures, createFirm, type SeededFirm } from '../helpers/factories.js';
 import { createTestContext, html, snapshot, type TestContext } from '../helpers/test-app.js';
 
@@ -13,7 +12,7 @@ describe('POST /firms/:uscc/stage', () => {
   afterEach(() => t.destroy());
 
   const move = (firm: SeededFirm, body: Record<string, string | number>) =>
-    request(t.app).post(`/firms/${firm.uscc}/stage`).set('HX-Request', 'true').type('form').send({ version: firm.version, source: 'board', ...body });
+    t.admin.post(`/firms/${firm.uscc}/stage`).set('HX-Request', 'true').type('form').send({ version: firm.version, source: 'board', ...body });
 
   describe('a move the rules allow', () => {
     it('When a card is moved forward from the board, then the firm, its stage event and the audit log change together, and the answer places the card and updates the counts', async () => {
@@ -71,10 +70,10 @@ describe('POST /firms/:uscc/stage', () => {
 
     it('When the move comes from the firm page, then the browser is sent back to the firm page', async () => {
       const firm = await createFirm(t.db, { stage: 'candidate', actorId: admin });
-      const res = await request(t.app).post(`/firms/${firm.uscc}/stage`).type('form').send({ to: 'incubating', version: 1, source: 'firm_page' }).expect(303);
+      const res = await t.admin.post(`/firms/${firm.uscc}/stage`).type('form').send({ to: 'incubating', version: 1, source: 'firm_page' }).expect(303);
       expect(res.headers.location).to.equal(`/firms/${firm.uscc}`);
       const hx = await createFirm(t.db, { stage: 'candidate', actorId: admin });
-      const res2 = await request(t.app).post(`/firms/${hx.uscc}/stage`).set('HX-Request', 'true').type('form').send({ to: 'incubating', version: 1, source: 'firm_page' }).expect(204);
+      const res2 = await t.admin.post(`/firms/${hx.uscc}/stage`).set('HX-Request', 'true').type('form').send({ to: 'incubating', version: 1, source: 'firm_page' }).expect(204);
       expect(res2.headers['hx-redirect']).to.equal(`/firms/${hx.uscc}`);
     });
   });
@@ -94,7 +93,7 @@ describe('POST /firms/:uscc/stage', () => {
 
     it('When the firm is unknown, then it answers 404 in Chinese and nothing changes', async () => {
       const before = await snapshot(t.db);
-      const res = await request(t.app).post('/firms/91330281677691616Q/stage').set('HX-Request', 'true').type('form').send({ to: 'incubating', version: 1 }).expect(404);
+      const res = await t.admin.post('/firms/91330281677691616Q/stage').set('HX-Request', 'true').type('form').send({ to: 'incubating', version: 1 }).expect(404);
       expect(res.text).to.include('找不到这家企业');
       expect(await snapshot(t.db)).to.deep.equal(before);
     });
@@ -148,13 +147,13 @@ describe('POST /firms/:uscc/stage', () => {
       const firm = await createFirm(t.db, { stage: 'candidate', actorId: admin });
       const before = await snapshot(t.db);
       await move(firm, { to: 'moon' }).expect(400);
-      await request(t.app).post(`/firms/${firm.uscc}/stage`).type('form').send({ to: 'incubating' }).expect(400);
-      await request(t.app).post(`/firms/${firm.uscc}/stage`).type('form').send({ to: 'incubating', version: '1.5' }).expect(400);
+      await t.admin.post(`/firms/${firm.uscc}/stage`).type('form').send({ to: 'incubating' }).expect(400);
+      await t.admin.post(`/firms/${firm.uscc}/stage`).type('form').send({ to: 'incubating', version: '1.5' }).expect(400);
       expect(await snapshot(t.db)).to.deep.equal(before);
     });
 
     it('When a refused request comes from a plain browser form, then it gets a full Chinese error page without SQL or a stack trace', async () => {
-      const res = await request(t.app).post('/firms/91330281677691616Q/stage').type('form').send({ to: 'incubating', version: 1 }).expect(404);
+      const res = await t.admin.post('/firms/91330281677691616Q/stage').type('form').send({ to: 'incubating', version: 1 }).expect(404);
       expect(res.text).to.include('<html').and.include('找不到这家企业');
       expect(res.text).to.not.match(/select |at .*\.ts:|SqliteError/i);
     });

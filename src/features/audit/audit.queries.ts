@@ -10,19 +10,30 @@ export interface AuditEntry {
   after?: unknown;
 }
 
+/** Who did it, when there may be no signed-in actor (a failed login names what was typed). */
+export interface AuditWho {
+  actorId: number | null;
+  actorName: string | null;
+  ip: string | null;
+}
+
 const toJson = (v: unknown): string | null => (v === undefined || v === null ? null : JSON.stringify(v));
+
+export async function appendAuditAs(db: Db, who: AuditWho, entry: AuditEntry, at = nowIso()): Promise<void> {
+  await db('audit_log').insert({
+    at,
+    actor_id: who.actorId,
+    actor_name: who.actorName?.slice(0, 60) ?? null,
+    action: entry.action,
+    object_type: entry.objectType ?? null,
+    object_id: entry.objectId?.slice(0, 60) ?? null,
+    before: toJson(entry.before),
+    after: toJson(entry.after),
+    ip: who.ip?.slice(0, 64) ?? null,
+  });
+}
 
 /** Append one audit row, inside the caller's transaction so it lands with the change or not at all. */
 export async function appendAudit(db: Db, ctx: WriteContext, entry: AuditEntry, at = nowIso()): Promise<void> {
-  await db('audit_log').insert({
-    at,
-    actor_id: ctx.actor.id,
-    actor_name: ctx.actor.displayName,
-    action: entry.action,
-    object_type: entry.objectType ?? null,
-    object_id: entry.objectId ?? null,
-    before: toJson(entry.before),
-    after: toJson(entry.after),
-    ip: ctx.ip ?? null,
-  });
+  await appendAuditAs(db, { actorId: ctx.actor.id, actorName: ctx.actor.displayName, ip: ctx.ip ?? null }, entry, at);
 }

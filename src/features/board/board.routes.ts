@@ -5,7 +5,7 @@ import { can } from '../../domain/permissions.js';
 import { isStageKey } from '../../domain/stages.js';
 import { todayInShanghai } from '../../lib/dates.js';
 import { NotFoundError } from '../../lib/errors.js';
-import { actorOfResponse } from '../../web/current-user.js';
+import { actorOfResponse } from '../../web/auth.js';
 import { renderFragment, renderPageOrFragment } from '../../web/render.js';
 import { filterQueryString, parseFirmFilters } from '../firms/firm-filters.js';
 import { loadFilterOptions } from '../firms/filter-options.js';

@@ -1,7 +1,7 @@
 import express, { type Router } from 'express';
 import type { Knex } from 'knex';
 import { todayInShanghai, yearOf } from '../../lib/dates.js';
-import { actorOfResponse } from '../../web/current-user.js';
+import { actorOfResponse, requirePermission } from '../../web/auth.js';
 import { positiveInt } from '../../web/forms.js';
 import { renderPageOrFragment } from '../../web/render.js';
 import { filterQueryString, parseFirmFilters } from '../firms/firm-filters.js';
@@ -11,7 +11,7 @@ import { loadFunnel } from './dashboard.service.js';
 export function dashboardRouter(db: Knex): Router {
   const router = express.Router();
 
-  router.get('/dashboard', async (req, res) => {
+  router.get('/dashboard', requirePermission('dashboard.read'), async (req, res) => {
     const actor = actorOfResponse(res);
     const currentYear = yearOf(todayInShanghai());
     const requested = positiveInt(req.query.year);

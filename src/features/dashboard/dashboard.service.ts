@@ -4,10 +4,11 @@
  */
 import type { Db } from '../../db/types.js';
 import type { Actor } from '../../domain/actor.js';
-import { STAGES, type StageKey, nextStage, stageLabel, tierLabel } from '../../domain/stages.js';
+import { STAGES, TIERS, type StageKey, nextStage, stageDef, stageLabel, tierLabel } from '../../domain/stages.js';
 import { ReadModelCache } from '../../lib/cache.js';
 import type { FirmFilters } from '../firms/firm-filters.js';
-import { countByStage, totalOf } from '../firms/stage-counts.queries.js';
+import { countByParkAndStage, countByStage, totalOf } from '../firms/stage-counts.queries.js';
+import { listParks, type Park } from '../parks/parks.queries.js';
 import { conversionsForYear, eventYears } from './dashboard.queries.js';
 
 export interface FunnelRow {
@@ -31,12 +32,33 @@ export interface FunnelView {
   /** Firms on the main line (everything but exited). */
   inPipeline: number;
   chart: { labels: string[]; counts: number[] };
+  /** Firms in the pipeline per park, stacked by tier: labels are park names. */
+  parkChart: { labels: string[]; series: { label: string; counts: number[] }[] };
 }
 
 const cache = new ReadModelCache<FunnelView>(60_000);
 
 export function clearDashboardCache(): void {
   cache.clear();
+}
+
+/** Parks with firms in them, largest first; each tier a series (candidates and exits left out). */
+function parkChart(byPark: { parkId: number | null; stage: StageKey; n: number }[], parks: Park[]): FunnelView['parkChart'] {
+  const name = new Map(parks.map((p) => [p.id, p.name]));
+  const totals = new Map<number | null, Map<string, number>>();
+  for (const r of byPark) {
+    const tier = stageDef(r.stage).tier;
+    if (!tier || r.n === 0) continue;
+    const perTier = totals.get(r.parkId) ?? new Map<string, number>();
+    perTier.set(tier, (perTier.get(tier) ?? 0) + r.n);
+    totals.set(r.parkId, perTier);
+  }
+  const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+  const ordered = [...totals.entries()].sort((a, b) => sum(b[1]) - sum(a[1]));
+  return {
+    labels: ordered.map(([id]) => (id === null ? '未落园区' : (name.get(id) ?? String(id)))),
+    series: TIERS.map((t) => ({ label: t.label, counts: ordered.map(([, m]) => m.get(t.key) ?? 0) })),
+  };
 }
 
 export async function loadFunnel(
@@ -48,10 +70,12 @@ export async function loadFunnel(
 ): Promise<FunnelView> {
   const key = JSON.stringify({ year, filters, parkIds: actor.parkIds });
   return cache.get(key, async () => {
-    const [counts, conversions, span] = await Promise.all([
+    const [counts, conversions, span, byPark, parks] = await Promise.all([
       countByStage(db, filters, actor),
       conversionsForYear(db, year, filters, actor),
       eventYears(db),
+      countByParkAndStage(db, filters, actor),
+      listParks(db),
     ]);
     const byStage = new Map(conversions.map((c) => [c.stage, c]));
     const main = STAGES.filter((s) => s.order !== null);
@@ -82,6 +106,7 @@ export async function loadFunnel(
       total: totalOf(counts),
       inPipeline: totalOf(counts) - counts.exited,
       chart: { labels: rows.map((r) => r.label), counts: rows.map((r) => r.current) },
+      parkChart: parkChart(byPark, parks),
     };
   });
 }

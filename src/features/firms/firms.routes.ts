@@ -10,7 +10,7 @@ import type { MoveInput } from '../../domain/transitions.js';
 import { parseUscc, normalizeUscc } from '../../domain/uscc.js';
 import { todayInShanghai } from '../../lib/dates.js';
 import { BadRequestError, NotFoundError, ValidationError } from '../../lib/errors.js';
-import { actorOfResponse, writeContext } from '../../web/current-user.js';
+import { actorOfResponse, requirePermission, writeContext } from '../../web/auth.js';
 import { checkbox, positiveInt, str } from '../../web/forms.js';
 import { isFragmentRequest, redirectAfterWrite, renderFragment, renderPageOrFragment } from '../../web/render.js';
 import { cardOfFirm } from '../board/board.queries.js';
@@ -91,9 +91,8 @@ export function firmsRouter(db: Knex, firms: FirmService): Router {
     });
   });
 
-  router.get('/firms/new', async (_req, res) => {
+  router.get('/firms/new', requirePermission('firms.create'), async (_req, res) => {
     const actor = actorOfResponse(res);
-    if (!can(actor, 'firms.create')) throw new NotFoundError('PAGE_NOT_FOUND', '找不到这个页面。');
     res.render('firms/new', { title: '新增企业', nav: 'firms', values: { stage: 'candidate' }, errors: {}, options: await loadFilterOptions(db, actor) });
   });
 
@@ -114,7 +113,7 @@ export function firmsRouter(db: Knex, firms: FirmService): Router {
     renderFragment(res, 'firms/uscc-feedback', state);
   });
 
-  router.post('/firms', async (req, res) => {
+  router.post('/firms', requirePermission('firms.create'), async (req, res) => {
     const actor = actorOfResponse(res);
     const values = formValues(req.body);
     const stage = str((req.body as Record<string, unknown>).stage) || 'candidate';
@@ -141,7 +140,7 @@ export function firmsRouter(db: Knex, firms: FirmService): Router {
 
   router.get('/firms/:uscc', async (req, res) => {
     const actor = actorOfResponse(res);
-    const uscc = normalizeUscc(req.params.uscc);
+    const uscc = normalizeUscc(String(req.params.uscc));
     const page = await loadFirmPage(db, uscc, actor, todayInShanghai());
     if (!page) throw notFound();
     res.render('firms/show', {
@@ -157,17 +156,17 @@ export function firmsRouter(db: Knex, firms: FirmService): Router {
   });
 
   /** The profile editor, swapped into the page (click to edit). */
-  router.get('/firms/:uscc/edit', async (req, res) => {
+  router.get('/firms/:uscc/edit', requirePermission('firms.edit'), async (req, res) => {
     const actor = actorOfResponse(res);
-    const firm = await findFirmByUscc(db, normalizeUscc(req.params.uscc));
+    const firm = await findFirmByUscc(db, normalizeUscc(String(req.params.uscc)));
     if (!firm || !coversPark(actor, firm.parkId)) throw notFound();
     const data = { firm, values: valuesOfFirm(firm), errors: {}, mode: 'edit', options: await loadFilterOptions(db, actor), title: `编辑 ${firm.name}`, nav: 'firms' };
     renderPageOrFragment(req, res, 'firms/edit', 'firms/form', data);
   });
 
-  router.post('/firms/:uscc', async (req, res) => {
+  router.post('/firms/:uscc', requirePermission('firms.edit'), async (req, res) => {
     const actor = actorOfResponse(res);
-    const uscc = normalizeUscc(req.params.uscc);
+    const uscc = normalizeUscc(String(req.params.uscc));
     const values = formValues(req.body);
     const version = positiveInt((req.body as Record<string, unknown>).version);
     const firm = await findFirmByUscc(db, uscc);
@@ -201,16 +200,16 @@ export function firmsRouter(db: Knex, firms: FirmService): Router {
   });
 
   /** The card's "move to…" menu, fetched when opened so it carries the firm's current version. */
-  router.get('/firms/:uscc/move-menu', async (req, res) => {
+  router.get('/firms/:uscc/move-menu', requirePermission('firms.move'), async (req, res) => {
     const actor = actorOfResponse(res);
-    const firm = await findFirmByUscc(db, normalizeUscc(req.params.uscc));
+    const firm = await findFirmByUscc(db, normalizeUscc(String(req.params.uscc)));
     if (!firm || !coversPark(actor, firm.parkId)) throw notFound();
     renderFragment(res, 'board/move-menu', { firm, targets: moveTargets(firm.stage), canMove: can(actor, 'firms.move') });
   });
 
-  router.post('/firms/:uscc/stage', async (req, res) => {
+  router.post('/firms/:uscc/stage', requirePermission('firms.move'), async (req, res) => {
     const body = req.body as Record<string, unknown>;
-    const uscc = normalizeUscc(req.params.uscc);
+    const uscc = normalizeUscc(String(req.params.uscc));
     const { input, version, source } = parseMoveInput(body);
     const filters = parseFirmFilters(body);
     const fromBoard = source === 'board' || source === 'menu';

@@ -36,3 +36,13 @@ export async function countByStage(db: Db, filters: FirmFilters, actor: Pick<Act
 export function totalOf(counts: StageCounts): number {
   return Object.values(counts).reduce((a, b) => a + b, 0);
 }
+
+/** Firms per park and stage (from the counter table), for the dashboard's park chart. */
+export async function countByParkAndStage(db: Db, filters: FirmFilters, actor: Pick<Actor, 'parkIds'>): Promise<{ parkId: number | null; stage: StageKey; n: number }[]> {
+  const qb = db('stage_counts').select('park_key', 'stage').sum({ n: 'n' }).groupBy('park_key', 'stage');
+  if (actor.parkIds !== null) qb.whereIn('park_key', actor.parkIds.length ? actor.parkIds : [-1]);
+  if (filters.park !== undefined) qb.where('park_key', filters.park);
+  if (filters.field !== undefined) qb.where('field_key', filters.field);
+  const rows = (await qb) as { park_key: number; stage: StageKey; n: number | string }[];
+  return rows.map((r) => ({ parkId: r.park_key === 0 ? null : r.park_key, stage: r.stage, n: Number(r.n) }));
+}

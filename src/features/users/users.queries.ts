@@ -9,15 +9,30 @@ export interface UserSummary {
   isActive: boolean;
 }
 
+export interface UserAccount extends UserSummary {
+  passwordHash: string | null;
+  mustChangePassword: boolean;
+  version: number;
+  lastLoginAt: string | null;
+  createdAt: string;
+  /** Parks the user is limited to (caseworkers); empty means the whole county. */
+  parkIds: number[];
+}
+
 interface UserRow {
   id: number;
   username: string;
   display_name: string;
   role: Role;
   is_active: number | boolean;
+  password_hash: string | null;
+  must_change_password: number | boolean;
+  version: number;
+  last_login_at: string | null;
+  created_at: string;
 }
 
-const toUser = (r: UserRow): UserSummary => ({
+const toSummary = (r: UserRow): UserSummary => ({
   id: r.id,
   username: r.username,
   displayName: r.display_name,
@@ -25,22 +40,74 @@ const toUser = (r: UserRow): UserSummary => ({
   isActive: Boolean(r.is_active),
 });
 
+function toAccount(r: UserRow, parkIds: number[]): UserAccount {
+  return {
+    ...toSummary(r),
+    passwordHash: r.password_hash,
+    mustChangePassword: Boolean(r.must_change_password),
+    version: r.version,
+    lastLoginAt: r.last_login_at,
+    createdAt: r.created_at,
+    parkIds,
+  };
+}
+
+async function parksOf(db: Db, userIds: number[]): Promise<Map<number, number[]>> {
+  const map = new Map<number, number[]>();
+  if (userIds.length === 0) return map;
+  const rows = (await db('user_parks').whereIn('user_id', userIds).orderBy('park_id')) as { user_id: number; park_id: number }[];
+  for (const r of rows) map.set(r.user_id, [...(map.get(r.user_id) ?? []), r.park_id]);
+  return map;
+}
+
+export async function findAccountById(db: Db, id: number): Promise<UserAccount | null> {
+  const row = (await db('users').where({ id }).first()) as UserRow | undefined;
+  return row ? toAccount(row, (await parksOf(db, [row.id])).get(row.id) ?? []) : null;
+}
+
+export async function findAccountByUsername(db: Db, username: string): Promise<UserAccount | null> {
+  const row = (await db('users').whereRaw('lower(username) = ?', [username.trim().toLowerCase()]).first()) as UserRow | undefined;
+  return row ? toAccount(row, (await parksOf(db, [row.id])).get(row.id) ?? []) : null;
+}
+
 export async function findUserByUsername(db: Db, username: string): Promise<UserSummary | null> {
   const row = (await db('users').where({ username }).first()) as UserRow | undefined;
-  return row ? toUser(row) : null;
+  return row ? toSummary(row) : null;
+}
+
+export async function listAccounts(db: Db): Promise<UserAccount[]> {
+  const rows = (await db('users').orderBy([{ column: 'is_active', order: 'desc' }, { column: 'role' }, { column: 'username' }])) as UserRow[];
+  const parks = await parksOf(db, rows.map((r) => r.id));
+  return rows.map((r) => toAccount(r, parks.get(r.id) ?? []));
 }
 
 /** Counsellors a firm can be assigned to (active ones only). */
 export async function listCounsellors(db: Db): Promise<UserSummary[]> {
   const rows = (await db('users').where({ role: 'counsellor', is_active: true }).orderBy('display_name')) as UserRow[];
-  return rows.map(toUser);
+  return rows.map(toSummary);
 }
 
 export async function isActiveCounsellor(db: Db, id: number): Promise<boolean> {
   return !!(await db('users').where({ id, role: 'counsellor', is_active: true }).first('id'));
 }
 
-/** The actor for a user row; park scope arrives with accounts (issue 3). */
-export function actorOf(user: UserSummary): Actor {
-  return { id: user.id, username: user.username, displayName: user.displayName, role: user.role, parkIds: null };
+export async function countActiveAdmins(db: Db): Promise<number> {
+  const row = (await db('users').where({ role: 'admin', is_active: true }).count({ n: '*' }).first()) as { n: number | string };
+  return Number(row.n);
+}
+
+/** The acting user: caseworkers with parks are limited to them; every other role sees the county. */
+export function actorOf(user: Pick<UserAccount, 'id' | 'username' | 'displayName' | 'role' | 'parkIds'>): Actor {
+  return {
+    id: user.id,
+    username: user.username,
+    displayName: user.displayName,
+    role: user.role,
+    parkIds: user.role === 'caseworker' && user.parkIds.length > 0 ? user.parkIds : null,
+  };
+}
+
+export async function setUserParks(db: Db, userId: number, parkIds: number[]): Promise<void> {
+  await db('user_parks').where({ user_id: userId }).del();
+  if (parkIds.length) await db('user_parks').insert(parkIds.map((park_id) => ({ user_id: userId, park_id })));
 }

@@ -1,0 +1,95 @@
+/** /login, /logout and /account/password. */
+import express, { type Request, type Router } from 'express';
+import type { Knex } from 'knex';
+import { ROLE_LABELS } from '../../domain/actor.js';
+import { appendAudit } from '../audit/audit.queries.js';
+import { actorOfResponse, requireLogin, safeReturnPath, setFlash, writeContext } from '../../web/auth.js';
+import { csrfToken } from '../../web/csrf.js';
+import { str } from '../../web/forms.js';
+import { authenticate, changeOwnPassword } from './accounts.service.js';
+import { PASSWORD_MAX, PASSWORD_MIN } from './passwords.js';
+import type { KnexSessionStore } from './session-store.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function regenerate(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
+}
+
+function destroy(req: Request): Promise<void> {
+  return new Promise((resolve) => req.session.destroy(() => resolve()));
+}
+
+export function accountsRouter(db: Knex, store: KnexSessionStore, sessionAbsoluteHours: number): Router {
+  const router = express.Router();
+
+  router.get('/login', (req, res) => {
+    if (res.locals.actor) return res.redirect(302, safeReturnPath(req.query.next) ?? '/board');
+    res.render('accounts/login', { layout: 'bare', title: '登录', next: safeReturnPath(req.query.next) ?? '', csrfToken: csrfToken(req) });
+  });
+
+  router.post('/login', async (req, res) => {
+    const body = req.body as Record<string, unknown>;
+    const username = str(body.username);
+    const next = safeReturnPath(str(body.next)) ?? '/board';
+    const result = await authenticate(db, username, typeof body.password === 'string' ? body.password : '', req.ip ?? 'unknown');
+    if (!result.ok) {
+      if (result.delayMs) await sleep(result.delayMs);
+      res.status(result.locked ? 429 : 401);
+      return res.render('accounts/login', { layout: 'bare', title: '登录', error: result.message, username, next, csrfToken: csrfToken(req) });
+    }
+    // A fresh session id at login (no fixation), with an absolute end however active the user is.
+    await regenerate(req);
+    req.session.userId = result.account.id;
+    req.session.absoluteExpiresAt = new Date(Date.now() + sessionAbsoluteHours * 3600_000).toISOString();
+    csrfToken(req, true);
+    res.redirect(303, result.account.mustChangePassword ? '/account/password' : next);
+  });
+
+  router.post('/logout', requireLogin, async (req, res) => {
+    const ctx = writeContext(req, res);
+    await appendAudit(db, ctx, { action: 'logout', objectType: 'user', objectId: ctx.actor.username });
+    // Signing out here signs out everywhere: the user's other sessions end too.
+    await store.destroyUserSessions(ctx.actor.id);
+    await destroy(req);
+    res.redirect(303, '/login');
+  });
+
+  router.get('/account/password', requireLogin, (_req, res) => {
+    const actor = actorOfResponse(res);
+    res.render('accounts/password', {
+      title: '修改密码',
+      errors: {},
+      forced: res.locals.mustChangePassword,
+      min: PASSWORD_MIN,
+      max: PASSWORD_MAX,
+      role: ROLE_LABELS[actor.role],
+    });
+  });
+
+  router.post('/account/password', requireLogin, async (req, res) => {
+    const actor = actorOfResponse(res);
+    const body = req.body as Record<string, unknown>;
+    const text = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : '');
+    const result = await changeOwnPassword(db, actor.id, { current: text('current'), next: text('next'), confirm: text('confirm') }, req.ip ?? null);
+    if (!result.ok) {
+      return res.status(422).render('accounts/password', {
+        title: '修改密码',
+        errors: result.errors,
+        forced: res.locals.mustChangePassword,
+        min: PASSWORD_MIN,
+        max: PASSWORD_MAX,
+        role: ROLE_LABELS[actor.role],
+      });
+    }
+    // Every other session of this user ends; this one continues under a new id.
+    await store.destroyUserSessions(actor.id, req.sessionID);
+    const { userId, absoluteExpiresAt } = req.session;
+    await regenerate(req);
+    Object.assign(req.session, { userId, absoluteExpiresAt });
+    setFlash(req, 'success', '密码已修改。你在其他设备上的登录已全部退出。');
+    res.redirect(303, '/board');
+  });
+
+  return router;
+}

@@ -1,0 +1,97 @@
+/**
+ * Signing in and out, and changing one's own password. Failures never say whether the username
+ * exists; repeated failures slow down and then lock the account and the address for a while.
+ */
+import crypto from 'node:crypto';
+import type { Knex } from 'knex';
+import { nowIso } from '../../lib/dates.js';
+import { appendAuditAs } from '../audit/audit.queries.js';
+import { type UserAccount, findAccountByUsername } from '../users/users.queries.js';
+import {
+  ACCOUNT_POLICY,
+  ADDRESS_POLICY,
+  accountKey,
+  activeLock,
+  addressKey,
+  clearThrottle,
+  registerFailure,
+  slowdownMs,
+} from './login-throttle.js';
+import { checkPasswordPolicy, hashPassword, verifyPassword } from './passwords.js';
+
+export const loginMessages = {
+  failed: '用户名或密码错误。',
+  locked: (until: string) => {
+    const minutes = Math.max(1, Math.ceil((Date.parse(until) - Date.now()) / 60_000));
+    return `登录失败次数过多，已暂时锁定，请 ${minutes} 分钟后再试。如忘记密码，请联系管理员重置。`;
+  },
+  missing: '请输入用户名和密码。',
+} as const;
+
+export type LoginResult =
+  | { ok: true; account: UserAccount }
+  | { ok: false; message: string; locked: boolean; delayMs: number };
+
+export async function authenticate(db: Knex, usernameInput: string, password: string, ip: string, now = new Date()): Promise<LoginResult> {
+  const username = usernameInput.trim().slice(0, 100);
+  if (!username || !password) return { ok: false, message: loginMessages.missing, locked: false, delayMs: 0 };
+  const keys = [accountKey(username), addressKey(ip)];
+  const who = { actorId: null as number | null, actorName: username, ip };
+
+  const lock = await activeLock(db, keys, now);
+  if (lock) {
+    await appendAuditAs(db, who, { action: 'login.refused_locked', objectType: 'user', objectId: username, after: { lockedUntil: lock } });
+    return { ok: false, message: loginMessages.locked(lock), locked: true, delayMs: 0 };
+  }
+
+  const account = await findAccountByUsername(db, username);
+  const valid = await verifyPassword(account?.isActive ? account.passwordHash : null, password);
+  if (valid && account) {
+    await clearThrottle(db, keys[0]!);
+    await db('users').where({ id: account.id }).update({ last_login_at: nowIso(now) });
+    await appendAuditAs(db, { actorId: account.id, actorName: account.displayName, ip }, { action: 'login.success', objectType: 'user', objectId: account.username });
+    return { ok: true, account };
+  }
+
+  const perAccount = await registerFailure(db, keys[0]!, ACCOUNT_POLICY, now);
+  const perAddress = await registerFailure(db, keys[1]!, ADDRESS_POLICY, now);
+  await appendAuditAs(db, { ...who, actorId: account?.id ?? null }, { action: 'login.failure', objectType: 'user', objectId: username, after: { failures: perAccount.failures } });
+  for (const [state, scope] of [[perAccount, 'account'], [perAddress, 'address']] as const) {
+    if (state.locked) {
+      await appendAuditAs(db, { ...who, actorId: account?.id ?? null }, { action: 'login.locked', objectType: 'user', objectId: username, after: { scope, lockedUntil: state.lockedUntil } });
+    }
+  }
+  const lockedUntil = perAccount.lockedUntil ?? perAddress.lockedUntil;
+  if (lockedUntil) return { ok: false, message: loginMessages.locked(lockedUntil), locked: true, delayMs: 0 };
+  const delayMs = Math.max(slowdownMs(perAccount.failures, ACCOUNT_POLICY), slowdownMs(perAddress.failures, ADDRESS_POLICY));
+  return { ok: false, message: loginMessages.failed, locked: false, delayMs };
+}
+
+export type PasswordChangeResult = { ok: true } | { ok: false; errors: Record<string, string> };
+
+export async function changeOwnPassword(
+  db: Knex,
+  userId: number,
+  input: { current: string; next: string; confirm: string },
+  ip: string | null,
+): Promise<PasswordChangeResult> {
+  const account = (await db('users').where({ id: userId }).first()) as { id: number; username: string; display_name: string; password_hash: string | null } | undefined;
+  if (!account) return { ok: false, errors: { current: '账户不存在。' } };
+  const errors: Record<string, string> = {};
+  if (!(await verifyPassword(account.password_hash, input.current))) errors.current = '当前密码不正确。';
+  const policy = checkPasswordPolicy(input.next, account.username);
+  if (policy) errors.next = policy;
+  else if (input.next !== input.confirm) errors.confirm = '两次输入的新密码不一致。';
+  else if (input.next === input.current) errors.next = '新密码不能与当前密码相同。';
+  if (Object.keys(errors).length) return { ok: false, errors };
+  const at = nowIso();
+  await db.transaction(async (trx) => {
+    await trx('users').where({ id: userId }).update({ password_hash: await hashPassword(input.next), must_change_password: false, password_changed_at: at, updated_at: at });
+    await appendAuditAs(trx, { actorId: account.id, actorName: account.display_name, ip }, { action: 'user.password_change', objectType: 'user', objectId: account.username }, at);
+  });
+  return { ok: true };
+}
+
+export function randomBytes(n: number): Buffer {
+  return crypto.randomBytes(n);
+}

@@ -1,0 +1,87 @@
+/**
+ * express-session store on the app's own database (SQLite or PostgreSQL through knex). Each row
+ * carries the user id, so a password change or a disabled account can end all that user's
+ * sessions with one DELETE.
+ */
+import session from 'express-session';
+import type { Knex } from 'knex';
+
+interface SessionRow {
+  sid: string;
+  data: string;
+  expires_at: string;
+}
+
+type Callback<T = void> = (err?: unknown, value?: T) => void;
+
+export class KnexSessionStore extends session.Store {
+  private cleanupTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly db: Knex,
+    private readonly defaultTtlMs: number,
+  ) {
+    super();
+  }
+
+  /** Delete expired rows now and then; harmless when several instances do it. */
+  startCleanup(everyMs = 10 * 60_000): void {
+    this.cleanupTimer = setInterval(() => void this.deleteExpired().catch(() => undefined), everyMs);
+    this.cleanupTimer.unref();
+  }
+
+  stopCleanup(): void {
+    if (this.cleanupTimer) clearInterval(this.cleanupTimer);
+  }
+
+  async deleteExpired(): Promise<void> {
+    await this.db('sessions').where('expires_at', '<=', new Date().toISOString()).del();
+  }
+
+  private expiresOf(sess: session.SessionData): string {
+    const expires = sess.cookie?.expires ? new Date(sess.cookie.expires).getTime() : Date.now() + this.defaultTtlMs;
+    return new Date(expires).toISOString();
+  }
+
+  override get(sid: string, cb: Callback<session.SessionData | null>): void {
+    this.db('sessions')
+      .where({ sid })
+      .andWhere('expires_at', '>', new Date().toISOString())
+      .first()
+      .then((row: SessionRow | undefined) => cb(null, row ? (JSON.parse(row.data) as session.SessionData) : null))
+      .catch((err: unknown) => cb(err));
+  }
+
+  override set(sid: string, sess: session.SessionData, cb?: Callback): void {
+    const userId = (sess as { userId?: number }).userId ?? null;
+    this.db('sessions')
+      .insert({ sid, user_id: userId, data: JSON.stringify(sess), expires_at: this.expiresOf(sess) })
+      .onConflict('sid')
+      .merge()
+      .then(() => cb?.())
+      .catch((err: unknown) => cb?.(err));
+  }
+
+  override touch(sid: string, sess: session.SessionData, cb?: Callback): void {
+    this.db('sessions')
+      .where({ sid })
+      .update({ expires_at: this.expiresOf(sess) })
+      .then(() => cb?.())
+      .catch((err: unknown) => cb?.(err));
+  }
+
+  override destroy(sid: string, cb?: Callback): void {
+    this.db('sessions')
+      .where({ sid })
+      .del()
+      .then(() => cb?.())
+      .catch((err: unknown) => cb?.(err));
+  }
+
+  /** End every session of a user, except optionally the one making the change. */
+  async destroyUserSessions(userId: number, exceptSid?: string): Promise<void> {
+    const q = this.db('sessions').where({ user_id: userId });
+    if (exceptSid) q.whereNot({ sid: exceptSid });
+    await q.del();
+  }
+}

@@ -1,0 +1,21 @@
+/** The actions the audit log records, with the Chinese the audit page shows. */
+export const AUDIT_ACTIONS: Record<string, string> = {
+  'login.success': '登录成功',
+  'login.failure': '登录失败',
+  'login.locked': '登录锁定',
+  'login.refused_locked': '锁定期间尝试登录',
+  logout: '退出登录',
+  'user.password_change': '修改密码',
+  'user.create': '新增用户',
+  'user.update': '修改用户',
+  'user.disable': '停用用户',
+  'user.enable': '启用用户',
+  'user.password_reset': '重置密码',
+  'firm.create': '新增企业',
+  'firm.update': '修改企业资料',
+  'firm.stage': '移动阶段',
+};
+
+export function auditActionLabel(action: string): string {
+  return AUDIT_ACTIONS[action] ?? action;
+}

@@ -1,0 +1,57 @@
+/**
+ * Sessions: server-side, in the database (KnexSessionStore), identified by an HttpOnly,
+ * SameSite=Lax cookie that is Secure whenever the request arrived over HTTPS. Idle and absolute
+ * timeouts follow ASVS 4.0.3 §3.3.2 (defaults 30 minutes and 12 hours).
+ */
+import crypto from 'node:crypto';
+import type { RequestHandler } from 'express';
+import session from 'express-session';
+import type { Knex } from 'knex';
+import type { AppConfig } from '../config.js';
+import { KnexSessionStore } from '../features/accounts/session-store.js';
+
+export const SESSION_COOKIE = 'miaopu.sid';
+
+declare module 'express-session' {
+  interface SessionData {
+    userId?: number;
+    /** ISO instant after which the session ends however active it is. */
+    absoluteExpiresAt?: string;
+    flash?: { level: 'success' | 'info' | 'warning' | 'error'; message: string };
+    /** Where to go after logging in (a same-origin path). */
+    returnTo?: string;
+  }
+}
+
+/** SESSION_SECRET, or one generated once and kept in the database for every instance to share. */
+export async function resolveSessionSecret(db: Knex, configured: string | null): Promise<string> {
+  if (configured) return configured;
+  const row = (await db('app_settings').where({ key: 'session_secret' }).first()) as { value: string } | undefined;
+  if (row) return row.value;
+  const secret = crypto.randomBytes(32).toString('hex');
+  await db('app_settings').insert({ key: 'session_secret', value: secret }).onConflict('key').ignore();
+  return ((await db('app_settings').where({ key: 'session_secret' }).first()) as { value: string }).value;
+}
+
+export function sessionMiddleware(store: KnexSessionStore, secret: string, config: Pick<AppConfig, 'cookieSecure' | 'sessionIdleMinutes'>): RequestHandler {
+  return session({
+    name: SESSION_COOKIE,
+    secret,
+    store,
+    resave: false,
+    saveUninitialized: false,
+    rolling: true, // each request extends the idle timeout
+    proxy: undefined, // follows the app's 'trust proxy' setting
+    cookie: {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: config.cookieSecure,
+      path: '/',
+      maxAge: config.sessionIdleMinutes * 60_000,
+    },
+  });
+}
+
+export function createSessionStore(db: Knex, config: Pick<AppConfig, 'sessionIdleMinutes'>): KnexSessionStore {
+  return new KnexSessionStore(db, config.sessionIdleMinutes * 60_000);
+}

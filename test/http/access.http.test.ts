@@ -1,0 +1,213 @@
+/**
+ * Roles and jurisdiction, walked from the one permission table: every role × every route that
+ * needs a permission is allowed exactly when the table says so; a refusal is 403 and changes
+ * nothing; a caseworker limited to park A cannot see or change a firm in park B (404).
+ */
+import { expect } from 'chai';
+import { PERMISSIONS, type Permission } from '../../src/domain/permissions.js';
+import { createFirm, validUscc } from '../helpers/factories.js';
+import { registeredRoutes } from '../helpers/routes.js';
+import { type Client, createTestContext, snapshot, type TestContext, type UserName } from '../helpers/test-app.js';
+
+type Access = 'public' | 'signed-in' | Permission;
+
+/** How each route is guarded. A new route fails the walk below until it is classified here. */
+const ROUTE_ACCESS: Record<string, Access> = {
+  'GET /healthz': 'public',
+  'GET /vendor/htmx.min.js': 'public',
+  'GET /vendor/sortable.min.js': 'public',
+  'GET /vendor/chart.umd.min.js': 'public',
+  'GET /login': 'public',
+  'POST /login': 'public',
+  'POST /logout': 'signed-in',
+  'GET /account/password': 'signed-in',
+  'POST /account/password': 'signed-in',
+  'GET /': 'firms.read',
+  'GET /board': 'firms.read',
+  'GET /board/columns/:stage': 'firms.read',
+  'GET /firms': 'firms.read',
+  'GET /firms/new': 'firms.create',
+  'GET /firms/check-uscc': 'firms.read',
+  'POST /firms': 'firms.create',
+  'GET /firms/:uscc': 'firms.read',
+  'GET /firms/:uscc/edit': 'firms.edit',
+  'POST /firms/:uscc': 'firms.edit',
+  'GET /firms/:uscc/move-menu': 'firms.move',
+  'POST /firms/:uscc/stage': 'firms.move',
+  'GET /dashboard': 'dashboard.read',
+  'GET /admin/users': 'users.manage',
+  'POST /admin/users': 'users.manage',
+  'GET /admin/users/:id': 'users.manage',
+  'POST /admin/users/:id': 'users.manage',
+  'POST /admin/users/:id/disable': 'users.manage',
+  'POST /admin/users/:id/enable': 'users.manage',
+  'POST /admin/users/:id/reset-password': 'users.manage',
+  'GET /admin/audit': 'audit.read',
+};
+
+const ROLES: UserName[] = ['admin', 'caseworker', 'counsellor', 'leader'];
+
+interface Probe {
+  route: string;
+  /** Builds a fresh request target (so an allowed request does not disturb the next one). */
+  send(t: TestContext, c: Client, parkId: number): Promise<{ status: number; text: string }>;
+}
+
+let n = 50_000;
+const firmIn = async (t: TestContext, parkId: number, stage: 'candidate' | 'incubating' = 'candidate') =>
+  createFirm(t.db, { stage, parkId, actorId: t.basics.users.admin.id });
+const userToChange = async (t: TestContext, active = true) => {
+  const username = `probe${n++}`;
+  const [row] = await t.db('users')
+    .insert({ username, display_name: '测试用户', role: 'leader', is_active: active, version: 1, created_at: new Date().toISOString(), updated_at: new Date().toISOString() })
+    .returning('id');
+  return typeof row === 'object' ? (row as { id: number }).id : (row as number);
+};
+
+const PROBES: Probe[] = [
+  { route: 'GET /firms/new', send: (_t, c) => c.get('/firms/new') },
+  {
+    route: 'POST /firms',
+    send: (_t, c, parkId) => c.post('/firms').type('form').send({ uscc: validUscc(n++), name: `余姚市权限测试${n}有限公司`, parkId, stage: 'candidate' }),
+  },
+  { route: 'GET /firms/:uscc', send: async (t, c, parkId) => c.get(`/firms/${(await firmIn(t, parkId)).uscc}`) },
+  { route: 'GET /firms/:uscc/edit', send: async (t, c, parkId) => c.get(`/firms/${(await firmIn(t, parkId)).uscc}/edit`) },
+  {
+    route: 'POST /firms/:uscc',
+    send: async (t, c, parkId) => {
+      const f = await firmIn(t, parkId);
+      return c.post(`/firms/${f.uscc}`).type('form').send({ uscc: f.uscc, name: '改名有限公司', parkId, version: 1 });
+    },
+  },
+  { route: 'GET /firms/:uscc/move-menu', send: async (t, c, parkId) => c.get(`/firms/${(await firmIn(t, parkId)).uscc}/move-menu`) },
+  {
+    route: 'POST /firms/:uscc/stage',
+    send: async (t, c, parkId) => c.post(`/firms/${(await firmIn(t, parkId)).uscc}/stage`).type('form').send({ to: 'incubating', version: 1, source: 'board' }),
+  },
+  { route: 'GET /dashboard', send: (_t, c) => c.get('/dashboard') },
+  { route: 'GET /admin/users', send: (_t, c) => c.get('/admin/users') },
+  {
+    route: 'POST /admin/users',
+    send: (_t, c) => c.post('/admin/users').type('form').send({ username: `new${n++}`, displayName: '新用户', role: 'leader', password: '' }),
+  },
+  { route: 'GET /admin/users/:id', send: async (t, c) => c.get(`/admin/users/${await userToChange(t)}`) },
+  {
+    route: 'POST /admin/users/:id',
+    send: async (t, c) => c.post(`/admin/users/${await userToChange(t)}`).type('form').send({ displayName: '改名', role: 'counsellor', version: 1 }),
+  },
+  { route: 'POST /admin/users/:id/disable', send: async (t, c) => c.post(`/admin/users/${await userToChange(t)}/disable`).type('form').send({ version: 1 }) },
+  { route: 'POST /admin/users/:id/enable', send: async (t, c) => c.post(`/admin/users/${await userToChange(t, false)}/enable`).type('form').send({ version: 1 }) },
+  { route: 'POST /admin/users/:id/reset-password', send: async (t, c) => c.post(`/admin/users/${await userToChange(t)}/reset-password`).type('form').send({ version: 1 }) },
+  { route: 'GET /admin/audit', send: (_t, c) => c.get('/admin/audit') },
+];
+
+describe('access control', () => {
+  let t: TestContext;
+  before(async () => {
+    t = await createTestContext();
+  });
+  after(() => t.destroy());
+
+  it('classifies every registered route (new routes must be added to the table and probed)', () => {
+    const routes = registeredRoutes(t.app);
+    expect(routes.filter((r) => !(r in ROUTE_ACCESS)), 'unclassified routes').to.deep.equal([]);
+    const guarded = Object.entries(ROUTE_ACCESS).filter(([route, access]) => access !== 'public' && access !== 'signed-in' && access !== 'firms.read' && routes.includes(route));
+    const probed = new Set(PROBES.map((p) => p.route));
+    expect(guarded.map(([r]) => r).filter((r) => !probed.has(r)), 'guarded routes without a probe').to.deep.equal([]);
+  });
+
+  for (const probe of PROBES) {
+    const permission = ROUTE_ACCESS[probe.route] as Permission;
+    for (const role of ROLES) {
+      const allowed = (PERMISSIONS[permission] as readonly string[]).includes(role);
+      it(`${probe.route} as ${role} → ${allowed ? 'allowed' : '403, nothing changes'}`, async () => {
+        const client = await t.as(role);
+        const before = await snapshot(t.db);
+        const res = await probe.send(t, client, t.basics.parks.a);
+        if (allowed) {
+          expect(res.status, res.text.slice(0, 300)).to.be.oneOf([200, 204, 303]);
+        } else {
+          expect(res.status).to.equal(403);
+          expect(res.text).to.include('不能执行此操作');
+          const after = await snapshot(t.db);
+          // The probe itself may have created its target (a firm or user) before asking: compare the rest.
+          expect(after.events - (after.firms.length - before.firms.length)).to.equal(before.events);
+          expect(after.audit).to.equal(before.audit);
+          expect(after.firms.filter((f) => before.firms.some((b) => b.id === f.id))).to.deep.equal(before.firms);
+          expect(after.users.filter((u) => before.users.some((b) => b.id === u.id))).to.deep.equal(before.users);
+        }
+      });
+    }
+  }
+
+  describe('a caseworker limited to park A', () => {
+    const firmProbes = PROBES.filter((p) => p.route.includes(':uscc'));
+    for (const probe of firmProbes) {
+      it(`${probe.route} on a firm in park B → 404, nothing changes; in park A → allowed`, async () => {
+        const scoped = await t.as('scoped');
+        const before = await snapshot(t.db);
+        const outside = await probe.send(t, scoped, t.basics.parks.b);
+        expect(outside.status).to.equal(404);
+        const after = await snapshot(t.db);
+        expect(after.firms.filter((f) => before.firms.some((b) => b.id === f.id))).to.deep.equal(before.firms);
+        expect(after.audit).to.equal(before.audit);
+        const inside = await probe.send(t, scoped, t.basics.parks.a);
+        expect(inside.status).to.be.oneOf([200, 204, 303]);
+      });
+    }
+
+    it('cannot register a firm in park B or without a park', async () => {
+      const scoped = await t.as('scoped');
+      for (const parkId of [t.basics.parks.b, '']) {
+        const res = await scoped.post('/firms').type('form').send({ uscc: validUscc(n++), name: `余姚市越权${n}有限公司`, parkId, stage: 'candidate' });
+        expect(res.status).to.equal(422);
+        expect(res.text).to.include('只能登记你负责园区的企业');
+      }
+    });
+
+    it('sees only park A on the board, in the list, in search and on the dashboard', async () => {
+      const a = await createFirm(t.db, { name: '余姚市园区甲可见科技有限公司', stage: 'tech_sme', parkId: t.basics.parks.a, actorId: t.basics.users.admin.id });
+      const b = await createFirm(t.db, { name: '余姚市园区乙隐藏科技有限公司', stage: 'tech_sme', parkId: t.basics.parks.b, actorId: t.basics.users.admin.id });
+      const scoped = await t.as('scoped');
+      const board = (await scoped.get('/board').expect(200)).text;
+      expect(board).to.include(a.uscc);
+      expect(board).to.not.include(b.uscc);
+      const inA = Number(await t.db('firms').where({ park_id: t.basics.parks.a, stage: 'tech_sme' }).count({ n: '*' }).first().then((r) => r?.n));
+      expect(board).to.include(`id="count-tech_sme">${inA}<`);
+      const search = (await scoped.get('/firms?q=' + encodeURIComponent('园区乙隐藏')).expect(200)).text;
+      expect(search).to.not.include(b.uscc);
+      const byCode = (await scoped.get(`/board?q=${b.uscc}`).expect(200)).text;
+      expect(byCode).to.not.include(`id="card-${b.uscc}"`);
+      const dash = (await scoped.get('/dashboard').expect(200)).text;
+      expect(dash).to.include(`data-stage-count="tech_sme">${inA}<`);
+      const otherPark = (await scoped.get(`/board?park=${t.basics.parks.b}`).expect(200)).text;
+      expect(otherPark).to.include('id="board-total">0<');
+      const dropdown = (await scoped.get('/board').expect(200)).text;
+      expect(dropdown).to.not.include('中意宁波生态园</option>');
+    });
+  });
+
+  describe('the interface shows only what the role may do', () => {
+    it('a leader sees no move menu, no edit button, no new-firm button and no admin menu', async () => {
+      const firm = await firmIn(t, t.basics.parks.a);
+      const leader = await t.as('leader');
+      const board = (await leader.get('/board').expect(200)).text;
+      for (const hidden of ['class="move-menu"', '新增企业', '/admin/users', '拖动卡片']) expect(board).to.not.include(hidden);
+      expect(board).to.include('data-can-move="false"');
+      const page = (await leader.get(`/firms/${firm.uscc}`).expect(200)).text;
+      expect(page).to.not.include('编辑资料');
+      expect(page).to.not.include('移动阶段');
+    });
+    it('a counsellor reads the board and the dashboard but cannot move or edit', async () => {
+      const counsellor = await t.as('counsellor');
+      const board = (await counsellor.get('/board').expect(200)).text;
+      expect(board).to.not.include('class="move-menu"');
+      await counsellor.get('/dashboard').expect(200);
+    });
+    it('an admin sees the users and audit menus; a caseworker does not', async () => {
+      expect((await t.admin.get('/board')).text).to.include('href="/admin/users"').and.include('href="/admin/audit"');
+      const cw = await t.as('caseworker');
+      expect((await cw.get('/board')).text).to.not.include('href="/admin/users"');
+    });
+  });
+});
