@@ -30,6 +30,8 @@ function ensureChromium(): boolean {
 
 const steps: Step[] = [
   { name: 'type check', cmd: ['node_modules/.bin/tsc', '-p', 'tsconfig.json', '--noEmit'] },
+  // The production build compiles without DOM types; check it too, so `npm start` cannot break.
+  { name: 'type check (production build)', cmd: ['node_modules/.bin/tsc', '-p', 'tsconfig.build.json', '--noEmit'] },
   { name: 'unit tests (rules)', cmd: [...mocha, 'test/unit/**/*.test.ts'] },
   { name: 'database and HTTP tests on SQLite', cmd: [...mocha, 'test/db/**/*.test.ts', 'test/http/**/*.test.ts'] },
 ];

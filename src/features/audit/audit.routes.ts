@@ -38,7 +38,9 @@ export function auditRouter(db: Knex): Router {
     const before = positiveInt(q.before);
     const rows = await listAudit(db, filters, PAGE + 1, before);
     const page = rows.slice(0, PAGE);
-    const params = new URLSearchParams(Object.entries({ user: actorId ?? '', firm, action: filters.action ?? '', from: filters.from ?? '', to: filters.to ?? '' }).filter(([, v]) => v !== '').map(([k, v]) => [k, String(v)]));
+    const params: [string, string][] = Object.entries({ user: actorId ?? '', firm, action: filters.action ?? '', from: filters.from ?? '', to: filters.to ?? '' })
+      .filter(([, v]) => v !== '')
+      .map(([k, v]) => [k, String(v)]);
     const nextLink = rows.length > PAGE ? `/admin/audit?${new URLSearchParams([...params, ['before', String(page.at(-1)!.id)]]).toString()}` : null;
     renderPageOrFragment(req, res, 'admin/audit', 'admin/audit-table', {
       title: '审计日志',
