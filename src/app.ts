@@ -12,6 +12,10 @@ import { boardRouter } from './features/board/board.routes.js';
 import { dashboardRouter } from './features/dashboard/dashboard.routes.js';
 import { applyingGate } from './features/eligibility/applying-gate.js';
 import { firmsRouter } from './features/firms/firms.routes.js';
+import { ImportRunner } from './features/lists/import-runner.js';
+import { createImportService } from './features/lists/imports.service.js';
+import { listsRouter } from './features/lists/lists.routes.js';
+import { overlapRouter } from './features/lists/overlap.routes.js';
 import { createFirmService } from './features/firms/firms.service.js';
 import { usersRouter } from './features/users/users.routes.js';
 import { createUserService } from './features/users/users.service.js';
@@ -26,7 +30,7 @@ import { createSessionStore, sessionMiddleware } from './web/session.js';
 
 export type AppOptions = Pick<
   AppConfig,
-  'production' | 'trustProxy' | 'cookieSecure' | 'sessionIdleMinutes' | 'sessionAbsoluteHours' | 'publicOrigin'
+  'production' | 'trustProxy' | 'cookieSecure' | 'sessionIdleMinutes' | 'sessionAbsoluteHours' | 'publicOrigin' | 'uploadDir'
 > & { sessionSecret: string };
 
 export function createApp(db: Knex, config: AppOptions): Express {
@@ -59,8 +63,12 @@ export function createApp(db: Knex, config: AppOptions): Express {
   app.get('/', (_req, res) => res.redirect(302, '/board'));
   app.use(requirePermission('firms.read'));
   const firms = createFirmService({ applyingGate });
+  const importRunner = new ImportRunner(db);
+  app.locals.importRunner = importRunner;
   app.use(boardRouter(db));
   app.use(firmsRouter(db, firms));
+  app.use(listsRouter(db, createImportService(importRunner, config.uploadDir), importRunner, config.uploadDir));
+  app.use(overlapRouter(db, firms));
   app.use(dashboardRouter(db));
   app.use(usersRouter(db, createUserService(sessionStore)));
   app.use(auditRouter(db));

@@ -1,4 +1,8 @@
 /** Configuration comes from the environment only; read once at start-up, fail fast. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
 export interface AppConfig {
   port: number;
   databaseUrl: string;
@@ -18,6 +22,8 @@ export interface AppConfig {
   publicOrigin: string | null;
   /** Password for the first admin of an empty production database; generated and printed when unset. */
   firstAdminPassword: string | null;
+  /** Where uploaded list files are kept (outside the web root). */
+  uploadDir: string;
 }
 
 export class ConfigError extends Error {}
@@ -61,6 +67,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     sessionAbsoluteHours: positiveNumber(env, 'SESSION_ABSOLUTE_HOURS', 12),
     publicOrigin,
     firstAdminPassword: env.MIAOPU_ADMIN_PASSWORD || null,
+    uploadDir: path.resolve(env.UPLOAD_DIR?.trim() || path.join('data', 'uploads')),
   };
 }
 
@@ -77,6 +84,7 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig & { se
     sessionAbsoluteHours: 12,
     publicOrigin: null,
     firstAdminPassword: null,
+    uploadDir: fs.mkdtempSync(path.join(os.tmpdir(), 'miaopu-uploads-')),
     ...overrides,
     sessionSecret: overrides.sessionSecret ?? 'test-secret-test-secret-test-secret-0123',
   };

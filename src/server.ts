@@ -5,6 +5,7 @@ import { createDb } from './db/knex.js';
 import { migrateLatest } from './db/migrate.js';
 import { DEMO_PASSWORD, isDatabaseEmpty, seedDemoData } from './demo/seed.js';
 import type { KnexSessionStore } from './features/accounts/session-store.js';
+import { recoverInterruptedImports } from './features/lists/import-runner.js';
 import { ensureFirstAdmin } from './features/users/first-admin.js';
 import { log } from './lib/log.js';
 import { resolveSessionSecret } from './web/session.js';
@@ -19,6 +20,8 @@ async function main(): Promise<void> {
     log.info('demo data loaded', { ...summary, users: `admin, caseworker, counsellor, leader, caseworker-kfq — password ${DEMO_PASSWORD}` });
   }
   await ensureFirstAdmin(db, config.firstAdminPassword);
+  const interrupted = await recoverInterruptedImports(db);
+  if (interrupted) log.warn('import jobs were interrupted by the last shutdown; their batches are marked', { batches: interrupted });
   const sessionSecret = await resolveSessionSecret(db, config.sessionSecret);
   const app = createApp(db, { ...config, sessionSecret });
   const store = app.locals.sessionStore as KnexSessionStore;

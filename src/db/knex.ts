@@ -27,8 +27,17 @@ function configurePgTypes(): void {
   pg.types.setTypeParser(1114, (v: string) => new Date(`${v}Z`).toISOString());
 }
 
+const locations = new WeakMap<Knex, DbLocation | null>();
+
 /** `sqlite:<path>` (relative to the working directory, or absolute), `sqlite::memory:`, or `postgres://…`. */
 export function createDb(databaseUrl: string, options: DbOptions = {}): Knex {
+  const db = openDb(databaseUrl, options);
+  const memory = databaseUrl === 'sqlite::memory:';
+  locations.set(db, memory ? null : { url: databaseUrl.startsWith('sqlite:') ? `sqlite:${path.resolve(databaseUrl.slice(7))}` : databaseUrl, options });
+  return db;
+}
+
+function openDb(databaseUrl: string, options: DbOptions): Knex {
   if (databaseUrl.startsWith('sqlite:')) {
     const file = databaseUrl.slice('sqlite:'.length);
     const filename = file === ':memory:' ? ':memory:' : path.resolve(file);
@@ -75,4 +84,15 @@ export async function isDbReadable(db: Knex): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** Enough to open another connection to the same database (a worker thread needs its own). */
+export interface DbLocation {
+  url: string;
+  options: DbOptions;
+}
+
+/** null for an in-memory SQLite database, which no other connection can reach. */
+export function locateDb(db: Knex): DbLocation | null {
+  return locations.get(db) ?? null;
 }

@@ -14,6 +14,11 @@ export const PERMISSIONS = {
   'firms.override_gate': ['admin', 'caseworker'],
   'figures.edit': ['admin', 'caseworker'],
   'dashboard.read': ['admin', 'caseworker', 'counsellor', 'leader'],
+  /** The four candidate lists: batches, overlap, rejected rows. */
+  'lists.read': ['admin', 'caseworker', 'counsellor', 'leader'],
+  'lists.import': ['admin', 'caseworker'],
+  /** Screen candidates into the pool in bulk (candidate → incubating). */
+  'lists.screen': ['admin', 'caseworker'],
   'users.manage': ['admin'],
   'audit.read': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -5,6 +5,7 @@ export function str(value: unknown): string {
 }
 
 export function positiveInt(value: unknown): number | null {
+  if (typeof value === 'number') return Number.isSafeInteger(value) && value > 0 ? value : null;
   const s = str(value);
   if (!/^\d{1,9}$/.test(s)) return null;
   const n = Number(s);

@@ -12,6 +12,7 @@ export const layoutLocals: RequestHandler = (req, res, next) => {
     : null;
   res.locals.menu = {
     dashboard: can(actor, 'dashboard.read'),
+    lists: can(actor, 'lists.read'),
     createFirm: can(actor, 'firms.create'),
     users: can(actor, 'users.manage'),
     audit: can(actor, 'audit.read'),

@@ -75,8 +75,8 @@ export interface TestContext {
   destroy(): Promise<void>;
 }
 
-export async function createTestContext(): Promise<TestContext> {
-  const t = await createTestDb();
+export async function createTestContext(opts: { file?: boolean } = {}): Promise<TestContext> {
+  const t = await createTestDb(opts);
   const basics = await seedBasics(t.db);
   clearDashboardCache();
   const app = createApp(t.db, testConfig());

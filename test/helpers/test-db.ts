@@ -3,6 +3,9 @@
  * TEST_DIALECT=postgres — a schema of its own on TEST_DATABASE_URL, dropped afterwards.
  */
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Knex } from 'knex';
 import { createDb } from '../../src/db/knex.js';
 import { migrateLatest } from '../../src/db/migrate.js';
@@ -13,7 +16,8 @@ export interface TestDb {
   destroy(): Promise<void>;
 }
 
-export async function createTestDb(): Promise<TestDb> {
+/** `file: true` uses a temporary SQLite file instead of memory, so other connections (import workers) reach it. */
+export async function createTestDb(opts: { file?: boolean } = {}): Promise<TestDb> {
   if (process.env.TEST_DIALECT === 'postgres') {
     const url = process.env.TEST_DATABASE_URL;
     if (!url) throw new Error('TEST_DIALECT=postgres needs TEST_DATABASE_URL');
@@ -31,6 +35,19 @@ export async function createTestDb(): Promise<TestDb> {
         const cleanup = createDb(url, { poolMax: 1 });
         await cleanup.raw('DROP SCHEMA ?? CASCADE', [schema]);
         await cleanup.destroy();
+      },
+    };
+  }
+  if (opts.file) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'miaopu-test-'));
+    const db = createDb(`sqlite:${path.join(dir, 'test.sqlite')}`);
+    await migrateLatest(db);
+    return {
+      db,
+      dialect: 'sqlite',
+      async destroy() {
+        await db.destroy();
+        fs.rmSync(dir, { recursive: true, force: true });
       },
     };
   }

@@ -6,11 +6,15 @@ import { daysInCurrentStage } from '../../domain/time-in-stage.js';
 import type { FirmFilters } from '../firms/firm-filters.js';
 import { countByStage, type StageCounts } from '../firms/stage-counts.queries.js';
 import { type BoardCard, type Cursor, columnCards, encodeCursor } from './board.queries.js';
+import { listKindDef } from '../../domain/list-kinds.js';
+import { currentKindsOf, type ListBadge } from '../lists/overlap.queries.js';
 
 export const COLUMN_PAGE_SIZE = 25;
 
 export interface CardView extends BoardCard {
   daysInStage: number | null;
+  /** The candidate lists the firm is on now (latest year per list). */
+  lists: { short: string; label: string; year: number }[];
 }
 
 export interface ColumnView {
@@ -27,8 +31,18 @@ export interface BoardView {
   total: number;
 }
 
-export function toCardView(card: BoardCard, today: string): CardView {
-  return { ...card, daysInStage: daysInCurrentStage(card.stageSince, today) };
+export function toCardView(card: BoardCard, today: string, badges: ListBadge[] = []): CardView {
+  return {
+    ...card,
+    daysInStage: daysInCurrentStage(card.stageSince, today),
+    lists: badges.map((b) => ({ short: listKindDef(b.kind).short, label: listKindDef(b.kind).label, year: b.year })),
+  };
+}
+
+/** Cards with their list badges: one query for all the cards on a page. */
+export async function withBadges(db: Db, cards: BoardCard[], today: string): Promise<CardView[]> {
+  const badges = await currentKindsOf(db, cards.map((c) => c.id));
+  return cards.map((c) => toCardView(c, today, badges.get(c.id)));
 }
 
 export async function loadColumnPage(
@@ -43,7 +57,7 @@ export async function loadColumnPage(
   const page = rows.slice(0, COLUMN_PAGE_SIZE);
   const last = page[page.length - 1];
   return {
-    cards: page.map((c) => toCardView(c, today)),
+    cards: await withBadges(db, page, today),
     next: rows.length > COLUMN_PAGE_SIZE && last ? encodeCursor(last) : null,
   };
 }

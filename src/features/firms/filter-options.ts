@@ -2,6 +2,7 @@
 import type { Db } from '../../db/types.js';
 import type { Actor } from '../../domain/actor.js';
 import { LIFECYCLES, TECH_FIELDS } from '../../domain/fields.js';
+import { LIST_KINDS } from '../../domain/list-kinds.js';
 import { EXIT_REASONS, STAGES } from '../../domain/stages.js';
 import { listParks } from '../parks/parks.queries.js';
 import { listCounsellors } from '../users/users.queries.js';
@@ -14,6 +15,7 @@ export async function loadFilterOptions(db: Db, actor: Pick<Actor, 'parkIds'>) {
     lifecycles: LIFECYCLES,
     stages: STAGES,
     exitReasons: EXIT_REASONS,
+    listKinds: LIST_KINDS,
     counsellors: await listCounsellors(db),
   };
 }

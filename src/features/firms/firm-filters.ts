@@ -9,6 +9,7 @@ import { firmIdsByName, whereUsccPrefix } from '../../db/dialect.js';
 import type { Db } from '../../db/types.js';
 import type { Actor } from '../../domain/actor.js';
 import { LIFECYCLES, TECH_FIELDS, type LifecycleKey, type TechFieldKey } from '../../domain/fields.js';
+import { LIST_KINDS, type ListKindKey } from '../../domain/list-kinds.js';
 import { STAGE_KEYS, type StageKey } from '../../domain/stages.js';
 import { normalizeUscc } from '../../domain/uscc.js';
 
@@ -20,6 +21,9 @@ export interface FirmFilters {
   stage?: StageKey;
   /** Name fragment or credit-code prefix. */
   q?: string;
+  /** On this candidate list (current entries), optionally of this year. */
+  list?: ListKindKey;
+  listYear?: number;
 }
 
 const optionalId = z.coerce.number().int().positive().optional().catch(undefined);
@@ -36,6 +40,8 @@ const filterSchema = z.object({
   lifecycle: z.preprocess(blankToUndefined, z.enum(LIFECYCLES.map((l) => l.key) as [LifecycleKey, ...LifecycleKey[]]).optional().catch(undefined)),
   stage: z.preprocess(blankToUndefined, z.enum(STAGE_KEYS).optional().catch(undefined)),
   q: z.preprocess(blankToUndefined, z.string().trim().max(60).optional().catch(undefined)),
+  list: z.preprocess(blankToUndefined, z.enum(LIST_KINDS.map((k) => k.key) as [ListKindKey, ...ListKindKey[]]).optional().catch(undefined)),
+  listYear: z.preprocess(blankToUndefined, z.coerce.number().int().min(2000).max(2100).optional().catch(undefined)),
 });
 
 export function parseFirmFilters(query: Record<string, unknown>): FirmFilters {
@@ -81,6 +87,13 @@ export function applyFirmFilters(db: Db, qb: Knex.QueryBuilder, filters: FirmFil
   if (filters.counsellor !== undefined) qb.where('f.counsellor_id', filters.counsellor);
   if (filters.lifecycle !== undefined) qb.where('f.lifecycle', filters.lifecycle);
   if (filters.stage !== undefined) qb.where('f.stage', filters.stage);
+  if (filters.list !== undefined) {
+    const { list, listYear } = filters;
+    qb.whereExists(function () {
+      this.select(db.raw('1')).from('list_entries as le').whereRaw('le.firm_id = f.id').andWhere('le.kind', list).andWhere('le.is_current', true);
+      if (listYear !== undefined) this.andWhere('le.year', listYear);
+    });
+  }
   if (filters.q !== undefined) {
     const q = filters.q;
     const prefix = usccPrefix(q);

@@ -14,9 +14,12 @@ import { actorOfResponse, requirePermission, writeContext } from '../../web/auth
 import { checkbox, positiveInt, str } from '../../web/forms.js';
 import { isFragmentRequest, redirectAfterWrite, renderFragment, renderPageOrFragment } from '../../web/render.js';
 import { cardOfFirm } from '../board/board.queries.js';
-import { changedCounts, toCardView } from '../board/board.service.js';
+import { changedCounts, withBadges } from '../board/board.service.js';
 import { STAGE_EVENT_SOURCES, type StageEventSource } from '../stages/stage-events.queries.js';
 import { filterQueryString, parseFirmFilters } from './firm-filters.js';
+import { entriesOfFirm } from '../lists/overlap.queries.js';
+import { listKindLabel } from '../../domain/list-kinds.js';
+import { formatWan } from '../../lib/money.js';
 import { FIRM_FORM_FIELDS, formValues, parseFirmForm, type FormValues } from './firm-form.js';
 import { FIGURE_ROWS, loadFirmPage, moveTargets } from './firm-page.js';
 import { loadFilterOptions } from './filter-options.js';
@@ -25,6 +28,21 @@ import { type FirmService, MoveRefusedError, StaleFirmError } from './firms.serv
 import { countByStage, totalOf } from './stage-counts.queries.js';
 
 const PAGE_SIZE = 50;
+
+/** A list entry's own figures, in words (amounts in 万元). */
+function entrySummary(data: Record<string, unknown>): string {
+  const parts: string[] = [];
+  const wan = (v: unknown) => (typeof v === 'number' ? `${formatWan(v)} 万元` : null);
+  if (wan(data.rd_deduction)) parts.push(`加计扣除额 ${wan(data.rd_deduction)}`);
+  if (wan(data.rd_expense)) parts.push(`研发费用 ${wan(data.rd_expense)}`);
+  if (wan(data.revenue)) parts.push(`营业收入 ${wan(data.revenue)}`);
+  if (typeof data.patent_rows === 'number') parts.push(`授权专利 ${data.patent_rows} 件`);
+  if (typeof data.patent_count === 'number') parts.push(`授权专利数 ${data.patent_count}`);
+  if (typeof data.invention_count === 'number') parts.push(`发明专利 ${data.invention_count} 件`);
+  if (typeof data.staff === 'number') parts.push(`从业人员 ${data.staff} 人`);
+  if (typeof data.entry_date === 'string') parts.push(`入孵 ${data.entry_date}`);
+  return parts.join('，');
+}
 const notFound = () => new NotFoundError('FIRM_NOT_FOUND', '找不到这家企业（信用代码不存在，或不在你负责的园区）。');
 
 function valuesOfFirm(f: Firm): FormValues {
@@ -143,8 +161,10 @@ export function firmsRouter(db: Knex, firms: FirmService): Router {
     const uscc = normalizeUscc(String(req.params.uscc));
     const page = await loadFirmPage(db, uscc, actor, todayInShanghai());
     if (!page) throw notFound();
+    const lists = (await entriesOfFirm(db, page.firm.id)).map((e) => ({ ...e, kindLabel: listKindLabel(e.kind), summary: entrySummary(e.data) }));
     res.render('firms/show', {
       title: page.firm.name,
+      lists,
       nav: 'firms',
       ...page,
       figureRows: FIGURE_ROWS,
@@ -256,7 +276,7 @@ export function firmsRouter(db: Knex, firms: FirmService): Router {
     const counts = await countByStage(db, filters, actor);
     const card = await cardOfFirm(db, firm.id);
     if (!card) throw notFound();
-    const view = toCardView(card, todayInShanghai());
+    const [view] = await withBadges(db, [card], todayInShanghai());
     if (message) res.set({ 'HX-Retarget': '#flash', 'HX-Reswap': 'innerHTML' });
     else res.set('HX-Trigger', 'firm-moved');
     renderFragment(res, 'board/placement', {

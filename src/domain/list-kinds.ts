@@ -1,0 +1,28 @@
+/**
+ * The four candidate lists (四张清单) of the Yuyao reply to proposal 113: who sends them and how a
+ * badge on a card names them. One table; everything else reads it.
+ */
+export const LIST_KINDS = [
+  { key: 'rd_deduction', label: '研发费加计扣除', short: '加计', source: '税务局' },
+  { key: 'patent', label: '授权专利', short: '专利', source: '市场监管局（知识产权）' },
+  { key: 'below_scale', label: '规下样本', short: '规下', source: '统计局' },
+  { key: 'incubator', label: '园区在孵企业', short: '在孵', source: '各园区' },
+] as const;
+export type ListKindKey = (typeof LIST_KINDS)[number]['key'];
+
+export function isListKind(value: unknown): value is ListKindKey {
+  return typeof value === 'string' && LIST_KINDS.some((k) => k.key === value);
+}
+
+export function listKindDef(key: ListKindKey) {
+  return LIST_KINDS.find((k) => k.key === key)!;
+}
+
+export function listKindLabel(key: string): string {
+  return LIST_KINDS.find((k) => k.key === key)?.label ?? key;
+}
+
+/** Lists accepted for a year: a few years back, and the current year. */
+export function listYears(currentYear: number): number[] {
+  return [currentYear, currentYear - 1, currentYear - 2, currentYear - 3, currentYear - 4];
+}

@@ -1,0 +1,359 @@
+/**
+ * The two heavy steps of a list import, written to run on their own database connection (a
+ * worker thread, so the web process keeps answering):
+ * - preview: read the whole file through the confirmed mapping, match each row to a known firm
+ *   (by credit code, or by an exact normalised name when the code is unusable), and stage every
+ *   row with its verdict and reason;
+ * - commit: turn the accepted rows into list entries, create candidate firms for new codes, and
+ *   supersede the previous list of the same kind and year — all in one transaction, so a failure
+ *   or a killed process leaves the database exactly as before.
+ */
+import type { Knex } from 'knex';
+import type { Actor } from '../../domain/actor.js';
+import { normalizeFirmName } from '../../domain/firm-name.js';
+import { listKindLabel, type ListKindKey } from '../../domain/list-kinds.js';
+import { coversPark } from '../../domain/permissions.js';
+import { nowIso } from '../../lib/dates.js';
+import { appendAudit } from '../audit/audit.queries.js';
+import { type ColumnMapping, rawByHeader, readRow } from './import-rows.js';
+import { type Batch, findBatch, stagedRows, type StagedRow } from './imports.queries.js';
+import { openTable } from './parsing/index.js';
+
+export type Progress = (phase: 'preview' | 'commit', processed: number) => Promise<void> | void;
+
+export interface JobContext {
+  actor: Actor;
+  ip: string | null;
+  filePath: string;
+}
+
+export interface PreviewCounts {
+  total: number;
+  matched: number;
+  nameMatched: number;
+  created: number;
+  rejected: number;
+}
+
+const CHUNK = 1000;
+const INSERT_CHUNK = 400; // SQLite caps a compound INSERT at 500 rows
+
+const messages = {
+  duplicate: (line: number) => `与第 ${line} 行重复（同一企业）。`,
+  duplicatePatent: (line: number) => `与第 ${line} 行重复（同一企业、同一专利号）。`,
+  parkUnknown: (name: string) => `园区“${name}”不在系统的园区/平台列表中，请核对名称（或请管理员补充园区）。`,
+  outOfScope: '该企业不在你负责的园区，不能由你导入。',
+  newNeedsName: '新企业缺少企业名称。',
+  newNeedsPark: '新企业须填写你负责的园区。',
+  nameNoMatch: (problem: string) => `${problem.replace(/。$/, '')}；企业名称也未能对应到已登记的企业。`,
+  nameAmbiguous: (problem: string) => `${problem.replace(/。$/, '')}；系统中有不止一家同名企业，无法按名称对应。`,
+} as const;
+
+async function insertChunked(trx: Knex.Transaction | Knex, table: string, rows: Record<string, unknown>[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) await trx(table).insert(rows.slice(i, i + INSERT_CHUNK));
+}
+
+function normalizeParkName(name: string): string {
+  return normalizeFirmName(name);
+}
+
+async function parkLookup(db: Knex): Promise<Map<string, number>> {
+  const parks = (await db('parks').select('id', 'code', 'name')) as { id: number; code: string; name: string }[];
+  const map = new Map<string, number>();
+  for (const p of parks) {
+    map.set(normalizeParkName(p.name), p.id);
+    map.set(normalizeParkName(p.code), p.id);
+  }
+  return map;
+}
+
+interface Pending {
+  line: number;
+  uscc: string | null;
+  usccProblem: string | null;
+  name: string | null;
+  nameNorm: string | null;
+  park: string | null;
+  values: Record<string, unknown>;
+  raw: Record<string, string>;
+}
+
+export async function runPreview(db: Knex, batchId: number, ctx: JobContext, progress?: Progress): Promise<PreviewCounts> {
+  const batch = await findBatch(db, batchId);
+  if (!batch || !batch.mapping) throw new Error(`batch ${batchId} is not ready for a preview`);
+  const mapping = batch.mapping;
+  const sheet = typeof batch.sourceInfo?.sheet === 'string' ? batch.sourceInfo.sheet : undefined;
+  await db('import_rows').where({ batch_id: batchId }).del();
+
+  const parks = await parkLookup(db);
+  const counts: PreviewCounts = { total: 0, matched: 0, nameMatched: 0, created: 0, rejected: 0 };
+  const seen = new Map<string, number>();
+  const isPatentList = batch.kind === 'patent' && mapping.some((m) => m?.field === 'patent_no');
+  const table = await openTable(ctx.filePath, sheet ? { sheet } : {});
+  const headers = table.header.columns;
+  let pending: Pending[] = [];
+  let staged: Record<string, unknown>[] = [];
+
+  const reject = (line: number, reason: string, raw: Record<string, string>, uscc: string | null = null, name: string | null = null) => {
+    counts.rejected++;
+    staged.push({ batch_id: batchId, line, status: 'rejected', reason, uscc, name, raw: JSON.stringify(raw), data: null });
+  };
+
+  const resolve = async () => {
+    const codes = [...new Set(pending.map((p) => p.uscc).filter((c): c is string => c !== null))];
+    const byCode = new Map<string, { id: number; park_id: number | null }>();
+    for (let i = 0; i < codes.length; i += 500) {
+      const rows = (await db('firms').whereIn('uscc', codes.slice(i, i + 500)).select('id', 'uscc', 'park_id')) as { id: number; uscc: string; park_id: number | null }[];
+      for (const r of rows) byCode.set(r.uscc, r);
+    }
+    const names = [...new Set(pending.filter((p) => p.uscc === null && p.nameNorm).map((p) => p.nameNorm!))];
+    const byName = new Map<string, { id: number; park_id: number | null; uscc: string }[]>();
+    for (let i = 0; i < names.length; i += 500) {
+      const rows = (await db('firms').whereIn('name_norm', names.slice(i, i + 500)).select('id', 'uscc', 'park_id', 'name_norm')) as { id: number; uscc: string; park_id: number | null; name_norm: string }[];
+      for (const r of rows) byName.set(r.name_norm, [...(byName.get(r.name_norm) ?? []), r]);
+    }
+
+    for (const p of pending) {
+      let firm: { id: number; park_id: number | null } | null = null;
+      let uscc = p.uscc;
+      let status: 'match' | 'name_match' | 'new';
+      if (uscc) {
+        firm = byCode.get(uscc) ?? null;
+        status = firm ? 'match' : 'new';
+      } else {
+        const candidates = p.nameNorm ? (byName.get(p.nameNorm) ?? []) : [];
+        if (candidates.length !== 1) {
+          reject(p.line, (candidates.length === 0 ? messages.nameNoMatch : messages.nameAmbiguous)(p.usccProblem ?? ''), p.raw, null, p.name);
+          continue;
+        }
+        firm = candidates[0]!;
+        uscc = candidates[0]!.uscc;
+        status = 'name_match';
+      }
+      let parkId: number | null = null;
+      if (p.park) {
+        parkId = parks.get(normalizeParkName(p.park)) ?? null;
+        if (parkId === null) {
+          reject(p.line, messages.parkUnknown(p.park), p.raw, uscc, p.name);
+          continue;
+        }
+      }
+      if (firm && !coversPark(ctx.actor, firm.park_id)) {
+        reject(p.line, messages.outOfScope, p.raw, uscc, p.name);
+        continue;
+      }
+      if (status === 'new') {
+        if (!p.name) {
+          reject(p.line, messages.newNeedsName, p.raw, uscc, null);
+          continue;
+        }
+        if (!coversPark(ctx.actor, parkId)) {
+          reject(p.line, messages.newNeedsPark, p.raw, uscc, p.name);
+          continue;
+        }
+      }
+      const patentNo = isPatentList && typeof p.values.patent_no === 'string' ? p.values.patent_no.replace(/\s/g, '').toUpperCase() : null;
+      const key = `${firm ? `F${firm.id}` : `U${uscc}`}${patentNo ? `|${patentNo}` : ''}`;
+      const earlier = seen.get(key);
+      if (earlier !== undefined && (!isPatentList || patentNo)) {
+        reject(p.line, (patentNo ? messages.duplicatePatent : messages.duplicate)(earlier), p.raw, uscc, p.name);
+        continue;
+      }
+      if (earlier === undefined) seen.set(key, p.line);
+      if (status === 'match') counts.matched++;
+      else if (status === 'name_match') counts.nameMatched++;
+      else counts.created++;
+      staged.push({
+        batch_id: batchId,
+        line: p.line,
+        status,
+        reason: status === 'name_match' ? `按企业名称对应（${p.usccProblem ?? '信用代码无效'}）` : null,
+        uscc,
+        name: p.name,
+        firm_id: firm?.id ?? null,
+        park_id: parkId,
+        raw: status === 'name_match' ? JSON.stringify(p.raw) : '{}',
+        data: JSON.stringify(p.values),
+      });
+    }
+    pending = [];
+    await db.transaction(async (trx) => insertChunked(trx, 'import_rows', staged));
+    staged = [];
+    await progress?.('preview', counts.total);
+  };
+
+  try {
+    for await (const row of table.rows) {
+      counts.total++;
+      const raw = rawByHeader(row, headers);
+      const read = readRow(row, mapping, batch.year);
+      if (!read.ok) reject(row.line, read.reason, raw);
+      else pending.push({ line: row.line, uscc: read.uscc, usccProblem: read.usccProblem, name: read.name, nameNorm: read.nameNorm, park: read.park, values: read.values, raw });
+      if (pending.length + staged.length >= CHUNK) await resolve();
+    }
+    await resolve();
+  } finally {
+    await table.close();
+  }
+  await db('import_batches').where({ id: batchId, status: 'previewing' }).update({
+    status: 'previewed',
+    rows_total: counts.total,
+    rows_matched: counts.matched,
+    rows_name_matched: counts.nameMatched,
+    rows_new: counts.created,
+    rows_rejected: counts.rejected,
+    error: null,
+    version: batch.version + 1,
+  });
+  return counts;
+}
+
+interface EntryDraft {
+  firmId: number | null;
+  uscc: string;
+  name: string | null;
+  parkId: number | null;
+  line: number;
+  nameMatched: boolean;
+  data: Record<string, unknown>;
+}
+
+/** Several rows of one firm (a patent list has one row per patent) become one entry. */
+function mergeInto(draft: EntryDraft, row: StagedRow): void {
+  const data = row.data ?? {};
+  if (typeof data.patent_no === 'string') {
+    const list = (draft.data.patent_nos as string[] | undefined) ?? [];
+    if (list.length < 200) list.push(data.patent_no);
+    draft.data.patent_nos = list;
+    draft.data.patent_rows = ((draft.data.patent_rows as number | undefined) ?? 0) + 1;
+    if (typeof data.patent_type === 'string') {
+      const types = (draft.data.patent_types as Record<string, number> | undefined) ?? {};
+      types[data.patent_type] = (types[data.patent_type] ?? 0) + 1;
+      draft.data.patent_types = types;
+    }
+  }
+}
+
+function draftOf(row: StagedRow): EntryDraft {
+  const { patent_no: _no, patent_type: _type, patent_name: _name, grant_date: _date, ...rest } = row.data ?? {};
+  const draft: EntryDraft = { firmId: row.firmId, uscc: row.uscc!, name: row.name, parkId: row.parkId, line: row.line, nameMatched: row.status === 'name_match', data: rest };
+  mergeInto(draft, row);
+  return draft;
+}
+
+export interface CommitResult {
+  entries: number;
+  createdFirms: number;
+  superseded: number[];
+}
+
+export async function runCommit(db: Knex, batchId: number, ctx: JobContext, progress?: Progress): Promise<CommitResult> {
+  return db.transaction(async (trx) => {
+    // Write first: on SQLite this takes the write lock at once, so no other connection can slip a
+    // write in between our first read and first write (SQLITE_BUSY_SNAPSHOT).
+    await trx('import_batches').where({ id: batchId, status: 'committing' }).update({ error: null });
+    const batch = (await findBatch(trx, batchId)) as Batch;
+    if (!batch || batch.status !== 'committing') throw new Error(`batch ${batchId} is not being committed`);
+    const at = nowIso();
+    const drafts = new Map<string, EntryDraft>();
+    let processed = 0;
+    for (let after = 0; ; ) {
+      const rows = await stagedRows(trx, batchId, ['match', 'name_match', 'new'], after, 2000);
+      if (rows.length === 0) break;
+      for (const row of rows) {
+        const key = row.firmId ? `F${row.firmId}` : `U${row.uscc}`;
+        const draft = drafts.get(key);
+        if (draft) mergeInto(draft, row);
+        else drafts.set(key, draftOf(row));
+      }
+      after = rows[rows.length - 1]!.id;
+      processed += rows.length;
+      await progress?.('commit', processed);
+    }
+
+    // New codes: someone may have registered a firm since the preview; then it is simply a match.
+    const fresh = [...drafts.values()].filter((d) => d.firmId === null);
+    const existing = new Map<string, number>();
+    for (let i = 0; i < fresh.length; i += 500) {
+      const rows = (await trx('firms').whereIn('uscc', fresh.slice(i, i + 500).map((d) => d.uscc)).select('id', 'uscc')) as { id: number; uscc: string }[];
+      for (const r of rows) existing.set(r.uscc, r.id);
+    }
+    const toCreate = fresh.filter((d) => !existing.has(d.uscc));
+    for (const d of fresh) if (existing.has(d.uscc)) d.firmId = existing.get(d.uscc)!;
+    await insertChunked(
+      trx,
+      'firms',
+      toCreate.map((d) => ({
+        uscc: d.uscc,
+        name: d.name,
+        name_norm: normalizeFirmName(d.name!),
+        park_id: d.parkId,
+        stage: 'candidate',
+        version: 1,
+        created_at: at,
+        updated_at: at,
+      })),
+    );
+    for (let i = 0; i < toCreate.length; i += 500) {
+      const chunk = toCreate.slice(i, i + 500);
+      const rows = (await trx('firms').whereIn('uscc', chunk.map((d) => d.uscc)).select('id', 'uscc')) as { id: number; uscc: string }[];
+      const ids = new Map(rows.map((r) => [r.uscc, r.id]));
+      for (const d of chunk) d.firmId = ids.get(d.uscc)!;
+      await progress?.('commit', processed);
+    }
+    const reason = `由${listKindLabel(batch.kind)}名单（${batch.year}年，批次 #${batch.id}）导入`;
+    await insertChunked(
+      trx,
+      'stage_events',
+      toCreate.map((d) => ({
+        firm_id: d.firmId,
+        from_stage: null,
+        to_stage: 'candidate',
+        reason,
+        details: JSON.stringify({ batchId: batch.id }),
+        source: 'import',
+        actor_id: ctx.actor.id,
+        at,
+      })),
+    );
+
+    const previous = (await trx('import_batches')
+      .where({ kind: batch.kind, year: batch.year, status: 'committed' })
+      .whereNot('id', batch.id)
+      .select('id')) as { id: number }[];
+    const supersededIds = previous.map((p) => p.id);
+    if (supersededIds.length) {
+      await trx('list_entries').whereIn('batch_id', supersededIds).update({ is_current: false });
+      await trx('import_batches').whereIn('id', supersededIds).update({ status: 'superseded', superseded_by: batch.id, superseded_at: at });
+    }
+
+    const entries = [...drafts.values()].map((d) => ({
+      batch_id: batch.id,
+      firm_id: d.firmId,
+      kind: batch.kind,
+      year: batch.year,
+      is_current: true,
+      line: d.line,
+      name_matched: d.nameMatched,
+      data: JSON.stringify(d.data),
+    }));
+    await insertChunked(trx, 'list_entries', entries);
+
+    const done = await trx('import_batches')
+      .where({ id: batch.id, status: 'committing' })
+      .update({ status: 'committed', committed_by: ctx.actor.id, committed_at: at, version: batch.version + 1 });
+    if (done !== 1) throw new Error(`batch ${batch.id} changed during the commit`);
+    await appendAudit(
+      trx,
+      { actor: ctx.actor, ip: ctx.ip },
+      {
+        action: 'import.commit',
+        objectType: 'import_batch',
+        objectId: String(batch.id),
+        after: { kind: batch.kind, year: batch.year, fileName: batch.fileName, entries: entries.length, createdFirms: toCreate.length, superseded: supersededIds },
+      },
+      at,
+    );
+    return { entries: entries.length, createdFirms: toCreate.length, superseded: supersededIds };
+  });
+}

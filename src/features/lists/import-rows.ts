@@ -1,0 +1,110 @@
+/**
+ * What one row of a list says, read through the confirmed column mapping: pure checks that need
+ * no database (code format, numbers, year, garbled text). Matching against known firms and parks
+ * happens afterwards, in the preview job.
+ */
+import { normalizeFirmName, cleanFirmName } from '../../domain/firm-name.js';
+import { parseUscc } from '../../domain/uscc.js';
+import { AMOUNT_FIELDS, FIELD_LABELS, type FieldKey } from './parsing/columns.js';
+import { parseAmount, parseCount, parseYear } from './parsing/numbers.js';
+import type { AmountUnit, RawRow } from './parsing/types.js';
+
+export interface ColumnChoice {
+  field: FieldKey;
+  unit: AmountUnit | null;
+}
+
+/** The confirmed mapping: for each column of the file, the field it holds (or null: ignored). */
+export type ColumnMapping = (ColumnChoice | null)[];
+
+export type RowValues = Partial<Record<FieldKey, string | number>>;
+
+export type ReadRow =
+  | {
+      ok: true;
+      /** A valid, normalised code; null when the cell was empty or invalid (then the name may match). */
+      uscc: string | null;
+      /** Why the code could not be used, when a code was given. */
+      usccProblem: string | null;
+      name: string | null;
+      nameNorm: string | null;
+      park: string | null;
+      values: RowValues;
+    }
+  | { ok: false; reason: string };
+
+const COUNT_FIELDS: ReadonlySet<FieldKey> = new Set(['patent_count', 'invention_count', 'staff']);
+
+const messages = {
+  mojibake: '该行含有无法识别的字符（文件编码可能有误），请用 UTF-8 或 GBK 重新导出。',
+  lossyCode: '信用代码在表格中以数字格式保存，后几位已经丢失，请把该列设为“文本”格式后重新导出。',
+  empty: '缺少信用代码和企业名称。',
+  yearMismatch: (found: number, batch: number) => `年度为 ${found}，与本批次年度 ${batch} 不符。`,
+  badYear: (text: string) => `年度“${text}”无法识别。`,
+  badNumber: (label: string, detail: string) => `${label}：${detail}`,
+} as const;
+
+export function readRow(row: RawRow, mapping: ColumnMapping, batchYear: number): ReadRow {
+  if (row.mojibake) return { ok: false, reason: messages.mojibake };
+  const values: RowValues = {};
+  let rawUscc = '';
+  let usccLossy = false;
+  for (let i = 0; i < mapping.length; i++) {
+    const choice = mapping[i];
+    const cell = row.cells[i];
+    if (!choice || !cell) continue;
+    const text = cell.text.trim();
+    if (choice.field === 'uscc') {
+      rawUscc = text;
+      usccLossy = !!cell.numberLossy;
+      continue;
+    }
+    if (text === '') continue;
+    if (AMOUNT_FIELDS.has(choice.field)) {
+      const amount = parseAmount(text, choice.unit ?? 'yuan');
+      if (!amount.ok) return { ok: false, reason: messages.badNumber(FIELD_LABELS[choice.field], amount.error) };
+      if (amount.value !== null) values[choice.field] = amount.value;
+    } else if (COUNT_FIELDS.has(choice.field)) {
+      const count = parseCount(text);
+      if (!count.ok) return { ok: false, reason: messages.badNumber(FIELD_LABELS[choice.field], count.error) };
+      if (count.value !== null) values[choice.field] = count.value;
+    } else if (choice.field === 'year') {
+      const year = parseYear(text);
+      if (!year.ok || year.value === null) return { ok: false, reason: messages.badYear(text) };
+      if (year.value !== batchYear) return { ok: false, reason: messages.yearMismatch(year.value, batchYear) };
+      values.year = year.value;
+    } else {
+      values[choice.field] = text.slice(0, 500);
+    }
+  }
+
+  const nameText = typeof values.name === 'string' ? cleanFirmName(values.name).slice(0, 200) : '';
+  const name = nameText === '' ? null : nameText;
+  delete values.name;
+  const park = typeof values.park === 'string' ? values.park : null;
+  delete values.park;
+
+  if (usccLossy) {
+    return { ok: true, uscc: null, usccProblem: messages.lossyCode, name, nameNorm: name ? normalizeFirmName(name) : null, park, values };
+  }
+  if (rawUscc === '' && !name) return { ok: false, reason: messages.empty };
+  const parsed = rawUscc === '' ? null : parseUscc(rawUscc);
+  return {
+    ok: true,
+    uscc: parsed?.ok ? parsed.code : null,
+    usccProblem: parsed === null ? '缺少信用代码。' : parsed.ok ? null : parsed.message,
+    name,
+    nameNorm: name ? normalizeFirmName(name) : null,
+    park,
+    values,
+  };
+}
+
+/** The raw cells of a row keyed by header, for the rejects download (what the agency sent, unchanged). */
+export function rawByHeader(row: RawRow, headers: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  headers.forEach((h, i) => {
+    out[h || `第${i + 1}列`] = row.cells[i]?.text ?? '';
+  });
+  return out;
+}

@@ -1,0 +1,126 @@
+/**
+ * Runs import jobs off the request path. On a file or PostgreSQL database each job gets a worker
+ * thread with its own connection, so the web process keeps serving pages (SQLite's WAL lets it
+ * read while the job writes). An in-memory database cannot be shared; there the job runs inline.
+ * Progress is kept in memory for the page that polls it; outcomes are written to the batch.
+ */
+import { Worker } from 'node:worker_threads';
+import type { Knex } from 'knex';
+import { locateDb } from '../../db/knex.js';
+import { bumpDataGeneration } from '../../lib/cache.js';
+import { log } from '../../lib/log.js';
+import { type JobContext, runCommit, runPreview } from './import-job.js';
+import { isListParseError } from './parsing/index.js';
+
+export type JobType = 'preview' | 'commit';
+
+export interface JobState {
+  type: JobType;
+  processed: number;
+  startedAt: number;
+}
+
+const messages = {
+  previewFailed: '读取文件时出错，请检查文件后重新上传。',
+  commitFailed: '提交失败，名单数据没有任何改动，可以重新提交。',
+  previewInterrupted: '预览被中断（系统重启），请重新开始预览。',
+  commitInterrupted: '提交被中断（系统重启或进程终止），名单数据没有任何改动，可以重新提交。',
+} as const;
+
+interface JobError {
+  name?: string;
+  message: string;
+  code?: string;
+}
+
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+const WORKER_URL = new URL(FROM_SOURCE ? './import-worker.ts' : './import-worker.js', import.meta.url);
+
+/** Compiled: the worker file itself. From TypeScript sources (tests, npm run dev): tsx first, then it. */
+function newWorker(workerData: unknown): Worker {
+  if (!FROM_SOURCE) return new Worker(WORKER_URL, { workerData });
+  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(WORKER_URL.href)}); });`;
+  return new Worker(bootstrap, { eval: true, workerData });
+}
+
+export class ImportRunner {
+  private readonly jobs = new Map<number, JobState>();
+  private readonly finished = new Map<number, Promise<void>>();
+
+  constructor(private readonly db: Knex) {}
+
+  state(batchId: number): JobState | null {
+    return this.jobs.get(batchId) ?? null;
+  }
+
+  /** Start a job; resolves when it has ended (requests do not wait, tests may). */
+  start(type: JobType, batchId: number, ctx: JobContext): Promise<void> {
+    this.jobs.set(batchId, { type, processed: 0, startedAt: Date.now() });
+    const onProgress = (_phase: string, processed: number) => {
+      const job = this.jobs.get(batchId);
+      if (job) job.processed = processed;
+    };
+    const location = locateDb(this.db);
+    const run = location ? this.inWorker(type, batchId, ctx, location, onProgress) : this.inline(type, batchId, ctx, onProgress);
+    const done = run
+      .then(() => bumpDataGeneration())
+      .catch((err: JobError) => this.fail(type, batchId, err))
+      .finally(() => {
+        this.jobs.delete(batchId);
+        this.finished.delete(batchId);
+      });
+    this.finished.set(batchId, done);
+    return done;
+  }
+
+  /** Wait for a batch's running job, if any. */
+  async settled(batchId: number): Promise<void> {
+    await this.finished.get(batchId);
+  }
+
+  private async inline(type: JobType, batchId: number, ctx: JobContext, onProgress: (phase: string, n: number) => void): Promise<void> {
+    if (type === 'preview') await runPreview(this.db, batchId, ctx, onProgress);
+    else await runCommit(this.db, batchId, ctx, onProgress);
+  }
+
+  private inWorker(type: JobType, batchId: number, ctx: JobContext, location: ReturnType<typeof locateDb>, onProgress: (phase: string, n: number) => void): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const worker = newWorker({ location, type, batchId, ctx });
+      let settled = false;
+      worker.on('message', (msg: { type: string; processed?: number; error?: JobError }) => {
+        if (msg.type === 'progress') onProgress(type, msg.processed ?? 0);
+        else if (msg.type === 'done') {
+          settled = true;
+          resolve();
+        } else if (msg.type === 'error') {
+          settled = true;
+          reject(msg.error);
+        }
+      });
+      worker.on('error', (err) => {
+        if (!settled) reject({ name: err.name, message: err.message });
+      });
+      worker.on('exit', (code) => {
+        if (!settled) reject({ message: `import worker exited with code ${code}` });
+      });
+    });
+  }
+
+  private async fail(type: JobType, batchId: number, err: JobError): Promise<void> {
+    const userMessage = err.name === 'ListParseError' || isListParseError(err) ? err.message : type === 'preview' ? messages.previewFailed : messages.commitFailed;
+    log.error('import job failed', { batchId, type, err });
+    await this.db('import_rows').where({ batch_id: batchId }).modify((q) => {
+      if (type === 'commit') q.whereRaw('1 = 0'); // staged rows stay for another try
+    }).del();
+    await this.db('import_batches')
+      .where({ id: batchId, status: type === 'preview' ? 'previewing' : 'committing' })
+      .update({ status: type === 'preview' ? 'failed' : 'interrupted', error: userMessage });
+  }
+}
+
+/** At start-up no job is running: batches left mid-way by a crash are marked so users see it. */
+export async function recoverInterruptedImports(db: Knex): Promise<number> {
+  const a = await db('import_batches').where({ status: 'previewing' }).update({ status: 'uploaded', error: messages.previewInterrupted });
+  const b = await db('import_batches').where({ status: 'committing' }).update({ status: 'interrupted', error: messages.commitInterrupted });
+  return Number(a) + Number(b);
+}

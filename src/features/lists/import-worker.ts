@@ -1,0 +1,31 @@
+/** Runs one import job on its own database connection, in a worker thread (see import-runner.ts). */
+import { parentPort, workerData } from 'node:worker_threads';
+import { createDb, type DbLocation } from '../../db/knex.js';
+import { runCommit, runPreview, type JobContext } from './import-job.js';
+
+interface WorkerInput {
+  location: DbLocation;
+  type: 'preview' | 'commit';
+  batchId: number;
+  ctx: JobContext;
+}
+
+const input = workerData as WorkerInput;
+const db = createDb(input.location.url, { ...input.location.options, poolMax: 1 });
+let last = 0;
+const progress = (phase: 'preview' | 'commit', processed: number) => {
+  if (Date.now() - last > 250) {
+    last = Date.now();
+    parentPort!.postMessage({ type: 'progress', phase, processed });
+  }
+};
+
+try {
+  const result = input.type === 'preview' ? await runPreview(db, input.batchId, input.ctx, progress) : await runCommit(db, input.batchId, input.ctx, progress);
+  parentPort!.postMessage({ type: 'done', result });
+} catch (err) {
+  const e = err as Error & { code?: string; status?: number };
+  parentPort!.postMessage({ type: 'error', error: { name: e.name, message: e.message, code: e.code, status: e.status, stack: e.stack } });
+} finally {
+  await db.destroy();
+}

@@ -1,0 +1,235 @@
+/** Queries over import batches, their staged rows, list entries and remembered mappings. */
+import type { Db } from '../../db/types.js';
+import type { ListKindKey } from '../../domain/list-kinds.js';
+import type { ColumnMapping } from './import-rows.js';
+
+export type BatchStatus =
+  | 'uploaded'
+  | 'previewing'
+  | 'previewed'
+  | 'committing'
+  | 'committed'
+  | 'interrupted'
+  | 'failed'
+  | 'superseded'
+  | 'reverted';
+
+export const BATCH_STATUS_LABELS: Record<BatchStatus, string> = {
+  uploaded: '待确认列对应',
+  previewing: '预览中',
+  previewed: '待提交',
+  committing: '提交中',
+  committed: '已生效',
+  interrupted: '提交中断（未生效）',
+  failed: '读取失败',
+  superseded: '已被新名单取代',
+  reverted: '已撤销',
+};
+
+export interface Batch {
+  id: number;
+  kind: ListKindKey;
+  year: number;
+  fileName: string;
+  fileHash: string;
+  fileSize: number;
+  fileType: 'csv' | 'xlsx';
+  status: BatchStatus;
+  mapping: ColumnMapping | null;
+  sourceInfo: Record<string, unknown> | null;
+  rowsTotal: number | null;
+  rowsMatched: number | null;
+  rowsNameMatched: number | null;
+  rowsNew: number | null;
+  rowsRejected: number | null;
+  error: string | null;
+  createdBy: number;
+  createdByName: string | null;
+  createdAt: string;
+  committedBy: number | null;
+  committedAt: string | null;
+  supersededBy: number | null;
+  supersededAt: string | null;
+  revertedBy: number | null;
+  revertedAt: string | null;
+  version: number;
+}
+
+interface BatchRow {
+  id: number;
+  kind: ListKindKey;
+  year: number;
+  file_name: string;
+  file_hash: string;
+  file_size: number | string;
+  file_type: 'csv' | 'xlsx';
+  status: BatchStatus;
+  mapping: string | null;
+  source_info: string | null;
+  rows_total: number | null;
+  rows_matched: number | null;
+  rows_name_matched: number | null;
+  rows_new: number | null;
+  rows_rejected: number | null;
+  error: string | null;
+  created_by: number;
+  created_by_name?: string | null;
+  created_at: string;
+  committed_by: number | null;
+  committed_at: string | null;
+  superseded_by: number | null;
+  superseded_at: string | null;
+  reverted_by: number | null;
+  reverted_at: string | null;
+  version: number;
+}
+
+const json = <T>(text: string | null): T | null => (text ? (JSON.parse(text) as T) : null);
+
+function toBatch(r: BatchRow): Batch {
+  return {
+    id: r.id,
+    kind: r.kind,
+    year: r.year,
+    fileName: r.file_name,
+    fileHash: r.file_hash,
+    fileSize: Number(r.file_size),
+    fileType: r.file_type,
+    status: r.status,
+    mapping: json<ColumnMapping>(r.mapping),
+    sourceInfo: json<Record<string, unknown>>(r.source_info),
+    rowsTotal: r.rows_total,
+    rowsMatched: r.rows_matched,
+    rowsNameMatched: r.rows_name_matched,
+    rowsNew: r.rows_new,
+    rowsRejected: r.rows_rejected,
+    error: r.error,
+    createdBy: r.created_by,
+    createdByName: r.created_by_name ?? null,
+    createdAt: r.created_at,
+    committedBy: r.committed_by,
+    committedAt: r.committed_at,
+    supersededBy: r.superseded_by,
+    supersededAt: r.superseded_at,
+    revertedBy: r.reverted_by,
+    revertedAt: r.reverted_at,
+    version: r.version,
+  };
+}
+
+function batchSelect(db: Db) {
+  return db('import_batches as b').leftJoin('users as u', 'u.id', 'b.created_by').select('b.*', 'u.display_name as created_by_name');
+}
+
+export async function findBatch(db: Db, id: number): Promise<Batch | null> {
+  const row = (await batchSelect(db).where('b.id', id).first()) as BatchRow | undefined;
+  return row ? toBatch(row) : null;
+}
+
+export async function listBatches(db: Db, limit = 50): Promise<Batch[]> {
+  return ((await batchSelect(db).orderBy('b.id', 'desc').limit(limit)) as BatchRow[]).map(toBatch);
+}
+
+/** An earlier upload of the same file for the same list and year that still counts (not reverted or failed). */
+export async function findSameFile(db: Db, kind: string, year: number, hash: string): Promise<Batch | null> {
+  const row = (await batchSelect(db)
+    .where({ 'b.kind': kind, 'b.year': year, 'b.file_hash': hash })
+    .whereNotIn('b.status', ['reverted', 'failed'])
+    .orderBy('b.id', 'desc')
+    .first()) as BatchRow | undefined;
+  return row ? toBatch(row) : null;
+}
+
+export async function insertBatch(
+  db: Db,
+  b: { kind: string; year: number; fileName: string; fileHash: string; fileSize: number; fileType: string; createdBy: number; at: string },
+): Promise<number> {
+  const [row] = await db('import_batches')
+    .insert({
+      kind: b.kind,
+      year: b.year,
+      file_name: b.fileName,
+      file_hash: b.fileHash,
+      file_size: b.fileSize,
+      file_type: b.fileType,
+      status: 'uploaded',
+      created_by: b.createdBy,
+      created_at: b.at,
+      version: 1,
+    })
+    .returning('id');
+  return typeof row === 'object' ? (row as { id: number }).id : (row as number);
+}
+
+/** Move a batch from one status to another; false if it was no longer in `from` (someone else acted). */
+export async function transitionBatch(db: Db, id: number, from: BatchStatus[], to: BatchStatus, extra: Record<string, unknown> = {}): Promise<boolean> {
+  const current = (await db('import_batches').where({ id }).first('version')) as { version: number } | undefined;
+  if (!current) return false;
+  const n = await db('import_batches')
+    .where({ id, version: current.version })
+    .whereIn('status', from)
+    .update({ status: to, version: current.version + 1, ...extra });
+  return n === 1;
+}
+
+export interface StagedRow {
+  id: number;
+  line: number;
+  status: 'match' | 'name_match' | 'new' | 'rejected';
+  reason: string | null;
+  uscc: string | null;
+  name: string | null;
+  firmId: number | null;
+  parkId: number | null;
+  raw: Record<string, string>;
+  data: Record<string, unknown> | null;
+}
+
+interface StagedRowDb {
+  id: number | string;
+  line: number;
+  status: StagedRow['status'];
+  reason: string | null;
+  uscc: string | null;
+  name: string | null;
+  firm_id: number | null;
+  park_id: number | null;
+  raw: string;
+  data: string | null;
+}
+
+const toStaged = (r: StagedRowDb): StagedRow => ({
+  id: Number(r.id),
+  line: r.line,
+  status: r.status,
+  reason: r.reason,
+  uscc: r.uscc,
+  name: r.name,
+  firmId: r.firm_id,
+  parkId: r.park_id,
+  raw: JSON.parse(r.raw) as Record<string, string>,
+  data: json<Record<string, unknown>>(r.data),
+});
+
+/** Staged rows of one status, in file order, keyset-paged by id. */
+export async function stagedRows(db: Db, batchId: number, statuses: StagedRow['status'][], afterId: number, limit: number): Promise<StagedRow[]> {
+  const rows = (await db('import_rows')
+    .where('batch_id', batchId)
+    .whereIn('status', statuses)
+    .andWhere('id', '>', afterId)
+    .orderBy('id')
+    .limit(limit)) as StagedRowDb[];
+  return rows.map(toStaged);
+}
+
+export async function rememberedMapping(db: Db, kind: string): Promise<Record<string, { field: string; unit: string | null }> | null> {
+  const row = (await db('list_mappings').where({ kind }).first()) as { mapping: string } | undefined;
+  return row ? (JSON.parse(row.mapping) as Record<string, { field: string; unit: string | null }>) : null;
+}
+
+export async function rememberMapping(db: Db, kind: string, byHeader: Record<string, { field: string; unit: string | null }>, userId: number, at: string): Promise<void> {
+  await db('list_mappings')
+    .insert({ kind, mapping: JSON.stringify(byHeader), updated_by: userId, updated_at: at })
+    .onConflict('kind')
+    .merge();
+}

@@ -1,0 +1,258 @@
+/**
+ * Importing a candidate list: upload (store the file, recognise a repeated upload, read the
+ * header and suggest a column mapping), confirm the mapping (start the preview), commit, revert.
+ * The heavy steps run as jobs (import-runner.ts); this module checks the rules around them.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Knex } from 'knex';
+import type { WriteContext } from '../../domain/actor.js';
+import { isListKind, listKindLabel, type ListKindKey } from '../../domain/list-kinds.js';
+import { decideMove } from '../../domain/transitions.js';
+import { bumpDataGeneration } from '../../lib/cache.js';
+import { nowIso, shanghaiDate, todayInShanghai } from '../../lib/dates.js';
+import { AppError, ConflictError, NotFoundError, ValidationError } from '../../lib/errors.js';
+import { appendAudit } from '../audit/audit.queries.js';
+import { insertStageEvent } from '../stages/stage-events.queries.js';
+import type { ColumnMapping } from './import-rows.js';
+import type { ImportRunner } from './import-runner.js';
+import {
+  type Batch,
+  findBatch,
+  findSameFile,
+  insertBatch,
+  rememberedMapping,
+  rememberMapping,
+  transitionBatch,
+} from './imports.queries.js';
+import { checkMapping, FIELD_LABELS, FIELDS, type FieldKey, normalizeHeader, suggestMapping } from './parsing/columns.js';
+import { isListParseError, openTable } from './parsing/index.js';
+import type { AmountUnit } from './parsing/types.js';
+
+const messages = {
+  kind: '请选择名单类型。',
+  year: '请选择名单年度。',
+  file: '请选择要上传的文件（CSV 或 XLSX）。',
+  sameFile: (b: Batch) =>
+    `这个文件已经上传过：${shanghaiDate(b.createdAt)} 由 ${b.createdByName ?? '同事'} 上传为批次 #${b.id}（${listKindLabel(b.kind)}，${b.year}年）。无需重复导入。`,
+  notFound: '找不到这个导入批次。',
+  wrongState: '该批次当前的状态不能执行此操作，请刷新页面查看最新情况。',
+  mappingChanged: '列数与文件不符，请刷新页面后重新选择。',
+  noRows: '没有可以导入的行（全部未通过检查）。',
+  revertOnlyCurrent: '只有当前生效的批次可以撤销。',
+} as const;
+
+export interface UploadedFile {
+  path: string;
+  originalName: string;
+  size: number;
+}
+
+/** The column-mapping screen: the file's columns, sample values and the suggested (or remembered) field for each. */
+export interface MappingView {
+  columns: { index: number; header: string; samples: string[]; field: FieldKey | ''; unit: AmountUnit | '' }[];
+  fields: { key: FieldKey; label: string; amount: boolean }[];
+  remembered: boolean;
+  problems: string[];
+}
+
+function sha256(file: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = crypto.createHash('sha256');
+    fs.createReadStream(file)
+      .on('data', (chunk) => hash.update(chunk))
+      .on('end', () => resolve(hash.digest('hex')))
+      .on('error', reject);
+  });
+}
+
+function safeFileName(name: string): string {
+  // Shown to users (escaped) and sent back in Content-Disposition; never used as a path.
+  return name.normalize('NFC').replace(/[\u0000-\u001f\u007f/\\]/g, '_').slice(0, 200) || 'upload';
+}
+
+export function createImportService(runner: ImportRunner, uploadDir: string) {
+  fs.mkdirSync(uploadDir, { recursive: true });
+  const storedPath = (batch: Pick<Batch, 'id' | 'fileType'>) => path.join(uploadDir, `batch-${batch.id}.${batch.fileType}`);
+
+  async function loadBatch(db: Knex, id: number): Promise<Batch> {
+    const batch = await findBatch(db, id);
+    if (!batch) throw new NotFoundError('BATCH_NOT_FOUND', messages.notFound);
+    return batch;
+  }
+
+  return {
+    storedPath,
+
+    /** Stores the upload as a new batch with a suggested mapping; refuses a file already imported. */
+    async upload(db: Knex, input: { kind: string; year: number | null; file: UploadedFile | null }, ctx: WriteContext): Promise<Batch> {
+      const errors: Record<string, string> = {};
+      if (!isListKind(input.kind)) errors.kind = messages.kind;
+      const currentYear = Number(todayInShanghai().slice(0, 4));
+      if (!input.year || input.year < 2000 || input.year > currentYear) errors.year = messages.year;
+      if (!input.file) errors.file = messages.file;
+      const cleanup = () => input.file && fs.rmSync(input.file.path, { force: true });
+      if (Object.keys(errors).length) {
+        cleanup();
+        throw new ValidationError(errors);
+      }
+      const file = input.file!;
+      const kind = input.kind as ListKindKey;
+      const hash = await sha256(file.path);
+      const same = await findSameFile(db, kind, input.year!, hash);
+      if (same) {
+        cleanup();
+        throw new ValidationError({ file: messages.sameFile(same) }, messages.sameFile(same), 'SAME_FILE');
+      }
+      let table;
+      try {
+        table = await openTable(file.path);
+        await table.close();
+      } catch (err) {
+        cleanup();
+        if (isListParseError(err)) throw new ValidationError({ file: err.message }, err.message, `FILE_${err.code}`);
+        throw err;
+      }
+      const fileType = table.source.kind;
+      const at = nowIso();
+      const header = table.header;
+      const dataRows = table.preview.filter((r) => r.line > Math.max(...header.headerLines));
+      const sourceInfo = {
+        ...(table.source.kind === 'csv'
+          ? { encoding: table.source.encoding, delimiter: table.source.delimiter, bom: table.source.bom }
+          : { sheet: table.source.sheet.name, sheets: table.source.sheets.filter((s) => s.kind === 'worksheet').map((s) => s.name) }),
+        headerLine: header.headerLine,
+        titleLines: header.titleLines,
+        columns: header.columns,
+        samples: dataRows.slice(0, 5).map((r) => r.cells.map((c) => c.text)),
+      };
+      // Remembered mapping for this kind first (same headers, same fields), then the suggestion.
+      const remembered = await rememberedMapping(db, kind);
+      const suggestion = suggestMapping(header.columns, kind, { defaultUnit: header.tableUnit });
+      let usedRemembered = false;
+      const mapping: ColumnMapping = header.columns.map((col, i) => {
+        const known = remembered?.[normalizeHeader(col).key];
+        if (known) {
+          usedRemembered = true;
+          return { field: known.field as FieldKey, unit: (known.unit as AmountUnit | null) ?? null };
+        }
+        const s = suggestion.byColumn[i];
+        return s ? { field: s.field, unit: s.unit } : null;
+      });
+      const id = await db.transaction(async (trx) => {
+        const batchId = await insertBatch(trx, { kind, year: input.year!, fileName: safeFileName(file.originalName), fileHash: hash, fileSize: file.size, fileType, createdBy: ctx.actor.id, at });
+        await trx('import_batches').where({ id: batchId }).update({ mapping: JSON.stringify(mapping), source_info: JSON.stringify({ ...sourceInfo, rememberedMapping: usedRemembered }) });
+        await appendAudit(trx, ctx, { action: 'import.upload', objectType: 'import_batch', objectId: String(batchId), after: { kind, year: input.year, fileName: safeFileName(file.originalName), size: file.size, sha256: hash } }, at);
+        return batchId;
+      });
+      fs.renameSync(file.path, storedPath({ id, fileType }));
+      return loadBatch(db, id);
+    },
+
+    mappingView(batch: Batch): MappingView {
+      const columns = (batch.sourceInfo?.columns as string[] | undefined) ?? [];
+      const samples = (batch.sourceInfo?.samples as string[][] | undefined) ?? [];
+      const mapping = batch.mapping ?? [];
+      const check = checkMapping(mapping.map((m) => (m ? m.field : null)), batch.kind, columns);
+      return {
+        columns: columns.map((header, index) => ({
+          index,
+          header,
+          samples: samples.map((r) => r[index] ?? '').filter((v) => v !== '').slice(0, 3),
+          field: mapping[index]?.field ?? '',
+          unit: mapping[index]?.unit ?? '',
+        })),
+        fields: FIELDS.map((f) => ({ key: f.key, label: f.label, amount: !!f.amount })),
+        remembered: !!batch.sourceInfo?.rememberedMapping,
+        problems: [...check.messages],
+      };
+    },
+
+    /** Save the confirmed mapping (remembered for next time) and start the preview. */
+    async confirmMapping(db: Knex, id: number, choices: { field: string; unit: string }[], ctx: WriteContext): Promise<Batch> {
+      const batch = await loadBatch(db, id);
+      if (!['uploaded', 'previewed'].includes(batch.status)) throw new ConflictError('BATCH_STATE', messages.wrongState);
+      const columns = (batch.sourceInfo?.columns as string[] | undefined) ?? [];
+      if (choices.length !== columns.length) throw new ValidationError({ mapping: messages.mappingChanged });
+      const known = new Set<string>(FIELDS.map((f) => f.key));
+      const units = new Set(['yuan', 'qian', 'wan', 'yi']);
+      const mapping: ColumnMapping = choices.map((c) =>
+        known.has(c.field) ? { field: c.field as FieldKey, unit: units.has(c.unit) ? (c.unit as AmountUnit) : null } : null,
+      );
+      const check = checkMapping(mapping.map((m) => (m ? m.field : null)), batch.kind, columns);
+      const problems = [...check.messages];
+      if (problems.length) {
+        await db('import_batches').where({ id }).update({ mapping: JSON.stringify(mapping) });
+        throw new ValidationError({ mapping: problems.join(' ') }, problems.join(' '), 'MAPPING_INVALID');
+      }
+      const at = nowIso();
+      const byHeader: Record<string, { field: string; unit: string | null }> = {};
+      columns.forEach((col, i) => {
+        const m = mapping[i];
+        const key = normalizeHeader(col).key;
+        if (m && key) byHeader[key] = { field: m.field, unit: m.unit };
+      });
+      await db.transaction(async (trx) => {
+        await trx('import_batches').where({ id }).update({ mapping: JSON.stringify(mapping) });
+        await rememberMapping(trx, batch.kind, byHeader, ctx.actor.id, at);
+      });
+      if (!(await transitionBatch(db, id, ['uploaded', 'previewed'], 'previewing', { error: null }))) throw new ConflictError('BATCH_STATE', messages.wrongState);
+      void runner.start('preview', id, { actor: ctx.actor, ip: ctx.ip ?? null, filePath: storedPath(batch) });
+      return loadBatch(db, id);
+    },
+
+    async commit(db: Knex, id: number, ctx: WriteContext): Promise<Batch> {
+      const batch = await loadBatch(db, id);
+      const accepted = (batch.rowsMatched ?? 0) + (batch.rowsNameMatched ?? 0) + (batch.rowsNew ?? 0);
+      if (!['previewed', 'interrupted'].includes(batch.status)) throw new ConflictError('BATCH_STATE', messages.wrongState);
+      if (accepted === 0) throw new ValidationError({ commit: messages.noRows }, messages.noRows, 'NOTHING_TO_COMMIT');
+      if (!(await transitionBatch(db, id, ['previewed', 'interrupted'], 'committing', { error: null }))) throw new ConflictError('BATCH_STATE', messages.wrongState);
+      void runner.start('commit', id, { actor: ctx.actor, ip: ctx.ip ?? null, filePath: storedPath(batch) });
+      return loadBatch(db, id);
+    },
+
+    /**
+     * Undo a committed batch: its entries stop counting, the list it superseded counts again, and
+     * candidate firms it created that nothing else has touched leave the pool (退库, with the reason).
+     */
+    async revert(db: Knex, id: number, ctx: WriteContext): Promise<{ exitedFirms: number }> {
+      const batch = await loadBatch(db, id);
+      if (batch.status !== 'committed') throw new AppError('BATCH_STATE', messages.revertOnlyCurrent, 409);
+      const at = nowIso();
+      const today = todayInShanghai();
+      const reason = `导入批次 #${batch.id} 已撤销`;
+      const exited = await db.transaction(async (trx) => {
+        const n = await trx('import_batches').where({ id, status: 'committed', version: batch.version }).update({ status: 'reverted', reverted_by: ctx.actor.id, reverted_at: at, version: batch.version + 1 });
+        if (n !== 1) throw new ConflictError('BATCH_STATE', messages.wrongState);
+        await trx('list_entries').where({ batch_id: id }).update({ is_current: false });
+        const previous = (await trx('import_batches').where({ superseded_by: id, status: 'superseded' }).orderBy('id', 'desc').first('id')) as { id: number } | undefined;
+        if (previous) {
+          await trx('import_batches').where({ id: previous.id }).update({ status: 'committed', superseded_by: null, superseded_at: null });
+          await trx('list_entries').where({ batch_id: previous.id }).update({ is_current: true });
+        }
+        // Firms this batch created, still untouched candidates, and on no other current list.
+        const created = (await trx('firms as f')
+          .join('stage_events as e', 'e.firm_id', 'f.id')
+          .where({ 'e.source': 'import', 'f.stage': 'candidate', 'f.version': 1 })
+          .whereRaw('e.details = ?', [JSON.stringify({ batchId: id })])
+          .whereNotExists(trx('list_entries as l').whereRaw('l.firm_id = f.id').andWhere('l.is_current', true))
+          .select('f.id', 'f.uscc', 'f.version')) as { id: number; uscc: string; version: number }[];
+        for (const firm of created) {
+          const decision = decideMove({ to: 'exited', exitReason: 'other', reason }, { from: 'candidate', today, mayOverride: false });
+          if (!decision.ok) continue;
+          await trx('firms').where({ id: firm.id, version: firm.version }).update({ stage: 'exited', version: firm.version + 1, updated_at: at });
+          await insertStageEvent(trx, { firmId: firm.id, fromStage: 'candidate', toStage: 'exited', reasonCode: decision.reasonCode, reason: decision.reason, details: { batchId: id }, source: 'import', actorId: ctx.actor.id, at });
+        }
+        await appendAudit(trx, ctx, { action: 'import.revert', objectType: 'import_batch', objectId: String(id), before: { status: 'committed' }, after: { status: 'reverted', restoredBatch: previous?.id ?? null, exitedFirms: created.length } }, at);
+        return created.length;
+      });
+      bumpDataGeneration();
+      return { exitedFirms: exited };
+    },
+
+    fieldLabel: (key: FieldKey) => FIELD_LABELS[key],
+  };
+}
+
+export type ImportService = ReturnType<typeof createImportService>;

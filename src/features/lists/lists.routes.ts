@@ -1,0 +1,200 @@
+/**
+ * /lists: upload a list, confirm its column mapping, watch the preview, read the rejected rows
+ * (and download them for the agency), commit or revert a batch.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import express, { type Request, type Response, type Router } from 'express';
+import type { Knex } from 'knex';
+import multer from 'multer';
+import { LIST_KINDS, listKindLabel, listYears } from '../../domain/list-kinds.js';
+import { can } from '../../domain/permissions.js';
+import { todayInShanghai } from '../../lib/dates.js';
+import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
+import { appendAudit } from '../audit/audit.queries.js';
+import { actorOfResponse, requirePermission, setFlash, writeContext } from '../../web/auth.js';
+import { positiveInt, str } from '../../web/forms.js';
+import { isFragmentRequest, redirectAfterWrite, renderFragment } from '../../web/render.js';
+import type { ImportRunner } from './import-runner.js';
+import type { ImportService } from './imports.service.js';
+import { BATCH_STATUS_LABELS, type Batch, findBatch, listBatches, stagedRows } from './imports.queries.js';
+import { listSizes } from './overlap.queries.js';
+import { READ_LIMITS } from './parsing/index.js';
+import { writeRejectsCsv, writeRejectsXlsx } from './parsing/export-safe.js';
+
+const PREVIEW_ROWS = 200;
+
+const messages = {
+  tooLarge: `文件超过 ${READ_LIMITS.maxBytes / 1024 / 1024} MB，请拆分后分批上传。`,
+  oneFile: '一次只能上传一个文件。',
+  badUpload: '上传没有完成，请重新选择文件上传。',
+  revertForbidden: '只有管理员或上传该批次的人可以撤销。',
+} as const;
+
+function batchView(b: Batch) {
+  const accepted = (b.rowsMatched ?? 0) + (b.rowsNameMatched ?? 0) + (b.rowsNew ?? 0);
+  return { ...b, kindLabel: listKindLabel(b.kind), statusLabel: BATCH_STATUS_LABELS[b.status], accepted };
+}
+
+export function listsRouter(db: Knex, imports: ImportService, runner: ImportRunner, uploadDir: string): Router {
+  const router = express.Router();
+  const tmpDir = path.join(uploadDir, 'incoming');
+  fs.mkdirSync(tmpDir, { recursive: true });
+  const upload = multer({
+    dest: tmpDir,
+    limits: { fileSize: READ_LIMITS.maxBytes, files: 1, fields: 10, fieldSize: 1024, parts: 12, headerPairs: 100 },
+  }).single('file');
+
+  router.use('/lists', requirePermission('lists.read'));
+
+  async function renderIndex(req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) {
+    const actor = actorOfResponse(res);
+    const year = Number(todayInShanghai().slice(0, 4));
+    const [batches, sizes] = await Promise.all([listBatches(db, 30), listSizes(db, actor)]);
+    const data = {
+      title: '四张清单',
+      nav: 'lists',
+      kinds: LIST_KINDS,
+      years: listYears(year),
+      values: { kind: '', year: year - 1 },
+      errors: {},
+      batches: batches.map(batchView),
+      sizes: sizes.map((s) => ({ ...s, kindLabel: listKindLabel(s.kind) })),
+      canImport: can(actor, 'lists.import'),
+      ...extra,
+    };
+    res.status(status).vary('HX-Request');
+    if (isFragmentRequest(req)) res.render('partials/lists/upload-form', { ...data, layout: false });
+    else res.render('lists/index', data);
+  }
+
+  router.get('/lists', (req, res) => renderIndex(req, res));
+
+  router.post('/lists/imports', requirePermission('lists.import'), (req, res, next) => {
+    upload(req, res, (err: unknown) => {
+      if (!err) return next();
+      if (req.file) fs.rmSync(req.file.path, { force: true });
+      const code = (err as { code?: string }).code;
+      const message = code === 'LIMIT_FILE_SIZE' ? messages.tooLarge : code === 'LIMIT_FILE_COUNT' || code === 'LIMIT_UNEXPECTED_FILE' ? messages.oneFile : messages.badUpload;
+      renderIndex(req, res, { errors: { file: message }, values: { kind: str(req.body?.kind), year: positiveInt(req.body?.year) } }, code === 'LIMIT_FILE_SIZE' ? 413 : 422).catch(next);
+    });
+  }, async (req, res) => {
+    const body = req.body as Record<string, unknown>;
+    const file = req.file ? { path: req.file.path, originalName: Buffer.from(req.file.originalname, 'latin1').toString('utf8'), size: req.file.size } : null;
+    try {
+      const batch = await imports.upload(db, { kind: str(body.kind), year: positiveInt(body.year), file }, writeContext(req, res));
+      redirectAfterWrite(req, res, `/lists/imports/${batch.id}`);
+    } catch (err) {
+      if (err instanceof ValidationError) return renderIndex(req, res, { errors: err.fieldErrors, values: { kind: str(body.kind), year: positiveInt(body.year) } }, 422);
+      throw err;
+    }
+  });
+
+  async function loadBatch(id: unknown): Promise<Batch> {
+    const batchId = positiveInt(id);
+    const batch = batchId ? await findBatch(db, batchId) : null;
+    if (!batch) throw new NotFoundError('BATCH_NOT_FOUND', '找不到这个导入批次。');
+    return batch;
+  }
+
+  async function batchPageData(batch: Batch, res: Response) {
+    const actor = actorOfResponse(res);
+    const running = runner.state(batch.id);
+    const data: Record<string, unknown> = {
+      title: `${listKindLabel(batch.kind)} ${batch.year} 年 · 批次 #${batch.id}`,
+      nav: 'lists',
+      batch: batchView(batch),
+      running: running ? { ...running, seconds: Math.round((Date.now() - running.startedAt) / 1000) } : null,
+      canImport: can(actor, 'lists.import'),
+      canRevert: batch.status === 'committed' && (actor.role === 'admin' || (can(actor, 'lists.import') && actor.id === batch.createdBy)),
+    };
+    if (batch.status === 'uploaded' || batch.status === 'previewed') data.mapping = imports.mappingView(batch);
+    if (['previewed', 'committed', 'interrupted', 'superseded', 'reverted'].includes(batch.status)) {
+      const [rejected, flagged, created] = await Promise.all([
+        stagedRows(db, batch.id, ['rejected'], 0, PREVIEW_ROWS),
+        stagedRows(db, batch.id, ['name_match'], 0, PREVIEW_ROWS),
+        stagedRows(db, batch.id, ['new'], 0, 20),
+      ]);
+      Object.assign(data, { rejected, flagged, created });
+      if (batch.status === 'previewed') {
+        const current = (await db('import_batches').where({ kind: batch.kind, year: batch.year, status: 'committed' }).whereNot('id', batch.id).first('id')) as { id: number } | undefined;
+        data.supersedes = current?.id ?? null;
+      }
+    }
+    return data;
+  }
+
+  router.get('/lists/imports/:id', async (req, res) => {
+    const batch = await loadBatch(req.params.id);
+    res.render('lists/batch', await batchPageData(batch, res));
+  });
+
+  /** Polled while a job runs; once it has ended, the page reloads to show the outcome. */
+  router.get('/lists/imports/:id/progress', async (req, res) => {
+    const batch = await loadBatch(req.params.id);
+    const running = runner.state(batch.id);
+    if (!running && batch.status !== 'previewing' && batch.status !== 'committing') {
+      res.set('HX-Refresh', 'true');
+    }
+    renderFragment(res, 'lists/progress', { batch: batchView(batch), running: running ? { ...running, seconds: Math.round((Date.now() - running.startedAt) / 1000) } : null });
+  });
+
+  router.post('/lists/imports/:id/mapping', requirePermission('lists.import'), async (req, res) => {
+    const batch = await loadBatch(req.params.id);
+    const body = req.body as Record<string, unknown>;
+    const columns = (batch.sourceInfo?.columns as string[] | undefined) ?? [];
+    const choices = columns.map((_, i) => ({ field: str(body[`field_${i}`]), unit: str(body[`unit_${i}`]) }));
+    try {
+      await imports.confirmMapping(db, batch.id, choices, writeContext(req, res));
+      redirectAfterWrite(req, res, `/lists/imports/${batch.id}`);
+    } catch (err) {
+      if (err instanceof ValidationError) {
+        const fresh = await loadBatch(batch.id);
+        return res.status(422).render('lists/batch', { ...(await batchPageData(fresh, res)), mappingError: err.message });
+      }
+      throw err;
+    }
+  });
+
+  router.post('/lists/imports/:id/commit', requirePermission('lists.import'), async (req, res) => {
+    const batch = await loadBatch(req.params.id);
+    await imports.commit(db, batch.id, writeContext(req, res));
+    redirectAfterWrite(req, res, `/lists/imports/${batch.id}`);
+  });
+
+  router.post('/lists/imports/:id/revert', requirePermission('lists.import'), async (req, res) => {
+    const batch = await loadBatch(req.params.id);
+    const actor = actorOfResponse(res);
+    if (actor.role !== 'admin' && actor.id !== batch.createdBy) throw new ForbiddenError('FORBIDDEN', messages.revertForbidden);
+    const { exitedFirms } = await imports.revert(db, batch.id, writeContext(req, res));
+    setFlash(req, 'success', `批次 #${batch.id} 已撤销。${exitedFirms ? `由该批次新增、尚未开展培育的 ${exitedFirms} 家候选企业已退库。` : ''}`);
+    redirectAfterWrite(req, res, `/lists/imports/${batch.id}`);
+  });
+
+  /** The rows that were not imported, with the reason, to send back to the agency (formula-safe). */
+  router.get('/lists/imports/:id/rejects.:format', async (req, res) => {
+    const format = req.params.format;
+    if (format !== 'csv' && format !== 'xlsx') throw new NotFoundError('PAGE_NOT_FOUND', '找不到这个页面。');
+    const batch = await loadBatch(req.params.id);
+    const columns = (batch.sourceInfo?.columns as string[] | undefined)?.map((c, i) => c || `第${i + 1}列`) ?? [];
+    await appendAudit(db, writeContext(req, res), { action: 'import.rejects_download', objectType: 'import_batch', objectId: String(batch.id), after: { format } });
+    async function* rows() {
+      for (let after = 0; ; ) {
+        const chunk = await stagedRows(db, batch.id, ['rejected'], after, 2000);
+        if (chunk.length === 0) return;
+        for (const r of chunk) yield { line: r.line, cells: r.raw, reason: r.reason ?? '' };
+        after = chunk[chunk.length - 1]!.id;
+      }
+    }
+    const fileName = `未导入的行-${listKindLabel(batch.kind)}-${batch.year}-批次${batch.id}.${format}`;
+    res.set({
+      'Content-Type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      'Content-Disposition': `attachment; filename="rejects-${batch.id}.${format}"; filename*=UTF-8''${encodeURIComponent(fileName)}`,
+      'Cache-Control': 'no-store',
+    });
+    if (format === 'csv') await writeRejectsCsv(rows(), res, columns);
+    else await writeRejectsXlsx(rows(), res, columns);
+  });
+
+  return router;
+}

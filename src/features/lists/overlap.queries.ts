@@ -1,0 +1,145 @@
+/**
+ * How the four lists overlap in a year: firms by the number of lists they are on, and the 4×4
+ * pairwise matrix. Only current entries count (a superseded or reverted list does not). Scope and
+ * park filters go through the same firm filter as everywhere else.
+ */
+import type { Knex } from 'knex';
+import type { Db } from '../../db/types.js';
+import type { Actor } from '../../domain/actor.js';
+import { LIST_KINDS, type ListKindKey } from '../../domain/list-kinds.js';
+import type { StageKey } from '../../domain/stages.js';
+import { applyFirmFilters, type FirmFilters } from '../firms/firm-filters.js';
+
+export interface Overlap {
+  byCount: Record<1 | 2 | 3 | 4, number>;
+  matrix: Record<ListKindKey, Record<ListKindKey, number>>;
+}
+
+function scopedEntries(db: Db, alias: string, year: number, filters: FirmFilters, actor: Pick<Actor, 'parkIds'>): Knex.QueryBuilder {
+  const qb = db(`list_entries as ${alias}`).join('firms as f', 'f.id', `${alias}.firm_id`).where(`${alias}.year`, year).andWhere(`${alias}.is_current`, true);
+  applyFirmFilters(db, qb, filters, actor);
+  return qb;
+}
+
+export async function overlapForYear(db: Db, year: number, filters: FirmFilters, actor: Pick<Actor, 'parkIds'>): Promise<Overlap> {
+  const perFirm = scopedEntries(db, 'l', year, filters, actor).select('l.firm_id').countDistinct({ n: 'l.kind' }).groupBy('l.firm_id').as('per_firm');
+  const counts = (await db.from(perFirm).select('n').count({ firms: '*' }).groupBy('n')) as { n: number | string; firms: number | string }[];
+  const byCount = { 1: 0, 2: 0, 3: 0, 4: 0 } as Overlap['byCount'];
+  for (const r of counts) {
+    const n = Number(r.n) as 1 | 2 | 3 | 4;
+    if (n >= 1 && n <= 4) byCount[n] = Number(r.firms);
+  }
+  const pairs = (await scopedEntries(db, 'a', year, filters, actor)
+    .join('list_entries as b', function () {
+      this.on('b.firm_id', '=', 'a.firm_id').andOn('b.year', '=', 'a.year');
+    })
+    .where('b.is_current', true)
+    .select('a.kind as ka', 'b.kind as kb')
+    .countDistinct({ n: 'a.firm_id' })
+    .groupBy('a.kind', 'b.kind')) as { ka: ListKindKey; kb: ListKindKey; n: number | string }[];
+  const matrix = Object.fromEntries(LIST_KINDS.map((a) => [a.key, Object.fromEntries(LIST_KINDS.map((b) => [b.key, 0]))])) as Overlap['matrix'];
+  for (const p of pairs) if (matrix[p.ka] && p.kb in matrix[p.ka]) matrix[p.ka][p.kb] = Number(p.n);
+  return { byCount, matrix };
+}
+
+export interface OverlapQuery {
+  year: number;
+  /** Firms on every one of these lists. */
+  kinds: ListKindKey[];
+  /** Firms on exactly this many lists (1–4), or at least `minCount`. */
+  count?: number;
+  minCount?: number;
+}
+
+export interface OverlapFirm {
+  id: number;
+  uscc: string;
+  name: string;
+  version: number;
+  stage: StageKey;
+  parkName: string | null;
+  kinds: ListKindKey[];
+}
+
+/** The firms behind a number on the overlap page, with the lists each is on. */
+export async function overlapFirms(db: Db, q: OverlapQuery, filters: FirmFilters, actor: Pick<Actor, 'parkIds'>, limit: number, offset = 0): Promise<{ total: number; firms: OverlapFirm[] }> {
+  const base = scopedEntries(db, 'l', q.year, filters, actor).select('l.firm_id').groupBy('l.firm_id');
+  for (const k of q.kinds) base.havingRaw('sum(CASE WHEN l.kind = ? THEN 1 ELSE 0 END) > 0', [k]);
+  if (q.count !== undefined) base.havingRaw('count(DISTINCT l.kind) = ?', [q.count]);
+  if (q.minCount !== undefined) base.havingRaw('count(DISTINCT l.kind) >= ?', [q.minCount]);
+  const totalRow = (await db.from(base.clone().as('m')).count({ n: '*' }).first()) as { n: number | string } | undefined;
+  const rows = (await db('firms as f')
+    .leftJoin('parks as p', 'p.id', 'f.park_id')
+    .whereIn('f.id', base)
+    .select('f.id', 'f.uscc', 'f.name', 'f.version', 'f.stage', 'p.name as park_name')
+    .orderBy([{ column: 'f.name' }, { column: 'f.id' }])
+    .limit(limit)
+    .offset(offset)) as { id: number; uscc: string; name: string; version: number; stage: StageKey; park_name: string | null }[];
+  const kinds = await currentKindsOf(db, rows.map((r) => r.id), q.year);
+  return {
+    total: Number(totalRow?.n ?? 0),
+    firms: rows.map((r) => ({ id: r.id, uscc: r.uscc, name: r.name, version: r.version, stage: r.stage, parkName: r.park_name, kinds: (kinds.get(r.id) ?? []).map((k) => k.kind) })),
+  };
+}
+
+export interface ListBadge {
+  kind: ListKindKey;
+  year: number;
+}
+
+/** The current lists of some firms (optionally one year), for badges. */
+export async function currentKindsOf(db: Db, firmIds: number[], year?: number): Promise<Map<number, ListBadge[]>> {
+  const map = new Map<number, ListBadge[]>();
+  for (let i = 0; i < firmIds.length; i += 500) {
+    const qb = db('list_entries')
+      .whereIn('firm_id', firmIds.slice(i, i + 500))
+      .andWhere('is_current', true)
+      .select('firm_id', 'kind')
+      .max({ year: 'year' })
+      .groupBy('firm_id', 'kind');
+    if (year !== undefined) qb.andWhere('year', year);
+    for (const r of (await qb) as { firm_id: number; kind: ListKindKey; year: number }[]) {
+      map.set(r.firm_id, [...(map.get(r.firm_id) ?? []), { kind: r.kind, year: Number(r.year) }]);
+    }
+  }
+  const order = LIST_KINDS.map((k) => k.key);
+  for (const list of map.values()) list.sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind));
+  return map;
+}
+
+/** Firms per list and year (current entries), for the lists page summary. */
+export async function listSizes(db: Db, actor: Pick<Actor, 'parkIds'>): Promise<{ kind: ListKindKey; year: number; firms: number }[]> {
+  const qb = db('list_entries as l').join('firms as f', 'f.id', 'l.firm_id').where('l.is_current', true).select('l.kind', 'l.year').countDistinct({ firms: 'l.firm_id' }).groupBy('l.kind', 'l.year').orderBy([{ column: 'l.year', order: 'desc' }, { column: 'l.kind' }]);
+  applyFirmFilters(db, qb, {}, actor);
+  return ((await qb) as { kind: ListKindKey; year: number; firms: number | string }[]).map((r) => ({ kind: r.kind, year: Number(r.year), firms: Number(r.firms) }));
+}
+
+/** A firm's list history (current and superseded), for its page. */
+export async function entriesOfFirm(db: Db, firmId: number) {
+  const rows = (await db('list_entries as l')
+    .join('import_batches as b', 'b.id', 'l.batch_id')
+    .where('l.firm_id', firmId)
+    .select('l.kind', 'l.year', 'l.is_current', 'l.name_matched', 'l.data', 'l.line', 'b.id as batch_id', 'b.file_name', 'b.status')
+    .orderBy([{ column: 'l.year', order: 'desc' }, { column: 'l.kind' }, { column: 'b.id', order: 'desc' }])) as {
+    kind: ListKindKey;
+    year: number;
+    is_current: number | boolean;
+    name_matched: number | boolean;
+    data: string | null;
+    line: number;
+    batch_id: number;
+    file_name: string;
+    status: string;
+  }[];
+  return rows.map((r) => ({
+    kind: r.kind,
+    year: r.year,
+    isCurrent: Boolean(r.is_current),
+    nameMatched: Boolean(r.name_matched),
+    data: r.data ? (JSON.parse(r.data) as Record<string, unknown>) : {},
+    line: r.line,
+    batchId: r.batch_id,
+    fileName: r.file_name,
+    batchStatus: r.status,
+  }));
+}

@@ -1,0 +1,135 @@
+/** /lists/overlap (how the lists overlap), /lists/firms (the firms behind a number) and bulk screening. */
+import express, { type Router } from 'express';
+import type { Knex } from 'knex';
+import { LIST_KINDS, isListKind, listKindDef, listYears, type ListKindKey } from '../../domain/list-kinds.js';
+import { can } from '../../domain/permissions.js';
+import { normalizeUscc } from '../../domain/uscc.js';
+import { todayInShanghai } from '../../lib/dates.js';
+import { ValidationError } from '../../lib/errors.js';
+import { actorOfResponse, requirePermission, writeContext } from '../../web/auth.js';
+import { positiveInt, str } from '../../web/forms.js';
+import { parseFirmFilters } from '../firms/firm-filters.js';
+import { loadFilterOptions } from '../firms/filter-options.js';
+import type { FirmService } from '../firms/firms.service.js';
+import { type OverlapQuery, overlapFirms, overlapForYear } from './overlap.queries.js';
+import { SCREEN_LIMIT, type ScreenTarget, screenIntoPool } from './screening.js';
+
+const PAGE = 100;
+
+function yearOf(value: unknown, fallback: number): number {
+  const y = positiveInt(value);
+  return y && y >= 2000 && y <= fallback + 1 ? y : fallback;
+}
+
+function kindsOf(value: unknown): ListKindKey[] {
+  return [...new Set(str(value).split(',').filter(isListKind))];
+}
+
+function overlapQueryOf(query: Record<string, unknown>, defaultYear: number): OverlapQuery {
+  const count = positiveInt(query.count);
+  const min = positiveInt(query.min);
+  return {
+    year: yearOf(query.year, defaultYear),
+    kinds: kindsOf(query.kinds),
+    ...(count && count <= 4 ? { count } : {}),
+    ...(min && min <= 4 ? { minCount: min } : {}),
+  };
+}
+
+function describe(q: OverlapQuery): string {
+  const parts: string[] = [];
+  if (q.kinds.length) parts.push(`同时在${q.kinds.map((k) => `“${listKindDef(k).label}”`).join('和')}名单上`);
+  if (q.count) parts.push(`恰好在 ${q.count} 张名单上`);
+  if (q.minCount) parts.push(`在 ${q.minCount} 张及以上名单上`);
+  return `${q.year} 年${parts.length ? parts.join('、') : '在任一名单上'}的企业`;
+}
+
+export function overlapRouter(db: Knex, firms: FirmService): Router {
+  const router = express.Router();
+  const defaultYear = () => Number(todayInShanghai().slice(0, 4)) - 1;
+
+  router.get('/lists/overlap', requirePermission('lists.read'), async (req, res) => {
+    const actor = actorOfResponse(res);
+    const year = yearOf(req.query.year, defaultYear());
+    const { park } = parseFirmFilters(req.query);
+    const filters = park !== undefined ? { park } : {};
+    const [overlap, options] = await Promise.all([overlapForYear(db, year, filters, actor), loadFilterOptions(db, actor)]);
+    const base = new URLSearchParams([['year', String(year)], ...(park !== undefined ? [['park', String(park)] as [string, string]] : [])]).toString();
+    res.render('lists/overlap', {
+      title: '名单交叉',
+      nav: 'lists',
+      year,
+      years: listYears(defaultYear() + 1),
+      filters,
+      options,
+      base,
+      byCount: [1, 2, 3, 4].map((n) => ({ n, firms: overlap.byCount[n as 1 | 2 | 3 | 4] })),
+      kinds: LIST_KINDS,
+      rows: LIST_KINDS.map((a) => ({ ...a, cells: LIST_KINDS.map((b) => ({ kinds: a.key === b.key ? a.key : `${a.key},${b.key}`, n: overlap.matrix[a.key][b.key], diagonal: a.key === b.key })) })),
+    });
+  });
+
+  router.get('/lists/firms', requirePermission('lists.read'), async (req, res) => {
+    const actor = actorOfResponse(res);
+    const q = overlapQueryOf(req.query, defaultYear());
+    const { park } = parseFirmFilters(req.query);
+    const filters = park !== undefined ? { park } : {};
+    const page = Math.max(1, positiveInt(req.query.page) ?? 1);
+    const result = await overlapFirms(db, q, filters, actor, PAGE, (page - 1) * PAGE);
+    const params: [string, string][] = [['year', String(q.year)]];
+    if (q.kinds.length) params.push(['kinds', q.kinds.join(',')]);
+    if (q.count) params.push(['count', String(q.count)]);
+    if (q.minCount) params.push(['min', String(q.minCount)]);
+    if (park !== undefined) params.push(['park', String(park)]);
+    const qs = new URLSearchParams(params).toString();
+    res.render('lists/firms', {
+      title: describe(q),
+      nav: 'lists',
+      heading: describe(q),
+      query: q,
+      hidden: params.map(([name, value]) => ({ name, value })),
+      total: result.total,
+      firms: result.firms.map((f) => ({ ...f, badges: f.kinds.map((k) => listKindDef(k).short), isCandidate: f.stage === 'candidate' })),
+      candidates: result.firms.filter((f) => f.stage === 'candidate').length,
+      page,
+      prev: page > 1 ? `/lists/firms?${qs}&page=${page - 1}` : null,
+      next: page * PAGE < result.total ? `/lists/firms?${qs}&page=${page + 1}` : null,
+      canScreen: can(actor, 'lists.screen'),
+      limit: SCREEN_LIMIT,
+    });
+  });
+
+  router.post('/lists/screen', requirePermission('lists.screen'), async (req, res) => {
+    const actor = actorOfResponse(res);
+    const body = req.body as Record<string, unknown>;
+    const reason = str(body.reason);
+    if (!reason) throw new ValidationError({ reason: '请填写遴选入库的理由。' }, '请填写遴选入库的理由（如“同时在三张及以上名单上”）。', 'REASON_REQUIRED');
+    let targets: ScreenTarget[];
+    const q = overlapQueryOf(body, defaultYear());
+    if (str(body.scope) === 'all') {
+      const { park } = parseFirmFilters(body);
+      const all = await overlapFirms(db, q, park !== undefined ? { park } : {}, actor, SCREEN_LIMIT, 0);
+      targets = all.firms.filter((f) => f.stage === 'candidate').map((f) => ({ uscc: f.uscc, version: null }));
+    } else {
+      const picked = body.firm === undefined ? [] : Array.isArray(body.firm) ? body.firm : [body.firm];
+      targets = picked
+        .map((v) => String(v).split(':'))
+        .map(([uscc, version]) => ({ uscc: normalizeUscc(uscc ?? ''), version: positiveInt(version) }))
+        .filter((t) => t.uscc.length === 18 && t.version !== null);
+    }
+    if (targets.length === 0) throw new ValidationError({ firm: '没有选择企业。' }, '没有选择要入库的候选企业。', 'NOTHING_SELECTED');
+    const results = await screenIntoPool(db, firms, targets, reason, writeContext(req, res));
+    res.render('lists/screen-results', {
+      title: '遴选入库结果',
+      nav: 'lists',
+      heading: describe(q),
+      results,
+      moved: results.filter((r) => r.outcome === 'moved').length,
+      skipped: results.filter((r) => r.outcome === 'skipped').length,
+      refused: results.filter((r) => r.outcome === 'refused').length,
+      back: `/lists/firms?${new URLSearchParams([['year', String(q.year)], ...(q.kinds.length ? [['kinds', q.kinds.join(',')] as [string, string]] : []), ...(q.minCount ? [['min', String(q.minCount)] as [string, string]] : []), ...(q.count ? [['count', String(q.count)] as [string, string]] : [])]).toString()}`,
+    });
+  });
+
+  return router;
+}

@@ -1,0 +1,87 @@
+/**
+ * Import jobs on a file database run in a worker thread with their own connection; a commit killed
+ * halfway (process killed) leaves the database exactly as before and the batch visibly unfinished.
+ */
+import { spawn } from 'node:child_process';
+import { expect } from 'chai';
+import { locateDb } from '../../src/db/knex.js';
+import { type ImportRunner, recoverInterruptedImports } from '../../src/features/lists/import-runner.js';
+import { transitionBatch } from '../../src/features/lists/imports.queries.js';
+import { createFirm, validUscc } from '../helpers/factories.js';
+import { writeCsv } from '../helpers/list-files.js';
+import { createTestContext, html, type TestContext } from '../helpers/test-app.js';
+
+describe('candidate lists: jobs in a worker, and a commit killed halfway', function () {
+  this.timeout(60_000);
+  let t: TestContext;
+  let runner: ImportRunner;
+  before(async function () {
+    t = await createTestContext({ file: true });
+    runner = t.app.locals.importRunner as ImportRunner;
+  });
+  after(() => t.destroy());
+
+  async function previewed(rows: number): Promise<number> {
+    const known = await createFirm(t.db, { stage: 'candidate', actorId: t.basics.users.admin.id });
+    const data: (string | number)[][] = [['统一社会信用代码', '企业名称', '营业收入（万元）']];
+    data.push([known.uscc, known.name, 100]);
+    for (let i = 0; i < rows; i++) data.push([validUscc(700000 + i + rows * 10), `余姚市批量测试${i}科技有限公司`, 10 + i]);
+    const res = await t.admin.post('/lists/imports').field('kind', 'below_scale').field('year', '2025').attach('file', writeCsv(data));
+    const id = Number(/(\d+)$/.exec(res.headers.location!)![1]);
+    const page = html((await t.admin.get(`/lists/imports/${id}`)).text);
+    const fields = Object.fromEntries(page.querySelectorAll('form.mapping-form select').map((s) => [s.getAttribute('name')!, s.querySelector('option[selected]')?.getAttribute('value') ?? '']));
+    await t.admin.post(`/lists/imports/${id}/mapping`).type('form').send(fields).expect(303);
+    await runner.settled(id);
+    expect((await t.db('import_batches').where({ id }).first()).status).to.equal('previewed');
+    return id;
+  }
+
+  it('runs the preview and the commit on a separate connection and shows progress while they run', async () => {
+    expect(locateDb(t.db), 'this test needs a database other connections can reach').to.not.equal(null);
+    const id = await previewed(3000);
+    await t.admin.post(`/lists/imports/${id}/commit`).type('form').send({}).expect(303);
+    const progress = await t.admin.get(`/lists/imports/${id}/progress`).set('HX-Request', 'true').expect(200);
+    expect(progress.text).to.satisfy((s: string) => s.includes('job-progress') || progress.headers['hx-refresh'] === 'true');
+    await runner.settled(id);
+    expect((await t.db('import_batches').where({ id }).first()).status).to.equal('committed');
+    expect(await t.db('list_entries').where({ batch_id: id }).count({ n: '*' }).first().then((r) => Number(r?.n))).to.equal(3001);
+    const done = await t.admin.get(`/lists/imports/${id}/progress`).set('HX-Request', 'true').expect(200);
+    expect(done.headers['hx-refresh']).to.equal('true');
+  });
+
+  it('leaves nothing behind when the committing process is killed, marks the batch interrupted, and commits cleanly afterwards', async () => {
+    const id = await previewed(2500);
+    const before = {
+      firms: await t.db('firms').count({ n: '*' }).first().then((r) => Number(r?.n)),
+      entries: await t.db('list_entries').count({ n: '*' }).first().then((r) => Number(r?.n)),
+      events: await t.db('stage_events').count({ n: '*' }).first().then((r) => Number(r?.n)),
+    };
+    expect(await transitionBatch(t.db, id, ['previewed'], 'committing')).to.equal(true);
+    const location = JSON.stringify(locateDb(t.db));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/commit-child.ts', location, String(id), JSON.stringify(t.basics.users.admin)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => d.toString().includes('PAUSED') && resolve());
+      child.on('exit', (code) => reject(new Error(`child exited early (${code})`)));
+    });
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.on('exit', resolve));
+
+    const after = {
+      firms: await t.db('firms').count({ n: '*' }).first().then((r) => Number(r?.n)),
+      entries: await t.db('list_entries').count({ n: '*' }).first().then((r) => Number(r?.n)),
+      events: await t.db('stage_events').count({ n: '*' }).first().then((r) => Number(r?.n)),
+    };
+    expect(after).to.deep.equal(before);
+    expect((await t.db('import_batches').where({ id }).first()).status).to.equal('committing');
+    if (t.dialect === 'sqlite') expect((await t.db.raw('PRAGMA integrity_check'))[0].integrity_check).to.equal('ok');
+
+    await recoverInterruptedImports(t.db);
+    const page = (await t.admin.get(`/lists/imports/${id}`).expect(200)).text;
+    expect(page).to.include('提交中断').and.include('没有任何改动').and.include('重新提交');
+
+    await t.admin.post(`/lists/imports/${id}/commit`).type('form').send({}).expect(303);
+    await runner.settled(id);
+    expect((await t.db('import_batches').where({ id }).first()).status).to.equal('committed');
+    expect(await t.db('list_entries').where({ batch_id: id }).count({ n: '*' }).first().then((r) => Number(r?.n))).to.equal(2501);
+  });
+});

@@ -1,0 +1,295 @@
+/** The four candidate lists: upload, column mapping, preview with reasons, commit, supersede, revert. */
+import { expect } from 'chai';
+import ExcelJS from 'exceljs';
+import type { ImportRunner } from '../../src/features/lists/import-runner.js';
+import { createFirm, validUscc } from '../helpers/factories.js';
+import { type Cell, writeBytes, writeCsv, writeXlsx } from '../helpers/list-files.js';
+import { type Client, createTestContext, html, type TestContext } from '../helpers/test-app.js';
+
+const HEADER: Cell[] = ['序号', '纳税人识别号', '纳税人名称', '所属年度', '研发费用加计扣除额（万元）', '所在园区'];
+
+function upload(c: Client, kind: string, year: number, file: string) {
+  return c.post('/lists/imports').field('kind', kind).field('year', String(year)).attach('file', file);
+}
+
+function batchIdOf(res: { headers: Record<string, string>; status: number; text: string }): number {
+  const location = res.headers.location ?? res.headers['hx-redirect'];
+  const m = /\/lists\/imports\/(\d+)/.exec(location ?? '');
+  if (!m) throw new Error(`no batch in response ${res.status}: ${res.text.slice(0, 400)}`);
+  return Number(m[1]);
+}
+
+async function mappingFields(c: Client, id: number): Promise<Record<string, string>> {
+  const doc = html((await c.get(`/lists/imports/${id}`).expect(200)).text);
+  const fields: Record<string, string> = {};
+  for (const sel of doc.querySelectorAll('form.mapping-form select')) {
+    fields[sel.getAttribute('name')!] = sel.querySelector('option[selected]')?.getAttribute('value') ?? '';
+  }
+  return fields;
+}
+
+describe('candidate lists: import', () => {
+  let t: TestContext;
+  let runner: ImportRunner;
+  let known: { uscc: string; name: string; id: number };
+  let knownB: { uscc: string; name: string; id: number };
+
+  beforeEach(async () => {
+    t = await createTestContext();
+    runner = t.app.locals.importRunner as ImportRunner;
+    known = await createFirm(t.db, { name: '余姚市舜宇光电科技有限公司', stage: 'tech_sme', parkId: t.basics.parks.a, actorId: t.basics.users.admin.id });
+    knownB = await createFirm(t.db, { name: '宁波江丰电子材料（余姚）股份有限公司', stage: 'candidate', parkId: t.basics.parks.b, actorId: t.basics.users.admin.id });
+  });
+  afterEach(() => t.destroy());
+
+  /** Upload, accept the suggested mapping, wait for the preview. */
+  async function preview(file: string, kind = 'rd_deduction', year = 2025, c: Client = t.admin): Promise<number> {
+    const res = await upload(c, kind, year, file);
+    const id = batchIdOf(res);
+    const fields = await mappingFields(c, id);
+    await c.post(`/lists/imports/${id}/mapping`).type('form').send(fields).expect(303);
+    await runner.settled(id);
+    return id;
+  }
+
+  async function commit(id: number, c: Client = t.admin) {
+    await c.post(`/lists/imports/${id}/commit`).type('form').send({}).expect(303);
+    await runner.settled(id);
+  }
+
+  const batch = (id: number) => t.db('import_batches').where({ id }).first();
+
+  function realisticRows(): Cell[][] {
+    return [
+      HEADER,
+      [1, known.uscc, known.name, '2025', '125.5', '余姚经济开发区'],
+      [2, validUscc(900001), '余姚市新增一号科技有限公司', '2025年', '80', '中意宁波生态园'],
+      [3, '91330281677691616R', '校验位错误有限公司', '2025', '10', ''],
+      [4, '330281000123456', '旧注册号有限公司', '2025', '10', ''],
+      [5, '9133028167769161OQ', '含字母O有限公司', '2025', '10', ''],
+      [6, known.uscc, known.name, '2025', '1', ''],
+      [7, validUscc(900002), '余姚市格式错误科技有限公司', '2025', '一百万', ''],
+      [8, validUscc(900003), '余姚市未知园区科技有限公司', '2025', '5', '火星园区'],
+      [9, validUscc(900004), '余姚市年度不符科技有限公司', '2024', '5', ''],
+      [10, '', '宁波江丰电子材料(余姚)股份有限公司', '2025', '3', ''],
+      [null, null, null, null, null, null],
+      [11, ` ${validUscc(900005).toLowerCase()} `, '余姚市空格小写科技有限公司', '2025', '7', ''],
+    ];
+  }
+
+  it('reads a GBK CSV with Chinese headers: matched, new, rejected (each with its reason), name-matched rows flagged', async () => {
+    const id = await preview(writeCsv(realisticRows(), { encoding: 'gbk' }));
+    const b = await batch(id);
+    expect(b.status).to.equal('previewed');
+    expect({ total: b.rows_total, matched: b.rows_matched, name: b.rows_name_matched, new: b.rows_new, rejected: b.rows_rejected }).to.deep.equal({
+      total: 11,
+      matched: 1,
+      name: 1,
+      new: 2,
+      rejected: 7,
+    });
+    const page = html((await t.admin.get(`/lists/imports/${id}`).expect(200)).text);
+    const reasons = Object.fromEntries(page.querySelectorAll('table.rejects tbody tr').map((tr) => [tr.querySelector('td')!.text, tr.querySelector('.reason')!.text]));
+    expect(reasons['4']).to.include('校验位');
+    expect(reasons['5']).to.include('注册号');
+    expect(reasons['6']).to.include('字母 O');
+    expect(reasons['7']).to.include('与第 2 行重复');
+    expect(reasons['8']).to.include('加计扣除额');
+    expect(reasons['9']).to.include('火星园区');
+    expect(reasons['10']).to.include('2024');
+    const flagged = await t.db('import_rows').where({ batch_id: id, status: 'name_match' }).first();
+    expect(flagged).to.include({ firm_id: knownB.id, line: 11 });
+    // Nothing is imported until the commit.
+    expect(await t.db('list_entries').count({ n: '*' }).first().then((r) => Number(r?.n))).to.equal(0);
+  });
+
+  it('reads the same list as UTF-8 with BOM identically', async () => {
+    const gbk = await preview(writeCsv(realisticRows(), { encoding: 'gbk' }));
+    const utf8 = await preview(writeCsv(realisticRows(), { encoding: 'utf8-bom' }), 'rd_deduction', 2025);
+    const rows = async (id: number) => (await t.db('import_rows').where({ batch_id: id }).orderBy('line').select('line', 'status', 'uscc', 'name', 'reason', 'data'));
+    expect(await rows(utf8)).to.deep.equal(await rows(gbk));
+  });
+
+  it('reads an XLSX with a title row and a merged two-row header; an all-digit code stored as a number is flagged, not corrupted', async () => {
+    const digits = '914403001922038216'; // 华为: all digits, a double cannot hold it
+    const file = await writeXlsx(
+      [
+        ['序号', '企业信息', null, '研发费用', null],
+        ['', '统一社会信用代码', '企业名称', '加计扣除额（万元）', '研发费用总额（万元）'],
+        [1, known.uscc, known.name, 12.5, 100],
+        [2, Number(digits), '华为技术有限公司', 1, 2],
+        [3, digits, '华为技术有限公司', 1, 2],
+      ],
+      { title: '2025年度研发费用加计扣除企业名单' },
+    );
+    // Merge the group headers as agencies do.
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(file);
+    const ws = wb.worksheets[0]!;
+    ws.mergeCells(2, 2, 2, 3);
+    ws.mergeCells(2, 4, 2, 5);
+    await wb.xlsx.writeFile(file);
+
+    const id = await preview(file);
+    const rows = await t.db('import_rows').where({ batch_id: id }).orderBy('line').select('line', 'status', 'uscc', 'reason', 'data');
+    expect(rows.map((r) => [r.line, r.status])).to.deep.equal([[4, 'match'], [5, 'rejected'], [6, 'new']]);
+    expect(rows[1].reason).to.include('数字格式').and.include('丢失');
+    expect(rows[2].uscc).to.equal(digits);
+    expect(JSON.parse(rows[0].data)).to.deep.equal({ rd_deduction: 125000, rd_expense: 1000000 });
+  });
+
+  it('refuses a file without a credit-code column until the mapping names one, and changes nothing', async () => {
+    const file = writeCsv([['企业名称', '金额'], ['余姚市某某有限公司', '1']]);
+    const res = await upload(t.admin, 'rd_deduction', 2025, file);
+    const id = batchIdOf(res);
+    const page = (await t.admin.get(`/lists/imports/${id}`).expect(200)).text;
+    expect(page).to.include('缺少必需列：统一社会信用代码');
+    const fields = await mappingFields(t.admin, id);
+    const refused = await t.admin.post(`/lists/imports/${id}/mapping`).type('form').send(fields).expect(422);
+    expect(refused.text).to.include('缺少必需列');
+    expect((await batch(id)).status).to.equal('uploaded');
+    expect(await t.db('import_rows').where({ batch_id: id }).first()).to.equal(undefined);
+  });
+
+  it('remembers the confirmed mapping for the next file of the same list', async () => {
+    const file = writeCsv([['代码', '单位', '金额（万元）'], [known.uscc, known.name, '1']]);
+    const first = batchIdOf(await upload(t.admin, 'below_scale', 2025, file));
+    await t.admin.post(`/lists/imports/${first}/mapping`).type('form').send({ field_0: 'uscc', field_1: 'name', field_2: 'revenue', unit_2: 'wan' }).expect(303);
+    await runner.settled(first);
+    const second = batchIdOf(await upload(t.admin, 'below_scale', 2024, writeCsv([['代码', '单位', '金额（万元）'], [knownB.uscc, knownB.name, '2']])));
+    const fields = await mappingFields(t.admin, second);
+    expect(fields).to.include({ field_0: 'uscc', field_1: 'name', field_2: 'revenue', unit_2: 'wan' });
+  });
+
+  it('refuses the same file uploaded again, politely, naming the earlier batch', async () => {
+    const file = writeCsv(realisticRows());
+    const first = batchIdOf(await upload(t.admin, 'rd_deduction', 2025, file));
+    const again = await upload(t.admin, 'rd_deduction', 2025, file).expect(422);
+    expect(again.text).to.include('已经上传过').and.include(`#${first}`);
+    expect(await t.db('import_batches').count({ n: '*' }).first().then((r) => Number(r?.n))).to.equal(1);
+  });
+
+  it('refuses files that are not lists, with a Chinese message, and stores nothing', async () => {
+    const cfb = writeBytes(Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(2048)]), 'old.xls');
+    const pdf = writeBytes(Buffer.from('%PDF-1.4\n%âãÏÓ\n1 0 obj\n'), 'list.xlsx');
+    for (const file of [cfb, pdf]) {
+      const res = await upload(t.admin, 'patent', 2025, file);
+      expect(res.status).to.equal(422);
+      expect(html(res.text).querySelector('.field-error')!.text.length).to.be.greaterThan(5);
+    }
+    expect(await t.db('import_batches').first()).to.equal(undefined);
+  });
+
+  it('commits all accepted rows at once: entries, new candidate firms with their history, an audit row; the board shows badges and filters by list', async () => {
+    const id = await preview(writeCsv(realisticRows()));
+    await commit(id);
+    expect((await batch(id)).status).to.equal('committed');
+    const entries = await t.db('list_entries').where({ batch_id: id }).orderBy('line');
+    expect(entries.map((e) => e.line)).to.deep.equal([2, 3, 11, 13]);
+    expect(entries.every((e) => Boolean(e.is_current))).to.equal(true);
+    const created = await t.db('firms').where({ uscc: validUscc(900001) }).first();
+    expect(created).to.include({ stage: 'candidate', name: '余姚市新增一号科技有限公司', park_id: t.basics.parks.b });
+    const event = await t.db('stage_events').where({ firm_id: created.id }).first();
+    expect(event).to.include({ source: 'import', to_stage: 'candidate' });
+    expect(event.reason).to.include('研发费加计扣除').and.include('2025');
+    const audit = await t.db('audit_log').where({ action: 'import.commit' }).first();
+    expect(JSON.parse(audit.after)).to.include({ entries: 4, createdFirms: 2 });
+    const board = html((await t.admin.get('/board?list=rd_deduction').expect(200)).text);
+    expect(board.getElementById('board-total')!.text).to.equal('4');
+    expect(board.querySelector(`#card-${known.uscc} .badge`)!.text).to.equal('加计2025');
+    const firmPage = (await t.admin.get(`/firms/${known.uscc}`).expect(200)).text;
+    expect(firmPage).to.include('研发费加计扣除').and.include('加计扣除额 125.50 万元');
+  });
+
+  it('supersedes the earlier list of the same kind and year (history kept), and reverting restores it', async () => {
+    const first = await preview(writeCsv(realisticRows()));
+    await commit(first);
+    const newer = await preview(writeCsv([HEADER, [1, known.uscc, known.name, '2025', '200', ''], [2, validUscc(900010), '余姚市二号新增科技有限公司', '2025', '9', '']]));
+    const page = (await t.admin.get(`/lists/imports/${newer}`).expect(200)).text;
+    expect(page).to.include('取代').and.include(`批次 #${first}`);
+    await commit(newer);
+    expect((await batch(first)).status).to.equal('superseded');
+    const current = await t.db('list_entries').where({ is_current: true }).select('batch_id');
+    expect(new Set(current.map((r) => r.batch_id))).to.deep.equal(new Set([newer]));
+    expect(await t.db('list_entries').where({ batch_id: first }).count({ n: '*' }).first().then((r) => Number(r?.n))).to.equal(4);
+
+    await t.admin.post(`/lists/imports/${newer}/revert`).type('form').send({}).expect(303);
+    expect((await batch(newer)).status).to.equal('reverted');
+    expect((await batch(first)).status).to.equal('committed');
+    const after = await t.db('list_entries').where({ is_current: true }).select('batch_id');
+    expect(new Set(after.map((r) => r.batch_id))).to.deep.equal(new Set([first]));
+    // The firm only the newer file brought in leaves the pool; the others stay.
+    expect((await t.db('firms').where({ uscc: validUscc(900010) }).first()).stage).to.equal('exited');
+    expect((await t.db('firms').where({ uscc: validUscc(900001) }).first()).stage).to.equal('candidate');
+    expect(await t.db('audit_log').where({ action: 'import.revert' }).first()).to.not.equal(undefined);
+  });
+
+  it('downloads the rejected rows as CSV and XLSX with the reason, formula cells neutralised', async () => {
+    const id = await preview(
+      writeCsv([HEADER, [1, '=HYPERLINK("http://evil.example","点")', '@SUM(A1)', '2025', '1', ''], [2, 'bad', '+1+1', '2025', '-2+3', '']]),
+    );
+    const csv = await t.admin.get(`/lists/imports/${id}/rejects.csv`).buffer(true).expect(200);
+    expect(csv.headers['content-type']).to.include('text/csv');
+    expect(csv.headers['content-disposition']).to.include("filename*=UTF-8''");
+    const text = csv.text;
+    expect(text.charCodeAt(0)).to.equal(0xfeff);
+    expect(text).to.include("'=HYPERLINK").and.include("'@SUM").and.include("'+1+1").and.include('未导入原因');
+    expect(text).to.not.match(/(^|,)=HYPERLINK/m);
+    const xlsx = await t.admin
+      .get(`/lists/imports/${id}/rejects.xlsx`)
+      .buffer(true)
+      .parse((res, cb) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => cb(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(xlsx.body as never);
+    const values = wb.worksheets[0]!.getSheetValues().flat().map(String);
+    expect(values.some((v) => v.startsWith("'=HYPERLINK"))).to.equal(true);
+    expect(values.some((v) => v.startsWith('=HYPERLINK'))).to.equal(false);
+    expect(await t.db('audit_log').where({ action: 'import.rejects_download' }).count({ n: '*' }).first().then((r) => Number(r?.n))).to.equal(2);
+  });
+
+  it('aggregates a patent list with one row per patent into one entry per firm, refusing a repeated patent number', async () => {
+    const id = await preview(
+      writeCsv([
+        ['专利号', '专利类型', '专利权人', '统一社会信用代码'],
+        ['ZL202310000001.1', '发明', known.name, known.uscc],
+        ['ZL202320000002.2', '实用新型', known.name, known.uscc],
+        ['ZL202320000002.2', '实用新型', known.name, known.uscc],
+      ]),
+      'patent',
+    );
+    const b = await batch(id);
+    expect([b.rows_matched, b.rows_rejected]).to.deep.equal([2, 1]);
+    await commit(id);
+    const entry = await t.db('list_entries').where({ batch_id: id }).first();
+    expect(JSON.parse(entry.data)).to.deep.include({ patent_rows: 2, patent_types: { 发明: 1, 实用新型: 1 } });
+  });
+
+  it('lets a caseworker limited to park A import only firms of park A', async () => {
+    const scoped = await t.as('scoped');
+    const id = await preview(
+      writeCsv([HEADER, [1, known.uscc, known.name, '2025', '1', ''], [2, knownB.uscc, knownB.name, '2025', '1', ''], [3, validUscc(900020), '余姚市园区外新企业有限公司', '2025', '1', '']]),
+      'rd_deduction',
+      2025,
+      scoped,
+    );
+    const rows = await t.db('import_rows').where({ batch_id: id }).orderBy('line').select('status', 'reason');
+    expect(rows[0].status).to.equal('match');
+    expect(rows[1].reason).to.include('不在你负责的园区');
+    expect(rows[2].reason).to.include('你负责的园区');
+  });
+
+  it('is closed to counsellors and leaders for writing, open to them for reading', async () => {
+    for (const role of ['counsellor', 'leader'] as const) {
+      const c = await t.as(role);
+      await c.get('/lists').expect(200);
+      const res = await upload(c, 'rd_deduction', 2025, writeCsv(realisticRows()));
+      expect(res.status).to.equal(403);
+    }
+    expect(await t.db('import_batches').first()).to.equal(undefined);
+  });
+});
