@@ -7,6 +7,7 @@ import type { Knex } from 'knex';
 import { analyze, resetIdSequence } from '../db/dialect.js';
 import { normalizeFirmName } from '../domain/firm-name.js';
 import { type LifecycleKey, type TechFieldKey } from '../domain/fields.js';
+import { LIST_KINDS, type ListKindKey } from '../domain/list-kinds.js';
 import { EXIT_REASONS, STAGES, type StageKey } from '../domain/stages.js';
 import { hashPassword } from '../features/accounts/passwords.js';
 import { bumpDataGeneration } from '../lib/cache.js';
@@ -156,6 +157,59 @@ function planFigures(rng: Random, stage: StageKey, years: number[]) {
   });
 }
 
+/**
+ * Which of the four lists a demo firm is on, per year: the further along, the more lists; a firm
+ * with R&D spending claims the super-deduction, IP holders are on the patent list, small
+ * manufacturers are in the below-size sample, young firms are incubator tenants.
+ */
+function planListEntries(rng: Random, stage: StageKey, figures: ReturnType<typeof planFigures>, years: number[]) {
+  const out: { kind: ListKindKey; year: number; data: Record<string, unknown> }[] = [];
+  const level = Math.max(0, MAIN.indexOf(stage === 'exited' ? 'candidate' : stage));
+  for (const year of years) {
+    const f = figures.find((x) => x.year === year) ?? figures.at(-1);
+    if (rng.chance(0.35 + level * 0.09)) out.push({ kind: 'rd_deduction', year, data: f ? { rd_expense: f.rd_expense, rd_deduction: f.rd_deductible } : {} });
+    if (rng.chance(0.25 + level * 0.1)) out.push({ kind: 'patent', year, data: { patent_rows: rng.int(1, 3 + level * 2) } });
+    if ((!f || f.sales_revenue < 20_000_000) && rng.chance(0.45)) out.push({ kind: 'below_scale', year, data: f ? { revenue: f.sales_revenue } : {} });
+    if (level <= 2 && rng.chance(0.3)) out.push({ kind: 'incubator', year, data: {} });
+  }
+  return out;
+}
+
+/** One committed demo batch per list and year, as if the caseworker had imported the agencies' files. */
+async function createDemoListBatches(db: Knex, years: number[], actorId: number, at: string): Promise<Map<string, number>> {
+  const ids = new Map<string, number>();
+  let id = 0;
+  const rows = [];
+  for (const year of years) {
+    for (const kind of LIST_KINDS) {
+      id++;
+      ids.set(`${kind.key}:${year}`, id);
+      rows.push({
+        id,
+        kind: kind.key,
+        year,
+        file_name: `（演示数据）${year}年${kind.label}名单.xlsx`,
+        file_hash: `demo-${kind.key}-${year}`,
+        file_size: 0,
+        file_type: 'xlsx',
+        status: 'committed',
+        rows_total: 0,
+        rows_matched: 0,
+        rows_name_matched: 0,
+        rows_new: 0,
+        rows_rejected: 0,
+        created_by: actorId,
+        created_at: at,
+        committed_by: actorId,
+        committed_at: at,
+        version: 1,
+      });
+    }
+  }
+  await db('import_batches').insert(rows);
+  return ids;
+}
+
 function lifecycleFor(rng: Random, foundedMs: number, anchorMs: number): LifecycleKey | null {
   if (rng.chance(0.2)) return null;
   const years = (anchorMs - foundedMs) / (365 * DAY);
@@ -205,11 +259,14 @@ export async function seedDemoData(db: Knex, options: SeedOptions): Promise<Seed
   const parkIds = DEMO_PARKS.map((_, i) => [i + 1, PARK_WEIGHTS[i]!] as const);
   const seen = new Set<string>();
   const batch = 2000;
+  const listYears = [anchorYear - 2, anchorYear - 1];
+  const listBatchIds = await createDemoListBatches(db, listYears, userId('caseworker'), createdAt);
 
   for (let from = 0; from < total; from += batch) {
     const firms: Record<string, unknown>[] = [];
     const events: Record<string, unknown>[] = [];
     const figures: Record<string, unknown>[] = [];
+    const entries: Record<string, unknown>[] = [];
     for (let n = from; n < Math.min(total, from + batch); n++) {
       const id = n + 1;
       const field: TechFieldKey = rng.weighted(FIELD_WEIGHTS);
@@ -259,14 +316,17 @@ export async function seedDemoData(db: Knex, options: SeedOptions): Promise<Seed
           at: new Date(e.at).toISOString(),
         });
       }
-      if (stage !== 'candidate' || rng.chance(0.3)) {
-        for (const f of planFigures(rng, stage, figureYears)) figures.push({ firm_id: id, ...f, version: 1, updated_at: createdAt });
+      const planned = stage !== 'candidate' || rng.chance(0.3) ? planFigures(rng, stage, figureYears) : [];
+      for (const f of planned) figures.push({ firm_id: id, ...f, version: 1, updated_at: createdAt });
+      for (const e of planListEntries(rng, stage, planned, listYears)) {
+        entries.push({ batch_id: listBatchIds.get(`${e.kind}:${e.year}`), firm_id: id, kind: e.kind, year: e.year, is_current: true, line: n + 2, name_matched: false, data: JSON.stringify(e.data) });
       }
     }
     await db.transaction(async (trx) => {
       await insertChunked(trx, 'firms', firms);
       await insertChunked(trx, 'stage_events', events);
       await insertChunked(trx, 'annual_figures', figures);
+      await insertChunked(trx, 'list_entries', entries);
     });
     summary.firms += firms.length;
     summary.stageEvents += events.length;
@@ -274,6 +334,12 @@ export async function seedDemoData(db: Knex, options: SeedOptions): Promise<Seed
     options.onProgress?.(summary.firms, total);
   }
   await resetIdSequence(db, 'firms');
+  await resetIdSequence(db, 'import_batches');
+  for (const [key, batchId] of listBatchIds) {
+    const n = (await db('list_entries').where({ batch_id: batchId }).count({ n: '*' }).first()) as { n: number | string };
+    await db('import_batches').where({ id: batchId }).update({ rows_total: Number(n.n), rows_matched: Number(n.n) });
+    void key;
+  }
   await analyze(db);
   bumpDataGeneration();
   return summary;

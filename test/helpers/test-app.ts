@@ -9,6 +9,7 @@ import type { Knex } from 'knex';
 import { parse, type HTMLElement } from 'node-html-parser';
 import request from 'supertest';
 import { createApp } from '../../src/app.js';
+import type { Actor } from '../../src/domain/actor.js';
 import { testConfig } from '../../src/config.js';
 import { clearDashboardCache } from '../../src/features/dashboard/dashboard.service.js';
 import { type Basics, TEST_PASSWORD, seedBasics } from './factories.js';
@@ -31,6 +32,8 @@ export function csrfFrom(page: string): string {
 /** A browser-like client: keeps cookies, and sends the token and our Origin on unsafe requests. */
 export class Client {
   token = '';
+  /** Who is signed in (set by TestContext.as), for tests that adapt to the user's role. */
+  user: Actor | null = null;
   readonly agent: ReturnType<typeof request.agent>;
   constructor(
     readonly server: Server,
@@ -91,6 +94,7 @@ export async function createTestContext(opts: { file?: boolean } = {}): Promise<
       c = new Client(server, origin);
       const res = await c.login(user);
       if (res.status !== 303) throw new Error(`login as ${user} failed: ${res.status}`);
+      c.user = basics.users[user];
       clients.set(user, c);
     }
     return c;
@@ -115,12 +119,14 @@ export async function createTestContext(opts: { file?: boolean } = {}): Promise<
 
 /** Everything a refused request must leave untouched. */
 export async function snapshot(db: Knex) {
-  const [firms, events, audit, counts, users] = await Promise.all([
+  const [firms, events, audit, counts, users, batches, entries] = await Promise.all([
     db('firms').select('id', 'uscc', 'name', 'stage', 'version', 'park_id', 'updated_at').orderBy('id'),
     db('stage_events').count({ n: '*' }).first(),
     db('audit_log').whereNot('action', 'like', 'login.%').count({ n: '*' }).first(),
     db('stage_counts').select().orderBy(['park_key', 'field_key', 'stage']),
     db('users').select('id', 'role', 'is_active', 'version', 'password_hash').orderBy('id'),
+    db('import_batches').select('id', 'status', 'version').orderBy('id'),
+    db('list_entries').select('id', 'is_current').orderBy('id'),
   ]);
-  return { firms, events: Number(events?.n), audit: Number(audit?.n), counts, users };
+  return { firms, events: Number(events?.n), audit: Number(audit?.n), counts, users, batches, entries };
 }
