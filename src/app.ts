@@ -11,6 +11,10 @@ import { auditRouter } from './features/audit/audit.routes.js';
 import { boardRouter } from './features/board/board.routes.js';
 import { dashboardRouter } from './features/dashboard/dashboard.routes.js';
 import { applyingGate } from './features/eligibility/applying-gate.js';
+import { refreshEligibility } from './features/eligibility/eligibility.service.js';
+import { reserveRouter } from './features/eligibility/reserve.routes.js';
+import { figuresRouter } from './features/figures/figures.routes.js';
+import { createFiguresService } from './features/figures/figures.service.js';
 import { firmsRouter } from './features/firms/firms.routes.js';
 import { ImportRunner } from './features/lists/import-runner.js';
 import { createImportService } from './features/lists/imports.service.js';
@@ -62,14 +66,16 @@ export function createApp(db: Knex, config: AppOptions): Express {
   app.use(requireLogin, requirePasswordChosen);
   app.get('/', (_req, res) => res.redirect(302, '/board'));
   app.use(requirePermission('firms.read'));
-  const firms = createFirmService({ applyingGate });
+  const firms = createFirmService({ applyingGate, refreshEligibility });
   const importRunner = new ImportRunner(db);
   app.locals.importRunner = importRunner;
   app.use(boardRouter(db));
+  app.use(figuresRouter(db, createFiguresService({ refreshEligibility })));
   app.use(firmsRouter(db, firms));
   app.use(listsRouter(db, createImportService(importRunner, config.uploadDir), importRunner, config.uploadDir));
   app.use(overlapRouter(db, firms));
   app.use(dashboardRouter(db));
+  app.use(reserveRouter(db));
   app.use(usersRouter(db, createUserService(sessionStore)));
   app.use(auditRouter(db));
 

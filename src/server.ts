@@ -5,6 +5,7 @@ import { createDb } from './db/knex.js';
 import { migrateLatest } from './db/migrate.js';
 import { DEMO_PASSWORD, isDatabaseEmpty, seedDemoData } from './demo/seed.js';
 import type { KnexSessionStore } from './features/accounts/session-store.js';
+import { refreshStaleEligibility } from './features/eligibility/eligibility.service.js';
 import { recoverInterruptedImports } from './features/lists/import-runner.js';
 import { ensureFirstAdmin } from './features/users/first-admin.js';
 import { log } from './lib/log.js';
@@ -26,12 +27,21 @@ async function main(): Promise<void> {
   const app = createApp(db, { ...config, sessionSecret });
   const store = app.locals.sessionStore as KnexSessionStore;
   store.startCleanup();
+  // Verdict summaries depend on the date (the application year, 365 days since founding): keep them current.
+  const refreshEligibilityNow = () =>
+    refreshStaleEligibility(db)
+      .then((n) => n && log.info('eligibility summaries refreshed', { firms: n }))
+      .catch((err: unknown) => log.error('eligibility refresh failed', { err }));
+  void refreshEligibilityNow();
+  const eligibilityTimer = setInterval(refreshEligibilityNow, 3600_000);
+  eligibilityTimer.unref();
   const server = app.listen(config.port, () => {
     log.info('Miaopu is listening', { url: `http://localhost:${config.port}`, database: config.databaseUrl.replace(/\/\/[^@]*@/, '//***@') });
   });
   const shutdown = (signal: string) => {
     log.info('shutting down', { signal });
     store.stopCleanup();
+    clearInterval(eligibilityTimer);
     server.close(() => {
       void db.destroy().finally(() => process.exit(0));
     });

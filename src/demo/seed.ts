@@ -10,6 +10,7 @@ import { type LifecycleKey, type TechFieldKey } from '../domain/fields.js';
 import { LIST_KINDS, type ListKindKey } from '../domain/list-kinds.js';
 import { EXIT_REASONS, STAGES, type StageKey } from '../domain/stages.js';
 import { hashPassword } from '../features/accounts/passwords.js';
+import { refreshEligibility } from '../features/eligibility/eligibility.service.js';
 import { bumpDataGeneration } from '../lib/cache.js';
 import { shanghaiDate } from '../lib/dates.js';
 import { Random } from './random.js';
@@ -318,6 +319,8 @@ export async function seedDemoData(db: Knex, options: SeedOptions): Promise<Seed
       }
       const planned = stage !== 'candidate' || rng.chance(0.3) ? planFigures(rng, stage, figureYears) : [];
       for (const f of planned) figures.push({ firm_id: id, ...f, version: 1, updated_at: createdAt });
+      // The current year's declaration of incidents (办法 第十一条（八） counts the application year).
+      if (planned.length && rng.chance(0.9)) figures.push({ firm_id: id, year: anchorYear, major_incident: false, version: 1, updated_at: createdAt });
       for (const e of planListEntries(rng, stage, planned, listYears)) {
         entries.push({ batch_id: listBatchIds.get(`${e.kind}:${e.year}`), firm_id: id, kind: e.kind, year: e.year, is_current: true, line: n + 2, name_matched: false, data: JSON.stringify(e.data) });
       }
@@ -335,6 +338,9 @@ export async function seedDemoData(db: Knex, options: SeedOptions): Promise<Seed
   }
   await resetIdSequence(db, 'firms');
   await resetIdSequence(db, 'import_batches');
+  // Eligibility summaries, as a real install would have them after the figures were entered.
+  const ids = ((await db('firms').select('id')) as { id: number }[]).map((r) => r.id);
+  for (let i = 0; i < ids.length; i += 2000) await db.transaction((trx) => refreshEligibility(trx, ids.slice(i, i + 2000)));
   for (const [key, batchId] of listBatchIds) {
     const n = (await db('list_entries').where({ batch_id: batchId }).count({ n: '*' }).first()) as { n: number | string };
     await db('import_batches').where({ id: batchId }).update({ rows_total: Number(n.n), rows_matched: Number(n.n) });

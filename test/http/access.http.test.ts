@@ -56,6 +56,11 @@ const ROUTE_ACCESS: Record<string, Access> = {
   'GET /lists/overlap': 'lists.read',
   'GET /lists/firms': 'lists.read',
   'POST /lists/screen': 'lists.screen',
+  'GET /firms/:uscc/figures': 'firms.read',
+  'GET /firms/:uscc/figures/edit': 'figures.edit',
+  'POST /firms/:uscc/figures/:year/check': 'figures.edit',
+  'POST /firms/:uscc/figures/:year': 'figures.edit',
+  'GET /readiness': 'firms.read',
 };
 
 const ROLES: UserName[] = ['admin', 'caseworker', 'counsellor', 'leader'];
@@ -133,6 +138,15 @@ const PROBES: Probe[] = [
     // Reverting is for the uploader (or an administrator): the batch is made by the acting user when they may import.
     route: 'POST /lists/imports/:id/revert',
     prepare: async (t, c) => { const id = await committedBatch(t, can(c.user, 'lists.import') ? c : t.admin); return () => c.post(`/lists/imports/${id}/revert`).type('form').send({}); },
+  },
+  { route: 'GET /firms/:uscc/figures/edit', prepare: async (t, c, parkId) => { const f = await firmIn(t, parkId); return () => c.get(`/firms/${f.uscc}/figures/edit?year=2025`); } },
+  {
+    route: 'POST /firms/:uscc/figures/:year/check',
+    prepare: async (t, c, parkId) => { const f = await firmIn(t, parkId); return () => c.post(`/firms/${f.uscc}/figures/2025/check`).type('form').send({ salesRevenue: 'abc' }); },
+  },
+  {
+    route: 'POST /firms/:uscc/figures/:year',
+    prepare: async (t, c, parkId) => { const f = await firmIn(t, parkId); return () => c.post(`/firms/${f.uscc}/figures/2025`).type('form').send({ version: 0, salesRevenue: '100' }); },
   },
   {
     route: 'POST /lists/screen',

@@ -112,7 +112,7 @@ describe('firms: create, page, edit, list', () => {
       const doc = html((await t.admin.get(`/firms/${firm.uscc}`).expect(200)).text);
       expect(doc.querySelector('h1')!.text).to.equal(firm.name);
       const figures = doc.querySelector('table.figures')!;
-      expect(figures.querySelectorAll('thead th').map((th) => th.text)).to.deep.equal(['指标', '2024 年', '2025 年']);
+      expect(figures.querySelectorAll('thead th').map((th) => th.text.replace(' 编辑', ''))).to.deep.equal(['指标', '2024 年', '2025 年']);
       expect(figures.querySelector('tbody tr')!.text).to.include('12,345.68').and.include('15,000.00');
       expect(figures.text).to.include('45.5');
       const rows = doc.querySelectorAll('table.history tbody tr');

@@ -190,6 +190,11 @@ describe('POST /firms/:uscc/stage', () => {
       expect(JSON.parse(e.details).eligibility).to.include({ ruleSet: 'hte-2016' });
       const audit = await t.db('audit_log').where({ action: 'firm.stage', object_id: firm.uscc }).first();
       expect(JSON.parse(audit.after).details).to.include({ override: true });
+      // The verdict the move relied on is kept, with its rule version and inputs, so it can be reproduced.
+      const verdict = await t.db('eligibility_verdicts').where({ firm_id: firm.id }).first();
+      expect(verdict).to.include({ rule_set: 'hte-2016', purpose: 'gate', status: 'missing' });
+      expect(JSON.parse(verdict.inputs).figures[0]).to.include({ salesRevenue: 1000000 });
+      expect(JSON.parse(e.details).eligibility.verdictId).to.equal(verdict.id);
     });
 
     it('When the figures meet every computable condition, then the move needs no override', async () => {

@@ -7,6 +7,8 @@ import type { FirmFilters } from '../firms/firm-filters.js';
 import { countByStage, type StageCounts } from '../firms/stage-counts.queries.js';
 import { type BoardCard, type Cursor, columnCards, encodeCursor } from './board.queries.js';
 import { listKindDef } from '../../domain/list-kinds.js';
+import { CHECK_KINDS, checkKindFor, readinessTone } from '../../domain/readiness.js';
+import { currentOf, type CurrentEligibility } from '../eligibility/eligibility.queries.js';
 import { currentKindsOf, type ListBadge } from '../lists/overlap.queries.js';
 
 export const COLUMN_PAGE_SIZE = 25;
@@ -15,7 +17,12 @@ export interface CardView extends BoardCard {
   daysInStage: number | null;
   /** The candidate lists the firm is on now (latest year per list). */
   lists: { short: string; label: string; year: number }[];
+  /** How far the firm is from the certification its stage works toward (stored summary). */
+  readiness: { short: string; tone: string; text: string; summary: string | null } | null;
 }
+
+/** Stages whose cards show a readiness chip: those still working toward a certification. */
+const CHIP_STAGES = new Set(['candidate', 'incubating', 'tech_sme', 'hte_reserve', 'hte_applying']);
 
 export interface ColumnView {
   stage: StageKey;
@@ -31,18 +38,24 @@ export interface BoardView {
   total: number;
 }
 
-export function toCardView(card: BoardCard, today: string, badges: ListBadge[] = []): CardView {
+export function toCardView(card: BoardCard, today: string, badges: ListBadge[] = [], eligibility?: CurrentEligibility): CardView {
+  const kind = checkKindFor(card.stage);
   return {
     ...card,
     daysInStage: daysInCurrentStage(card.stageSince, today),
     lists: badges.map((b) => ({ short: listKindDef(b.kind).short, label: listKindDef(b.kind).label, year: b.year })),
+    readiness: kind && eligibility && CHIP_STAGES.has(card.stage) ? { short: CHECK_KINDS[kind].short, ...readinessTone(eligibility), summary: eligibility.summary } : null,
   };
 }
 
-/** Cards with their list badges: one query for all the cards on a page. */
+/** Cards with their list badges and readiness chips: two queries for all the cards on a page. */
 export async function withBadges(db: Db, cards: BoardCard[], today: string): Promise<CardView[]> {
-  const badges = await currentKindsOf(db, cards.map((c) => c.id));
-  return cards.map((c) => toCardView(c, today, badges.get(c.id)));
+  const ids = cards.map((c) => c.id);
+  const [badges, eligibility] = await Promise.all([currentKindsOf(db, ids), currentOf(db, ids)]);
+  return cards.map((c) => {
+    const kind = checkKindFor(c.stage);
+    return toCardView(c, today, badges.get(c.id), kind ? eligibility.get(`${c.id}:${CHECK_KINDS[kind].ruleSet}`) : undefined);
+  });
 }
 
 export async function loadColumnPage(

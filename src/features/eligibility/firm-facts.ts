@@ -1,7 +1,6 @@
-/** Maps what the database holds about a firm onto the rules module's input shape. */
-import type { FirmFacts, YearFigures } from '../../domain/eligibility/index.js';
+/** Maps the stored annual figures onto the rules module's input shape. */
+import type { YearFigures } from '../../domain/eligibility/index.js';
 import type { AnnualFigures } from '../figures/figures.queries.js';
-import type { Firm } from '../firms/firms.queries.js';
 
 export function yearFiguresOf(f: AnnualFigures): YearFigures {
   return {
@@ -27,16 +26,5 @@ export function yearFiguresOf(f: AnnualFigures): YearFigures {
     standardsLed: f.standardsLed,
     hasRdInstitution: f.hasRdInstitution,
     nationalAwardTop3: f.nationalAwardTop3,
-  };
-}
-
-export function firmFactsOf(firm: Pick<Firm, 'foundedOn' | 'field'>, figures: AnnualFigures[]): FirmFacts {
-  return {
-    registeredOn: firm.foundedOn,
-    field: firm.field,
-    figures: figures.map(yearFiguresOf),
-    hteCertificate: null,
-    listedAbnormal: null,
-    seriousDishonesty: null,
   };
 }

@@ -124,8 +124,28 @@ export function figureColumns(v: FigureValues): Record<string, unknown> {
   };
 }
 
+/** Map raw annual_figures rows (any firms) to objects. */
+export function toFiguresRows(rows: unknown[]): AnnualFigures[] {
+  return (rows as FigureRow[]).map(toFigures);
+}
+
 /** All years of one firm, oldest first. */
 export async function figuresForFirm(db: Db, firmId: number): Promise<AnnualFigures[]> {
   const rows = (await db('annual_figures').where({ firm_id: firmId }).orderBy('year')) as FigureRow[];
   return rows.map(toFigures);
+}
+
+export async function figuresOfYear(db: Db, firmId: number, year: number): Promise<AnnualFigures | null> {
+  const row = (await db('annual_figures').where({ firm_id: firmId, year }).first()) as FigureRow | undefined;
+  return row ? toFigures(row) : null;
+}
+
+export async function insertFigures(db: Db, firmId: number, year: number, values: FigureValues, at: string): Promise<void> {
+  await db('annual_figures').insert({ firm_id: firmId, year, ...figureColumns(values), version: 1, updated_at: at });
+}
+
+/** Optimistic update of one year; false when the version moved on. */
+export async function updateFigures(db: Db, firmId: number, year: number, version: number, values: FigureValues, at: string): Promise<boolean> {
+  const n = await db('annual_figures').where({ firm_id: firmId, year, version }).update({ ...figureColumns(values), version: version + 1, updated_at: at });
+  return n === 1;
 }

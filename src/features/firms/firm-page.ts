@@ -6,7 +6,13 @@ import { REENTRY_STAGES, STAGES, type StageKey, stageLabel } from '../../domain/
 import { stagePeriods, totalDaysByStage } from '../../domain/time-in-stage.js';
 import { classifyMove } from '../../domain/transitions.js';
 import { type AnnualFigures, figuresForFirm } from '../figures/figures.queries.js';
-import { type StageEvent, stageEventsForFirm } from '../stages/stage-events.queries.js';
+export { FIGURE_ROWS } from '../figures/figure-rows.js';
+import { type StageEvent, latestCertificates, stageEventsForFirm } from '../stages/stage-events.queries.js';
+import { factsOf } from '../eligibility/eligibility.service.js';
+import { readinessFor } from '../eligibility/readiness-view.js';
+import { LIFECYCLE_RULE_NOTE, type LifecycleSuggestion, suggestLifecycle } from '../../domain/lifecycle.js';
+import { yearOf } from '../../lib/dates.js';
+import { lifecycleLabel } from '../../domain/fields.js';
 import { type Firm, findFirmByUscc } from './firms.queries.js';
 
 export interface HistoryRow extends StageEvent {
@@ -36,40 +42,15 @@ export function moveTargets(from: StageKey): MoveTarget[] {
   });
 }
 
-export interface FigureRowDef {
-  key: keyof AnnualFigures;
-  label: string;
-  kind: 'money' | 'headcount' | 'count' | 'bool';
-}
-
-/** The figures table's rows, in the order caseworkers read an audit report. */
-export const FIGURE_ROWS: readonly FigureRowDef[] = [
-  { key: 'salesRevenue', label: '销售收入（万元）', kind: 'money' },
-  { key: 'totalIncome', label: '收入总额（万元）', kind: 'money' },
-  { key: 'nonTaxableIncome', label: '不征税收入（万元）', kind: 'money' },
-  { key: 'hitechIncome', label: '高新技术产品（服务）收入（万元）', kind: 'money' },
-  { key: 'totalCost', label: '成本费用支出总额（万元）', kind: 'money' },
-  { key: 'rdExpense', label: '研发费用总额（万元）', kind: 'money' },
-  { key: 'rdDomestic', label: '其中：境内研发费用（万元）', kind: 'money' },
-  { key: 'rdOutsourced', label: '其中：委托外部研发费用（万元）', kind: 'money' },
-  { key: 'rdDeductible', label: '加计扣除口径研发费用（万元）', kind: 'money' },
-  { key: 'staffTotal', label: '职工总数（人，全年月平均）', kind: 'headcount' },
-  { key: 'techStaff', label: '科技人员（人，全年月平均）', kind: 'headcount' },
-  { key: 'totalAssets', label: '资产总额（万元）', kind: 'money' },
-  { key: 'netAssets', label: '净资产（万元）', kind: 'money' },
-  { key: 'ipClass1', label: 'Ⅰ类知识产权（件）', kind: 'count' },
-  { key: 'ipClass2', label: 'Ⅱ类知识产权（件）', kind: 'count' },
-  { key: 'ipClass2Used', label: '其中：已用于高企申报的Ⅱ类（件）', kind: 'count' },
-  { key: 'conversions', label: '科技成果转化（项）', kind: 'count' },
-  { key: 'standardsLed', label: '主导制定标准（项）', kind: 'count' },
-  { key: 'hasRdInstitution', label: '省部级以上研发机构', kind: 'bool' },
-  { key: 'nationalAwardTop3', label: '国家级科技奖励（前三）', kind: 'bool' },
-  { key: 'majorIncident', label: '重大安全/质量事故或严重环境违法', kind: 'bool' },
-];
 
 export interface FirmPage {
   firm: Firm;
   figures: AnnualFigures[];
+  readiness: ReturnType<typeof readinessFor>;
+  /** Years offered for entering figures: this year back ten years, last year preselected. */
+  addYears: { year: number; selected: boolean }[];
+  lifecycleNote: string;
+  lifecycleSuggestion: (LifecycleSuggestion & { label: string; differs: boolean }) | null;
   history: HistoryRow[];
   currentDays: number | null;
   stageTotals: { stage: StageKey; label: string; days: number }[];
@@ -79,13 +60,20 @@ export interface FirmPage {
 export async function loadFirmPage(db: Db, uscc: string, actor: Pick<Actor, 'parkIds'>, today: string): Promise<FirmPage | null> {
   const firm = await findFirmByUscc(db, uscc);
   if (!firm || !coversPark(actor, firm.parkId)) return null;
-  const [figures, events] = await Promise.all([figuresForFirm(db, firm.id), stageEventsForFirm(db, firm.id)]);
+  const [figures, events, certificates] = await Promise.all([figuresForFirm(db, firm.id), stageEventsForFirm(db, firm.id), latestCertificates(db, [firm.id])]);
+  const facts = factsOf(firm, figures, certificates.get(firm.id));
+  const latest = [...figures].reverse().find((f) => f.salesRevenue !== null);
+  const suggestion = suggestLifecycle(firm.foundedOn, latest ? { year: latest.year, yuan: latest.salesRevenue! } : null, today);
   const periods = stagePeriods(events, today);
   const history = events.map((e, i) => ({ ...e, days: periods[i]!.days, current: i === events.length - 1 })).reverse();
   const totals = totalDaysByStage(periods);
   return {
     firm,
     figures,
+    readiness: readinessFor(firm.stage, facts, today),
+    addYears: Array.from({ length: 10 }, (_, i) => yearOf(today) - i).map((year) => ({ year, selected: year === yearOf(today) - 1 })),
+    lifecycleNote: LIFECYCLE_RULE_NOTE,
+    lifecycleSuggestion: suggestion ? { ...suggestion, label: lifecycleLabel(suggestion.key), differs: firm.lifecycle !== null && firm.lifecycle !== suggestion.key } : null,
     history,
     currentDays: periods.length ? periods[periods.length - 1]!.days : null,
     stageTotals: STAGES.filter((s) => totals.has(s.key)).map((s) => ({ stage: s.key, label: stageLabel(s.key), days: totals.get(s.key)! })),

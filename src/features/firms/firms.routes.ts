@@ -170,6 +170,7 @@ export function firmsRouter(db: Knex, firms: FirmService): Router {
       figureRows: FIGURE_ROWS,
       canEdit: can(actor, 'firms.edit'),
       canMove: can(actor, 'firms.move'),
+      canEditFigures: can(actor, 'figures.edit'),
       values: valuesOfFirm(page.firm),
       errors: {},
     });

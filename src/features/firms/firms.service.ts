@@ -4,6 +4,7 @@
  * audit row in one transaction; a refusal changes nothing.
  */
 import type { Knex } from 'knex';
+import type { Db } from '../../db/types.js';
 import type { WriteContext } from '../../domain/actor.js';
 import { normalizeFirmName } from '../../domain/firm-name.js';
 import { can, coversPark } from '../../domain/permissions.js';
@@ -57,12 +58,22 @@ export class StaleFirmError extends ConflictError {
   }
 }
 
-/** Computes the eligibility verdict the gate into hte_applying relies on. */
-export type ApplyingGate = (db: Knex, firm: Firm) => Promise<GateCheck>;
+/** Computes the eligibility verdict the gate into hte_applying relies on; persist() keeps it with the move. */
+export type ApplyingGate = (
+  db: Knex,
+  firm: Firm,
+) => Promise<{ check: GateCheck; persist: (trx: Knex.Transaction, actorId: number, at: string) => Promise<number> }>;
+
+/** Recomputes the stored eligibility summaries of firms whose inputs changed (inside the write's transaction). */
+export type EligibilityRefresh = (db: Db, firmIds: number[]) => Promise<void>;
 
 export interface FirmServiceDeps {
   applyingGate: ApplyingGate;
+  refreshEligibility: EligibilityRefresh;
 }
+
+/** Moves that change what a firm holds (the HTE certificate), and so its eligibility inputs. */
+const CERTIFIED_STAGES: StageKey[] = ['hte_certified', 'benchmark'];
 
 async function loadFirmInScope(db: Knex, uscc: string, ctx: WriteContext): Promise<Firm> {
   const firm = await findFirmByUscc(db, uscc);
@@ -100,6 +111,7 @@ export function createFirmService(deps: FirmServiceDeps) {
           at,
         });
         await appendAudit(trx, ctx, { action: 'firm.create', objectType: 'firm', objectId: profile.uscc, after: { ...profile, stage: initialStage } }, at);
+        await deps.refreshEligibility(trx, [firmId]);
         return firmId;
       });
       bumpDataGeneration();
@@ -123,6 +135,7 @@ export function createFirmService(deps: FirmServiceDeps) {
         const changed = Object.keys(profile).filter((k) => before[k as keyof FirmProfile] !== profile[k as keyof FirmProfile]);
         const pick = (p: FirmProfile) => Object.fromEntries(changed.map((k) => [k, p[k as keyof FirmProfile]]));
         await appendAudit(trx, ctx, { action: 'firm.update', objectType: 'firm', objectId: profile.uscc, before: pick(before), after: pick(profile) }, at);
+        if (changed.includes('foundedOn') || changed.includes('field')) await deps.refreshEligibility(trx, [firm.id]);
       });
       bumpDataGeneration();
       return (await findFirmByUscc(db, profile.uscc))!;
@@ -140,11 +153,11 @@ export function createFirmService(deps: FirmServiceDeps) {
       const firm = await loadFirmInScope(db, uscc, ctx);
       if (!can(ctx.actor, 'firms.move')) throw new ForbiddenError('FORBIDDEN', messages.noPermissionMove);
       if (firm.version !== version) throw new StaleFirmError(firm);
-      const applyingCheck = input.to === 'hte_applying' ? await deps.applyingGate(db, firm) : null;
+      const gate = input.to === 'hte_applying' ? await deps.applyingGate(db, firm) : null;
       const decision = decideMove(input, {
         from: firm.stage,
         today: todayInShanghai(),
-        applyingCheck,
+        applyingCheck: gate?.check ?? null,
         mayOverride: can(ctx.actor, 'firms.override_gate'),
       });
       if (!decision.ok) throw new MoveRefusedError(decision, firm, input);
@@ -152,6 +165,10 @@ export function createFirmService(deps: FirmServiceDeps) {
       const at = nowIso();
       await db.transaction(async (trx) => {
         if (!(await updateFirmStage(trx, firm.id, version, decision.to, at))) throw new StaleFirmError(firm);
+        if (gate && decision.details) {
+          const verdictId = await gate.persist(trx, ctx.actor.id, at);
+          decision.details.eligibility = { ...(decision.details.eligibility as object), verdictId };
+        }
         await insertStageEvent(trx, {
           firmId: firm.id,
           fromStage: decision.from,
@@ -183,6 +200,7 @@ export function createFirmService(deps: FirmServiceDeps) {
           },
           at,
         );
+        if (CERTIFIED_STAGES.includes(decision.to) !== CERTIFIED_STAGES.includes(decision.from)) await deps.refreshEligibility(trx, [firm.id]);
       });
       bumpDataGeneration();
       const moved = await findFirmByUscc(db, firm.uscc);

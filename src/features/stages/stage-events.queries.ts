@@ -79,3 +79,21 @@ export async function stageEventsForFirm(db: Db, firmId: number): Promise<StageE
     at: r.at,
   }));
 }
+
+/** The latest high-tech certificate (number and date) recorded on each firm's move into hte_certified. */
+export async function latestCertificates(db: Db, firmIds: number[]): Promise<Map<number, { certificateNo: string; certificateDate: string }>> {
+  const out = new Map<number, { certificateNo: string; certificateDate: string }>();
+  for (let i = 0; i < firmIds.length; i += 500) {
+    const rows = (await db('stage_events')
+      .whereIn('firm_id', firmIds.slice(i, i + 500))
+      .andWhere('to_stage', 'hte_certified')
+      .whereNotNull('details')
+      .orderBy([{ column: 'firm_id' }, { column: 'at' }])
+      .select('firm_id', 'details')) as { firm_id: number; details: string }[];
+    for (const r of rows) {
+      const d = JSON.parse(r.details) as { certificateNo?: string; certificateDate?: string };
+      if (d.certificateDate) out.set(r.firm_id, { certificateNo: d.certificateNo ?? '', certificateDate: d.certificateDate });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,102 @@
+/**
+ * Evaluating firms against the certification rules (src/domain/eligibility), from what the
+ * database holds, and keeping the per-firm summary current whenever the inputs change.
+ */
+import type { Db } from '../../db/types.js';
+import { checkHighTech, checkTechSme, type FirmFacts, type Verdict } from '../../domain/eligibility/index.js';
+import { techFieldLabel } from '../../domain/fields.js';
+import { CHECK_KINDS, type CheckKind } from '../../domain/readiness.js';
+import { nowIso, todayInShanghai, yearOf } from '../../lib/dates.js';
+import { figuresForFirm, toFiguresRows, type AnnualFigures } from '../figures/figures.queries.js';
+import { latestCertificates } from '../stages/stage-events.queries.js';
+import { type CurrentEligibility, upsertCurrent } from './eligibility.queries.js';
+import { yearFiguresOf } from './firm-facts.js';
+
+export interface FirmBasics {
+  id: number;
+  foundedOn: string | null;
+  field: string | null;
+  stage: string;
+}
+
+export function factsOf(firm: FirmBasics, figures: AnnualFigures[], certificate: { certificateDate: string } | undefined): FirmFacts {
+  const holds = firm.stage === 'hte_certified' || firm.stage === 'benchmark';
+  return {
+    registeredOn: firm.foundedOn,
+    // The rules only check that a field is chosen (its fit is the experts' call); they show it as given.
+    field: firm.field ? techFieldLabel(firm.field) || firm.field : null,
+    figures: figures.map(yearFiguresOf),
+    hteCertificate: holds && certificate ? { issuedOn: certificate.certificateDate } : null,
+    listedAbnormal: null,
+    seriousDishonesty: null,
+  };
+}
+
+export function evaluate(kind: CheckKind, facts: FirmFacts, today: string): Verdict {
+  return kind === 'hte'
+    ? checkHighTech(facts, { applyDate: today })
+    : checkTechSme(facts, { evaluationYear: yearOf(today), evaluationDate: today });
+}
+
+export async function loadFacts(db: Db, firm: FirmBasics): Promise<FirmFacts> {
+  const [figures, certificates] = await Promise.all([figuresForFirm(db, firm.id), latestCertificates(db, [firm.id])]);
+  return factsOf(firm, figures, certificates.get(firm.id));
+}
+
+/** The failing and missing conditions, in a line. */
+export function verdictSummary(v: Verdict): string {
+  return v.conditions
+    .filter((c) => c.status === 'fail' || c.status === 'missing')
+    .map((c) => (c.status === 'fail' ? `${c.label}${c.gap ? `（${c.gap}）` : ''}` : `${c.label}缺数据`))
+    .join('；')
+    .slice(0, 500);
+}
+
+function summarise(firmId: number, v: Verdict): CurrentEligibility {
+  const count = (s: string) => v.conditions.filter((c) => c.status === s).length;
+  const rd = v.conditions.find((c) => c.id === 'hte.rd_ratio' && c.status === 'fail');
+  return {
+    firmId,
+    ruleSet: v.ruleSet,
+    asOf: v.asOf,
+    inputYears: v.inputYears,
+    status: v.status,
+    fails: count('fail'),
+    missing: count('missing'),
+    reviews: count('review'),
+    rdGap: rd?.gapAmount ?? null,
+    summary: verdictSummary(v) || null,
+  };
+}
+
+/** Recompute and store both verdict summaries for these firms (inside the caller's transaction, if any). */
+export async function refreshEligibility(db: Db, firmIds: number[], today = todayInShanghai()): Promise<void> {
+  const computedAt = nowIso();
+  for (let i = 0; i < firmIds.length; i += 500) {
+    const ids = firmIds.slice(i, i + 500);
+    const firms = (await db('firms').whereIn('id', ids).select('id', 'founded_on', 'field', 'stage')) as { id: number; founded_on: string | null; field: string | null; stage: string }[];
+    const figureRows = (await db('annual_figures').whereIn('firm_id', ids).orderBy('year')) as unknown[];
+    const byFirm = new Map<number, AnnualFigures[]>();
+    for (const f of toFiguresRows(figureRows)) byFirm.set(f.firmId, [...(byFirm.get(f.firmId) ?? []), f]);
+    const certificates = await latestCertificates(db, ids);
+    const rows: (CurrentEligibility & { computedAt: string })[] = [];
+    for (const firm of firms) {
+      const facts = factsOf({ id: firm.id, foundedOn: firm.founded_on, field: firm.field, stage: firm.stage }, byFirm.get(firm.id) ?? [], certificates.get(firm.id));
+      for (const kind of ['hte', 'tsme'] as CheckKind[]) rows.push({ ...summarise(firm.id, evaluate(kind, facts, today)), computedAt });
+    }
+    await upsertCurrent(db, rows);
+  }
+}
+
+/** Summaries computed before today are refreshed (dates move: the application year, 365 days since founding). */
+export async function refreshStaleEligibility(db: Db, today = todayInShanghai(), limit = 5000): Promise<number> {
+  const stale = (await db('firms as f')
+    .leftJoin('eligibility_current as e', function () {
+      this.on('e.firm_id', '=', 'f.id').andOnVal('e.rule_set', '=', CHECK_KINDS.hte.ruleSet);
+    })
+    .where((w) => w.whereNull('e.firm_id').orWhere('e.as_of', '<', today))
+    .select('f.id')
+    .limit(limit)) as { id: number }[];
+  if (stale.length) await refreshEligibility(db, stale.map((r) => r.id), today);
+  return stale.length;
+}

@@ -1,0 +1,66 @@
+/** /readiness: the reserve ranked by how close each firm is to certification. */
+import express, { type Router } from 'express';
+import type { Knex } from 'knex';
+import { CHECK_KINDS, readinessTone } from '../../domain/readiness.js';
+import { type StageKey, stageLabel } from '../../domain/stages.js';
+import { formatWan } from '../../lib/money.js';
+import { actorOfResponse } from '../../web/auth.js';
+import { positiveInt, str } from '../../web/forms.js';
+import { renderPageOrFragment } from '../../web/render.js';
+import { filterQueryString, parseFirmFilters } from '../firms/firm-filters.js';
+import { loadFilterOptions } from '../firms/filter-options.js';
+import { rankedReserve, type ReserveFocus } from './reserve.queries.js';
+
+const PAGE = 50;
+const STAGES_FOR: Record<'hte' | 'tsme', StageKey[]> = {
+  hte: ['tech_sme', 'hte_reserve', 'hte_applying'],
+  tsme: ['candidate', 'incubating'],
+};
+const FOCUS: { key: ReserveFocus; label: string }[] = [
+  { key: 'all', label: '全部（按差距排序）' },
+  { key: 'near', label: '只差一项（不符合或缺数据）' },
+  { key: 'missing', label: '缺数据' },
+  { key: 'ready', label: '可计算条件均已达标' },
+];
+
+export function reserveRouter(db: Knex): Router {
+  const router = express.Router();
+  router.get('/readiness', async (req, res) => {
+    const actor = actorOfResponse(res);
+    const kind = str(req.query.check) === 'tsme' ? 'tsme' : 'hte';
+    const focusText = str(req.query.focus);
+    const focus = (FOCUS.some((f) => f.key === focusText) ? focusText : 'all') as ReserveFocus;
+    const { park, field, stage } = parseFirmFilters(req.query);
+    const stages = stage && STAGES_FOR[kind].includes(stage) ? [stage] : STAGES_FOR[kind];
+    const filters = { ...(park !== undefined ? { park } : {}), ...(field !== undefined ? { field } : {}) };
+    const page = Math.max(1, positiveInt(req.query.page) ?? 1);
+    const [result, options] = await Promise.all([
+      rankedReserve(db, { ruleSet: CHECK_KINDS[kind].ruleSet, stages, focus }, filters, actor, PAGE, (page - 1) * PAGE),
+      loadFilterOptions(db, actor),
+    ]);
+    const qs = new URLSearchParams([['check', kind], ['focus', focus], ...new URLSearchParams(filterQueryString({ ...filters, ...(stage ? { stage } : {}) }))]).toString();
+    renderPageOrFragment(req, res, 'eligibility/reserve', 'eligibility/reserve-table', {
+      title: '认定准备',
+      nav: 'readiness',
+      kind,
+      kindLabel: CHECK_KINDS[kind].label,
+      checks: (['hte', 'tsme'] as const).map((k) => ({ key: k, label: CHECK_KINDS[k].label })),
+      focus,
+      focuses: FOCUS,
+      stageOptions: STAGES_FOR[kind].map((s) => ({ key: s, label: stageLabel(s) })),
+      filters: { ...filters, stage },
+      options,
+      total: result.total,
+      rows: result.rows.map((r, i) => ({
+        ...r,
+        rank: (page - 1) * PAGE + i + 1,
+        tone: readinessTone(r),
+        rdGapText: r.rdGap ? `${formatWan(r.rdGap)} 万元` : '',
+      })),
+      page,
+      prev: page > 1 ? `/readiness?${qs}&page=${page - 1}` : null,
+      next: page * PAGE < result.total ? `/readiness?${qs}&page=${page + 1}` : null,
+    });
+  });
+  return router;
+}

@@ -1,0 +1,88 @@
+/**
+ * Parsing one year's figures as typed on the firm page: money in 万元 (exact, to the 元), head counts
+ * as annual monthly averages (two decimals), counts as whole numbers, yes/no flags. Every field gets
+ * a Chinese message; nothing the user typed is lost on a refusal.
+ */
+import { formatHeadcount, formatWan, parseWan } from '../../lib/money.js';
+import { FIGURE_ROWS } from './figure-rows.js';
+import type { FigureValues } from './figures.queries.js';
+
+export type FigureForm = Record<string, string>;
+
+const messages = {
+  headcount: '请填写人数（全年月平均数，最多两位小数）。',
+  count: '请填写 0 或正整数。',
+  bool: '请选择“是”或“否”。',
+  techOverTotal: '科技人员数不能超过职工总数。',
+  domesticOverTotal: '境内研发费用不能超过研发费用总额。',
+  usedOverClass2: '已用于申报的Ⅱ类知识产权不能多于Ⅱ类知识产权总数。',
+  nonTaxableOverIncome: '不征税收入不能超过收入总额。',
+  hitechOverIncome: '高新技术产品（服务）收入不能超过收入总额。',
+  negative: '金额不能为负数。',
+} as const;
+
+/** Only the figure fields, as trimmed strings. */
+export function figureFormOf(body: Record<string, unknown>): FigureForm {
+  const out: FigureForm = {};
+  for (const row of FIGURE_ROWS) {
+    const v = body[row.key];
+    out[row.key] = typeof v === 'string' ? v.trim() : '';
+  }
+  return out;
+}
+
+/** The stored values as the form shows them (万元, head counts with their decimals, 是/否). */
+export function figureFormFrom(values: Partial<FigureValues> | null): FigureForm {
+  const out: FigureForm = {};
+  for (const row of FIGURE_ROWS) {
+    const v = values?.[row.key];
+    if (v === null || v === undefined) out[row.key] = '';
+    else if (row.kind === 'money') out[row.key] = formatWan(v as number, { grouping: false }).replace(/\.00$/, '');
+    else if (row.kind === 'headcount') out[row.key] = formatHeadcount(Math.round((v as number) * 100));
+    else if (row.kind === 'bool') out[row.key] = v ? 'yes' : 'no';
+    else out[row.key] = String(v);
+  }
+  return out;
+}
+
+export type ParsedFigures = { ok: true; values: FigureValues } | { ok: false; errors: Record<string, string> };
+
+export function parseFigureForm(form: FigureForm): ParsedFigures {
+  const errors: Record<string, string> = {};
+  const values = {} as Record<string, number | boolean | null>;
+  for (const row of FIGURE_ROWS) {
+    const text = (form[row.key] ?? '').normalize('NFKC').replace(/[\s,]/g, '');
+    if (text === '') {
+      values[row.key] = null;
+      continue;
+    }
+    if (row.kind === 'money') {
+      const parsed = parseWan(text);
+      if (!parsed.ok) errors[row.key] = parsed.message;
+      else if (parsed.yuan !== null && parsed.yuan < 0 && row.key !== 'netAssets') errors[row.key] = messages.negative;
+      else values[row.key] = parsed.yuan;
+    } else if (row.kind === 'headcount') {
+      if (!/^\d{1,7}(\.\d{1,2})?$/.test(text)) errors[row.key] = messages.headcount;
+      else values[row.key] = Math.round(Number(text) * 100) / 100;
+    } else if (row.kind === 'count') {
+      if (!/^\d{1,7}$/.test(text)) errors[row.key] = messages.count;
+      else values[row.key] = Number(text);
+    } else {
+      if (text !== 'yes' && text !== 'no') errors[row.key] = messages.bool;
+      else values[row.key] = text === 'yes';
+    }
+  }
+  const n = (k: string) => (typeof values[k] === 'number' ? (values[k] as number) : null);
+  const over = (a: string, b: string, key: string, message: string) => {
+    const x = n(a);
+    const y = n(b);
+    if (x !== null && y !== null && x > y && !errors[key]) errors[key] = message;
+  };
+  over('techStaff', 'staffTotal', 'techStaff', messages.techOverTotal);
+  over('rdDomestic', 'rdExpense', 'rdDomestic', messages.domesticOverTotal);
+  over('ipClass2Used', 'ipClass2', 'ipClass2Used', messages.usedOverClass2);
+  over('nonTaxableIncome', 'totalIncome', 'nonTaxableIncome', messages.nonTaxableOverIncome);
+  over('hitechIncome', 'totalIncome', 'hitechIncome', messages.hitechOverIncome);
+  if (Object.keys(errors).length) return { ok: false, errors };
+  return { ok: true, values: values as unknown as FigureValues };
+}

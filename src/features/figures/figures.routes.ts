@@ -1,0 +1,101 @@
+/** Editing a firm's annual figures in place on its page, a year at a time, validated as typed. */
+import express, { type Request, type Response, type Router } from 'express';
+import type { Knex } from 'knex';
+import { can, coversPark } from '../../domain/permissions.js';
+import { normalizeUscc } from '../../domain/uscc.js';
+import { todayInShanghai, yearOf } from '../../lib/dates.js';
+import { BadRequestError, NotFoundError } from '../../lib/errors.js';
+import { actorOfResponse, requirePermission, writeContext } from '../../web/auth.js';
+import { positiveInt } from '../../web/forms.js';
+import { isFragmentRequest, renderFragment } from '../../web/render.js';
+import { loadFirmPage } from '../firms/firm-page.js';
+import { type Firm, findFirmByUscc } from '../firms/firms.queries.js';
+import { FIGURE_ROWS } from './figure-rows.js';
+import { type FigureForm, figureFormFrom, figureFormOf, parseFigureForm } from './figures-form.js';
+import { figuresOfYear } from './figures.queries.js';
+import { type FiguresService, StaleFiguresError } from './figures.service.js';
+
+export function figuresRouter(db: Knex, figures: FiguresService): Router {
+  const router = express.Router();
+
+  async function loadFirm(req: Request, res: Response): Promise<Firm> {
+    const firm = await findFirmByUscc(db, normalizeUscc(String(req.params.uscc)));
+    if (!firm || !coversPark(actorOfResponse(res), firm.parkId)) throw new NotFoundError('FIRM_NOT_FOUND', '找不到这家企业（信用代码不存在，或不在你负责的园区）。');
+    return firm;
+  }
+
+  function yearParam(req: Request): number {
+    const year = positiveInt(req.params.year ?? req.query.year);
+    const current = yearOf(todayInShanghai());
+    if (!year || year < 2000 || year > current) throw new BadRequestError('BAD_YEAR', `年度须在 2000 至 ${current} 之间。`);
+    return year;
+  }
+
+  function formData(firm: Firm, year: number, version: number, form: FigureForm, errors: Record<string, string>, extra: Record<string, unknown> = {}) {
+    return {
+      firm,
+      year,
+      version,
+      rows: FIGURE_ROWS.map((r) => ({ ...r, value: form[r.key] ?? '', error: errors[r.key] ?? null })),
+      hasErrors: Object.keys(errors).length > 0,
+      ...extra,
+    };
+  }
+
+  /** The figures section and the readiness panel, as on the firm page (after a save, or to cancel an edit). */
+  async function renderSection(req: Request, res: Response, firm: Firm, status = 200) {
+    const actor = actorOfResponse(res);
+    const page = await loadFirmPage(db, firm.uscc, actor, todayInShanghai());
+    if (!page) throw new NotFoundError('FIRM_NOT_FOUND', '找不到这家企业。');
+    renderFragment(res, 'firms/figures-section', { ...page, figureRows: FIGURE_ROWS, canEditFigures: can(actor, 'figures.edit'), oobReadiness: true }, status);
+    void req;
+  }
+
+  router.get('/firms/:uscc/figures', async (req, res) => renderSection(req, res, await loadFirm(req, res)));
+
+  router.get('/firms/:uscc/figures/edit', requirePermission('figures.edit'), async (req, res) => {
+    const firm = await loadFirm(req, res);
+    const year = yearParam(req);
+    const current = await figuresOfYear(db, firm.id, year);
+    const data = formData(firm, year, current?.version ?? 0, figureFormFrom(current), {});
+    if (isFragmentRequest(req)) renderFragment(res, 'firms/figures-form', data);
+    else res.render('firms/figures-edit', { ...data, title: `${firm.name} ${year} 年指标`, nav: 'firms' });
+  });
+
+  /** Validation while typing: the answer updates each field's message in place, and writes nothing. */
+  router.post('/firms/:uscc/figures/:year/check', requirePermission('figures.edit'), async (req, res) => {
+    const firm = await loadFirm(req, res);
+    yearParam(req);
+    const parsed = parseFigureForm(figureFormOf(req.body as Record<string, unknown>));
+    const errors = parsed.ok ? {} : parsed.errors;
+    renderFragment(res, 'firms/figures-check', { firm, rows: FIGURE_ROWS.map((r) => ({ key: r.key, error: errors[r.key] ?? null })) });
+  });
+
+  router.post('/firms/:uscc/figures/:year', requirePermission('figures.edit'), async (req, res) => {
+    const firm = await loadFirm(req, res);
+    const year = yearParam(req);
+    const body = req.body as Record<string, unknown>;
+    const version = typeof body.version === 'string' && /^\d+$/.test(body.version) ? Number(body.version) : null;
+    if (version === null) throw new BadRequestError('BAD_VERSION', '缺少版本号（version），请刷新页面后重试。');
+    const form = figureFormOf(body);
+    const rerender = (errors: Record<string, string>, status: number, extra: Record<string, unknown> = {}, v = version) => {
+      const data = formData(firm, year, v, form, errors, extra);
+      if (isFragmentRequest(req)) renderFragment(res, 'firms/figures-form', data, status);
+      else res.status(status).render('firms/figures-edit', { ...data, title: `${firm.name} ${year} 年指标`, nav: 'firms' });
+    };
+    const parsed = parseFigureForm(form);
+    if (!parsed.ok) return rerender(parsed.errors, 422);
+    try {
+      await figures.saveYear(db, firm, year, version, parsed.values, writeContext(req, res));
+    } catch (err) {
+      if (err instanceof StaleFiguresError) {
+        return rerender({}, 409, { conflict: true, current: figureFormFrom(err.current) }, err.current?.version ?? 0);
+      }
+      throw err;
+    }
+    if (isFragmentRequest(req)) return renderSection(req, res, firm);
+    res.redirect(303, `/firms/${firm.uscc}#firm-figures`);
+  });
+
+  return router;
+}
