@@ -26,3 +26,21 @@ export function listKindLabel(key: string): string {
 export function listYears(currentYear: number): number[] {
   return [currentYear, currentYear - 1, currentYear - 2, currentYear - 3, currentYear - 4];
 }
+
+/**
+ * What an upload can be: one of the four lists, or annual figures (年度指标) of registered firms,
+ * which go into their figures instead of a list.
+ */
+export const IMPORT_KINDS = [
+  ...LIST_KINDS,
+  { key: 'annual_figures', label: '年度指标', short: '指标', source: '企业财务与知识产权数据（审计报告、纳税申报）' },
+] as const;
+export type ImportKindKey = (typeof IMPORT_KINDS)[number]['key'];
+
+export function isImportKind(value: unknown): value is ImportKindKey {
+  return typeof value === 'string' && IMPORT_KINDS.some((k) => k.key === value);
+}
+
+export function importKindLabel(key: string): string {
+  return IMPORT_KINDS.find((k) => k.key === key)?.label ?? key;
+}

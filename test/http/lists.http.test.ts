@@ -293,3 +293,65 @@ describe('candidate lists: import', () => {
     expect(await t.db('import_batches').first()).to.equal(undefined);
   });
 });
+
+describe('annual figures imported through the same pipeline', () => {
+  let t: TestContext;
+  let runner: ImportRunner;
+  let a: { uscc: string; name: string; id: number };
+  let b: { uscc: string; name: string; id: number };
+  beforeEach(async () => {
+    t = await createTestContext();
+    runner = t.app.locals.importRunner as ImportRunner;
+    a = await createFirm(t.db, { name: '余姚市指标甲科技有限公司', stage: 'hte_reserve', parkId: t.basics.parks.a, foundedOn: '2012-01-01', field: 'new_materials', actorId: t.basics.users.admin.id });
+    b = await createFirm(t.db, { name: '余姚市指标乙科技有限公司', stage: 'tech_sme', parkId: t.basics.parks.b, actorId: t.basics.users.admin.id });
+  });
+  afterEach(() => t.destroy());
+
+  async function importFigures(file: string) {
+    const res = await upload(t.admin, 'annual_figures', 2025, file).expect(303);
+    const id = batchIdOf(res);
+    const fields = await mappingFields(t.admin, id);
+    await t.admin.post(`/lists/imports/${id}/mapping`).type('form').send(fields).expect(303);
+    await runner.settled(id);
+    return id;
+  }
+
+  it('recognises the figure columns, refuses unregistered firms, and writes the year into the firms\' figures (empty cells keep stored values)', async () => {
+    await t.db('annual_figures').insert({ firm_id: a.id, year: 2025, sales_revenue: 1, total_assets: 777_0000, version: 1, updated_at: new Date().toISOString() });
+    const id = await importFigures(
+      writeCsv([
+        ['统一社会信用代码', '企业名称', '年度', '销售收入（万元）', '研发费用总额（万元）', '其中：境内研发费用（万元）', '高新技术产品（服务）收入（万元）', '职工总数', '科技人员数', '资产总额（万元）', 'Ⅱ类知识产权'],
+        [a.uscc, a.name, '2025', '5000', '300', '290', '4000', '88.5', '12', '', '6'],
+        [b.uscc, b.name, '2025', '1200.5', '', '', '', '20', '3', '900', ''],
+        [validUscc(990001), '余姚市未登记科技有限公司', '2025', '1', '', '', '', '', '', '', ''],
+      ]),
+    );
+    const page = html((await t.admin.get(`/lists/imports/${id}`)).text);
+    expect(page.querySelector('.rejects .reason')!.text).to.include('未登记的企业');
+    const fields = await mappingFields(t.admin, id);
+    expect(fields).to.include({ field_3: 'revenue', unit_3: 'wan', field_5: 'rd_domestic', field_6: 'hitech_income', field_7: 'staff', field_8: 'tech_staff', field_10: 'ip_class2' });
+    await t.admin.post(`/lists/imports/${id}/commit`).type('form').send({}).expect(303);
+    await runner.settled(id);
+    const rowA = await t.db('annual_figures').where({ firm_id: a.id, year: 2025 }).first();
+    expect({ sales: Number(rowA.sales_revenue), rd: Number(rowA.rd_expense), domestic: Number(rowA.rd_domestic), staff: rowA.staff_total_x100, ip2: rowA.ip_class2, assets: Number(rowA.total_assets), version: rowA.version }).to.deep.equal({
+      sales: 50_000_000,
+      rd: 3_000_000,
+      domestic: 2_900_000,
+      staff: 8850,
+      ip2: 6,
+      assets: 7_770_000,
+      version: 2,
+    });
+    expect(Number((await t.db('annual_figures').where({ firm_id: b.id, year: 2025 }).first()).sales_revenue)).to.equal(12_005_000);
+    const audit = await t.db('audit_log').where({ action: 'figures.import', object_id: a.uscc }).first();
+    expect(JSON.parse(audit.before)).to.include({ sales_revenue: 1, year: 2025 });
+    expect(await t.db('list_entries').first()).to.equal(undefined);
+    const eligibility = await t.db('eligibility_current').where({ firm_id: a.id, rule_set: 'hte-2016' }).first();
+    expect(eligibility).to.not.equal(undefined);
+    const batchPage = (await t.admin.get(`/lists/imports/${id}`).expect(200)).text;
+    expect(batchPage).to.include('2025 年指标已写入各企业档案');
+    expect(batchPage).to.not.include('撤销本批次');
+    const revert = await t.admin.post(`/lists/imports/${id}/revert`).type('form').send({});
+    expect(revert.status).to.equal(409);
+  });
+});

@@ -15,6 +15,7 @@ import { listKindLabel, type ListKindKey } from '../../domain/list-kinds.js';
 import { coversPark } from '../../domain/permissions.js';
 import { nowIso } from '../../lib/dates.js';
 import { appendAudit } from '../audit/audit.queries.js';
+import { refreshEligibility } from '../eligibility/eligibility.service.js';
 import { type ColumnMapping, rawByHeader, readRow } from './import-rows.js';
 import { type Batch, findBatch, stagedRows, type StagedRow } from './imports.queries.js';
 import { openTable } from './parsing/index.js';
@@ -45,6 +46,7 @@ const messages = {
   outOfScope: '该企业不在你负责的园区，不能由你导入。',
   newNeedsName: '新企业缺少企业名称。',
   newNeedsPark: '新企业须填写你负责的园区。',
+  figuresNeedFirm: '未登记的企业：年度指标只能导入已登记的企业（可先导入名单或新增企业）。',
   nameNoMatch: (problem: string) => `${problem.replace(/。$/, '')}；企业名称也未能对应到已登记的企业。`,
   nameAmbiguous: (problem: string) => `${problem.replace(/。$/, '')}；系统中有不止一家同名企业，无法按名称对应。`,
 } as const;
@@ -140,6 +142,10 @@ export async function runPreview(db: Knex, batchId: number, ctx: JobContext, pro
       }
       if (firm && !coversPark(ctx.actor, firm.park_id)) {
         reject(p.line, messages.outOfScope, p.raw, uscc, p.name);
+        continue;
+      }
+      if (status === 'new' && batch.kind === 'annual_figures') {
+        reject(p.line, messages.figuresNeedFirm, p.raw, uscc, p.name);
         continue;
       }
       if (status === 'new') {
@@ -271,6 +277,12 @@ export async function runCommit(db: Knex, batchId: number, ctx: JobContext, prog
       await progress?.('commit', processed);
     }
 
+    if (batch.kind === 'annual_figures') {
+      const written = await commitFigures(trx, batch, [...drafts.values()], ctx, at);
+      await finishBatch(trx, batch, ctx, at, { entries: written, createdFirms: 0, superseded: [] });
+      return { entries: written, createdFirms: 0, superseded: [] };
+    }
+
     // New codes: someone may have registered a firm since the preview; then it is simply a match.
     const fresh = [...drafts.values()].filter((d) => d.firmId === null);
     const existing = new Map<string, number>();
@@ -339,21 +351,97 @@ export async function runCommit(db: Knex, batchId: number, ctx: JobContext, prog
     }));
     await insertChunked(trx, 'list_entries', entries);
 
-    const done = await trx('import_batches')
-      .where({ id: batch.id, status: 'committing' })
-      .update({ status: 'committed', committed_by: ctx.actor.id, committed_at: at, version: batch.version + 1 });
-    if (done !== 1) throw new Error(`batch ${batch.id} changed during the commit`);
-    await appendAudit(
-      trx,
-      { actor: ctx.actor, ip: ctx.ip },
-      {
-        action: 'import.commit',
-        objectType: 'import_batch',
-        objectId: String(batch.id),
-        after: { kind: batch.kind, year: batch.year, fileName: batch.fileName, entries: entries.length, createdFirms: toCreate.length, superseded: supersededIds },
-      },
-      at,
-    );
-    return { entries: entries.length, createdFirms: toCreate.length, superseded: supersededIds };
+    const result = { entries: entries.length, createdFirms: toCreate.length, superseded: supersededIds };
+    await finishBatch(trx, batch, ctx, at, result);
+    return result;
   });
+}
+
+async function finishBatch(trx: Knex.Transaction, batch: Batch, ctx: JobContext, at: string, result: CommitResult): Promise<void> {
+  const done = await trx('import_batches')
+    .where({ id: batch.id, status: 'committing' })
+    .update({ status: 'committed', committed_by: ctx.actor.id, committed_at: at, version: batch.version + 1 });
+  if (done !== 1) throw new Error(`batch ${batch.id} changed during the commit`);
+  await appendAudit(
+    trx,
+    { actor: ctx.actor, ip: ctx.ip },
+    {
+      action: 'import.commit',
+      objectType: 'import_batch',
+      objectId: String(batch.id),
+      after: { kind: batch.kind, year: batch.year, fileName: batch.fileName, ...result },
+    },
+    at,
+  );
+}
+
+/** Imported field → annual_figures column (head counts are kept ×100). */
+const FIGURE_COLUMNS: Partial<Record<string, { column: string; x100?: boolean }>> = {
+  revenue: { column: 'sales_revenue' },
+  total_income: { column: 'total_income' },
+  non_taxable_income: { column: 'non_taxable_income' },
+  hitech_income: { column: 'hitech_income' },
+  total_cost: { column: 'total_cost' },
+  rd_expense: { column: 'rd_expense' },
+  rd_domestic: { column: 'rd_domestic' },
+  rd_outsourced: { column: 'rd_outsourced' },
+  // Since 2023 the super-deduction is 100% of the eligible R&D (公告2023年第7号): the deduction is that basis.
+  rd_deduction: { column: 'rd_deductible' },
+  staff: { column: 'staff_total_x100', x100: true },
+  tech_staff: { column: 'tech_staff_x100', x100: true },
+  total_assets: { column: 'total_assets' },
+  net_assets: { column: 'net_assets' },
+  ip_class1: { column: 'ip_class1' },
+  invention_count: { column: 'ip_class1' },
+  ip_class2: { column: 'ip_class2' },
+  conversions: { column: 'conversions' },
+  standards_led: { column: 'standards_led' },
+};
+
+/**
+ * Annual figures into annual_figures (year = the batch's year): cells present in the file replace
+ * the stored value, empty cells leave it; each firm's changes go to the audit log; eligibility
+ * summaries are refreshed.
+ */
+async function commitFigures(trx: Knex.Transaction, batch: Batch, drafts: EntryDraft[], ctx: JobContext, at: string): Promise<number> {
+  let written = 0;
+  for (let i = 0; i < drafts.length; i += 500) {
+    const chunk = drafts.slice(i, i + 500);
+    const ids = chunk.map((d) => d.firmId!);
+    const existing = new Map(((await trx('annual_figures').whereIn('firm_id', ids).andWhere('year', batch.year)) as Record<string, unknown>[]).map((r) => [r.firm_id as number, r]));
+    const firms = new Map(((await trx('firms').whereIn('id', ids).select('id', 'uscc')) as { id: number; uscc: string }[]).map((f) => [f.id, f.uscc]));
+    const audits: Record<string, unknown>[] = [];
+    for (const d of chunk) {
+      const cols: Record<string, number> = {};
+      for (const [field, value] of Object.entries(d.data)) {
+        const target = FIGURE_COLUMNS[field];
+        if (!target || typeof value !== 'number' || (field === 'invention_count' && 'ip_class1' in d.data)) continue;
+        cols[target.column] = target.x100 ? Math.round(value * 100) : value;
+      }
+      if (Object.keys(cols).length === 0) continue;
+      const before = existing.get(d.firmId!);
+      const changed = Object.keys(cols).filter((c) => (before?.[c] === null || before?.[c] === undefined ? null : Number(before[c])) !== cols[c]);
+      if (before && changed.length === 0) continue;
+      if (before) {
+        await trx('annual_figures').where({ id: before.id }).update({ ...cols, version: Number(before.version) + 1, updated_at: at });
+      } else {
+        await trx('annual_figures').insert({ firm_id: d.firmId, year: batch.year, ...cols, version: 1, updated_at: at });
+      }
+      written++;
+      audits.push({
+        at,
+        actor_id: ctx.actor.id,
+        actor_name: ctx.actor.displayName,
+        action: 'figures.import',
+        object_type: 'firm',
+        object_id: firms.get(d.firmId!) ?? null,
+        before: JSON.stringify({ year: batch.year, batchId: batch.id, ...Object.fromEntries(changed.map((c) => [c, before?.[c] ?? null])) }),
+        after: JSON.stringify({ year: batch.year, batchId: batch.id, ...Object.fromEntries(changed.map((c) => [c, cols[c]])) }),
+        ip: ctx.ip,
+      });
+    }
+    await insertChunked(trx, 'audit_log', audits);
+    await refreshEligibility(trx, ids);
+  }
+  return written;
 }

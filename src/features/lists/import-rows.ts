@@ -33,7 +33,9 @@ export type ReadRow =
     }
   | { ok: false; reason: string };
 
-const COUNT_FIELDS: ReadonlySet<FieldKey> = new Set(['patent_count', 'invention_count', 'staff']);
+const COUNT_FIELDS: ReadonlySet<FieldKey> = new Set(['patent_count', 'invention_count', 'ip_class1', 'ip_class2', 'conversions', 'standards_led']);
+/** Head counts are annual monthly averages: up to two decimals. */
+const HEADCOUNT_FIELDS: ReadonlySet<FieldKey> = new Set(['staff', 'tech_staff']);
 
 const messages = {
   mojibake: '该行含有无法识别的字符（文件编码可能有误），请用 UTF-8 或 GBK 重新导出。',
@@ -64,6 +66,10 @@ export function readRow(row: RawRow, mapping: ColumnMapping, batchYear: number):
       const amount = parseAmount(text, choice.unit ?? 'yuan');
       if (!amount.ok) return { ok: false, reason: messages.badNumber(FIELD_LABELS[choice.field], amount.error) };
       if (amount.value !== null) values[choice.field] = amount.value;
+    } else if (HEADCOUNT_FIELDS.has(choice.field)) {
+      const n = text.normalize('NFKC').replace(/[,\s人]/g, '');
+      if (!/^\d{1,7}(\.\d{1,2})?$/.test(n)) return { ok: false, reason: messages.badNumber(FIELD_LABELS[choice.field], `“${text}”不是有效的人数（最多两位小数）。`) };
+      values[choice.field] = Number(n);
     } else if (COUNT_FIELDS.has(choice.field)) {
       const count = parseCount(text);
       if (!count.ok) return { ok: false, reason: messages.badNumber(FIELD_LABELS[choice.field], count.error) };

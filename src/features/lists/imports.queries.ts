@@ -1,6 +1,6 @@
 /** Queries over import batches, their staged rows, list entries and remembered mappings. */
 import type { Db } from '../../db/types.js';
-import type { ListKindKey } from '../../domain/list-kinds.js';
+import type { ImportKindKey } from '../../domain/list-kinds.js';
 import type { ColumnMapping } from './import-rows.js';
 
 export type BatchStatus =
@@ -28,7 +28,7 @@ export const BATCH_STATUS_LABELS: Record<BatchStatus, string> = {
 
 export interface Batch {
   id: number;
-  kind: ListKindKey;
+  kind: ImportKindKey;
   year: number;
   fileName: string;
   fileHash: string;
@@ -57,7 +57,7 @@ export interface Batch {
 
 interface BatchRow {
   id: number;
-  kind: ListKindKey;
+  kind: ImportKindKey;
   year: number;
   file_name: string;
   file_hash: string;

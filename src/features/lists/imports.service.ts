@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import type { WriteContext } from '../../domain/actor.js';
-import { isListKind, listKindLabel, type ListKindKey } from '../../domain/list-kinds.js';
+import { importKindLabel, isImportKind, type ImportKindKey } from '../../domain/list-kinds.js';
 import { decideMove } from '../../domain/transitions.js';
 import { bumpDataGeneration } from '../../lib/cache.js';
 import { nowIso, shanghaiDate, todayInShanghai } from '../../lib/dates.js';
@@ -35,12 +35,13 @@ const messages = {
   year: '请选择名单年度。',
   file: '请选择要上传的文件（CSV 或 XLSX）。',
   sameFile: (b: Batch) =>
-    `这个文件已经上传过：${shanghaiDate(b.createdAt)} 由 ${b.createdByName ?? '同事'} 上传为批次 #${b.id}（${listKindLabel(b.kind)}，${b.year}年）。无需重复导入。`,
+    `这个文件已经上传过：${shanghaiDate(b.createdAt)} 由 ${b.createdByName ?? '同事'} 上传为批次 #${b.id}（${importKindLabel(b.kind)}，${b.year}年）。无需重复导入。`,
   notFound: '找不到这个导入批次。',
   wrongState: '该批次当前的状态不能执行此操作，请刷新页面查看最新情况。',
   mappingChanged: '列数与文件不符，请刷新页面后重新选择。',
   noRows: '没有可以导入的行（全部未通过检查）。',
   revertOnlyCurrent: '只有当前生效的批次可以撤销。',
+  revertFigures: '年度指标的导入不能整体撤销：请导入更正后的文件，或在企业档案中逐年修改（每次修改都记入审计日志）。',
 } as const;
 
 export interface UploadedFile {
@@ -88,7 +89,7 @@ export function createImportService(runner: ImportRunner, uploadDir: string) {
     /** Stores the upload as a new batch with a suggested mapping; refuses a file already imported. */
     async upload(db: Knex, input: { kind: string; year: number | null; file: UploadedFile | null }, ctx: WriteContext): Promise<Batch> {
       const errors: Record<string, string> = {};
-      if (!isListKind(input.kind)) errors.kind = messages.kind;
+      if (!isImportKind(input.kind)) errors.kind = messages.kind;
       const currentYear = Number(todayInShanghai().slice(0, 4));
       if (!input.year || input.year < 2000 || input.year > currentYear) errors.year = messages.year;
       if (!input.file) errors.file = messages.file;
@@ -98,7 +99,7 @@ export function createImportService(runner: ImportRunner, uploadDir: string) {
         throw new ValidationError(errors);
       }
       const file = input.file!;
-      const kind = input.kind as ListKindKey;
+      const kind = input.kind as ImportKindKey;
       const hash = await sha256(file.path);
       const same = await findSameFile(db, kind, input.year!, hash);
       if (same) {
@@ -218,6 +219,7 @@ export function createImportService(runner: ImportRunner, uploadDir: string) {
      */
     async revert(db: Knex, id: number, ctx: WriteContext): Promise<{ exitedFirms: number }> {
       const batch = await loadBatch(db, id);
+      if (batch.kind === 'annual_figures') throw new AppError('BATCH_KIND', messages.revertFigures, 409);
       if (batch.status !== 'committed') throw new AppError('BATCH_STATE', messages.revertOnlyCurrent, 409);
       const at = nowIso();
       const today = todayInShanghai();

@@ -7,7 +7,7 @@ import path from 'node:path';
 import express, { type Request, type Response, type Router } from 'express';
 import type { Knex } from 'knex';
 import multer from 'multer';
-import { LIST_KINDS, listKindLabel, listYears } from '../../domain/list-kinds.js';
+import { IMPORT_KINDS, importKindLabel, listKindLabel, listYears } from '../../domain/list-kinds.js';
 import { can } from '../../domain/permissions.js';
 import { todayInShanghai } from '../../lib/dates.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
@@ -33,7 +33,7 @@ const messages = {
 
 function batchView(b: Batch) {
   const accepted = (b.rowsMatched ?? 0) + (b.rowsNameMatched ?? 0) + (b.rowsNew ?? 0);
-  return { ...b, kindLabel: listKindLabel(b.kind), statusLabel: BATCH_STATUS_LABELS[b.status], accepted };
+  return { ...b, kindLabel: importKindLabel(b.kind), statusLabel: BATCH_STATUS_LABELS[b.status], accepted, isFigures: b.kind === 'annual_figures' };
 }
 
 export function listsRouter(db: Knex, imports: ImportService, runner: ImportRunner, uploadDir: string): Router {
@@ -54,7 +54,7 @@ export function listsRouter(db: Knex, imports: ImportService, runner: ImportRunn
     const data = {
       title: '四张清单',
       nav: 'lists',
-      kinds: LIST_KINDS,
+      kinds: IMPORT_KINDS,
       years: listYears(year),
       values: { kind: '', year: year - 1 },
       errors: {},
@@ -101,12 +101,12 @@ export function listsRouter(db: Knex, imports: ImportService, runner: ImportRunn
     const actor = actorOfResponse(res);
     const running = runner.state(batch.id);
     const data: Record<string, unknown> = {
-      title: `${listKindLabel(batch.kind)} ${batch.year} 年 · 批次 #${batch.id}`,
+      title: `${importKindLabel(batch.kind)} ${batch.year} 年 · 批次 #${batch.id}`,
       nav: 'lists',
       batch: batchView(batch),
       running: running ? { ...running, seconds: Math.round((Date.now() - running.startedAt) / 1000) } : null,
       canImport: can(actor, 'lists.import'),
-      canRevert: batch.status === 'committed' && (actor.role === 'admin' || (can(actor, 'lists.import') && actor.id === batch.createdBy)),
+      canRevert: batch.status === 'committed' && batch.kind !== 'annual_figures' && (actor.role === 'admin' || (can(actor, 'lists.import') && actor.id === batch.createdBy)),
     };
     if (batch.status === 'uploaded' || batch.status === 'previewed') data.mapping = imports.mappingView(batch);
     if (['previewed', 'committed', 'interrupted', 'superseded', 'reverted'].includes(batch.status)) {
@@ -186,7 +186,7 @@ export function listsRouter(db: Knex, imports: ImportService, runner: ImportRunn
         after = chunk[chunk.length - 1]!.id;
       }
     }
-    const fileName = `未导入的行-${listKindLabel(batch.kind)}-${batch.year}-批次${batch.id}.${format}`;
+    const fileName = `未导入的行-${importKindLabel(batch.kind)}-${batch.year}-批次${batch.id}.${format}`;
     res.set({
       'Content-Type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
       'Content-Disposition': `attachment; filename="rejects-${batch.id}.${format}"; filename*=UTF-8''${encodeURIComponent(fileName)}`,

@@ -59,12 +59,17 @@ describe('lists-parsing / columns', () => {
       ['ＵＳＣＣ统一社会信用代码', 'uscc'],
       ['所在工业园区', 'park'],
       ['第一申请人', 'name'],
+      // Annual figures (年度指标) imports.
+      ['其中：境内研发费用', 'rd_domestic'],
+      ['高新技术产品（服务）收入', 'hitech_income'],
+      ['Ⅱ类知识产权', 'ip_class2'],
+      ['所有者权益合计', 'net_assets'],
     ];
     for (const [h, f] of cases) expect(fieldOf(h), h).to.equal(f);
   });
 
   it('does not map look-alikes', () => {
-    for (const h of ['序号', '备注', '所属单位', '主管单位', '企业类型', '其中：境内研发费用', '研发费用占营业收入比例', '营业收入增长率', '2024年度研发费用加计扣除企业名单', '']) {
+    for (const h of ['序号', '备注', '所属单位', '主管单位', '企业类型', '研发费用占营业收入比例', '营业收入增长率', '2024年度研发费用加计扣除企业名单', '']) {
       expect(fieldOf(h), h).to.equal(null);
     }
   });

@@ -27,9 +27,23 @@ export type FieldKey =
   | 'town'
   | 'contact'
   | 'phone'
-  | 'entry_date';
+  | 'entry_date'
+  // Annual figures (年度指标) of firms already registered: imported into their figures, not a list.
+  | 'total_income'
+  | 'non_taxable_income'
+  | 'hitech_income'
+  | 'total_cost'
+  | 'rd_domestic'
+  | 'rd_outsourced'
+  | 'tech_staff'
+  | 'total_assets'
+  | 'net_assets'
+  | 'ip_class1'
+  | 'ip_class2'
+  | 'conversions'
+  | 'standards_led';
 
-export type ListKind = 'rd_deduction' | 'patent' | 'below_scale' | 'incubator';
+export type ListKind = 'rd_deduction' | 'patent' | 'below_scale' | 'incubator' | 'annual_figures';
 
 export interface FieldDef {
   readonly key: FieldKey;
@@ -138,6 +152,29 @@ export const FIELDS: readonly FieldDef[] = [
     synonyms: ['联系电话', '手机', '手机号', '手机号码', '电话', '联系方式', '联系人电话', '联系人手机', '固定电话', '办公电话'],
   },
   { key: 'entry_date', label: '入孵时间', synonyms: ['入孵时间', '入驻时间', '入孵日期', '入驻日期', '入园时间', '入园日期'] },
+  { key: 'total_income', label: '收入总额', amount: true, synonyms: ['收入总额', '总收入', '全部收入', '年度收入总额'] },
+  { key: 'non_taxable_income', label: '不征税收入', amount: true, synonyms: ['不征税收入', '其中不征税收入', '其中:不征税收入'] },
+  {
+    key: 'hitech_income',
+    label: '高新技术产品（服务）收入',
+    amount: true,
+    synonyms: ['高新技术产品(服务)收入', '高新技术产品收入', '高新技术服务收入', '高新收入', '高品收入', '高新技术产品(服务)收入合计'],
+  },
+  { key: 'total_cost', label: '成本费用支出总额', amount: true, synonyms: ['成本费用支出总额', '成本费用总额', '成本费用合计', '成本费用支出'] },
+  {
+    key: 'rd_domestic',
+    label: '境内研发费用',
+    amount: true,
+    synonyms: ['境内研发费用', '境内研究开发费用', '其中:境内研发费用', '其中境内研发费用', '在中国境内发生的研发费用'],
+  },
+  { key: 'rd_outsourced', label: '委托外部研发费用', amount: true, synonyms: ['委托外部研发费用', '委托外部研究开发费用', '委托研发费用', '其中:委托外部研发费用'] },
+  { key: 'tech_staff', label: '科技人员数', synonyms: ['科技人员数', '科技人员', '科技人员数量', '研发人员数', '研发人员', '科技人员人数'] },
+  { key: 'total_assets', label: '资产总额', amount: true, synonyms: ['资产总额', '总资产', '年末资产总额', '资产合计'] },
+  { key: 'net_assets', label: '净资产', amount: true, synonyms: ['净资产', '所有者权益', '所有者权益合计', '年末净资产', '净资产总额'] },
+  { key: 'ip_class1', label: 'Ⅰ类知识产权', synonyms: ['Ⅰ类知识产权', 'I类知识产权', '一类知识产权', 'Ⅰ类知识产权数', 'I类知识产权数量'] },
+  { key: 'ip_class2', label: 'Ⅱ类知识产权', synonyms: ['Ⅱ类知识产权', 'II类知识产权', '二类知识产权', 'Ⅱ类知识产权数', 'II类知识产权数量'] },
+  { key: 'conversions', label: '科技成果转化数', synonyms: ['科技成果转化数', '科技成果转化', '成果转化数', '科技成果转化项数', '成果转化'] },
+  { key: 'standards_led', label: '主导制定标准数', synonyms: ['主导制定标准数', '主导制定标准', '主导制定的标准数', '牵头制定标准数'] },
 ];
 
 /** Headers that are not fields but tell a header row from a data row (used by header detection). */
@@ -159,6 +196,7 @@ export const REQUIRED_FIELDS: Readonly<Record<ListKind, readonly FieldKey[]>> = 
   patent: ['uscc', 'name'],
   below_scale: ['uscc', 'name'],
   incubator: ['uscc', 'name'],
+  annual_figures: ['uscc', 'name'],
 });
 
 /** Missing ones are worth a warning, not a refusal. */
@@ -167,6 +205,7 @@ export const RECOMMENDED_FIELDS: Readonly<Record<ListKind, readonly FieldKey[]>>
   patent: ['patent_no', 'patent_type'],
   below_scale: ['year', 'revenue'],
   incubator: ['park'],
+  annual_figures: ['year', 'revenue', 'rd_expense'],
 });
 
 export const messages = {
