@@ -178,6 +178,22 @@ describe('login throttling', () => {
     expect((await attempt('caseworker', 'miaopu-demo')).status).to.equal(303);
   });
 
+  it('counts parallel attempts too: a burst of wrong passwords cannot slip past the limit or erase the lock', async function () {
+    this.timeout(30_000);
+    const c = new Client(t.server, t.origin);
+    const page = await c.agent.get('/login');
+    const token = csrfFrom(page.text);
+    const burst = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => c.agent.post('/login').set('Origin', t.origin).type('form').send({ _csrf: token, username: 'leader', password: `wrong-${i}-password` })),
+    );
+    const checked = await t.db('audit_log').where({ action: 'login.failure', object_id: 'leader' }).count({ n: '*' }).first();
+    expect(Number(checked?.n)).to.be.at.most(ACCOUNT_POLICY.maxFailures);
+    expect(burst.filter((r) => r.status === 429).length).to.be.at.least(30 - ACCOUNT_POLICY.maxFailures);
+    const row = await t.db('login_throttle').where({ key: 'user:leader' }).first();
+    expect(row.locked_until).to.not.equal(null);
+    expect((await attempt('leader', 'miaopu-demo')).status).to.equal(429);
+  });
+
   it('slows repeated failures down before locking', async function () {
     this.timeout(20_000);
     for (let i = 0; i < ACCOUNT_POLICY.slowAfter; i++) await attempt('counsellor', `wrong-${i}-password`);

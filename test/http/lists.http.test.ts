@@ -4,7 +4,7 @@ import ExcelJS from 'exceljs';
 import type { ImportRunner } from '../../src/features/lists/import-runner.js';
 import { createFirm, validUscc } from '../helpers/factories.js';
 import { type Cell, writeBytes, writeCsv, writeXlsx } from '../helpers/list-files.js';
-import { type Client, createTestContext, html, type TestContext } from '../helpers/test-app.js';
+import { type Client, createTestContext, html, snapshot, type TestContext } from '../helpers/test-app.js';
 
 const HEADER: Cell[] = ['序号', '纳税人识别号', '纳税人名称', '所属年度', '研发费用加计扣除额（万元）', '所在园区'];
 
@@ -353,5 +353,69 @@ describe('annual figures imported through the same pipeline', () => {
     expect(batchPage).to.not.include('撤销本批次');
     const revert = await t.admin.post(`/lists/imports/${id}/revert`).type('form').send({});
     expect(revert.status).to.equal(409);
+  });
+});
+
+describe('candidate lists: a caseworker limited to some parks and other people\'s batches', () => {
+  let t: TestContext;
+  let runner: ImportRunner;
+  beforeEach(async () => {
+    t = await createTestContext();
+    runner = t.app.locals.importRunner as ImportRunner;
+  });
+  afterEach(() => t.destroy());
+
+  it('does not show, map, commit or export a batch someone else uploaded', async () => {
+    const other = await createFirm(t.db, { name: '余姚市园区乙企业有限公司', stage: 'tech_sme', parkId: t.basics.parks.b, actorId: t.basics.users.admin.id });
+    const res = await upload(t.admin, 'rd_deduction', 2025, writeCsv([['统一社会信用代码', '企业名称'], [other.uscc, other.name], ['bad', '坏行有限公司']]));
+    const id = batchIdOf(res);
+    await t.admin.post(`/lists/imports/${id}/mapping`).type('form').send({ field_0: 'uscc', field_1: 'name' }).expect(303);
+    await runner.settled(id);
+    const scoped = await t.as('scoped');
+    const before = await snapshot(t.db);
+    await scoped.get(`/lists/imports/${id}`).expect(404);
+    await scoped.get(`/lists/imports/${id}/rejects.csv`).expect(404);
+    await scoped.post(`/lists/imports/${id}/mapping`).type('form').send({ field_0: 'uscc', field_1: 'name' }).expect(404);
+    await scoped.post(`/lists/imports/${id}/commit`).type('form').send({}).expect(404);
+    expect(await snapshot(t.db)).to.deep.equal(before);
+    expect((await scoped.get('/lists').expect(200)).text).to.not.include(`/lists/imports/${id}"`);
+  });
+
+  it('cannot commit firms outside their parks even when someone else ran the check', async () => {
+    const other = await createFirm(t.db, { name: '余姚市园区乙企业有限公司', stage: 'tech_sme', parkId: t.basics.parks.b, actorId: t.basics.users.admin.id });
+    const scoped = await t.as('scoped');
+    const id = batchIdOf(await upload(scoped, 'rd_deduction', 2025, writeCsv([['统一社会信用代码', '企业名称'], [other.uscc, other.name]])));
+    // An administrator confirms the mapping: the check runs in the administrator's (county-wide) scope.
+    await t.admin.post(`/lists/imports/${id}/mapping`).type('form').send({ field_0: 'uscc', field_1: 'name' }).expect(303);
+    await runner.settled(id);
+    expect((await t.db('import_batches').where({ id }).first()).rows_matched).to.equal(1);
+    await scoped.post(`/lists/imports/${id}/commit`).type('form').send({}).expect(303);
+    await runner.settled(id);
+    const batch = await t.db('import_batches').where({ id }).first();
+    expect(batch.status).to.equal('interrupted');
+    expect(batch.error).to.include('不在你负责园区');
+    expect(await t.db('list_entries').first()).to.equal(undefined);
+  });
+
+  it('screening a firm outside their parks says it does not exist, without its name or stage', async () => {
+    const other = await createFirm(t.db, { name: '余姚市保密企业有限公司', stage: 'tech_sme', parkId: t.basics.parks.b, actorId: t.basics.users.admin.id });
+    const scoped = await t.as('scoped');
+    const res = await scoped.post('/lists/screen').type('form').send({ year: 2025, firm: `${other.uscc}:1`, reason: '试探' }).expect(200);
+    expect(res.text).to.include('找不到这家企业');
+    expect(res.text).to.not.include('余姚市保密企业有限公司');
+    expect(res.text).to.not.include('科技型中小企业');
+  });
+
+  it('keeps one committed list per kind and year: a second commit racing the first is refused and can be retried', async () => {
+    const f = await createFirm(t.db, { stage: 'candidate', actorId: t.basics.users.admin.id });
+    await t.db('import_batches').insert({ kind: 'patent', year: 2024, file_name: 'a', file_hash: 'a', file_size: 1, file_type: 'csv', status: 'committed', created_by: t.basics.users.admin.id, created_at: new Date().toISOString(), version: 1 });
+    let error: unknown;
+    try {
+      await t.db('import_batches').insert({ kind: 'patent', year: 2024, file_name: 'b', file_hash: 'b', file_size: 1, file_type: 'csv', status: 'committed', created_by: t.basics.users.admin.id, created_at: new Date().toISOString(), version: 1 });
+    } catch (err) {
+      error = err;
+    }
+    expect(String((error as { code?: string })?.code)).to.match(/SQLITE_CONSTRAINT_UNIQUE|23505/);
+    void f;
   });
 });

@@ -2,7 +2,6 @@
  * Signing in and out, and changing one's own password. Failures never say whether the username
  * exists; repeated failures slow down and then lock the account and the address for a while.
  */
-import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { nowIso } from '../../lib/dates.js';
 import { appendAuditAs } from '../audit/audit.queries.js';
@@ -11,10 +10,11 @@ import {
   ACCOUNT_POLICY,
   ADDRESS_POLICY,
   accountKey,
-  activeLock,
   addressKey,
   clearThrottle,
-  registerFailure,
+  countAttempt,
+  forgiveAttempt,
+  lock,
   slowdownMs,
 } from './login-throttle.js';
 import { checkPasswordPolicy, hashPassword, verifyPassword } from './passwords.js';
@@ -35,34 +35,45 @@ export type LoginResult =
 export async function authenticate(db: Knex, usernameInput: string, password: string, ip: string, now = new Date()): Promise<LoginResult> {
   const username = usernameInput.trim().slice(0, 100);
   if (!username || !password) return { ok: false, message: loginMessages.missing, locked: false, delayMs: 0 };
-  const keys = [accountKey(username), addressKey(ip)];
+  const accountK = accountKey(username);
+  const addressK = addressKey(ip);
   const who = { actorId: null as number | null, actorName: username, ip };
 
-  const lock = await activeLock(db, keys, now);
-  if (lock) {
-    await appendAuditAs(db, who, { action: 'login.refused_locked', objectType: 'user', objectId: username, after: { lockedUntil: lock } });
-    return { ok: false, message: loginMessages.locked(lock), locked: true, delayMs: 0 };
+  // Count first, check the password after: parallel attempts beyond the limit never reach argon2.
+  const perAccount = await countAttempt(db, accountK, ACCOUNT_POLICY, now);
+  const perAddress = await countAttempt(db, addressK, ADDRESS_POLICY, now);
+  const lockedUntil = perAccount.lockedUntil ?? perAddress.lockedUntil;
+  const overLimit = perAccount.failures > ACCOUNT_POLICY.maxFailures || perAddress.failures > ADDRESS_POLICY.maxFailures;
+  if (lockedUntil || overLimit) {
+    const accountOver = perAccount.failures > ACCOUNT_POLICY.maxFailures;
+    const until = lockedUntil ?? (await lock(db, accountOver ? accountK : addressK, accountOver ? ACCOUNT_POLICY : ADDRESS_POLICY, now));
+    await appendAuditAs(db, who, { action: 'login.refused_locked', objectType: 'user', objectId: username, after: { lockedUntil: until } });
+    return { ok: false, message: loginMessages.locked(until), locked: true, delayMs: 0 };
   }
 
   const account = await findAccountByUsername(db, username);
   const valid = await verifyPassword(account?.isActive ? account.passwordHash : null, password);
   if (valid && account) {
-    await clearThrottle(db, keys[0]!);
+    await clearThrottle(db, accountK);
+    await forgiveAttempt(db, addressK);
     await db('users').where({ id: account.id }).update({ last_login_at: nowIso(now) });
     await appendAuditAs(db, { actorId: account.id, actorName: account.displayName, ip }, { action: 'login.success', objectType: 'user', objectId: account.username });
     return { ok: true, account };
   }
 
-  const perAccount = await registerFailure(db, keys[0]!, ACCOUNT_POLICY, now);
-  const perAddress = await registerFailure(db, keys[1]!, ADDRESS_POLICY, now);
-  await appendAuditAs(db, { ...who, actorId: account?.id ?? null }, { action: 'login.failure', objectType: 'user', objectId: username, after: { failures: perAccount.failures } });
-  for (const [state, scope] of [[perAccount, 'account'], [perAddress, 'address']] as const) {
-    if (state.locked) {
-      await appendAuditAs(db, { ...who, actorId: account?.id ?? null }, { action: 'login.locked', objectType: 'user', objectId: username, after: { scope, lockedUntil: state.lockedUntil } });
+  const actorId = account?.id ?? null;
+  await appendAuditAs(db, { ...who, actorId }, { action: 'login.failure', objectType: 'user', objectId: username, after: { failures: perAccount.failures } });
+  let until: string | null = null;
+  for (const [state, key, policy, scope] of [
+    [perAccount, accountK, ACCOUNT_POLICY, 'account'],
+    [perAddress, addressK, ADDRESS_POLICY, 'address'],
+  ] as const) {
+    if (state.failures >= policy.maxFailures) {
+      until = await lock(db, key, policy, now);
+      await appendAuditAs(db, { ...who, actorId }, { action: 'login.locked', objectType: 'user', objectId: username, after: { scope, lockedUntil: until } });
     }
   }
-  const lockedUntil = perAccount.lockedUntil ?? perAddress.lockedUntil;
-  if (lockedUntil) return { ok: false, message: loginMessages.locked(lockedUntil), locked: true, delayMs: 0 };
+  if (until) return { ok: false, message: loginMessages.locked(until), locked: true, delayMs: 0 };
   const delayMs = Math.max(slowdownMs(perAccount.failures, ACCOUNT_POLICY), slowdownMs(perAddress.failures, ADDRESS_POLICY));
   return { ok: false, message: loginMessages.failed, locked: false, delayMs };
 }
@@ -90,8 +101,4 @@ export async function changeOwnPassword(
     await appendAuditAs(trx, { actorId: account.id, actorName: account.display_name, ip }, { action: 'user.password_change', objectType: 'user', objectId: account.username }, at);
   });
   return { ok: true };
-}
-
-export function randomBytes(n: number): Buffer {
-  return crypto.randomBytes(n);
 }

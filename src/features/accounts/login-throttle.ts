@@ -20,42 +20,46 @@ export const ADDRESS_POLICY: ThrottlePolicy = { maxFailures: 20, windowMs: 15 * 
 export const accountKey = (username: string) => `user:${username.trim().toLowerCase().slice(0, 100)}`;
 export const addressKey = (ip: string) => `ip:${ip.slice(0, 100)}`;
 
-interface ThrottleRow {
-  key: string;
-  failures: number;
-  first_failure_at: string;
-  locked_until: string | null;
-}
-
 export interface ThrottleState {
   failures: number;
   lockedUntil: string | null;
 }
 
-async function read(db: Knex, key: string): Promise<ThrottleRow | undefined> {
-  return (await db('login_throttle').where({ key }).first()) as ThrottleRow | undefined;
+/**
+ * Count an attempt, atomically (one statement, safe under parallel requests): inside the window the
+ * count goes up, after it the count starts again at 1. Returns the count including this attempt and
+ * any lock in force. Attempts are counted before the password is checked, so a burst of parallel
+ * requests cannot all slip past the limit.
+ */
+export async function countAttempt(db: Knex, key: string, policy: ThrottlePolicy, now: Date): Promise<ThrottleState> {
+  const nowIso = now.toISOString();
+  const windowStart = new Date(now.getTime() - policy.windowMs).toISOString();
+  const result = await db.raw(
+    `INSERT INTO login_throttle (key, failures, first_failure_at, locked_until) VALUES (?, 1, ?, NULL)
+     ON CONFLICT (key) DO UPDATE SET
+       failures = CASE WHEN login_throttle.first_failure_at < ? THEN 1 ELSE login_throttle.failures + 1 END,
+       first_failure_at = CASE WHEN login_throttle.first_failure_at < ? THEN excluded.first_failure_at ELSE login_throttle.first_failure_at END
+     RETURNING failures, locked_until`,
+    [key, nowIso, windowStart, windowStart],
+  );
+  const row = (Array.isArray(result) ? result[0] : (result as { rows: unknown[] }).rows[0]) as { failures: number | string; locked_until: string | Date | null };
+  const lockedUntil = row.locked_until ? new Date(row.locked_until).toISOString() : null;
+  return { failures: Number(row.failures), lockedUntil: lockedUntil && Date.parse(lockedUntil) > now.getTime() ? lockedUntil : null };
 }
 
-/** The latest lock end among the keys, if any is locked at `now`. */
-export async function activeLock(db: Knex, keys: string[], now: Date): Promise<string | null> {
-  const rows = (await db('login_throttle').whereIn('key', keys).whereNotNull('locked_until')) as ThrottleRow[];
-  const ends = rows.map((r) => r.locked_until!).filter((t) => Date.parse(t) > now.getTime());
-  return ends.length ? ends.sort().at(-1)! : null;
-}
-
-/** Count a failure; returns the key's state and whether this failure started a lock. */
-export async function registerFailure(db: Knex, key: string, policy: ThrottlePolicy, now: Date): Promise<ThrottleState & { locked: boolean }> {
-  const row = await read(db, key);
-  const windowOpen = row && now.getTime() - Date.parse(row.first_failure_at) < policy.windowMs;
-  const failures = windowOpen ? row.failures + 1 : 1;
-  const firstFailureAt = windowOpen ? row.first_failure_at : now.toISOString();
-  const locked = failures >= policy.maxFailures;
-  const lockedUntil = locked ? new Date(now.getTime() + policy.lockMs).toISOString() : null;
+/** Start a lock (never shortening one already in force). */
+export async function lock(db: Knex, key: string, policy: ThrottlePolicy, now: Date): Promise<string> {
+  const until = new Date(now.getTime() + policy.lockMs).toISOString();
   await db('login_throttle')
-    .insert({ key, failures: locked ? 0 : failures, first_failure_at: firstFailureAt, locked_until: lockedUntil })
-    .onConflict('key')
-    .merge();
-  return { failures, lockedUntil, locked };
+    .where({ key })
+    .andWhere((w) => w.whereNull('locked_until').orWhere('locked_until', '<', until))
+    .update({ locked_until: until });
+  return until;
+}
+
+/** A successful login takes its own attempt back off the address's count. */
+export async function forgiveAttempt(db: Knex, key: string): Promise<void> {
+  await db('login_throttle').where({ key }).andWhere('failures', '>', 0).decrement('failures', 1);
 }
 
 export async function clearThrottle(db: Knex, key: string): Promise<void> {

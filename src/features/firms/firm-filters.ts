@@ -62,7 +62,7 @@ export function filterQueryString(filters: FirmFilters, omit: (keyof FirmFilters
   return new URLSearchParams(filterParams(filters, omit)).toString();
 }
 
-/** Only park and field have precomputed counts (stage_counts); anything else counts live. */
+/** stage_counts is keyed by park, field and stage: only those filters can be counted from it; anything else counts live. */
 export function hasOnlyCountableFilters(filters: FirmFilters): boolean {
   return Object.keys(filters).every((k) => k === 'park' || k === 'field' || k === 'stage');
 }

@@ -8,7 +8,7 @@ import type { Db } from '../../db/types.js';
 import type { WriteContext } from '../../domain/actor.js';
 import { normalizeFirmName } from '../../domain/firm-name.js';
 import { can, coversPark } from '../../domain/permissions.js';
-import { type StageKey, stageLabel } from '../../domain/stages.js';
+import type { StageKey } from '../../domain/stages.js';
 import { decideMove, type GateCheck, type MoveDecision, type MoveInput } from '../../domain/transitions.js';
 import { bumpDataGeneration } from '../../lib/cache.js';
 import { nowIso, todayInShanghai } from '../../lib/dates.js';
@@ -210,7 +210,3 @@ export function createFirmService(deps: FirmServiceDeps) {
 }
 
 export type FirmService = ReturnType<typeof createFirmService>;
-
-export function describeMove(from: StageKey, to: StageKey): string {
-  return `${stageLabel(from)} → ${stageLabel(to)}`;
-}

@@ -278,10 +278,14 @@ export async function runCommit(db: Knex, batchId: number, ctx: JobContext, prog
     }
 
     if (batch.kind === 'annual_figures') {
+      if (ctx.actor.parkIds !== null) await assertInScope(trx, [...drafts.values()], ctx.actor);
       const written = await commitFigures(trx, batch, [...drafts.values()], ctx, at);
       await finishBatch(trx, batch, ctx, at, { entries: written, createdFirms: 0, superseded: [] });
       return { entries: written, createdFirms: 0, superseded: [] };
     }
+
+    // A caseworker limited to some parks commits only firms of those parks, whoever ran the preview.
+    if (ctx.actor.parkIds !== null) await assertInScope(trx, [...drafts.values()], ctx.actor);
 
     // New codes: someone may have registered a firm since the preview; then it is simply a match.
     const fresh = [...drafts.values()].filter((d) => d.firmId === null);
@@ -314,6 +318,21 @@ export async function runCommit(db: Knex, batchId: number, ctx: JobContext, prog
       await progress?.('commit', processed);
     }
     const reason = `由${listKindLabel(batch.kind)}名单（${batch.year}年，批次 #${batch.id}）导入`;
+    await insertChunked(
+      trx,
+      'audit_log',
+      toCreate.map((d) => ({
+        at,
+        actor_id: ctx.actor.id,
+        actor_name: ctx.actor.displayName,
+        action: 'firm.create',
+        object_type: 'firm',
+        object_id: d.uscc,
+        before: null,
+        after: JSON.stringify({ uscc: d.uscc, name: d.name, parkId: d.parkId, stage: 'candidate', batchId: batch.id }),
+        ip: ctx.ip,
+      })),
+    );
     await insertChunked(
       trx,
       'stage_events',
@@ -355,6 +374,22 @@ export async function runCommit(db: Knex, batchId: number, ctx: JobContext, prog
     await finishBatch(trx, batch, ctx, at, result);
     return result;
   });
+}
+
+export class OutOfScopeError extends Error {
+  override name = 'ListParseError'; // shown to the user as is, like a file problem
+  constructor() {
+    super('本批次含有不在你负责园区的企业（核对由他人完成），不能由你提交。请重新核对列对应后再提交，或请管理员提交。');
+  }
+}
+
+async function assertInScope(trx: Knex.Transaction, drafts: EntryDraft[], actor: JobContext['actor']): Promise<void> {
+  const ids = drafts.map((d) => d.firmId).filter((id): id is number => id !== null);
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = (await trx('firms').whereIn('id', ids.slice(i, i + 500)).select('park_id')) as { park_id: number | null }[];
+    if (rows.some((r) => !coversPark(actor, r.park_id))) throw new OutOfScopeError();
+  }
+  if (drafts.some((d) => d.firmId === null && !coversPark(actor, d.parkId))) throw new OutOfScopeError();
 }
 
 async function finishBatch(trx: Knex.Transaction, batch: Batch, ctx: JobContext, at: string, result: CommitResult): Promise<void> {

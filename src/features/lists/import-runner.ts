@@ -109,9 +109,8 @@ export class ImportRunner {
   private async fail(type: JobType, batchId: number, err: JobError): Promise<void> {
     const userMessage = err.name === 'ListParseError' || isListParseError(err) ? err.message : type === 'preview' ? messages.previewFailed : messages.commitFailed;
     log.error('import job failed', { batchId, type, err });
-    await this.db('import_rows').where({ batch_id: batchId }).modify((q) => {
-      if (type === 'commit') q.whereRaw('1 = 0'); // staged rows stay for another try
-    }).del();
+    // A failed preview's rows are worthless; a failed commit's staged rows stay for another try.
+    if (type === 'preview') await this.db('import_rows').where({ batch_id: batchId }).del();
     await this.db('import_batches')
       .where({ id: batchId, status: type === 'preview' ? 'previewing' : 'committing' })
       .update({ status: type === 'preview' ? 'failed' : 'interrupted', error: userMessage });

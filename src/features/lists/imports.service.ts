@@ -26,7 +26,7 @@ import {
   rememberMapping,
   transitionBatch,
 } from './imports.queries.js';
-import { checkMapping, FIELD_LABELS, FIELDS, type FieldKey, normalizeHeader, suggestMapping } from './parsing/columns.js';
+import { checkMapping, FIELDS, type FieldKey, normalizeHeader, suggestMapping } from './parsing/columns.js';
 import { isListParseError, openTable } from './parsing/index.js';
 import type { AmountUnit } from './parsing/types.js';
 
@@ -83,8 +83,47 @@ export function createImportService(runner: ImportRunner, uploadDir: string) {
     return batch;
   }
 
+  /** Records the batch for an uploaded, readable file and moves the file into place. */
+  async function store(db: Knex, kind: ImportKindKey, year: number, file: UploadedFile, hash: string, table: Awaited<ReturnType<typeof openTable>>, ctx: WriteContext): Promise<Batch> {
+    const fileType = table.source.kind;
+    const at = nowIso();
+    const header = table.header;
+    const dataRows = table.preview.filter((r) => r.line > Math.max(...header.headerLines));
+    const sourceInfo = {
+      ...(table.source.kind === 'csv'
+        ? { encoding: table.source.encoding, delimiter: table.source.delimiter, bom: table.source.bom }
+        : { sheet: table.source.sheet.name, sheets: table.source.sheets.filter((s) => s.kind === 'worksheet').map((s) => s.name) }),
+      headerLine: header.headerLine,
+      titleLines: header.titleLines,
+      columns: header.columns,
+      samples: dataRows.slice(0, 5).map((r) => r.cells.map((c) => c.text)),
+    };
+    // Remembered mapping for this kind first (same headers, same fields), then the suggestion.
+    const remembered = await rememberedMapping(db, kind);
+    const suggestion = suggestMapping(header.columns, kind, { defaultUnit: header.tableUnit });
+    let usedRemembered = false;
+    const mapping: ColumnMapping = header.columns.map((col, i) => {
+      const known = remembered?.[normalizeHeader(col).key];
+      if (known) {
+        usedRemembered = true;
+        return { field: known.field as FieldKey, unit: (known.unit as AmountUnit | null) ?? null };
+      }
+      const s = suggestion.byColumn[i];
+      return s ? { field: s.field, unit: s.unit } : null;
+    });
+    const id = await db.transaction(async (trx) => {
+      const batchId = await insertBatch(trx, { kind, year, fileName: safeFileName(file.originalName), fileHash: hash, fileSize: file.size, fileType, createdBy: ctx.actor.id, at });
+      await trx('import_batches').where({ id: batchId }).update({ mapping: JSON.stringify(mapping), source_info: JSON.stringify({ ...sourceInfo, rememberedMapping: usedRemembered }) });
+      await appendAudit(trx, ctx, { action: 'import.upload', objectType: 'import_batch', objectId: String(batchId), after: { kind, year, fileName: safeFileName(file.originalName), size: file.size, sha256: hash } }, at);
+      return batchId;
+    });
+    fs.renameSync(file.path, storedPath({ id, fileType }));
+    return loadBatch(db, id);
+  }
+
   return {
     storedPath,
+    load: loadBatch,
 
     /** Stores the upload as a new batch with a suggested mapping; refuses a file already imported. */
     async upload(db: Knex, input: { kind: string; year: number | null; file: UploadedFile | null }, ctx: WriteContext): Promise<Batch> {
@@ -100,55 +139,22 @@ export function createImportService(runner: ImportRunner, uploadDir: string) {
       }
       const file = input.file!;
       const kind = input.kind as ImportKindKey;
-      const hash = await sha256(file.path);
-      const same = await findSameFile(db, kind, input.year!, hash);
-      if (same) {
-        cleanup();
-        throw new ValidationError({ file: messages.sameFile(same) }, messages.sameFile(same), 'SAME_FILE');
-      }
       let table;
       try {
-        table = await openTable(file.path);
-        await table.close();
-      } catch (err) {
-        cleanup();
-        if (isListParseError(err)) throw new ValidationError({ file: err.message }, err.message, `FILE_${err.code}`);
-        throw err;
-      }
-      const fileType = table.source.kind;
-      const at = nowIso();
-      const header = table.header;
-      const dataRows = table.preview.filter((r) => r.line > Math.max(...header.headerLines));
-      const sourceInfo = {
-        ...(table.source.kind === 'csv'
-          ? { encoding: table.source.encoding, delimiter: table.source.delimiter, bom: table.source.bom }
-          : { sheet: table.source.sheet.name, sheets: table.source.sheets.filter((s) => s.kind === 'worksheet').map((s) => s.name) }),
-        headerLine: header.headerLine,
-        titleLines: header.titleLines,
-        columns: header.columns,
-        samples: dataRows.slice(0, 5).map((r) => r.cells.map((c) => c.text)),
-      };
-      // Remembered mapping for this kind first (same headers, same fields), then the suggestion.
-      const remembered = await rememberedMapping(db, kind);
-      const suggestion = suggestMapping(header.columns, kind, { defaultUnit: header.tableUnit });
-      let usedRemembered = false;
-      const mapping: ColumnMapping = header.columns.map((col, i) => {
-        const known = remembered?.[normalizeHeader(col).key];
-        if (known) {
-          usedRemembered = true;
-          return { field: known.field as FieldKey, unit: (known.unit as AmountUnit | null) ?? null };
+        const hash = await sha256(file.path);
+        const same = await findSameFile(db, kind, input.year!, hash);
+        if (same) throw new ValidationError({ file: messages.sameFile(same) }, messages.sameFile(same), 'SAME_FILE');
+        try {
+          table = await openTable(file.path);
+          await table.close();
+        } catch (err) {
+          if (isListParseError(err)) throw new ValidationError({ file: err.message }, err.message, `FILE_${err.code}`);
+          throw err;
         }
-        const s = suggestion.byColumn[i];
-        return s ? { field: s.field, unit: s.unit } : null;
-      });
-      const id = await db.transaction(async (trx) => {
-        const batchId = await insertBatch(trx, { kind, year: input.year!, fileName: safeFileName(file.originalName), fileHash: hash, fileSize: file.size, fileType, createdBy: ctx.actor.id, at });
-        await trx('import_batches').where({ id: batchId }).update({ mapping: JSON.stringify(mapping), source_info: JSON.stringify({ ...sourceInfo, rememberedMapping: usedRemembered }) });
-        await appendAudit(trx, ctx, { action: 'import.upload', objectType: 'import_batch', objectId: String(batchId), after: { kind, year: input.year, fileName: safeFileName(file.originalName), size: file.size, sha256: hash } }, at);
-        return batchId;
-      });
-      fs.renameSync(file.path, storedPath({ id, fileType }));
-      return loadBatch(db, id);
+        return await store(db, kind, input.year!, file, hash, table, ctx);
+      } finally {
+        cleanup(); // the file was moved into place on success; anything left here is a leftover
+      }
     },
 
     mappingView(batch: Batch): MappingView {
@@ -240,20 +246,24 @@ export function createImportService(runner: ImportRunner, uploadDir: string) {
           .whereRaw('e.details = ?', [JSON.stringify({ batchId: id })])
           .whereNotExists(trx('list_entries as l').whereRaw('l.firm_id = f.id').andWhere('l.is_current', true))
           .select('f.id', 'f.uscc', 'f.version')) as { id: number; uscc: string; version: number }[];
+        let exitedCount = 0;
         for (const firm of created) {
           const decision = decideMove({ to: 'exited', exitReason: 'other', reason }, { from: 'candidate', today, mayOverride: false });
           if (!decision.ok) continue;
-          await trx('firms').where({ id: firm.id, version: firm.version }).update({ stage: 'exited', version: firm.version + 1, updated_at: at });
+          // Someone moved it meanwhile: it is no longer untouched, so it stays.
+          const n = await trx('firms').where({ id: firm.id, version: firm.version, stage: 'candidate' }).update({ stage: 'exited', version: firm.version + 1, updated_at: at });
+          if (n !== 1) continue;
+          exitedCount++;
           await insertStageEvent(trx, { firmId: firm.id, fromStage: 'candidate', toStage: 'exited', reasonCode: decision.reasonCode, reason: decision.reason, details: { batchId: id }, source: 'import', actorId: ctx.actor.id, at });
+          await appendAudit(trx, ctx, { action: 'firm.stage', objectType: 'firm', objectId: firm.uscc, before: { stage: 'candidate', version: firm.version }, after: { stage: 'exited', version: firm.version + 1, kind: 'exit', reasonCode: decision.reasonCode, reason: decision.reason, source: 'import' } }, at);
         }
-        await appendAudit(trx, ctx, { action: 'import.revert', objectType: 'import_batch', objectId: String(id), before: { status: 'committed' }, after: { status: 'reverted', restoredBatch: previous?.id ?? null, exitedFirms: created.length } }, at);
-        return created.length;
+        await appendAudit(trx, ctx, { action: 'import.revert', objectType: 'import_batch', objectId: String(id), before: { status: 'committed' }, after: { status: 'reverted', restoredBatch: previous?.id ?? null, exitedFirms: exitedCount } }, at);
+        return exitedCount;
       });
       bumpDataGeneration();
       return { exitedFirms: exited };
     },
 
-    fieldLabel: (key: FieldKey) => FIELD_LABELS[key],
   };
 }
 

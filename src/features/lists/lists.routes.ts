@@ -17,7 +17,8 @@ import { positiveInt, str } from '../../web/forms.js';
 import { isFragmentRequest, redirectAfterWrite, renderFragment } from '../../web/render.js';
 import type { ImportRunner } from './import-runner.js';
 import type { ImportService } from './imports.service.js';
-import { BATCH_STATUS_LABELS, type Batch, findBatch, listBatches, stagedRows } from './imports.queries.js';
+import { BATCH_STATUS_LABELS, type Batch, listBatches, stagedRows } from './imports.queries.js';
+import type { Actor } from '../../domain/actor.js';
 import { listSizes } from './overlap.queries.js';
 import { READ_LIMITS } from './parsing/index.js';
 import { writeRejectsCsv, writeRejectsXlsx } from './parsing/export-safe.js';
@@ -30,6 +31,19 @@ const messages = {
   badUpload: '上传没有完成，请重新选择文件上传。',
   revertForbidden: '只有管理员或上传该批次的人可以撤销。',
 } as const;
+
+/**
+ * A batch is the uploader's file: a caseworker limited to some parks sees and acts on their own
+ * batches only (others may hold any park's firms); everyone else on all of them.
+ */
+function mayUseBatch(actor: Actor, batch: Batch): boolean {
+  return actor.parkIds === null || batch.createdBy === actor.id;
+}
+
+/** Reverting is for administrators and for whoever uploaded the batch (the service checks the batch's state). */
+function mayRevert(actor: Actor, batch: Batch): boolean {
+  return actor.role === 'admin' || (can(actor, 'lists.import') && actor.id === batch.createdBy);
+}
 
 function batchView(b: Batch) {
   const accepted = (b.rowsMatched ?? 0) + (b.rowsNameMatched ?? 0) + (b.rowsNew ?? 0);
@@ -50,7 +64,8 @@ export function listsRouter(db: Knex, imports: ImportService, runner: ImportRunn
   async function renderIndex(req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) {
     const actor = actorOfResponse(res);
     const year = Number(todayInShanghai().slice(0, 4));
-    const [batches, sizes] = await Promise.all([listBatches(db, 30), listSizes(db, actor)]);
+    const [all, sizes] = await Promise.all([listBatches(db, 30), listSizes(db, actor)]);
+    const batches = all.filter((b) => mayUseBatch(actor, b));
     const data = {
       title: '四张清单',
       nav: 'lists',
@@ -90,10 +105,10 @@ export function listsRouter(db: Knex, imports: ImportService, runner: ImportRunn
     }
   });
 
-  async function loadBatch(id: unknown): Promise<Batch> {
+  async function loadBatch(id: unknown, res: Response): Promise<Batch> {
     const batchId = positiveInt(id);
-    const batch = batchId ? await findBatch(db, batchId) : null;
-    if (!batch) throw new NotFoundError('BATCH_NOT_FOUND', '找不到这个导入批次。');
+    const batch = batchId ? await imports.load(db, batchId).catch(() => null) : null;
+    if (!batch || !mayUseBatch(actorOfResponse(res), batch)) throw new NotFoundError('BATCH_NOT_FOUND', '找不到这个导入批次。');
     return batch;
   }
 
@@ -106,7 +121,7 @@ export function listsRouter(db: Knex, imports: ImportService, runner: ImportRunn
       batch: batchView(batch),
       running: running ? { ...running, seconds: Math.round((Date.now() - running.startedAt) / 1000) } : null,
       canImport: can(actor, 'lists.import'),
-      canRevert: batch.status === 'committed' && batch.kind !== 'annual_figures' && (actor.role === 'admin' || (can(actor, 'lists.import') && actor.id === batch.createdBy)),
+      canRevert: batch.status === 'committed' && batch.kind !== 'annual_figures' && mayRevert(actor, batch),
     };
     if (batch.status === 'uploaded' || batch.status === 'previewed') data.mapping = imports.mappingView(batch);
     if (['previewed', 'committed', 'interrupted', 'superseded', 'reverted'].includes(batch.status)) {
@@ -125,13 +140,13 @@ export function listsRouter(db: Knex, imports: ImportService, runner: ImportRunn
   }
 
   router.get('/lists/imports/:id', async (req, res) => {
-    const batch = await loadBatch(req.params.id);
+    const batch = await loadBatch(req.params.id, res);
     res.render('lists/batch', await batchPageData(batch, res));
   });
 
   /** Polled while a job runs; once it has ended, the page reloads to show the outcome. */
   router.get('/lists/imports/:id/progress', async (req, res) => {
-    const batch = await loadBatch(req.params.id);
+    const batch = await loadBatch(req.params.id, res);
     const running = runner.state(batch.id);
     if (!running && batch.status !== 'previewing' && batch.status !== 'committing') {
       res.set('HX-Refresh', 'true');
@@ -140,7 +155,7 @@ export function listsRouter(db: Knex, imports: ImportService, runner: ImportRunn
   });
 
   router.post('/lists/imports/:id/mapping', requirePermission('lists.import'), async (req, res) => {
-    const batch = await loadBatch(req.params.id);
+    const batch = await loadBatch(req.params.id, res);
     const body = req.body as Record<string, unknown>;
     const columns = (batch.sourceInfo?.columns as string[] | undefined) ?? [];
     const choices = columns.map((_, i) => ({ field: str(body[`field_${i}`]), unit: str(body[`unit_${i}`]) }));
@@ -149,7 +164,7 @@ export function listsRouter(db: Knex, imports: ImportService, runner: ImportRunn
       redirectAfterWrite(req, res, `/lists/imports/${batch.id}`);
     } catch (err) {
       if (err instanceof ValidationError) {
-        const fresh = await loadBatch(batch.id);
+        const fresh = await loadBatch(batch.id, res);
         return res.status(422).render('lists/batch', { ...(await batchPageData(fresh, res)), mappingError: err.message });
       }
       throw err;
@@ -157,15 +172,14 @@ export function listsRouter(db: Knex, imports: ImportService, runner: ImportRunn
   });
 
   router.post('/lists/imports/:id/commit', requirePermission('lists.import'), async (req, res) => {
-    const batch = await loadBatch(req.params.id);
+    const batch = await loadBatch(req.params.id, res);
     await imports.commit(db, batch.id, writeContext(req, res));
     redirectAfterWrite(req, res, `/lists/imports/${batch.id}`);
   });
 
   router.post('/lists/imports/:id/revert', requirePermission('lists.import'), async (req, res) => {
-    const batch = await loadBatch(req.params.id);
-    const actor = actorOfResponse(res);
-    if (actor.role !== 'admin' && actor.id !== batch.createdBy) throw new ForbiddenError('FORBIDDEN', messages.revertForbidden);
+    const batch = await loadBatch(req.params.id, res);
+    if (!mayRevert(actorOfResponse(res), batch)) throw new ForbiddenError('FORBIDDEN', messages.revertForbidden);
     const { exitedFirms } = await imports.revert(db, batch.id, writeContext(req, res));
     setFlash(req, 'success', `批次 #${batch.id} 已撤销。${exitedFirms ? `由该批次新增、尚未开展培育的 ${exitedFirms} 家候选企业已退库。` : ''}`);
     redirectAfterWrite(req, res, `/lists/imports/${batch.id}`);
@@ -175,7 +189,7 @@ export function listsRouter(db: Knex, imports: ImportService, runner: ImportRunn
   router.get('/lists/imports/:id/rejects.:format', async (req, res) => {
     const format = req.params.format;
     if (format !== 'csv' && format !== 'xlsx') throw new NotFoundError('PAGE_NOT_FOUND', '找不到这个页面。');
-    const batch = await loadBatch(req.params.id);
+    const batch = await loadBatch(req.params.id, res);
     const columns = (batch.sourceInfo?.columns as string[] | undefined)?.map((c, i) => c || `第${i + 1}列`) ?? [];
     await appendAudit(db, writeContext(req, res), { action: 'import.rejects_download', objectType: 'import_batch', objectId: String(batch.id), after: { format } });
     async function* rows() {

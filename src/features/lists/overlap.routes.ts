@@ -106,10 +106,13 @@ export function overlapRouter(db: Knex, firms: FirmService): Router {
     if (!reason) throw new ValidationError({ reason: '请填写遴选入库的理由。' }, '请填写遴选入库的理由（如“同时在三张及以上名单上”）。', 'REASON_REQUIRED');
     let targets: ScreenTarget[];
     const q = overlapQueryOf(body, defaultYear());
+    let leftOut = 0;
+    const { park } = parseFirmFilters(body);
     if (str(body.scope) === 'all') {
-      const { park } = parseFirmFilters(body);
-      const all = await overlapFirms(db, q, park !== undefined ? { park } : {}, actor, SCREEN_LIMIT, 0);
-      targets = all.firms.filter((f) => f.stage === 'candidate').map((f) => ({ uscc: f.uscc, version: null }));
+      // Only candidates can be screened: select them in SQL, before the cap, and say what the cap left out.
+      const all = await overlapFirms(db, q, { ...(park !== undefined ? { park } : {}), stage: 'candidate' }, actor, SCREEN_LIMIT, 0);
+      targets = all.firms.map((f) => ({ uscc: f.uscc, version: null }));
+      leftOut = Math.max(0, all.total - all.firms.length);
     } else {
       const picked = body.firm === undefined ? [] : Array.isArray(body.firm) ? body.firm : [body.firm];
       targets = picked
@@ -127,7 +130,15 @@ export function overlapRouter(db: Knex, firms: FirmService): Router {
       moved: results.filter((r) => r.outcome === 'moved').length,
       skipped: results.filter((r) => r.outcome === 'skipped').length,
       refused: results.filter((r) => r.outcome === 'refused').length,
-      back: `/lists/firms?${new URLSearchParams([['year', String(q.year)], ...(q.kinds.length ? [['kinds', q.kinds.join(',')] as [string, string]] : []), ...(q.minCount ? [['min', String(q.minCount)] as [string, string]] : []), ...(q.count ? [['count', String(q.count)] as [string, string]] : [])]).toString()}`,
+      leftOut,
+      limit: SCREEN_LIMIT,
+      back: `/lists/firms?${new URLSearchParams([
+        ['year', String(q.year)],
+        ...(q.kinds.length ? [['kinds', q.kinds.join(',')] as [string, string]] : []),
+        ...(q.minCount ? [['min', String(q.minCount)] as [string, string]] : []),
+        ...(q.count ? [['count', String(q.count)] as [string, string]] : []),
+        ...(park !== undefined ? [['park', String(park)] as [string, string]] : []),
+      ]).toString()}`,
     });
   });
 

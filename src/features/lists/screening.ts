@@ -4,6 +4,7 @@
  */
 import type { Knex } from 'knex';
 import type { WriteContext } from '../../domain/actor.js';
+import { coversPark } from '../../domain/permissions.js';
 import { stageLabel } from '../../domain/stages.js';
 import { AppError } from '../../lib/errors.js';
 import type { FirmService } from '../firms/firms.service.js';
@@ -27,7 +28,9 @@ export interface ScreenResult {
 export async function screenIntoPool(db: Knex, firms: FirmService, targets: ScreenTarget[], reason: string, ctx: WriteContext): Promise<ScreenResult[]> {
   const results: ScreenResult[] = [];
   for (const target of targets.slice(0, SCREEN_LIMIT)) {
-    const firm = await findFirmByUscc(db, target.uscc);
+    const found = await findFirmByUscc(db, target.uscc);
+    // Outside the user's parks a firm does not exist for them: no name, no stage.
+    const firm = found && coversPark(ctx.actor, found.parkId) ? found : null;
     if (!firm) {
       results.push({ uscc: target.uscc, name: '', outcome: 'refused', message: '找不到这家企业。' });
       continue;

@@ -70,11 +70,6 @@ export async function findAccountByUsername(db: Db, username: string): Promise<U
   return row ? toAccount(row, (await parksOf(db, [row.id])).get(row.id) ?? []) : null;
 }
 
-export async function findUserByUsername(db: Db, username: string): Promise<UserSummary | null> {
-  const row = (await db('users').where({ username }).first()) as UserRow | undefined;
-  return row ? toSummary(row) : null;
-}
-
 export async function listAccounts(db: Db): Promise<UserAccount[]> {
   const rows = (await db('users').orderBy([{ column: 'is_active', order: 'desc' }, { column: 'role' }, { column: 'username' }])) as UserRow[];
   const parks = await parksOf(db, rows.map((r) => r.id));
