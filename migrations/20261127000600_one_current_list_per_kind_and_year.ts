@@ -17,6 +17,7 @@ export async function up(knex: Knex): Promise<void> {
 
 export async function down(knex: Knex): Promise<void> {
   await knex.schema.alterTable('import_batches', (t) => {
-    t.dropUnique(['kind', 'year'], 'import_batches_one_committed');
+    // A partial unique index, not a constraint, on both databases.
+    t.dropIndex(['kind', 'year'], 'import_batches_one_committed');
   });
 }
