@@ -51,6 +51,7 @@ describe('schema and migrations', () => {
     await t.db('firms').whereIn('id', firms.slice(0, 4).map((f) => f.id)).update({ stage: 'hte_reserve' });
     await t.db('firms').where({ id: firms[5]!.id }).update({ park_id: parks.b, field: 'biomedicine' });
     await t.db('stage_events').where({ firm_id: firms[11]!.id }).del();
+    await t.db('stage_entries').where({ firm_id: firms[11]!.id }).del();
     await t.db('firms').where({ id: firms[11]!.id }).del();
     const live = await t.db('firms').select('stage').select(t.db.raw('coalesce(park_id, 0) as park_key')).select(t.db.raw("coalesce(field, '') as field_key")).count({ n: '*' }).groupBy('stage', 'park_id', 'field');
     const counted = await t.db('stage_counts').where('n', '>', 0).select('stage', 'park_key', 'field_key', 'n');
@@ -83,5 +84,51 @@ describe('database URLs', () => {
     const fs = await import('node:fs');
     expect(fs.existsSync(`${dir}/nested/x.sqlite`)).to.equal(true);
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('conversion counts kept by triggers', () => {
+  let t: TestDb;
+  beforeEach(async () => {
+    t = await createTestDb();
+  });
+  afterEach(() => t.destroy());
+
+  /** The definition, computed the slow way from the events. */
+  async function live(year: number) {
+    const order = "CASE ?? WHEN 'candidate' THEN 0 WHEN 'incubating' THEN 1 WHEN 'tech_sme' THEN 2 WHEN 'hte_reserve' THEN 3 WHEN 'hte_applying' THEN 4 WHEN 'hte_certified' THEN 5 WHEN 'benchmark' THEN 6 END";
+    const start = new Date(Date.UTC(year, 0, 1) - 8 * 3600_000).toISOString();
+    const end = new Date(Date.UTC(year + 1, 0, 1) - 8 * 3600_000).toISOString();
+    const rows = await t.db('stage_events as e')
+      .where('e.at', '>=', start)
+      .andWhere('e.at', '<', end)
+      .select('e.to_stage as stage')
+      .countDistinct({ entered: 'e.firm_id' })
+      .select(
+        t.db.raw(`count(DISTINCT CASE WHEN EXISTS (SELECT 1 FROM stage_events n WHERE n.firm_id = e.firm_id AND n.at >= e.at AND ${order} > ${order}) THEN e.firm_id END) AS advanced`, ['n.to_stage', 'e.to_stage']),
+      )
+      .groupBy('e.to_stage');
+    return Object.fromEntries(rows.map((r) => [r.stage, [Number(r.entered), Number(r.advanced)]]));
+  }
+
+  it('agree with the definition computed from the events, across years, skips, returns and exits', async () => {
+    const { users, parks } = await seedBasics(t.db);
+    const stages = ['candidate', 'incubating', 'tech_sme', 'hte_reserve', 'hte_applying', 'hte_certified', 'exited'];
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    for (let i = 0; i < 40; i++) {
+      const f = await createFirm(t.db, { stage: 'candidate', parkId: i % 2 ? parks.a : parks.b, at: '2024-03-01T02:00:00.000Z', actorId: users.admin.id });
+      let ms = Date.parse('2024-03-01T02:00:00.000Z');
+      for (let k = 0; k < 5; k++) {
+        ms += Math.floor(rand() * 200) * 86400_000 + 3600_000;
+        const to = stages[Math.floor(rand() * stages.length)]!;
+        await t.db('stage_events').insert({ firm_id: f.id, from_stage: null, to_stage: to, source: 'seed', actor_id: users.admin.id, at: new Date(ms).toISOString() });
+      }
+    }
+    for (const year of [2024, 2025, 2026]) {
+      const counted = await t.db('conversion_counts').where({ year }).select('stage').sum({ entered: 'entered', advanced: 'advanced' }).groupBy('stage');
+      const fromTriggers = Object.fromEntries(counted.map((r) => [r.stage, [Number(r.entered), Number(r.advanced)]]));
+      expect(fromTriggers, String(year)).to.deep.equal(await live(year));
+    }
   });
 });

@@ -62,10 +62,16 @@ export class KnexSessionStore extends session.Store {
       .catch((err: unknown) => cb?.(err));
   }
 
+  /**
+   * Extending the idle timeout on every request would write (and fsync) on every page view; the
+   * expiry moves only once it has aged a minute, which costs an idle timeout at most that minute.
+   */
   override touch(sid: string, sess: session.SessionData, cb?: Callback): void {
+    const expires = this.expiresOf(sess);
     this.db('sessions')
       .where({ sid })
-      .update({ expires_at: this.expiresOf(sess) })
+      .andWhere('expires_at', '<', new Date(Date.parse(expires) - 60_000).toISOString())
+      .update({ expires_at: expires })
       .then(() => cb?.())
       .catch((err: unknown) => cb?.(err));
   }

@@ -86,7 +86,8 @@ export async function columnCards(
   const qb = cardSelect(db)
     .where('f.stage', stage);
   applyFirmFilters(db, qb, { ...filters, stage: undefined }, actor);
-  if (after) qb.whereRaw('(f.updated_at < ? OR (f.updated_at = ? AND f.id < ?))', [after.updatedAt, after.updatedAt, after.id]);
+  // A row-value comparison is an index range on (stage, updated_at, id): page 100 costs what page 1 does.
+  if (after) qb.whereRaw('(f.updated_at, f.id) < (?, ?)', [after.updatedAt, after.id]);
   const rows = (await qb.orderBy([{ column: 'f.updated_at', order: 'desc' }, { column: 'f.id', order: 'desc' }]).limit(limit)) as CardRow[];
   return rows.map(toCard);
 

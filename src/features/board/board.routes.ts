@@ -7,7 +7,7 @@ import { todayInShanghai } from '../../lib/dates.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { actorOfResponse } from '../../web/auth.js';
 import { renderFragment, renderPageOrFragment } from '../../web/render.js';
-import { filterQueryString, parseFirmFilters } from '../firms/firm-filters.js';
+import { SHORT_SEARCH_CAP, filterQueryString, parseFirmFilters, prepareSearch } from '../firms/firm-filters.js';
 import { loadFilterOptions } from '../firms/filter-options.js';
 import { decodeCursor } from './board.queries.js';
 import { loadBoard, loadColumnPage } from './board.service.js';
@@ -17,7 +17,7 @@ export function boardRouter(db: Knex): Router {
 
   router.get('/board', async (req, res) => {
     const actor = actorOfResponse(res);
-    const filters = parseFirmFilters(req.query);
+    const filters = await prepareSearch(db, parseFirmFilters(req.query));
     const [board, options] = await Promise.all([loadBoard(db, filters, actor, todayInShanghai()), loadFilterOptions(db, actor)]);
     renderPageOrFragment(req, res, 'board/index', 'board/board', {
       title: '培育看板',
@@ -28,6 +28,7 @@ export function boardRouter(db: Knex): Router {
       filterQs: filterQueryString(filters),
       options,
       canMove: can(actor, 'firms.move'),
+      searchCap: filters.matchCapped ? SHORT_SEARCH_CAP : null,
     });
   });
 
@@ -35,7 +36,7 @@ export function boardRouter(db: Knex): Router {
     const { stage } = req.params;
     if (!isStageKey(stage)) throw new NotFoundError('STAGE_NOT_FOUND', '没有这个阶段。');
     const actor = actorOfResponse(res);
-    const filters = parseFirmFilters(req.query);
+    const filters = await prepareSearch(db, parseFirmFilters(req.query));
     const page = await loadColumnPage(db, stage, filters, actor, decodeCursor(req.query.after), todayInShanghai());
     renderFragment(res, 'board/column-page', {
       stage,

@@ -58,6 +58,14 @@ export async function withBadges(db: Db, cards: BoardCard[], today: string): Pro
   });
 }
 
+/** One page of a column, before badges: the cards and the cursor to the next page. */
+async function columnPage(db: Db, stage: StageKey, filters: FirmFilters, actor: Pick<Actor, 'parkIds'>, after: Cursor | null) {
+  const rows = await columnCards(db, stage, filters, actor, COLUMN_PAGE_SIZE + 1, after);
+  const page = rows.slice(0, COLUMN_PAGE_SIZE);
+  const last = page[page.length - 1];
+  return { page, next: rows.length > COLUMN_PAGE_SIZE && last ? encodeCursor(last) : null };
+}
+
 export async function loadColumnPage(
   db: Db,
   stage: StageKey,
@@ -66,24 +74,22 @@ export async function loadColumnPage(
   after: Cursor | null,
   today: string,
 ): Promise<{ cards: CardView[]; next: string | null }> {
-  const rows = await columnCards(db, stage, filters, actor, COLUMN_PAGE_SIZE + 1, after);
-  const page = rows.slice(0, COLUMN_PAGE_SIZE);
-  const last = page[page.length - 1];
-  return {
-    cards: await withBadges(db, page, today),
-    next: rows.length > COLUMN_PAGE_SIZE && last ? encodeCursor(last) : null,
-  };
+  const { page, next } = await columnPage(db, stage, filters, actor, after);
+  return { cards: await withBadges(db, page, today), next };
 }
 
 export async function loadBoard(db: Db, filters: FirmFilters, actor: Pick<Actor, 'parkIds'>, today: string): Promise<BoardView> {
   const counts = await countByStage(db, filters, actor);
+  const pages = new Map<StageKey, Awaited<ReturnType<typeof columnPage>>>();
+  for (const group of STAGE_GROUPS) for (const s of group.stages) pages.set(s.key, await columnPage(db, s.key, filters, actor, null));
+  // Badges and readiness chips for every card on the board in one query each.
+  const views = new Map((await withBadges(db, [...pages.values()].flatMap((p) => p.page), today)).map((v) => [v.id, v]));
   const groups: BoardView['groups'] = [];
   for (const group of STAGE_GROUPS) {
-    const columns: ColumnView[] = [];
-    for (const s of group.stages) {
-      const { cards, next } = await loadColumnPage(db, s.key, filters, actor, null, today);
-      columns.push({ stage: s.key, label: s.label, count: counts[s.key], cards, next });
-    }
+    const columns: ColumnView[] = group.stages.map((s) => {
+      const { page, next } = pages.get(s.key)!;
+      return { stage: s.key, label: s.label, count: counts[s.key], cards: page.map((c) => views.get(c.id)!), next };
+    });
     groups.push({ key: group.key, label: group.label, count: columns.reduce((a, c) => a + c.count, 0), columns });
   }
   return { groups, total: Object.values(counts).reduce((a, b) => a + b, 0) };

@@ -41,7 +41,9 @@ export async function upsertCurrent(db: Db, rows: (CurrentEligibility & { comput
 export async function currentOf(db: Db, firmIds: number[]): Promise<Map<string, CurrentEligibility>> {
   const out = new Map<string, CurrentEligibility>();
   for (let i = 0; i < firmIds.length; i += 500) {
-    const rows = (await db('eligibility_current').whereIn('firm_id', firmIds.slice(i, i + 500))) as {
+    const rows = (await db('eligibility_current')
+      .whereIn('firm_id', firmIds.slice(i, i + 500))
+      .select('firm_id', 'rule_set', 'as_of', 'input_years', 'status', 'fails', 'missing', 'reviews', 'rd_gap', 'summary')) as {
       firm_id: number;
       rule_set: RuleSetId;
       as_of: string;

@@ -5,7 +5,7 @@
  */
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { firmIdsByName, whereUsccPrefix } from '../../db/dialect.js';
+import { firmIdsByName, firmIdsByShortName, whereUsccPrefix } from '../../db/dialect.js';
 import type { Db } from '../../db/types.js';
 import type { Actor } from '../../domain/actor.js';
 import { LIFECYCLES, TECH_FIELDS, type LifecycleKey, type TechFieldKey } from '../../domain/fields.js';
@@ -24,7 +24,17 @@ export interface FirmFilters {
   /** On this candidate list (current entries), optionally of this year. */
   list?: ListKindKey;
   listYear?: number;
+  /**
+   * Set by prepareSearch, never from the URL: a short name search (one or two characters, which the
+   * trigram index cannot serve) resolved once per request to at most SHORT_SEARCH_CAP firm ids.
+   */
+  matchIds?: number[];
+  matchCapped?: boolean;
 }
+
+/** Internal fields that are not filters a user chose (not carried in links or cache keys). */
+const INTERNAL: readonly string[] = ['matchIds', 'matchCapped'];
+export const SHORT_SEARCH_CAP = 5000;
 
 const optionalId = z.coerce.number().int().positive().optional().catch(undefined);
 const single = (v: unknown) => (Array.isArray(v) ? v[0] : v) ?? undefined;
@@ -54,7 +64,7 @@ export function parseFirmFilters(query: Record<string, unknown>): FirmFilters {
 /** The filters as query-string pairs, for links and hidden fields that must carry them along. */
 export function filterParams(filters: FirmFilters, omit: (keyof FirmFilters)[] = []): [string, string][] {
   return Object.entries(filters)
-    .filter(([k, v]) => v !== undefined && !omit.includes(k as keyof FirmFilters))
+    .filter(([k, v]) => v !== undefined && !INTERNAL.includes(k) && !omit.includes(k as keyof FirmFilters))
     .map(([k, v]) => [k, String(v)]);
 }
 
@@ -67,10 +77,24 @@ export function hasOnlyCountableFilters(filters: FirmFilters): boolean {
   return Object.keys(filters).every((k) => k === 'park' || k === 'field' || k === 'stage');
 }
 
-/** Credit-code prefix search applies when the text could be the start of a code. */
+/** Credit-code prefix search applies when the text could be the start of a code (four characters or more). */
 function usccPrefix(q: string): string | null {
   const code = normalizeUscc(q);
-  return /^[0-9A-HJ-NPQRTUWXY]{2,18}$/.test(code) && /\d/.test(code) ? code : null;
+  return /^[0-9A-HJ-NPQRTUWXY]{4,18}$/.test(code) && /\d/.test(code) ? code : null;
+}
+
+function isShortSearch(q: string): boolean {
+  return [...q.trim()].length < 3;
+}
+
+/**
+ * Resolve a one- or two-character name search once per request (the trigram index needs three
+ * characters; scanning for each board column would repeat a full scan nine times).
+ */
+export async function prepareSearch(db: Db, filters: FirmFilters): Promise<FirmFilters> {
+  if (filters.q === undefined || !isShortSearch(filters.q)) return filters;
+  const ids = ((await firmIdsByShortName(db, filters.q).limit(SHORT_SEARCH_CAP + 1)) as { id: number }[]).map((r) => r.id);
+  return { ...filters, matchIds: ids.slice(0, SHORT_SEARCH_CAP), matchCapped: ids.length > SHORT_SEARCH_CAP };
 }
 
 /**
@@ -94,13 +118,15 @@ export function applyFirmFilters(db: Db, qb: Knex.QueryBuilder, filters: FirmFil
       if (listYear !== undefined) this.andWhere('le.year', listYear);
     });
   }
-  if (filters.q !== undefined) {
+  if (filters.matchIds !== undefined) {
+    qb.whereIn('f.id', filters.matchIds.length ? filters.matchIds : [-1]);
+  } else if (filters.q !== undefined) {
     const q = filters.q;
     const prefix = usccPrefix(q);
-    qb.where((w) => {
-      w.whereIn('f.id', firmIdsByName(db, q));
-      if (prefix) w.orWhere((r) => whereUsccPrefix(db, r, 'f.uscc', prefix));
-    });
+    // One IN over a UNION: each branch uses its own index (FTS, the unique code index); an OR would not.
+    const ids = isShortSearch(q) ? firmIdsByShortName(db, q) : firmIdsByName(db, q);
+    if (prefix) ids.union((u) => whereUsccPrefix(db, u.select('id').from('firms'), 'uscc', prefix));
+    qb.whereIn('f.id', ids);
   }
   return qb;
 }

@@ -16,7 +16,7 @@ import { isFragmentRequest, redirectAfterWrite, renderFragment, renderPageOrFrag
 import { cardOfFirm } from '../board/board.queries.js';
 import { changedCounts, withBadges } from '../board/board.service.js';
 import { STAGE_EVENT_SOURCES, type StageEventSource } from '../stages/stage-events.queries.js';
-import { filterQueryString, parseFirmFilters } from './firm-filters.js';
+import { SHORT_SEARCH_CAP, filterQueryString, parseFirmFilters, prepareSearch } from './firm-filters.js';
 import { entriesOfFirm } from '../lists/overlap.queries.js';
 import { listKindLabel } from '../../domain/list-kinds.js';
 import { formatWan } from '../../lib/money.js';
@@ -81,7 +81,7 @@ export function firmsRouter(db: Knex, firms: FirmService): Router {
 
   router.get('/firms', async (req, res) => {
     const actor = actorOfResponse(res);
-    const filters = parseFirmFilters(req.query);
+    const filters = await prepareSearch(db, parseFirmFilters(req.query));
     const sort: FirmSort = str(req.query.sort) === 'name' ? 'name' : 'updated';
     const page = Math.min(positiveInt(req.query.page) ?? 1, 100000);
     const [items, counts, options] = await Promise.all([
@@ -106,6 +106,7 @@ export function firmsRouter(db: Knex, firms: FirmService): Router {
       prev: page > 1 ? link(page - 1) : null,
       next: page < pages ? link(page + 1) : null,
       canCreate: can(actor, 'firms.create'),
+      searchCap: filters.matchCapped ? SHORT_SEARCH_CAP : null,
     });
   });
 
