@@ -42,7 +42,12 @@ describe('hostile text renders as text (browser)', function () {
     await page.goto(`${ctx.baseUrl}/firms/${uscc}`);
     await page.click('text=编辑资料');
     await page.locator('#firm-form input[name=name]').fill(NAME);
-    await Promise.all([page.waitForURL(`**/firms/${uscc}`), page.click('#firm-form button[type=submit]')]);
+    await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith(`/firms/${uscc}`)),
+      page.click('#firm-form button[type=submit]'),
+    ]);
+    // htmx follows HX-Redirect with a full page load of the firm page.
+    await page.waitForFunction((name) => document.querySelector('h1')?.textContent === name, NAME);
     expect(await page.locator('h1').textContent()).to.equal(NAME);
     expect(await page.locator('.profile dd.prewrap').textContent()).to.equal(NOTES);
     expect(await page.locator('img[src=x]').count()).to.equal(0);
