@@ -4,14 +4,23 @@
   'use strict';
   var TIER_COLOURS = ['#9aa5b1', '#7fb77e', '#4f9a6a', '#3f8a5f', '#2f7a55', '#2a6f9e', '#1f5a85'];
 
-  function draw(root) {
-    var canvas = (root.querySelector && root.querySelector('#funnel-chart')) || (root.id === 'funnel-chart' ? root : null);
-    var source = document.getElementById('funnel-data');
-    if (!canvas || !source) return;
-    var data = JSON.parse(source.textContent || '{}');
+  /** The canvas and its data under `root` (a page or a swapped fragment), with any old chart removed. */
+  function prepare(root, canvasId, dataId) {
+    var canvas = root.querySelector ? root.querySelector('#' + canvasId) : null;
+    var source = document.getElementById(dataId);
+    if (!canvas || !source) return null;
+    var data = JSON.parse(source.textContent || 'null');
+    if (!data) return null;
     var existing = Chart.getChart(canvas);
     if (existing) existing.destroy();
-    new Chart(canvas, {
+    return { canvas: canvas, data: data };
+  }
+
+  function draw(root) {
+    var found = prepare(root, 'funnel-chart', 'funnel-data');
+    if (!found) return;
+    var data = found.data;
+    new Chart(found.canvas, {
       type: 'bar',
       data: {
         labels: data.labels,
@@ -33,14 +42,10 @@
   var SERIES_COLOURS = ['#7fb77e', '#3f8a5f', '#2a6f9e'];
 
   function drawParks(root) {
-    var canvas = (root.querySelector && root.querySelector('#park-chart')) || null;
-    var source = document.getElementById('park-data');
-    if (!canvas || !source) return;
-    var data = JSON.parse(source.textContent || 'null');
-    if (!data || !data.series) return;
-    var existing = Chart.getChart(canvas);
-    if (existing) existing.destroy();
-    new Chart(canvas, {
+    var found = prepare(root, 'park-chart', 'park-data');
+    if (!found || !found.data.series) return;
+    var data = found.data;
+    new Chart(found.canvas, {
       type: 'bar',
       data: {
         labels: data.labels,

@@ -15,17 +15,7 @@ export interface StageEvent {
   at: string;
 }
 
-export interface NewStageEvent {
-  firmId: number;
-  fromStage: StageKey | null;
-  toStage: StageKey;
-  reasonCode: string | null;
-  reason: string | null;
-  details: Record<string, unknown> | null;
-  source: string;
-  actorId: number;
-  at: string;
-}
+export type NewStageEvent = Omit<StageEvent, 'id' | 'actorName'>;
 
 export const STAGE_EVENT_SOURCES = ['board', 'menu', 'firm_page', 'bulk', 'import', 'create', 'seed'] as const;
 export type StageEventSource = (typeof STAGE_EVENT_SOURCES)[number];
