@@ -108,7 +108,7 @@ describe('conversion counts kept by triggers', () => {
         t.db.raw(`count(DISTINCT CASE WHEN EXISTS (SELECT 1 FROM stage_events n WHERE n.firm_id = e.firm_id AND n.at >= e.at AND ${order} > ${order}) THEN e.firm_id END) AS advanced`, ['n.to_stage', 'e.to_stage']),
       )
       .groupBy('e.to_stage');
-    return Object.fromEntries(rows.map((r) => [r.stage, [Number(r.entered), Number(r.advanced)]]));
+    return Object.fromEntries((rows as { stage: string; entered: number | string; advanced: number | string }[]).map((r) => [r.stage, [Number(r.entered), Number(r.advanced)]]));
   }
 
   it('agree with the definition computed from the events, across years, skips, returns and exits', async () => {
@@ -127,7 +127,7 @@ describe('conversion counts kept by triggers', () => {
     }
     for (const year of [2024, 2025, 2026]) {
       const counted = await t.db('conversion_counts').where({ year }).select('stage').sum({ entered: 'entered', advanced: 'advanced' }).groupBy('stage');
-      const fromTriggers = Object.fromEntries(counted.map((r) => [r.stage, [Number(r.entered), Number(r.advanced)]]));
+      const fromTriggers = Object.fromEntries((counted as { stage: string; entered: number | string; advanced: number | string }[]).map((r) => [r.stage, [Number(r.entered), Number(r.advanced)]]));
       expect(fromTriggers, String(year)).to.deep.equal(await live(year));
     }
   });
