@@ -28,10 +28,15 @@ export function writeCsv(rows: Cell[][], opts: { encoding?: 'utf8-bom' | 'gbk' |
   return file;
 }
 
-/** An XLSX with an optional merged title row above the header; numbers stay numbers. */
-export async function writeXlsx(rows: Cell[][], opts: { title?: string; name?: string; mergeTitleAcross?: number } = {}): Promise<string> {
+/** An XLSX with an optional merged title row above the header, and optional sheets before it; numbers stay numbers. */
+export async function writeXlsx(
+  rows: Cell[][],
+  opts: { title?: string; name?: string; mergeTitleAcross?: number; sheetsBefore?: { name: string; rows: Cell[][] }[] } = {},
+): Promise<string> {
   const file = path.join(dir, opts.name ?? `list-${++n}.xlsx`);
   const wb = new ExcelJS.Workbook();
+  // Agencies often put a cover or instructions sheet before the list.
+  for (const s of opts.sheetsBefore ?? []) wb.addWorksheet(s.name).addRows(s.rows.map((r) => r.map((v) => (v === null ? undefined : v))));
   const ws = wb.addWorksheet('名单');
   if (opts.title) {
     ws.addRow([opts.title]);

@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { PERMISSIONS, type Permission, can } from '../../src/domain/permissions.js';
 import type { ImportRunner } from '../../src/features/lists/import-runner.js';
 import { createFirm, validUscc } from '../helpers/factories.js';
-import { writeCsv } from '../helpers/list-files.js';
+import { writeCsv, writeXlsx } from '../helpers/list-files.js';
 import { registeredRoutes } from '../helpers/routes.js';
 import { type Client, createTestContext, snapshot, type TestContext, type UserName } from '../helpers/test-app.js';
 
@@ -50,6 +50,7 @@ const ROUTE_ACCESS: Record<string, Access> = {
   'GET /lists/imports/:id': 'lists.read',
   'GET /lists/imports/:id/progress': 'lists.read',
   'POST /lists/imports/:id/mapping': 'lists.import',
+  'POST /lists/imports/:id/sheet': 'lists.import',
   'POST /lists/imports/:id/commit': 'lists.import',
   'POST /lists/imports/:id/revert': 'lists.import',
   'GET /lists/imports/:id/rejects.:format': 'lists.read',
@@ -129,6 +130,15 @@ const PROBES: Probe[] = [
   {
     route: 'POST /lists/imports/:id/mapping',
     prepare: async (t, c) => { const id = await uploadedBatch(t); return () => c.post(`/lists/imports/${id}/mapping`).type('form').send({ field_0: 'uscc', field_1: 'name' }); },
+  },
+  {
+    route: 'POST /lists/imports/:id/sheet',
+    prepare: async (t, c) => {
+      const file = await writeXlsx([['统一社会信用代码', '企业名称'], [validUscc(n++), '余姚市探针有限公司']], { sheetsBefore: [{ name: '说明', rows: [['说明']] }] });
+      const res = await t.admin.post('/lists/imports').field('kind', 'patent').field('year', '2025').attach('file', file);
+      const id = Number(/(\d+)$/.exec(res.headers.location ?? '')![1]);
+      return () => c.post(`/lists/imports/${id}/sheet`).type('form').send({ sheet: '说明' });
+    },
   },
   {
     route: 'POST /lists/imports/:id/commit',

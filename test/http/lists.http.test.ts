@@ -138,6 +138,49 @@ describe('candidate lists: import', () => {
     expect(JSON.parse(rows[0].data)).to.deep.equal({ rd_deduction: 125000, rd_expense: 1000000 });
   });
 
+  it('reads the list sheet of a workbook whose first sheet is instructions, and offers the other sheets', async () => {
+    const file = await writeXlsx([['统一社会信用代码', '企业名称'], [known.uscc, known.name]], {
+      sheetsBefore: [{ name: '填表说明', rows: [['填表说明'], ['1. 金额单位为万元'], ['2. 请勿修改表头']] }],
+    });
+    const id = batchIdOf(await upload(t.admin, 'patent', 2025, file));
+    const doc = html((await t.admin.get(`/lists/imports/${id}`).expect(200)).text);
+    expect(doc.querySelectorAll('form.sheet-form option').map((o) => o.text)).to.deep.equal(['填表说明', '名单']);
+    expect(doc.querySelector('form.sheet-form option[selected]')!.text).to.equal('名单');
+    expect(await mappingFields(t.admin, id)).to.include({ field_0: 'uscc', field_1: 'name' });
+  });
+
+  it('switches to another worksheet: the mapping starts again from its header and an earlier check is discarded', async () => {
+    const file = await writeXlsx([['统一社会信用代码', '企业名称'], [known.uscc, known.name]], {
+      sheetsBefore: [{ name: '2024年', rows: [['信用代码', '单位名称', '备注'], [knownB.uscc, knownB.name, '上年'], [validUscc(900010), '余姚市上年一号有限公司', '']] }],
+    });
+    const id = await preview(file, 'patent');
+    expect(await batch(id)).to.include({ status: 'previewed', rows_matched: 1, rows_new: 1 });
+
+    const before = await snapshot(t.db);
+    const refused = await t.admin.post(`/lists/imports/${id}/sheet`).type('form').send({ sheet: '不存在的表' }).expect(422);
+    expect(html(refused.text).querySelector('#mapping .alert-error')!.text).to.include('请从列表中选择要导入的工作表');
+    expect(await snapshot(t.db)).to.deep.equal(before);
+
+    await t.admin.post(`/lists/imports/${id}/sheet`).type('form').send({ sheet: '名单' }).expect(303);
+    const switched = await batch(id);
+    expect(switched).to.include({ status: 'uploaded', rows_matched: null, rows_new: null });
+    expect(JSON.parse(switched.source_info)).to.include({ sheet: '名单' });
+    expect(await t.db('import_rows').where({ batch_id: id }).first()).to.equal(undefined);
+    const fields = await mappingFields(t.admin, id);
+    expect(fields).to.include({ field_0: 'uscc', field_1: 'name' });
+    expect(fields).not.to.have.property('field_2');
+    const audit = await t.db('audit_log').where({ action: 'import.sheet', object_id: String(id) }).first();
+    expect(JSON.parse(audit.after)).to.deep.equal({ sheet: '名单' });
+
+    await t.admin.post(`/lists/imports/${id}/mapping`).type('form').send(fields).expect(303);
+    await runner.settled(id);
+    expect(await batch(id)).to.include({ status: 'previewed', rows_matched: 1, rows_new: 0 });
+    await commit(id);
+    const late = await t.admin.post(`/lists/imports/${id}/sheet`).type('form').send({ sheet: '2024年' });
+    expect(late.status).to.equal(409);
+    expect(JSON.parse((await batch(id)).source_info)).to.include({ sheet: '名单' });
+  });
+
   it('refuses a file without a credit-code column until the mapping names one, and changes nothing', async () => {
     const file = writeCsv([['企业名称', '金额'], ['余姚市某某有限公司', '1']]);
     const res = await upload(t.admin, 'rd_deduction', 2025, file);

@@ -14,6 +14,13 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   'firm.create': '新增企业',
   'firm.update': '修改企业资料',
   'firm.stage': '移动阶段',
+  'figures.update': '修改年度指标',
+  'figures.import': '导入年度指标',
+  'import.upload': '上传名单文件',
+  'import.sheet': '更换导入工作表',
+  'import.commit': '提交名单导入',
+  'import.revert': '撤销名单导入',
+  'import.rejects_download': '下载未导入行',
 };
 
 export function auditActionLabel(action: string): string {

@@ -52,6 +52,8 @@ export function auditRouter(db: Knex): Router {
         { key: 'login.', label: '全部登录相关' },
         { key: 'user.', label: '全部用户管理' },
         { key: 'firm.', label: '全部企业操作' },
+        { key: 'figures.', label: '全部年度指标' },
+        { key: 'import.', label: '全部名单导入' },
         ...Object.entries(AUDIT_ACTIONS).map(([key, label]) => ({ key, label })),
       ],
       nextLink,

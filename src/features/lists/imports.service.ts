@@ -27,7 +27,7 @@ import {
   transitionBatch,
 } from './imports.queries.js';
 import { checkMapping, FIELDS, type FieldKey, normalizeHeader, suggestMapping } from './parsing/columns.js';
-import { isListParseError, openTable } from './parsing/index.js';
+import { isListParseError, type OpenedTable, openTable } from './parsing/index.js';
 import type { AmountUnit } from './parsing/types.js';
 
 const messages = {
@@ -40,6 +40,7 @@ const messages = {
   wrongState: '该批次当前的状态不能执行此操作，请刷新页面查看最新情况。',
   mappingChanged: '列数与文件不符，请刷新页面后重新选择。',
   noRows: '没有可以导入的行（全部未通过检查）。',
+  sheet: '请从列表中选择要导入的工作表。',
   revertOnlyCurrent: '只有当前生效的批次可以撤销。',
   revertFigures: '年度指标的导入不能整体撤销：请导入更正后的文件，或在企业档案中逐年修改（每次修改都记入审计日志）。',
 } as const;
@@ -56,6 +57,9 @@ export interface MappingView {
   fields: { key: FieldKey; label: string; amount: boolean }[];
   remembered: boolean;
   problems: string[];
+  /** XLSX with more than one worksheet: the sheets to choose from, and the one read. */
+  sheets: { name: string; selected: boolean }[];
+  sheet: string | null;
 }
 
 function sha256(file: string): Promise<string> {
@@ -73,6 +77,34 @@ function safeFileName(name: string): string {
   return name.normalize('NFC').replace(/[\u0000-\u001f\u007f/\\]/g, '_').slice(0, 200) || 'upload';
 }
 
+/** True when the sheet's header has a column recognised as the credit code. */
+function hasCreditCodeColumn(table: OpenedTable, kind: ImportKindKey): boolean {
+  return suggestMapping(table.header.columns, kind).byColumn.some((s) => s?.field === 'uscc');
+}
+
+/**
+ * Opens the uploaded file at the sheet holding the list: the first visible worksheet, unless it
+ * has no credit-code column and a later visible worksheet has one (a cover or 填表说明 sheet
+ * first is common). The user can still pick another sheet on the mapping screen.
+ */
+async function openListSheet(file: string, kind: ImportKindKey): Promise<OpenedTable> {
+  const first = await openTable(file);
+  await first.close();
+  if (first.source.kind !== 'xlsx' || hasCreditCodeColumn(first, kind)) return first;
+  const current = first.source.sheet.name;
+  for (const sheet of first.source.sheets) {
+    if (sheet.kind !== 'worksheet' || sheet.state !== 'visible' || sheet.name === current) continue;
+    try {
+      const other = await openTable(file, { sheet: sheet.name });
+      await other.close();
+      if (hasCreditCodeColumn(other, kind)) return other;
+    } catch (err) {
+      if (!isListParseError(err)) throw err; // an unreadable extra sheet does not spoil the upload
+    }
+  }
+  return first;
+}
+
 export function createImportService(runner: ImportRunner, uploadDir: string) {
   fs.mkdirSync(uploadDir, { recursive: true });
   const storedPath = (batch: Pick<Batch, 'id' | 'fileType'>) => path.join(uploadDir, `batch-${batch.id}.${batch.fileType}`);
@@ -83,22 +115,13 @@ export function createImportService(runner: ImportRunner, uploadDir: string) {
     return batch;
   }
 
-  /** Records the batch for an uploaded, readable file and moves the file into place. */
-  async function store(db: Knex, kind: ImportKindKey, year: number, file: UploadedFile, hash: string, table: Awaited<ReturnType<typeof openTable>>, ctx: WriteContext): Promise<Batch> {
-    const fileType = table.source.kind;
-    const at = nowIso();
+  /**
+   * What the mapping screen needs from an opened file: where the header is, a few sample rows,
+   * and a mapping — the one remembered for this kind where the headers match, else the suggestion.
+   */
+  async function analyse(db: Knex, kind: ImportKindKey, table: OpenedTable) {
     const header = table.header;
     const dataRows = table.preview.filter((r) => r.line > Math.max(...header.headerLines));
-    const sourceInfo = {
-      ...(table.source.kind === 'csv'
-        ? { encoding: table.source.encoding, delimiter: table.source.delimiter, bom: table.source.bom }
-        : { sheet: table.source.sheet.name, sheets: table.source.sheets.filter((s) => s.kind === 'worksheet').map((s) => s.name) }),
-      headerLine: header.headerLine,
-      titleLines: header.titleLines,
-      columns: header.columns,
-      samples: dataRows.slice(0, 5).map((r) => r.cells.map((c) => c.text)),
-    };
-    // Remembered mapping for this kind first (same headers, same fields), then the suggestion.
     const remembered = await rememberedMapping(db, kind);
     const suggestion = suggestMapping(header.columns, kind, { defaultUnit: header.tableUnit });
     let usedRemembered = false;
@@ -111,9 +134,27 @@ export function createImportService(runner: ImportRunner, uploadDir: string) {
       const s = suggestion.byColumn[i];
       return s ? { field: s.field, unit: s.unit } : null;
     });
+    const sourceInfo = {
+      ...(table.source.kind === 'csv'
+        ? { encoding: table.source.encoding, delimiter: table.source.delimiter, bom: table.source.bom }
+        : { sheet: table.source.sheet.name, sheets: table.source.sheets.filter((s) => s.kind === 'worksheet').map((s) => s.name) }),
+      headerLine: header.headerLine,
+      titleLines: header.titleLines,
+      columns: header.columns,
+      samples: dataRows.slice(0, 5).map((r) => r.cells.map((c) => c.text)),
+      rememberedMapping: usedRemembered,
+    };
+    return { sourceInfo, mapping };
+  }
+
+  /** Records the batch for an uploaded, readable file and moves the file into place. */
+  async function store(db: Knex, kind: ImportKindKey, year: number, file: UploadedFile, hash: string, table: OpenedTable, ctx: WriteContext): Promise<Batch> {
+    const fileType = table.source.kind;
+    const at = nowIso();
+    const { sourceInfo, mapping } = await analyse(db, kind, table);
     const id = await db.transaction(async (trx) => {
       const batchId = await insertBatch(trx, { kind, year, fileName: safeFileName(file.originalName), fileHash: hash, fileSize: file.size, fileType, createdBy: ctx.actor.id, at });
-      await trx('import_batches').where({ id: batchId }).update({ mapping: JSON.stringify(mapping), source_info: JSON.stringify({ ...sourceInfo, rememberedMapping: usedRemembered }) });
+      await trx('import_batches').where({ id: batchId }).update({ mapping: JSON.stringify(mapping), source_info: JSON.stringify(sourceInfo) });
       await appendAudit(trx, ctx, { action: 'import.upload', objectType: 'import_batch', objectId: String(batchId), after: { kind, year, fileName: safeFileName(file.originalName), size: file.size, sha256: hash } }, at);
       return batchId;
     });
@@ -145,8 +186,7 @@ export function createImportService(runner: ImportRunner, uploadDir: string) {
         const same = await findSameFile(db, kind, input.year!, hash);
         if (same) throw new ValidationError({ file: messages.sameFile(same) }, messages.sameFile(same), 'SAME_FILE');
         try {
-          table = await openTable(file.path);
-          await table.close();
+          table = await openListSheet(file.path, kind);
         } catch (err) {
           if (isListParseError(err)) throw new ValidationError({ file: err.message }, err.message, `FILE_${err.code}`);
           throw err;
@@ -161,6 +201,7 @@ export function createImportService(runner: ImportRunner, uploadDir: string) {
       const columns = (batch.sourceInfo?.columns as string[] | undefined) ?? [];
       const samples = (batch.sourceInfo?.samples as string[][] | undefined) ?? [];
       const mapping = batch.mapping ?? [];
+      const sheets = (batch.sourceInfo?.sheets as string[] | undefined) ?? [];
       const check = checkMapping(mapping.map((m) => (m ? m.field : null)), batch.kind, columns);
       return {
         columns: columns.map((header, index) => ({
@@ -173,7 +214,51 @@ export function createImportService(runner: ImportRunner, uploadDir: string) {
         fields: FIELDS.map((f) => ({ key: f.key, label: f.label, amount: !!f.amount })),
         remembered: !!batch.sourceInfo?.rememberedMapping,
         problems: [...check.messages],
+        sheets: sheets.length > 1 ? sheets.map((name) => ({ name, selected: name === batch.sourceInfo?.sheet })) : [],
+        sheet: typeof batch.sourceInfo?.sheet === 'string' ? batch.sourceInfo.sheet : null,
       };
+    },
+
+    /**
+     * Read another worksheet of the uploaded workbook (the first visible one is read by default,
+     * but agencies often put a cover or notes sheet first). Any earlier check is discarded.
+     */
+    async chooseSheet(db: Knex, id: number, sheet: string, ctx: WriteContext): Promise<Batch> {
+      const batch = await loadBatch(db, id);
+      if (!['uploaded', 'previewed'].includes(batch.status)) throw new ConflictError('BATCH_STATE', messages.wrongState);
+      const sheets = (batch.sourceInfo?.sheets as string[] | undefined) ?? [];
+      if (batch.fileType !== 'xlsx' || !sheets.includes(sheet)) throw new ValidationError({ sheet: messages.sheet }, messages.sheet, 'SHEET_UNKNOWN');
+      let table: OpenedTable;
+      try {
+        table = await openTable(storedPath(batch), { sheet });
+        await table.close();
+      } catch (err) {
+        if (isListParseError(err)) throw new ValidationError({ sheet: err.message }, `工作表“${sheet}”无法读取：${err.message}`, `FILE_${err.code}`);
+        throw err;
+      }
+      const { sourceInfo, mapping } = await analyse(db, batch.kind, table);
+      const at = nowIso();
+      await db.transaction(async (trx) => {
+        const n = await trx('import_batches')
+          .where({ id, version: batch.version })
+          .whereIn('status', ['uploaded', 'previewed'])
+          .update({
+            status: 'uploaded',
+            version: batch.version + 1,
+            mapping: JSON.stringify(mapping),
+            source_info: JSON.stringify(sourceInfo),
+            rows_total: null,
+            rows_matched: null,
+            rows_name_matched: null,
+            rows_new: null,
+            rows_rejected: null,
+            error: null,
+          });
+        if (n !== 1) throw new ConflictError('BATCH_STATE', messages.wrongState);
+        await trx('import_rows').where({ batch_id: id }).del();
+        await appendAudit(trx, ctx, { action: 'import.sheet', objectType: 'import_batch', objectId: String(id), before: { sheet: batch.sourceInfo?.sheet ?? null }, after: { sheet } }, at);
+      });
+      return loadBatch(db, id);
     },
 
     /** Save the confirmed mapping (remembered for next time) and start the preview. */

@@ -154,6 +154,22 @@ export function listsRouter(db: Knex, imports: ImportService, runner: ImportRunn
     renderFragment(res, 'lists/progress', { batch: batchView(batch), running: running ? { ...running, seconds: Math.round((Date.now() - running.startedAt) / 1000) } : null });
   });
 
+  /** Reads another worksheet of the workbook; the mapping screen starts again from its header. */
+  router.post('/lists/imports/:id/sheet', requirePermission('lists.import'), async (req, res) => {
+    const batch = await loadBatch(req.params.id, res);
+    const sheet = str((req.body as Record<string, unknown>).sheet);
+    try {
+      await imports.chooseSheet(db, batch.id, sheet, writeContext(req, res));
+      redirectAfterWrite(req, res, `/lists/imports/${batch.id}#mapping`);
+    } catch (err) {
+      if (err instanceof ValidationError) {
+        const fresh = await loadBatch(batch.id, res);
+        return res.status(422).render('lists/batch', { ...(await batchPageData(fresh, res)), mappingError: err.message });
+      }
+      throw err;
+    }
+  });
+
   router.post('/lists/imports/:id/mapping', requirePermission('lists.import'), async (req, res) => {
     const batch = await loadBatch(req.params.id, res);
     const body = req.body as Record<string, unknown>;
