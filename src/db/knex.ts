@@ -8,6 +8,8 @@ export interface DbOptions {
   /** PostgreSQL schema to use (tests isolate themselves in a schema of their own). */
   searchPath?: string[];
   poolMax?: number;
+  /** SQLite page cache per connection, in KiB (default 64 MiB). */
+  cacheKiB?: number;
 }
 
 interface SqliteConnection {
@@ -57,7 +59,7 @@ function openDb(databaseUrl: string, options: DbOptions): Knex {
             conn.pragma('synchronous = FULL');
             conn.pragma('foreign_keys = ON');
             conn.pragma('busy_timeout = 5000');
-            conn.pragma('cache_size = -65536');
+            conn.pragma(`cache_size = -${Math.round(options.cacheKiB ?? 65536)}`);
             conn.pragma('temp_store = MEMORY');
             done(null, conn);
           } catch (err) {

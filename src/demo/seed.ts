@@ -5,6 +5,7 @@
  */
 import type { Knex } from 'knex';
 import { analyze, resetIdSequence } from '../db/dialect.js';
+import { insertChunked } from '../db/insert-chunked.js';
 import { normalizeFirmName } from '../domain/firm-name.js';
 import { type LifecycleKey, type TechFieldKey } from '../domain/fields.js';
 import { LIST_KINDS, type ListKindKey } from '../domain/list-kinds.js';
@@ -215,11 +216,6 @@ function lifecycleFor(rng: Random, foundedMs: number, anchorMs: number): Lifecyc
   if (rng.chance(0.2)) return null;
   const years = (anchorMs - foundedMs) / (365 * DAY);
   return years < 3 ? 'startup' : years < 9 ? 'growth' : 'mature';
-}
-
-async function insertChunked(trx: Knex.Transaction, table: string, rows: Record<string, unknown>[]): Promise<void> {
-  // SQLite caps a compound INSERT at 500 rows (perf.md §7.11); stay well under it.
-  for (let i = 0; i < rows.length; i += 400) await trx(table).insert(rows.slice(i, i + 400));
 }
 
 export async function seedDemoData(db: Knex, options: SeedOptions): Promise<SeedSummary> {

@@ -84,4 +84,19 @@ describe('candidate lists: jobs in a worker, and a commit killed halfway', funct
     expect((await t.db('import_batches').where({ id }).first()).status).to.equal('committed');
     expect(await t.db('list_entries').where({ batch_id: id }).count({ n: '*' }).first().then((r) => Number(r?.n))).to.equal(2501);
   });
+
+  it('stops a preview that outgrows its memory limit with a clear message, and stages nothing', async () => {
+    const known = await createFirm(t.db, { stage: 'candidate', actorId: t.basics.users.admin.id });
+    const res = await t.admin.post('/lists/imports').field('kind', 'patent').field('year', '2025').attach('file', writeCsv([['统一社会信用代码', '企业名称'], [known.uscc, known.name]]));
+    const id = Number(/(\d+)$/.exec(res.headers.location!)![1]);
+    expect(await transitionBatch(t.db, id, ['uploaded'], 'previewing')).to.equal(true);
+    // A limit far too small for any job: the worker runs out of heap as it starts.
+    await runner.start('preview', id, { actor: t.basics.users.admin, ip: null, filePath: '/nonexistent' }, { heapLimitMiB: 2 });
+    const batch = await t.db('import_batches').where({ id }).first();
+    expect(batch).to.include({ status: 'failed' });
+    expect(batch.error).to.include('超出了内存上限').and.include('拆成几份');
+    expect(await t.db('import_rows').where({ batch_id: id }).first()).to.equal(undefined);
+    const page = html((await t.admin.get(`/lists/imports/${id}`).expect(200)).text);
+    expect(page.text).to.include('超出了内存上限');
+  });
 });

@@ -13,6 +13,7 @@ import type { Actor } from '../../domain/actor.js';
 import { normalizeFirmName } from '../../domain/firm-name.js';
 import { listKindLabel, type ListKindKey } from '../../domain/list-kinds.js';
 import { coversPark } from '../../domain/permissions.js';
+import { insertChunked } from '../../db/insert-chunked.js';
 import { nowIso } from '../../lib/dates.js';
 import { appendAudit } from '../audit/audit.queries.js';
 import { refreshEligibility } from '../eligibility/eligibility.service.js';
@@ -37,7 +38,6 @@ export interface PreviewCounts {
 }
 
 const CHUNK = 1000;
-const INSERT_CHUNK = 400; // SQLite caps a compound INSERT at 500 rows
 
 const messages = {
   duplicate: (line: number) => `与第 ${line} 行重复（同一企业）。`,
@@ -50,10 +50,6 @@ const messages = {
   nameNoMatch: (problem: string) => `${problem.replace(/。$/, '')}；企业名称也未能对应到已登记的企业。`,
   nameAmbiguous: (problem: string) => `${problem.replace(/。$/, '')}；系统中有不止一家同名企业，无法按名称对应。`,
 } as const;
-
-async function insertChunked(trx: Knex.Transaction | Knex, table: string, rows: Record<string, unknown>[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += INSERT_CHUNK) await trx(table).insert(rows.slice(i, i + INSERT_CHUNK));
-}
 
 function normalizeParkName(name: string): string {
   return normalizeFirmName(name);
@@ -296,20 +292,16 @@ export async function runCommit(db: Knex, batchId: number, ctx: JobContext, prog
     }
     const toCreate = fresh.filter((d) => !existing.has(d.uscc));
     for (const d of fresh) if (existing.has(d.uscc)) d.firmId = existing.get(d.uscc)!;
-    await insertChunked(
-      trx,
-      'firms',
-      toCreate.map((d) => ({
-        uscc: d.uscc,
-        name: d.name,
-        name_norm: normalizeFirmName(d.name!),
-        park_id: d.parkId,
-        stage: 'candidate',
-        version: 1,
-        created_at: at,
-        updated_at: at,
-      })),
-    );
+    await insertChunked(trx, 'firms', toCreate, (d) => ({
+      uscc: d.uscc,
+      name: d.name,
+      name_norm: normalizeFirmName(d.name!),
+      park_id: d.parkId,
+      stage: 'candidate',
+      version: 1,
+      created_at: at,
+      updated_at: at,
+    }));
     for (let i = 0; i < toCreate.length; i += 500) {
       const chunk = toCreate.slice(i, i + 500);
       const rows = (await trx('firms').whereIn('uscc', chunk.map((d) => d.uscc)).select('id', 'uscc')) as { id: number; uscc: string }[];
@@ -318,35 +310,27 @@ export async function runCommit(db: Knex, batchId: number, ctx: JobContext, prog
       await progress?.('commit', processed);
     }
     const reason = `由${listKindLabel(batch.kind)}名单（${batch.year}年，批次 #${batch.id}）导入`;
-    await insertChunked(
-      trx,
-      'audit_log',
-      toCreate.map((d) => ({
-        at,
-        actor_id: ctx.actor.id,
-        actor_name: ctx.actor.displayName,
-        action: 'firm.create',
-        object_type: 'firm',
-        object_id: d.uscc,
-        before: null,
-        after: JSON.stringify({ uscc: d.uscc, name: d.name, parkId: d.parkId, stage: 'candidate', batchId: batch.id }),
-        ip: ctx.ip,
-      })),
-    );
-    await insertChunked(
-      trx,
-      'stage_events',
-      toCreate.map((d) => ({
-        firm_id: d.firmId,
-        from_stage: null,
-        to_stage: 'candidate',
-        reason,
-        details: JSON.stringify({ batchId: batch.id }),
-        source: 'import',
-        actor_id: ctx.actor.id,
-        at,
-      })),
-    );
+    await insertChunked(trx, 'audit_log', toCreate, (d) => ({
+      at,
+      actor_id: ctx.actor.id,
+      actor_name: ctx.actor.displayName,
+      action: 'firm.create',
+      object_type: 'firm',
+      object_id: d.uscc,
+      before: null,
+      after: JSON.stringify({ uscc: d.uscc, name: d.name, parkId: d.parkId, stage: 'candidate', batchId: batch.id }),
+      ip: ctx.ip,
+    }));
+    await insertChunked(trx, 'stage_events', toCreate, (d) => ({
+      firm_id: d.firmId,
+      from_stage: null,
+      to_stage: 'candidate',
+      reason,
+      details: JSON.stringify({ batchId: batch.id }),
+      source: 'import',
+      actor_id: ctx.actor.id,
+      at,
+    }));
 
     const previous = (await trx('import_batches')
       .where({ kind: batch.kind, year: batch.year, status: 'committed' })
@@ -358,7 +342,7 @@ export async function runCommit(db: Knex, batchId: number, ctx: JobContext, prog
       await trx('import_batches').whereIn('id', supersededIds).update({ status: 'superseded', superseded_by: batch.id, superseded_at: at });
     }
 
-    const entries = [...drafts.values()].map((d) => ({
+    await insertChunked(trx, 'list_entries', [...drafts.values()], (d) => ({
       batch_id: batch.id,
       firm_id: d.firmId,
       kind: batch.kind,
@@ -368,9 +352,8 @@ export async function runCommit(db: Knex, batchId: number, ctx: JobContext, prog
       name_matched: d.nameMatched,
       data: JSON.stringify(d.data),
     }));
-    await insertChunked(trx, 'list_entries', entries);
 
-    const result = { entries: entries.length, createdFirms: toCreate.length, superseded: supersededIds };
+    const result = { entries: drafts.size, createdFirms: toCreate.length, superseded: supersededIds };
     await finishBatch(trx, batch, ctx, at, result);
     return result;
   });

@@ -11,7 +11,9 @@ interface WorkerInput {
 }
 
 const input = workerData as WorkerInput;
-const db = createDb(input.location.url, { ...input.location.options, poolMax: 1 });
+// A small page cache: an import streams through the tables once, and the app's own connection
+// keeps its 64 MiB meanwhile, so a large one here would only add to the process's peak memory.
+const db = createDb(input.location.url, { ...input.location.options, poolMax: 1, cacheKiB: 8192 });
 let last = 0;
 const progress = (phase: 'preview' | 'commit', processed: number) => {
   if (Date.now() - last > 250) {

@@ -16,7 +16,7 @@ import { AppError, ConflictError, NotFoundError, ValidationError } from '../../l
 import { appendAudit } from '../audit/audit.queries.js';
 import { insertStageEvent } from '../stages/stage-events.queries.js';
 import type { ColumnMapping } from './import-rows.js';
-import type { ImportRunner } from './import-runner.js';
+import { type ImportRunner, previewHeapLimitMiB } from './import-runner.js';
 import {
   type Batch,
   findBatch,
@@ -77,6 +77,25 @@ function safeFileName(name: string): string {
   return name.normalize('NFC').replace(/[\u0000-\u001f\u007f/\\]/g, '_').slice(0, 200) || 'upload';
 }
 
+/** What the batch keeps about its file (source_info): how to read it again, and the header found. */
+export function describeSource(table: OpenedTable) {
+  const header = table.header;
+  const dataRows = table.preview.filter((r) => r.line > Math.max(...header.headerLines));
+  return {
+    ...(table.source.kind === 'csv'
+      ? { encoding: table.source.encoding, delimiter: table.source.delimiter, bom: table.source.bom }
+      : {
+          sheet: table.source.sheet.name,
+          sheets: table.source.sheets.filter((s) => s.kind === 'worksheet').map((s) => s.name),
+          sharedStringsBytes: table.source.sharedStringsBytes,
+        }),
+    headerLine: header.headerLine,
+    titleLines: header.titleLines,
+    columns: header.columns,
+    samples: dataRows.slice(0, 5).map((r) => r.cells.map((c) => c.text)),
+  };
+}
+
 /** True when the sheet's header has a column recognised as the credit code. */
 function hasCreditCodeColumn(table: OpenedTable, kind: ImportKindKey): boolean {
   return suggestMapping(table.header.columns, kind).byColumn.some((s) => s?.field === 'uscc');
@@ -121,7 +140,6 @@ export function createImportService(runner: ImportRunner, uploadDir: string) {
    */
   async function analyse(db: Knex, kind: ImportKindKey, table: OpenedTable) {
     const header = table.header;
-    const dataRows = table.preview.filter((r) => r.line > Math.max(...header.headerLines));
     const remembered = await rememberedMapping(db, kind);
     const suggestion = suggestMapping(header.columns, kind, { defaultUnit: header.tableUnit });
     let usedRemembered = false;
@@ -134,16 +152,7 @@ export function createImportService(runner: ImportRunner, uploadDir: string) {
       const s = suggestion.byColumn[i];
       return s ? { field: s.field, unit: s.unit } : null;
     });
-    const sourceInfo = {
-      ...(table.source.kind === 'csv'
-        ? { encoding: table.source.encoding, delimiter: table.source.delimiter, bom: table.source.bom }
-        : { sheet: table.source.sheet.name, sheets: table.source.sheets.filter((s) => s.kind === 'worksheet').map((s) => s.name) }),
-      headerLine: header.headerLine,
-      titleLines: header.titleLines,
-      columns: header.columns,
-      samples: dataRows.slice(0, 5).map((r) => r.cells.map((c) => c.text)),
-      rememberedMapping: usedRemembered,
-    };
+    const sourceInfo = { ...describeSource(table), rememberedMapping: usedRemembered };
     return { sourceInfo, mapping };
   }
 
@@ -290,7 +299,7 @@ export function createImportService(runner: ImportRunner, uploadDir: string) {
         await rememberMapping(trx, batch.kind, byHeader, ctx.actor.id, at);
       });
       if (!(await transitionBatch(db, id, ['uploaded', 'previewed'], 'previewing', { error: null }))) throw new ConflictError('BATCH_STATE', messages.wrongState);
-      void runner.start('preview', id, { actor: ctx.actor, ip: ctx.ip ?? null, filePath: storedPath(batch) });
+      void runner.start('preview', id, { actor: ctx.actor, ip: ctx.ip ?? null, filePath: storedPath(batch) }, { heapLimitMiB: previewHeapLimitMiB(batch.fileType, batch.sourceInfo) });
       return loadBatch(db, id);
     },
 

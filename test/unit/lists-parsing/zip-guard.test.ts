@@ -52,6 +52,8 @@ describe('lists-parsing / ZIP guard (UP-02, UP-05)', () => {
     expect(insp.target.name).to.equal('名单');
     expect(insp.targetSheetNo).to.equal('1');
     expect(insp.merges).to.deep.equal([{ top: 1, left: 1, bottom: 1, right: 3 }]);
+    // What the preview's memory limit is sized by.
+    expect(insp.sharedStringsBytes).to.equal(entries.find((e) => e.name === 'xl/sharedStrings.xml')!.data.length);
     expect(texts(await collect(readTable(path)))).to.deep.equal([[uscc(1), '宁波甲公司', '园区A']]);
   });
 

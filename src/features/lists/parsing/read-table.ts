@@ -87,7 +87,7 @@ async function prepare(path: string, opts: ReadTableOptions): Promise<Prepared> 
     ...(opts.sheet !== undefined ? { sheet: opts.sheet } : {}),
   });
   return {
-    source: { kind: 'xlsx', sheet: inspection.target, sheets: inspection.sheets },
+    source: { kind: 'xlsx', sheet: inspection.target, sheets: inspection.sheets, sharedStringsBytes: inspection.sharedStringsBytes },
     merges: inspection.merges,
     open: (maxScannedRows) =>
       readXlsxRows(path, { sheetNo: inspection.targetSheetNo, readPlan: inspection.readPlan, maxColumns, maxScannedRows }),

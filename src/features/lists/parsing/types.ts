@@ -62,6 +62,8 @@ export type TableSource =
       readonly sheet: SheetInfo;
       /** All sheets of the workbook, in tab order (for a sheet picker). */
       readonly sheets: readonly SheetInfo[];
+      /** Uncompressed size of the shared strings, which are held in memory while the sheet is read. */
+      readonly sharedStringsBytes: number;
     };
 
 export interface SheetInfo {

@@ -116,6 +116,8 @@ export interface XlsxInspection {
    * when a sheet precedes sharedStrings.xml, as in files saved by Excel). Null: read the whole file.
    */
   readPlan: StreamSegment[] | null;
+  /** Uncompressed size of xl/sharedStrings.xml: exceljs holds all shared strings in memory while reading. */
+  sharedStringsBytes: number;
 }
 
 /** A byte range [start, end) of the file, or literal bytes. */
@@ -579,6 +581,7 @@ export async function guardXlsx(path: string, opts: GuardOptions = {}): Promise<
       targetSheetNo: sheetNo,
       merges: mergeScanner.merges,
       readPlan: buildReadPlan(ordered, byName, target.path, cdOffset, zf.fileSize),
+      sharedStringsBytes: byName.get('xl/sharedStrings.xml')?.uncompressedSize ?? 0,
     };
   } finally {
     zf.close();
