@@ -1,8 +1,9 @@
 /**
- * A small in-process cache for expensive read models (the dashboard at 1M firms takes seconds to
- * aggregate). Entries are tagged with the data generation, which every write bumps, so a reader
- * never sees numbers older than the last write made by this process; a short TTL bounds what a
- * second process (PostgreSQL deployments) can leave stale.
+ * A small in-process cache for read models that are costly or asked for on every page (the
+ * dashboard at 1M firms takes seconds to aggregate; the filter bars' parks and counsellors).
+ * Entries are kept per database handle and tagged with the data generation, which every write
+ * bumps, so a reader never sees data older than the last write made by this process; a short TTL
+ * bounds what a second process (PostgreSQL deployments) can leave stale.
  */
 let generation = 0;
 
@@ -21,24 +22,27 @@ interface Entry<T> {
 }
 
 export class ReadModelCache<T> {
-  private entries = new Map<string, Entry<T>>();
+  private byDb = new WeakMap<object, Map<string, Entry<T>>>();
   constructor(
     private readonly ttlMs: number,
     private readonly maxEntries = 200,
   ) {}
 
-  async get(key: string, compute: () => Promise<T>): Promise<T> {
-    const hit = this.entries.get(key);
+  /** `db`: the database handle the value is read from (one process may hold several, as tests do). */
+  async get(db: object, key: string, compute: () => Promise<T>): Promise<T> {
+    let entries = this.byDb.get(db);
+    if (!entries) this.byDb.set(db, (entries = new Map()));
+    const hit = entries.get(key);
     const now = Date.now();
     if (hit && hit.generation === generation && hit.expires > now) return hit.value;
     const startedAt = generation;
     const value = await compute();
-    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
-    this.entries.set(key, { value, generation: startedAt, expires: now + this.ttlMs });
+    if (entries.size >= this.maxEntries) entries.delete(entries.keys().next().value as string);
+    entries.set(key, { value, generation: startedAt, expires: now + this.ttlMs });
     return value;
   }
 
   clear(): void {
-    this.entries.clear();
+    this.byDb = new WeakMap();
   }
 }

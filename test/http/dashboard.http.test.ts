@@ -98,6 +98,30 @@ describe('the app itself', () => {
     await t.admin.get('/node_modules/knex/package.json').expect(404);
   });
 
+  it('reads little and writes nothing for a repeated dashboard view: only the session and the signed-in user', async () => {
+    const c = await t.as('leader');
+    await c.get('/dashboard').expect(200);
+    const sent: string[] = [];
+    const onQuery = (q: { sql: string }) => sent.push(q.sql);
+    t.db.on('query', onQuery);
+    try {
+      await c.get('/dashboard').expect(200);
+    } finally {
+      t.db.removeListener('query', onQuery);
+    }
+    expect(sent.filter((sql) => !/^\s*select/i.test(sql)), 'writes').to.deep.equal([]);
+    expect(sent.map((sql) => /from [`"](\w+)[`"]/i.exec(sql)?.[1]).sort()).to.deep.equal(['sessions', 'user_parks', 'users']);
+  });
+
+  it('serves every stylesheet, script and image the pages link to; a missing one is a Chinese 404', async () => {
+    const page = (await t.admin.get('/dashboard').expect(200)).text;
+    const links = [...page.matchAll(/(?:src|href)="(\/(?:css|js|img)\/[^"?]+)/g)].map((m) => m[1]!);
+    expect(links).to.include.members(['/css/app.css', '/js/app.js', '/js/dashboard.js']);
+    for (const link of links) await t.admin.get(link).expect(200);
+    const missing = await t.admin.get('/css/missing.css').expect(404);
+    expect(missing.text).to.include('页面不存在');
+  });
+
   it('never loads an asset from the internet', async () => {
     const page = (await t.admin.get('/board').expect(200)).text;
     expect(page).to.not.match(/(src|href)=["']https?:\/\//);

@@ -14,8 +14,17 @@ interface SessionRow {
 
 type Callback<T = void> = (err?: unknown, value?: T) => void;
 
+/** The expiry moves only once it has aged this much (see touch). */
+const TOUCH_AFTER_MS = 60_000;
+const MAX_KNOWN = 10_000;
+
 export class KnexSessionStore extends session.Store {
   private cleanupTimer: NodeJS.Timeout | null = null;
+  /**
+   * A lower bound of each recent session's stored expiry (ms), from what this process read or
+   * wrote. Another instance can only push an expiry later, so skipping a touch on it is safe.
+   */
+  private readonly knownExpiry = new Map<string, number>();
 
   constructor(
     private readonly db: Knex,
@@ -48,7 +57,10 @@ export class KnexSessionStore extends session.Store {
       .where({ sid })
       .andWhere('expires_at', '>', new Date().toISOString())
       .first()
-      .then((row: SessionRow | undefined) => cb(null, row ? (JSON.parse(row.data) as session.SessionData) : null))
+      .then((row: SessionRow | undefined) => {
+        if (row) this.remember(sid, Date.parse(row.expires_at));
+        cb(null, row ? (JSON.parse(row.data) as session.SessionData) : null);
+      })
       .catch((err: unknown) => cb(err));
   }
 
@@ -58,25 +70,44 @@ export class KnexSessionStore extends session.Store {
       .insert({ sid, user_id: userId, data: JSON.stringify(sess), expires_at: this.expiresOf(sess) })
       .onConflict('sid')
       .merge()
-      .then(() => cb?.())
+      .then(() => {
+        this.remember(sid, Date.parse(this.expiresOf(sess)));
+        cb?.();
+      })
       .catch((err: unknown) => cb?.(err));
+  }
+
+  private remember(sid: string, expiresMs: number): void {
+    if (this.knownExpiry.size >= MAX_KNOWN) this.knownExpiry.clear();
+    this.knownExpiry.set(sid, expiresMs);
   }
 
   /**
    * Extending the idle timeout on every request would write (and fsync) on every page view; the
    * expiry moves only once it has aged a minute, which costs an idle timeout at most that minute.
+   * While this process knows the stored expiry is fresh enough, no statement is sent at all.
    */
   override touch(sid: string, sess: session.SessionData, cb?: Callback): void {
     const expires = this.expiresOf(sess);
+    const threshold = Date.parse(expires) - TOUCH_AFTER_MS;
+    if ((this.knownExpiry.get(sid) ?? 0) >= threshold) {
+      cb?.();
+      return;
+    }
     this.db('sessions')
       .where({ sid })
-      .andWhere('expires_at', '<', new Date(Date.parse(expires) - 60_000).toISOString())
+      .andWhere('expires_at', '<', new Date(threshold).toISOString())
       .update({ expires_at: expires })
-      .then(() => cb?.())
+      .then((n: number) => {
+        // Not updated: the stored expiry is already at least the threshold.
+        this.remember(sid, n === 1 ? Date.parse(expires) : threshold);
+        cb?.();
+      })
       .catch((err: unknown) => cb?.(err));
   }
 
   override destroy(sid: string, cb?: Callback): void {
+    this.knownExpiry.delete(sid);
     this.db('sessions')
       .where({ sid })
       .del()

@@ -69,7 +69,7 @@ export async function loadFunnel(
   currentYear: number,
 ): Promise<FunnelView> {
   const key = JSON.stringify({ year, filters, parkIds: actor.parkIds });
-  return cache.get(key, async () => {
+  return cache.get(db, key, async () => {
     const [counts, conversions, span, byPark, parks] = await Promise.all([
       countByStage(db, filters, actor),
       conversionsForYear(db, year, filters, actor),

@@ -7,6 +7,7 @@ import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { type Role, type WriteContext, isRole } from '../../domain/actor.js';
 import { can } from '../../domain/permissions.js';
+import { bumpDataGeneration } from '../../lib/cache.js';
 import { nowIso } from '../../lib/dates.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { checkPasswordPolicy, generatePassword, hashPassword } from '../accounts/passwords.js';
@@ -113,6 +114,7 @@ export function createUserService(store: KnexSessionStore) {
         }, at);
         return userId;
       });
+      bumpDataGeneration(); // the counsellor lists in the filter bars
       return { user: (await findAccountById(db, id))!, temporaryPassword: generated };
     },
 
@@ -140,6 +142,7 @@ export function createUserService(store: KnexSessionStore) {
         }, at);
       });
       if (accessChanged) await store.destroyUserSessions(id);
+      bumpDataGeneration();
       return (await findAccountById(db, id))!;
     },
 
@@ -155,6 +158,7 @@ export function createUserService(store: KnexSessionStore) {
         await appendAudit(trx, ctx, { action: active ? 'user.enable' : 'user.disable', objectType: 'user', objectId: user.username, before: { isActive: user.isActive }, after: { isActive: active } }, at);
       });
       if (!active) await store.destroyUserSessions(id);
+      bumpDataGeneration();
       return (await findAccountById(db, id))!;
     },
 
