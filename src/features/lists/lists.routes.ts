@@ -154,6 +154,13 @@ export function listsRouter(db: Knex, imports: ImportService, runner: ImportRunn
     renderFragment(res, 'lists/progress', { batch: batchView(batch), running: running ? { ...running, seconds: Math.round((Date.now() - running.startedAt) / 1000) } : null });
   });
 
+  /** A refused sheet or mapping: the batch page again, the message above the mapping. */
+  async function renderMappingError(err: unknown, batchId: number, res: Response): Promise<void> {
+    if (!(err instanceof ValidationError)) throw err;
+    const fresh = await loadBatch(batchId, res);
+    res.status(422).render('lists/batch', { ...(await batchPageData(fresh, res)), mappingError: err.message });
+  }
+
   /** Reads another worksheet of the workbook; the mapping screen starts again from its header. */
   router.post('/lists/imports/:id/sheet', requirePermission('lists.import'), async (req, res) => {
     const batch = await loadBatch(req.params.id, res);
@@ -162,11 +169,7 @@ export function listsRouter(db: Knex, imports: ImportService, runner: ImportRunn
       await imports.chooseSheet(db, batch.id, sheet, writeContext(req, res));
       redirectAfterWrite(req, res, `/lists/imports/${batch.id}#mapping`);
     } catch (err) {
-      if (err instanceof ValidationError) {
-        const fresh = await loadBatch(batch.id, res);
-        return res.status(422).render('lists/batch', { ...(await batchPageData(fresh, res)), mappingError: err.message });
-      }
-      throw err;
+      await renderMappingError(err, batch.id, res);
     }
   });
 
@@ -179,11 +182,7 @@ export function listsRouter(db: Knex, imports: ImportService, runner: ImportRunn
       await imports.confirmMapping(db, batch.id, choices, writeContext(req, res));
       redirectAfterWrite(req, res, `/lists/imports/${batch.id}`);
     } catch (err) {
-      if (err instanceof ValidationError) {
-        const fresh = await loadBatch(batch.id, res);
-        return res.status(422).render('lists/batch', { ...(await batchPageData(fresh, res)), mappingError: err.message });
-      }
-      throw err;
+      await renderMappingError(err, batch.id, res);
     }
   });
 
