@@ -10,6 +10,10 @@
   htmx.config.historyCacheSize = 0;
   htmx.config.refreshOnHistoryMiss = true;
   htmx.config.includeIndicatorStyles = false;
+  // Wire up swapped-in content at once: with the default 20 ms settle delay a form could show its
+  // buttons before htmx handled them, and a quick click or keystroke went unheard (no transitions
+  // here need the delay).
+  htmx.config.defaultSettleDelay = 0;
   // Error responses carry a message or a dialog meant to be shown; mark them as errors all the same
   // so callers (the board's drag) know the request did not succeed.
   htmx.config.responseHandling = [

@@ -76,6 +76,18 @@ describe('POST /firms/:uscc/stage', () => {
       const res2 = await t.admin.post(`/firms/${hx.uscc}/stage`).set('HX-Request', 'true').type('form').send({ to: 'incubating', version: 1, source: 'firm_page' }).expect(204);
       expect(res2.headers['hx-redirect']).to.equal(`/firms/${hx.uscc}`);
     });
+
+    it('When the card menu posts as a plain form (before htmx wired it up), then the firm moves and the browser goes back to the board', async () => {
+      const firm = await createFirm(t.db, { stage: 'candidate', actorId: admin });
+      const menu = html((await t.admin.get(`/firms/${firm.uscc}/move-menu`).set('HX-Request', 'true').expect(200)).text);
+      const form = menu.querySelector('form.move-targets')!;
+      expect(form.getAttribute('method')).to.equal('post');
+      expect(form.getAttribute('action')).to.equal(`/firms/${firm.uscc}/stage`);
+      const fields = Object.fromEntries(form.querySelectorAll('input[type=hidden]').map((i) => [i.getAttribute('name')!, i.getAttribute('value')!]));
+      const res = await t.admin.post(form.getAttribute('action')!).type('form').send({ ...fields, to: 'incubating' }).expect(303);
+      expect(res.headers.location).to.equal('/board');
+      expect(await t.db('firms').where({ id: firm.id }).first()).to.include({ stage: 'incubating', version: 2 });
+    });
   });
 
   describe('a refused move changes nothing', () => {

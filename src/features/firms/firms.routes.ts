@@ -238,6 +238,11 @@ export function firmsRouter(db: Knex, firms: FirmService): Router {
     try {
       const { firm, from } = await firms.move(db, uscc, version, input, source, writeContext(req, res));
       if (!fromBoard) return redirectAfterWrite(req, res, `/firms/${firm.uscc}`);
+      // The menu's form posted without htmx (a click before htmx wired it up, or no script): back to the board.
+      if (!isFragmentRequest(req)) {
+        const qs = filterQueryString(filters);
+        return redirectAfterWrite(req, res, qs ? `/board?${qs}` : '/board');
+      }
       await renderBoardPlacement(res, firm, [from, firm.stage], filters, 200, null);
     } catch (err) {
       if (err instanceof MoveRefusedError && err.decision.code === 'INPUT_NEEDED') {
