@@ -299,7 +299,7 @@ describe('the audit log page', () => {
     t = await createTestContext();
     const firm = await createFirm(t.db, { stage: 'candidate', actorId: t.basics.users.admin.id });
     const cw = await t.as('caseworker');
-    await cw.post(`/firms/${firm.uscc}/stage`).type('form').send({ to: 'incubating', version: 1, source: 'board' }).expect(200);
+    await cw.post(`/firms/${firm.uscc}/stage`).type('form').send({ to: 'incubating', version: 1, source: 'board' }).expect(303);
     (t as unknown as { firm: string }).firm = firm.uscc;
   });
   after(() => t.destroy());

@@ -48,7 +48,8 @@ describe('CSRF and origin checks on unsafe requests', () => {
   });
 
   it('accepts the token as a form field (plain HTML forms without JavaScript)', async () => {
-    await t.admin.postForm(`/firms/${firm.uscc}/stage`, moveBody).expect(200);
+    const res = await t.admin.postForm(`/firms/${firm.uscc}/stage`, moveBody).expect(303);
+    expect(res.headers.location).to.equal('/board');
   });
 
   for (const [what, headers] of [
@@ -71,7 +72,7 @@ describe('CSRF and origin checks on unsafe requests', () => {
   }
 
   it('accepts a same-origin Referer when the browser sends no Origin', async () => {
-    await t.admin.agent.post(`/firms/${firm.uscc}/stage`).set('Referer', `${t.origin}/board`).set('X-CSRF-Token', t.admin.token).type('form').send(moveBody).expect(200);
+    await t.admin.agent.post(`/firms/${firm.uscc}/stage`).set('Referer', `${t.origin}/board`).set('X-CSRF-Token', t.admin.token).set('HX-Request', 'true').type('form').send(moveBody).expect(200);
   });
 
   it('protects the login form too', async () => {

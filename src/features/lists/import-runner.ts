@@ -100,6 +100,11 @@ export class ImportRunner {
     return done;
   }
 
+  /** Wait for every running job (tests compare the database before and after a request). */
+  async idle(): Promise<void> {
+    await Promise.all([...this.finished.values()]);
+  }
+
   /** Wait for a batch's running job, if any. */
   async settled(batchId: number): Promise<void> {
     await this.finished.get(batchId);
