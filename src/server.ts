@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { createDb } from './db/knex.js';
 import { migrateLatest } from './db/migrate.js';
 import { DEMO_PASSWORD, isDatabaseEmpty, seedDemoData } from './demo/seed.js';
+import { DEMO_USERS } from './demo/yuyao.js';
 import type { KnexSessionStore } from './features/accounts/session-store.js';
 import { refreshStaleEligibility } from './features/eligibility/eligibility.service.js';
 import { recoverInterruptedImports } from './features/lists/import-runner.js';
@@ -18,7 +19,7 @@ async function main(): Promise<void> {
   if (config.seedDemo && (await isDatabaseEmpty(db))) {
     log.info('empty database: loading the demo data');
     const summary = await seedDemoData(db, {});
-    log.info('demo data loaded', { ...summary, users: `admin, caseworker, counsellor, leader, caseworker-kfq — password ${DEMO_PASSWORD}` });
+    log.info('demo data loaded', { ...summary, users: `${DEMO_USERS.map((u) => u.username).join(', ')} — password ${DEMO_PASSWORD}` });
   }
   await ensureFirstAdmin(db, config.firstAdminPassword);
   const interrupted = await recoverInterruptedImports(db);

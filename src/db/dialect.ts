@@ -65,3 +65,13 @@ export function whereUsccPrefix(db: Db, qb: Knex.QueryBuilder, column: string, p
   if (!/^[0-9A-Z]+$/.test(prefix)) throw new Error('credit-code prefix must be normalised');
   return isSqlite(db) ? qb.whereRaw('?? GLOB ?', [column, `${prefix}*`]) : qb.whereRaw('?? LIKE ?', [column, `${prefix}%`]);
 }
+
+/**
+ * Whether a write failed on a UNIQUE or PRIMARY KEY constraint. A check-then-insert leaves a
+ * window in which a concurrent request inserts the same key; callers turn this into the same
+ * message the check would have given.
+ */
+export function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}

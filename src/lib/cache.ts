@@ -11,12 +11,9 @@ export function bumpDataGeneration(): void {
   generation++;
 }
 
-export function dataGeneration(): number {
-  return generation;
-}
-
 interface Entry<T> {
-  value: T;
+  /** Pending while the first reader computes it: readers arriving meanwhile wait for that one. */
+  value: Promise<T>;
   generation: number;
   expires: number;
 }
@@ -35,10 +32,14 @@ export class ReadModelCache<T> {
     const hit = entries.get(key);
     const now = Date.now();
     if (hit && hit.generation === generation && hit.expires > now) return hit.value;
-    const startedAt = generation;
-    const value = await compute();
-    if (entries.size >= this.maxEntries) entries.delete(entries.keys().next().value as string);
-    entries.set(key, { value, generation: startedAt, expires: now + this.ttlMs });
+    // Tagged with the generation it started under: a write during the computation makes it stale.
+    const value = compute();
+    if (!hit && entries.size >= this.maxEntries) entries.delete(entries.keys().next().value as string);
+    entries.set(key, { value, generation, expires: now + this.ttlMs });
+    // A failure is not cached: the next reader tries again.
+    value.catch(() => {
+      if (entries.get(key)?.value === value) entries.delete(key);
+    });
     return value;
   }
 

@@ -5,18 +5,11 @@
 type Level = 'debug' | 'info' | 'warn' | 'error';
 const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
-let override: Level | null = null;
-
 /** LOG_LEVEL wins; tests are quiet unless something breaks. Read per line so tests can set it late. */
 function threshold(): Level {
-  if (override) return override;
   const env = process.env.LOG_LEVEL as Level | undefined;
   if (env && env in ORDER) return env;
   return process.env.NODE_ENV === 'test' || process.env.npm_lifecycle_event === 'test' ? 'error' : 'info';
-}
-
-export function setLogLevel(level: Level | null): void {
-  override = level;
 }
 
 function serialiseError(err: unknown): unknown {

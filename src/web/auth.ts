@@ -9,8 +9,10 @@ import type { Actor, WriteContext } from '../domain/actor.js';
 import { ROLE_LABELS } from '../domain/actor.js';
 import { type Permission, can } from '../domain/permissions.js';
 import { ForbiddenError } from '../lib/errors.js';
-import { actorOf, findAccountById } from '../features/users/users.queries.js';
+import { actorOf, findActingAccount } from '../features/users/users.queries.js';
+import { settleCsrf } from './csrf.js';
 import { isFragmentRequest } from './render.js';
+import { regenerateSession } from './session.js';
 
 /** Puts the signed-in user (if any) in res.locals.actor; ends sessions of disabled users at once. */
 export function loadActor(db: Knex): RequestHandler {
@@ -18,10 +20,10 @@ export function loadActor(db: Knex): RequestHandler {
     const userId = req.session?.userId;
     if (!userId) return next();
     const expired = req.session.absoluteExpiresAt && Date.parse(req.session.absoluteExpiresAt) <= Date.now();
-    const account = expired ? null : await findAccountById(db, userId);
+    const account = expired ? null : await findActingAccount(db, userId);
     if (!account || !account.isActive) {
       // Replace the session rather than just destroying it: the request goes on, anonymously.
-      await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
+      await regenerateSession(req);
       return next();
     }
     res.locals.actor = actorOf(account);
@@ -36,8 +38,11 @@ export function actorOfResponse(res: Response): Actor {
   return actor;
 }
 
+/** Who is writing; also where an upload's deferred CSRF check is completed (see web/csrf.ts). */
 export function writeContext(req: Request, res: Response): WriteContext {
-  return { actor: actorOfResponse(res), ip: req.ip ?? null };
+  const actor = actorOfResponse(res);
+  settleCsrf(req);
+  return { actor, ip: req.ip ?? null };
 }
 
 /** Only same-origin paths are followed after login (no //evil.example, no javascript:). */
@@ -58,9 +63,12 @@ export const requireLogin: RequestHandler = (req, res, next) => {
   res.redirect(302, target);
 };
 
-/** A user whose password was set by an administrator must choose their own before anything else. */
+/**
+ * A user whose password was set by an administrator must choose their own before anything else.
+ * Mounted after accountsRouter, which has already answered /account/password and /logout.
+ */
 export const requirePasswordChosen: RequestHandler = (req, res, next) => {
-  if (!res.locals.mustChangePassword || req.path === '/account/password' || req.path === '/logout') return next();
+  if (!res.locals.mustChangePassword) return next();
   if (isFragmentRequest(req)) {
     res.status(401).set('HX-Redirect', '/account/password').end();
     return;

@@ -3,7 +3,12 @@
  * sent by htmx as the X-CSRF-Token header and by plain forms as the _csrf field; plus an origin
  * check. Sec-Fetch-Site is used when the browser sends it, but plain-HTTP intranet addresses get
  * no Sec-Fetch-* headers, so Origin (or, failing that, Referer) must match our own origin.
+ *
+ * A plain (script-less) upload form sends its _csrf field inside a multipart body, which only the
+ * route's own parser (multer) reads. For the upload routes listed below the check therefore waits
+ * until the body is parsed: settleCsrf, which writeContext calls before any write is made.
  */
+import fs from 'node:fs';
 import type { Request, RequestHandler } from 'express';
 import { csrfSync } from 'csrf-sync';
 import { ForbiddenError } from '../lib/errors.js';
@@ -15,7 +20,7 @@ const messages = {
   origin: '请求来源与本系统不符，已被拒绝。请直接在本系统页面中操作。',
 } as const;
 
-const { csrfSynchronisedProtection, generateToken } = csrfSync({
+const { csrfSynchronisedProtection, generateToken, isRequestValid } = csrfSync({
   getTokenFromRequest: (req: Request) => {
     const header = req.get('x-csrf-token');
     if (header) return header;
@@ -56,12 +61,33 @@ export function originCheck(publicOrigin: string | null): RequestHandler {
   };
 }
 
+/** Routes that parse a multipart body themselves; any other path is checked at once. */
+const MULTIPART_ROUTES = new Set(['/lists/imports']);
+const deferred = new WeakSet<Request>();
+
+function refuse(req: Request): ForbiddenError {
+  log.warn('csrf token refused', { method: req.method, url: req.originalUrl });
+  return new ForbiddenError('CSRF_TOKEN', messages.token);
+}
+
 export const csrfProtection: RequestHandler = (req, res, next) => {
-  csrfSynchronisedProtection(req, res, (err?: unknown) => {
-    if (err) {
-      log.warn('csrf token refused', { method: req.method, url: req.originalUrl });
-      return next(new ForbiddenError('CSRF_TOKEN', messages.token));
-    }
-    next();
-  });
+  if (!SAFE_METHODS.has(req.method) && MULTIPART_ROUTES.has(req.path) && !req.get('x-csrf-token') && req.is('multipart/form-data')) {
+    deferred.add(req);
+    return next();
+  }
+  csrfSynchronisedProtection(req, res, (err?: unknown) => next(err ? refuse(req) : undefined));
 };
+
+/**
+ * Completes a check csrfProtection deferred, once the multipart body has been parsed; throws 403
+ * (and drops the uploaded files) when its _csrf field is missing or wrong. Does nothing for any
+ * other request.
+ */
+export function settleCsrf(req: Request): void {
+  if (!deferred.has(req)) return;
+  deferred.delete(req);
+  if (isRequestValid(req)) return;
+  const files = [req.file, ...(Array.isArray(req.files) ? req.files : Object.values(req.files ?? {}).flat())];
+  for (const file of files) if (file?.path) fs.rmSync(file.path, { force: true });
+  throw refuse(req);
+}

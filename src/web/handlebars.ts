@@ -4,8 +4,8 @@ import { engine } from 'express-handlebars';
 import Handlebars from 'handlebars';
 import path from 'node:path';
 import { VIEWS_DIR } from '../paths.js';
-import { formatHeadcount, formatWan } from '../lib/money.js';
-import { shanghaiDate } from '../lib/dates.js';
+import { formatWan } from '../lib/money.js';
+import { shanghaiDate, shanghaiDateTime } from '../lib/dates.js';
 import { exitReasonLabel, stageLabel } from '../domain/stages.js';
 import { lifecycleLabel, techFieldLabel } from '../domain/fields.js';
 
@@ -17,11 +17,6 @@ export function jsonForScript(value: unknown): string {
     .replace(/&/g, '\\u0026')
     .replace(/\u2028/g, '\\u2028')
     .replace(/\u2029/g, '\\u2029');
-}
-
-function shanghaiDateTime(iso: string): string {
-  const ms = Date.parse(iso) + 8 * 3600 * 1000;
-  return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
 }
 
 export const helpers = {
@@ -37,16 +32,12 @@ export const helpers = {
   lifecycleLabel: (key: string | null) => lifecycleLabel(key),
   exitReasonLabel: (key: string) => exitReasonLabel(key),
   wan: (yuan: number | null) => formatWan(yuan),
-  wanPlain: (yuan: number | null) => formatWan(yuan, { grouping: false }),
-  headcount: (x100: number | null) => formatHeadcount(x100),
   number: (n: number | null | undefined) => (n === null || n === undefined ? '' : n.toLocaleString('en-US')),
   percent: (n: number | null | undefined, digits = 1) =>
     n === null || n === undefined || Number.isNaN(n) ? '—' : `${(n * 100).toFixed(typeof digits === 'number' ? digits : 1)}%`,
   date: (iso: string | null) => (iso ? (iso.length === 10 ? iso : shanghaiDate(iso)) : ''),
   datetime: (iso: string | null) => (iso ? shanghaiDateTime(iso) : ''),
   json: (value: unknown) => new Handlebars.SafeString(jsonForScript(value)),
-  /** `{{#each (range 1 3)}}` style loops are not needed; keep helpers few. */
-  concat: (...args: unknown[]) => args.slice(0, -1).join(''),
 };
 
 export function configureViews(app: Express, production: boolean): void {

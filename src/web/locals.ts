@@ -17,7 +17,10 @@ export const layoutLocals: RequestHandler = (req, res, next) => {
     users: can(actor, 'users.manage'),
     audit: can(actor, 'audit.read'),
   };
-  res.locals.csrfToken = csrfToken(req);
+  // Only for a signed-in user: a token is stored in the session, so generating one for everyone
+  // would write a session row on every anonymous request (each redirect to /login, each probe).
+  // The login page asks for its own.
+  if (actor) res.locals.csrfToken = csrfToken(req);
   if (req.session?.flash && req.method === 'GET') {
     res.locals.flash = req.session.flash;
     delete req.session.flash;

@@ -4,7 +4,7 @@
  * timeouts follow ASVS 4.0.3 §3.3.2 (defaults 30 minutes and 12 hours).
  */
 import crypto from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import session from 'express-session';
 import type { Knex } from 'knex';
 import type { AppConfig } from '../config.js';
@@ -18,8 +18,6 @@ declare module 'express-session' {
     /** ISO instant after which the session ends however active it is. */
     absoluteExpiresAt?: string;
     flash?: { level: 'success' | 'info' | 'warning' | 'error'; message: string };
-    /** Where to go after logging in (a same-origin path). */
-    returnTo?: string;
   }
 }
 
@@ -50,6 +48,11 @@ export function sessionMiddleware(store: KnexSessionStore, secret: string, confi
       maxAge: config.sessionIdleMinutes * 60_000,
     },
   });
+}
+
+/** A new session id with empty data (express-session's regenerate, awaited). */
+export function regenerateSession(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
 }
 
 export function createSessionStore(db: Knex, config: Pick<AppConfig, 'sessionIdleMinutes'>): KnexSessionStore {

@@ -59,6 +59,27 @@ describe('schema and migrations', () => {
     expect(counted.map(key).sort()).to.deep.equal(live.map((r) => key(r as never)).sort());
   });
 
+  it('leaves stage_counts unwritten (so unlocked) when an update keeps stage, park and field', async () => {
+    const { users, parks } = await seedBasics(t.db);
+    const firm = await createFirm(t.db, { stage: 'candidate', parkId: parks.a, field: 'new_materials', actorId: users.admin.id });
+    // Each dialect's own witness of a write: PostgreSQL's row versions, a temporary trigger on SQLite.
+    let writes: () => Promise<unknown>;
+    if (t.dialect === 'postgres') {
+      writes = async () => t.db('stage_counts').select(t.db.raw('park_key, field_key, stage, xmin::text AS v')).orderBy(['park_key', 'field_key', 'stage']);
+    } else {
+      await t.db.raw('CREATE TEMP TABLE counts_written (n INTEGER)');
+      await t.db.raw('CREATE TEMP TRIGGER counts_written_on_update AFTER UPDATE ON stage_counts BEGIN INSERT INTO counts_written VALUES (1); END');
+      writes = async () => Number(((await t.db('counts_written').count({ n: '*' }).first()) as { n: number }).n);
+    }
+    const before = await writes();
+    await t.db('firms').where({ id: firm.id }).update({ name: '改名不改阶段有限公司', stage: 'candidate', park_id: parks.a, field: 'new_materials' });
+    expect(await writes()).to.deep.equal(before);
+    await t.db('firms').where({ id: firm.id }).update({ stage: 'incubating', park_id: parks.a, field: 'new_materials' });
+    expect(await writes()).to.not.deep.equal(before);
+    const after = (await t.db('stage_counts').where('n', '>', 0).select('stage', 'n')) as { stage: string; n: number }[];
+    expect(after.map((r) => `${r.stage}:${Number(r.n)}`)).to.deep.equal(['incubating:1']);
+  });
+
   it('refuses to update or delete audit rows', async () => {
     await t.db('audit_log').insert({ at: new Date().toISOString(), action: 'test' });
     for (const attempt of [() => t.db('audit_log').update({ action: 'changed' }), () => t.db('audit_log').del()]) {

@@ -4,6 +4,7 @@ import supertest from 'supertest';
 import { createApp } from '../../src/app.js';
 import { testConfig } from '../../src/config.js';
 import { ACCOUNT_POLICY } from '../../src/features/accounts/login-throttle.js';
+import type { KnexSessionStore } from '../../src/features/accounts/session-store.js';
 import { createFirm } from '../helpers/factories.js';
 import { Client, createTestContext, csrfFrom, html, snapshot, type TestContext } from '../helpers/test-app.js';
 
@@ -202,6 +203,20 @@ describe('login throttling', () => {
     expect(Date.now() - started).to.be.greaterThan(900);
   });
 
+  it('the periodic cleanup deletes throttle rows whose window and lock have both run out, and keeps the rest', async () => {
+    const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
+    const hour = 3600_000;
+    await t.db('login_throttle').insert([
+      { key: 'user:spent', failures: 3, first_failure_at: ago(hour), locked_until: null },
+      { key: 'user:lock-over', failures: 5, first_failure_at: ago(hour), locked_until: ago(1000) },
+      { key: 'user:still-locked', failures: 5, first_failure_at: ago(hour), locked_until: ago(-600_000) },
+      { key: 'ip:in-window', failures: 2, first_failure_at: ago(60_000), locked_until: null },
+    ]);
+    await (t.app.locals.sessionStore as KnexSessionStore).deleteExpired();
+    const left = (await t.db('login_throttle').whereIn('key', ['user:spent', 'user:lock-over', 'user:still-locked', 'ip:in-window']).select('key')).map((r) => r.key as string).sort();
+    expect(left).to.deep.equal(['ip:in-window', 'user:still-locked']);
+  });
+
   it('unlocks once the lock has run out', async () => {
     await t.db('login_throttle').insert({ key: 'user:leader', failures: 0, first_failure_at: new Date(Date.now() - 3600_000).toISOString(), locked_until: new Date(Date.now() - 1000).toISOString() });
     expect((await attempt('leader', 'miaopu-demo')).status).to.equal(303);
@@ -231,6 +246,25 @@ describe('user administration', () => {
     const board = await zw.get('/board').expect(200);
     expect(board.text).to.include('中意宁波生态园');
     expect(await t.db('audit_log').where({ action: 'user.create', object_id: 'zhang.wei' }).first()).to.not.equal(undefined);
+  });
+
+  it('accepts a park sent twice (a repeated form field) and stores it once', async () => {
+    const park = String(t.basics.parks.b);
+    await t.admin.post('/admin/users').type('form').send({ username: 'twice', displayName: '重复', role: 'caseworker', parkIds: [park, park], password: '' }).expect(200);
+    const user = await t.db('users').where({ username: 'twice' }).first();
+    expect(await t.db('user_parks').where({ user_id: user.id }).select('park_id')).to.deep.equal([{ park_id: t.basics.parks.b }]);
+    await t.admin.post(`/admin/users/${user.id}`).type('form').send({ displayName: '重复', role: 'caseworker', parkIds: [park, park, String(t.basics.parks.a)], version: 1 }).expect(303);
+    const parks = (await t.db('user_parks').where({ user_id: user.id }).orderBy('park_id')).map((r) => r.park_id);
+    expect(parks).to.deep.equal([t.basics.parks.a, t.basics.parks.b].sort((x, y) => x - y));
+  });
+
+  it('two administrators creating the same username at once: one succeeds, the other is told the name is taken', async function () {
+    this.timeout(20_000);
+    const body = { username: 'same.name', displayName: '同名', role: 'leader', password: '' };
+    const results = await Promise.all([t.admin.post('/admin/users').type('form').send(body), t.admin.post('/admin/users').type('form').send(body)]);
+    expect(results.map((r) => r.status).sort()).to.deep.equal([200, 422]);
+    expect(results.find((r) => r.status === 422)!.text).to.include('已被使用');
+    expect(await t.db('users').where({ username: 'same.name' })).to.have.length(1);
   });
 
   it('refuses a taken username, a bad username, park scope for non-caseworkers, and a weak chosen password', async () => {
@@ -321,6 +355,17 @@ describe('the audit log page', () => {
     expect(byAction.querySelectorAll('table.audit tbody tr').every((r) => r.text.includes('登录'))).to.equal(true);
     const future = html((await t.admin.get('/admin/audit?from=2999-01-01').expect(200)).text);
     expect(future.querySelector('table.audit tbody')!.text).to.include('没有符合条件的记录');
+  });
+
+  it('offers every user in the filter, and ignores an action that is not one (even an Object property name)', async () => {
+    const doc = html((await t.admin.get('/admin/audit').expect(200)).text);
+    const options = doc.querySelectorAll('select[name="user"] option').map((o) => o.getAttribute('value')).filter(Boolean);
+    expect(options.map(Number).sort((a, b) => a - b)).to.deep.equal(Object.values(t.basics.users).map((u) => u.id).sort((a, b) => a - b));
+    for (const action of ['toString', 'constructor']) {
+      const filtered = html((await t.admin.get(`/admin/audit?action=${action}`).expect(200)).text);
+      expect(filtered.querySelector('select[name="action"] option[selected]'), action).to.equal(null);
+      expect(filtered.querySelectorAll('table.audit tbody tr').length, action).to.equal(doc.querySelectorAll('table.audit tbody tr').length);
+    }
   });
 
   it('is for administrators only', async () => {

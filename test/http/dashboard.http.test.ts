@@ -98,19 +98,24 @@ describe('the app itself', () => {
     await t.admin.get('/node_modules/knex/package.json').expect(404);
   });
 
-  it('reads little and writes nothing for a repeated dashboard view: only the session and the signed-in user', async () => {
-    const c = await t.as('leader');
-    await c.get('/dashboard').expect(200);
-    const sent: string[] = [];
-    const onQuery = (q: { sql: string }) => sent.push(q.sql);
-    t.db.on('query', onQuery);
-    try {
+  it('reads little and writes nothing for a repeated dashboard view: only the session and the signed-in user (and a caseworker\'s parks)', async () => {
+    for (const [user, tables] of [
+      ['leader', ['sessions', 'users']],
+      ['scoped', ['sessions', 'user_parks', 'users']],
+    ] as const) {
+      const c = await t.as(user);
       await c.get('/dashboard').expect(200);
-    } finally {
-      t.db.removeListener('query', onQuery);
+      const sent: string[] = [];
+      const onQuery = (q: { sql: string }) => sent.push(q.sql);
+      t.db.on('query', onQuery);
+      try {
+        await c.get('/dashboard').expect(200);
+      } finally {
+        t.db.removeListener('query', onQuery);
+      }
+      expect(sent.filter((sql) => !/^\s*select/i.test(sql)), `${user}: writes`).to.deep.equal([]);
+      expect(sent.map((sql) => /from [`"](\w+)[`"]/i.exec(sql)?.[1]).sort(), user).to.deep.equal(tables);
     }
-    expect(sent.filter((sql) => !/^\s*select/i.test(sql)), 'writes').to.deep.equal([]);
-    expect(sent.map((sql) => /from [`"](\w+)[`"]/i.exec(sql)?.[1]).sort()).to.deep.equal(['sessions', 'user_parks', 'users']);
   });
 
   it('serves every stylesheet, script and image the pages link to; a missing one is a Chinese 404', async () => {

@@ -1,6 +1,13 @@
 /** CSRF, origin checks, security headers, anonymous access and what the static server must not serve. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { expect } from 'chai';
+import supertest from 'supertest';
+import { createApp } from '../../src/app.js';
+import { testConfig } from '../../src/config.js';
 import { createFirm } from '../helpers/factories.js';
+import { writeCsv } from '../helpers/list-files.js';
 import { Client, createTestContext, csrfFrom, html, snapshot, type TestContext } from '../helpers/test-app.js';
 
 describe('CSRF and origin checks on unsafe requests', () => {
@@ -82,6 +89,39 @@ describe('CSRF and origin checks on unsafe requests', () => {
     expect(res.status).to.equal(403);
   });
 
+  it('a plain (script-less) upload form is accepted with its _csrf field, and refused without it', async () => {
+    const uploadDir = fs.mkdtempSync(path.join(os.tmpdir(), 'miaopu-csrf-uploads-'));
+    const server = createApp(t.db, testConfig({ uploadDir })).listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+      const admin = new Client(server, origin);
+      await admin.login('admin');
+      const file = writeCsv([['纳税人识别号', '纳税人名称'], [firm.uscc, '某公司']]);
+      const form = (fields: Record<string, string>) => {
+        const req = admin.agent.post('/lists/imports').set('Origin', origin);
+        for (const [k, v] of Object.entries(fields)) req.field(k, v);
+        return req.attach('file', file);
+      };
+      const page = html((await admin.get('/lists').expect(200)).text);
+      expect(page.querySelector('form.upload-form input[name="_csrf"]')?.getAttribute('value')).to.equal(admin.token);
+      const before = await snapshot(t.db);
+      const refused: Record<string, string>[] = [{ kind: 'rd_deduction', year: '2025' }, { _csrf: 'x'.repeat(64), kind: 'rd_deduction', year: '2025' }];
+      for (const fields of refused) {
+        const res = await form(fields);
+        expect(res.status).to.equal(403);
+        expect(res.text).to.include('页面已过期');
+      }
+      expect(await snapshot(t.db)).to.deep.equal(before);
+      expect(fs.readdirSync(path.join(uploadDir, 'incoming')), 'refused uploads are not left on disk').to.deep.equal([]);
+      const ok = await form({ _csrf: admin.token, kind: 'rd_deduction', year: '2025' }).expect(303);
+      expect(ok.headers.location).to.match(/^\/lists\/imports\/\d+$/);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+      fs.rmSync(uploadDir, { recursive: true, force: true });
+    }
+  });
+
   it('every page carries the token in <meta name="csrf-token">', async () => {
     for (const url of ['/board', '/firms', `/firms/${firm.uscc}`, '/dashboard', '/admin/users', '/admin/audit']) {
       const page = await t.admin.get(url).expect(200);
@@ -106,6 +146,21 @@ describe('anonymous access', () => {
     const res = await t.anonymous().get('/board').set('HX-Request', 'true').expect(401);
     expect(res.headers['hx-redirect']).to.equal('/login?next=%2Fboard');
     expect(res.text).to.equal('');
+  });
+
+  it('writes no session for anonymous requests that do not need one (only the login form does)', async () => {
+    const count = async () => Number(((await t.db('sessions').count({ n: '*' }).first()) as { n: number | string }).n);
+    const before = await count();
+    for (const url of ['/', '/board', '/firms?stage=tech_sme', '/admin/users', '/nowhere', '/healthz', '/css/app.css']) {
+      const res = await supertest(t.server).get(url);
+      expect(res.status, url).to.be.oneOf([200, 302]);
+      expect(res.headers['set-cookie'], url).to.equal(undefined);
+    }
+    await supertest(t.server).get('/board').set('HX-Request', 'true').expect(401);
+    expect(await count()).to.equal(before);
+    const login = await supertest(t.server).get('/login').expect(200);
+    expect(csrfFrom(login.text)).to.be.a('string');
+    expect(await count()).to.equal(before + 1);
   });
 
   it('refuses anonymous writes', async () => {
@@ -189,6 +244,24 @@ describe('security headers', () => {
     const plain = await supertest(app).get('/login');
     expect(String(plain.headers['set-cookie'])).to.not.include('Secure');
     expect(String(plain.headers['set-cookie'])).to.include('HttpOnly');
+  });
+});
+
+describe('static files', () => {
+  let t: TestContext;
+  before(async () => {
+    t = await createTestContext();
+  });
+  after(() => t.destroy());
+
+  it('makes browsers revalidate scripts and styles (same URL across upgrades), answering 304 when unchanged', async () => {
+    const app = createApp(t.db, testConfig({ production: true }));
+    for (const url of ['/js/app.js', '/css/app.css', '/vendor/htmx.min.js', '/vendor/sortable.min.js']) {
+      const res = await supertest(app).get(url).expect(200);
+      expect(res.headers['cache-control'], url).to.equal('no-cache');
+      expect(res.headers.etag, url).to.be.a('string');
+      await supertest(app).get(url).set('If-None-Match', res.headers.etag as string).expect(304);
+    }
   });
 });
 

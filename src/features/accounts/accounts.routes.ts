@@ -1,23 +1,23 @@
 /** /login, /logout and /account/password. */
-import express, { type Request, type Router } from 'express';
+import express, { type Request, type Response, type Router } from 'express';
 import type { Knex } from 'knex';
-import { ROLE_LABELS } from '../../domain/actor.js';
 import { appendAudit } from '../audit/audit.queries.js';
 import { actorOfResponse, requireLogin, safeReturnPath, setFlash, writeContext } from '../../web/auth.js';
 import { csrfToken } from '../../web/csrf.js';
 import { str } from '../../web/forms.js';
+import { regenerateSession } from '../../web/session.js';
 import { authenticate, changeOwnPassword } from './accounts.service.js';
 import { PASSWORD_MAX, PASSWORD_MIN } from './passwords.js';
 import type { KnexSessionStore } from './session-store.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function regenerate(req: Request): Promise<void> {
-  return new Promise((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
-}
-
 function destroy(req: Request): Promise<void> {
   return new Promise((resolve) => req.session.destroy(() => resolve()));
+}
+
+function renderPasswordPage(res: Response, errors: Record<string, string> = {}, status = 200): void {
+  res.status(status).render('accounts/password', { title: '修改密码', errors, forced: res.locals.mustChangePassword, min: PASSWORD_MIN, max: PASSWORD_MAX });
 }
 
 export function accountsRouter(db: Knex, store: KnexSessionStore, sessionAbsoluteHours: number): Router {
@@ -39,7 +39,7 @@ export function accountsRouter(db: Knex, store: KnexSessionStore, sessionAbsolut
       return res.render('accounts/login', { layout: 'bare', title: '登录', error: result.message, username, next, csrfToken: csrfToken(req) });
     }
     // A fresh session id at login (no fixation), with an absolute end however active the user is.
-    await regenerate(req);
+    await regenerateSession(req);
     req.session.userId = result.account.id;
     req.session.absoluteExpiresAt = new Date(Date.now() + sessionAbsoluteHours * 3600_000).toISOString();
     csrfToken(req, true);
@@ -55,37 +55,18 @@ export function accountsRouter(db: Knex, store: KnexSessionStore, sessionAbsolut
     res.redirect(303, '/login');
   });
 
-  router.get('/account/password', requireLogin, (_req, res) => {
-    const actor = actorOfResponse(res);
-    res.render('accounts/password', {
-      title: '修改密码',
-      errors: {},
-      forced: res.locals.mustChangePassword,
-      min: PASSWORD_MIN,
-      max: PASSWORD_MAX,
-      role: ROLE_LABELS[actor.role],
-    });
-  });
+  router.get('/account/password', requireLogin, (_req, res) => renderPasswordPage(res));
 
   router.post('/account/password', requireLogin, async (req, res) => {
     const actor = actorOfResponse(res);
     const body = req.body as Record<string, unknown>;
     const text = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : '');
     const result = await changeOwnPassword(db, actor.id, { current: text('current'), next: text('next'), confirm: text('confirm') }, req.ip ?? null);
-    if (!result.ok) {
-      return res.status(422).render('accounts/password', {
-        title: '修改密码',
-        errors: result.errors,
-        forced: res.locals.mustChangePassword,
-        min: PASSWORD_MIN,
-        max: PASSWORD_MAX,
-        role: ROLE_LABELS[actor.role],
-      });
-    }
+    if (!result.ok) return renderPasswordPage(res, result.errors, 422);
     // Every other session of this user ends; this one continues under a new id.
     await store.destroyUserSessions(actor.id, req.sessionID);
     const { userId, absoluteExpiresAt } = req.session;
-    await regenerate(req);
+    await regenerateSession(req);
     Object.assign(req.session, { userId, absoluteExpiresAt });
     setFlash(req, 'success', '密码已修改。你在其他设备上的登录已全部退出。');
     res.redirect(303, '/board');

@@ -5,7 +5,7 @@
 import type { Knex } from 'knex';
 import { nowIso } from '../../lib/dates.js';
 import { appendAuditAs } from '../audit/audit.queries.js';
-import { type UserAccount, findAccountByUsername } from '../users/users.queries.js';
+import { type UserAccount, findAccountById, findAccountByUsername } from '../users/users.queries.js';
 import {
   ACCOUNT_POLICY,
   ADDRESS_POLICY,
@@ -86,19 +86,21 @@ export async function changeOwnPassword(
   input: { current: string; next: string; confirm: string },
   ip: string | null,
 ): Promise<PasswordChangeResult> {
-  const account = (await db('users').where({ id: userId }).first()) as { id: number; username: string; display_name: string; password_hash: string | null } | undefined;
+  const account = await findAccountById(db, userId);
   if (!account) return { ok: false, errors: { current: '账户不存在。' } };
   const errors: Record<string, string> = {};
-  if (!(await verifyPassword(account.password_hash, input.current))) errors.current = '当前密码不正确。';
+  if (!(await verifyPassword(account.passwordHash, input.current))) errors.current = '当前密码不正确。';
   const policy = checkPasswordPolicy(input.next, account.username);
   if (policy) errors.next = policy;
   else if (input.next !== input.confirm) errors.confirm = '两次输入的新密码不一致。';
   else if (input.next === input.current) errors.next = '新密码不能与当前密码相同。';
   if (Object.keys(errors).length) return { ok: false, errors };
+  // Hashed before the transaction: on SQLite it holds the only connection, and argon2 takes a while.
+  const passwordHash = await hashPassword(input.next);
   const at = nowIso();
   await db.transaction(async (trx) => {
-    await trx('users').where({ id: userId }).update({ password_hash: await hashPassword(input.next), must_change_password: false, password_changed_at: at, updated_at: at });
-    await appendAuditAs(trx, { actorId: account.id, actorName: account.display_name, ip }, { action: 'user.password_change', objectType: 'user', objectId: account.username }, at);
+    await trx('users').where({ id: userId }).update({ password_hash: passwordHash, must_change_password: false, password_changed_at: at, updated_at: at });
+    await appendAuditAs(trx, { actorId: account.id, actorName: account.displayName, ip }, { action: 'user.password_change', objectType: 'user', objectId: account.username }, at);
   });
   return { ok: true };
 }

@@ -66,6 +66,18 @@ export async function clearThrottle(db: Knex, key: string): Promise<void> {
   await db('login_throttle').where({ key }).del();
 }
 
+/**
+ * Rows whose window and lock have both run out count for nothing (countAttempt would start again
+ * at 1), so they can go; otherwise every mistyped name and every address would stay for ever.
+ */
+export async function deleteStaleThrottles(db: Knex, now = new Date()): Promise<number> {
+  const windowStart = new Date(now.getTime() - Math.max(ACCOUNT_POLICY.windowMs, ADDRESS_POLICY.windowMs)).toISOString();
+  return db('login_throttle')
+    .where('first_failure_at', '<', windowStart)
+    .andWhere((w) => w.whereNull('locked_until').orWhere('locked_until', '<=', now.toISOString()))
+    .del();
+}
+
 /** How long to hold a failed attempt's answer: nothing at first, then a growing pause up to 3 s. */
 export function slowdownMs(failures: number, policy: ThrottlePolicy): number {
   return failures <= policy.slowAfter ? 0 : Math.min(3000, (failures - policy.slowAfter) * 1000);

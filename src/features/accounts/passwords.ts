@@ -3,6 +3,7 @@
  * The policy follows ASVS 4.0.3 §2.1: length 12–128, any Unicode, no composition rules, no common
  * passwords.
  */
+import crypto from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 
 export const PASSWORD_MIN = 12;
@@ -52,12 +53,12 @@ export async function verifyPassword(passwordHash: string | null, password: stri
 }
 
 /** A readable temporary password (for resets and the first admin): 4 groups of 4 from an unambiguous set. */
-export function generatePassword(random: (n: number) => Buffer): string {
+export function generatePassword(): string {
   const alphabet = 'abcdefghjkmnpqrstuvwxyz23456789';
-  const bytes = random(16);
   let out = '';
   for (let i = 0; i < 16; i++) {
-    out += alphabet[bytes[i]! % alphabet.length];
+    // randomInt, not a byte modulo 31: every letter equally likely.
+    out += alphabet[crypto.randomInt(alphabet.length)];
     if (i % 4 === 3 && i < 15) out += '-';
   }
   return out;

@@ -5,6 +5,7 @@
  */
 import session from 'express-session';
 import type { Knex } from 'knex';
+import { deleteStaleThrottles } from './login-throttle.js';
 
 interface SessionRow {
   sid: string;
@@ -33,7 +34,7 @@ export class KnexSessionStore extends session.Store {
     super();
   }
 
-  /** Delete expired rows now and then; harmless when several instances do it. */
+  /** Delete expired sessions and spent login-throttle rows now and then; harmless when several instances do it. */
   startCleanup(everyMs = 10 * 60_000): void {
     this.cleanupTimer = setInterval(() => void this.deleteExpired().catch(() => undefined), everyMs);
     this.cleanupTimer.unref();
@@ -43,8 +44,9 @@ export class KnexSessionStore extends session.Store {
     if (this.cleanupTimer) clearInterval(this.cleanupTimer);
   }
 
-  async deleteExpired(): Promise<void> {
-    await this.db('sessions').where('expires_at', '<=', new Date().toISOString()).del();
+  async deleteExpired(now = new Date()): Promise<void> {
+    await this.db('sessions').where('expires_at', '<=', now.toISOString()).del();
+    await deleteStaleThrottles(this.db, now);
   }
 
   private expiresOf(sess: session.SessionData): string {

@@ -5,8 +5,8 @@ import { normalizeUscc } from '../../domain/uscc.js';
 import { isCalendarDate } from '../../lib/dates.js';
 import { requirePermission } from '../../web/auth.js';
 import { positiveInt, str } from '../../web/forms.js';
-import { renderPageOrFragment } from '../../web/render.js';
-import { listAccounts } from '../users/users.queries.js';
+import { isFragmentRequest, renderPageOrFragment } from '../../web/render.js';
+import { listUserSummaries } from '../users/users.queries.js';
 import { AUDIT_ACTIONS, auditActionLabel } from './audit-actions.js';
 import { type AuditFilters, listAudit } from './audit.read.js';
 
@@ -30,13 +30,14 @@ export function auditRouter(db: Knex): Router {
     const firm = normalizeUscc(str(q.firm));
     if (firm) filters.firm = firm;
     const action = str(q.action);
-    if (action && (action in AUDIT_ACTIONS || /^[a-z_]+\.$/.test(action))) filters.action = action;
+    if (action && (Object.hasOwn(AUDIT_ACTIONS, action) || /^[a-z_]+\.$/.test(action))) filters.action = action;
     for (const k of ['from', 'to'] as const) {
       const v = str(q[k]);
       if (v && isCalendarDate(v)) filters[k] = v;
     }
     const before = positiveInt(q.before);
-    const rows = await listAudit(db, filters, PAGE + 1, before);
+    // The user filter is on the page only; a filter change swaps just the table.
+    const [rows, users] = await Promise.all([listAudit(db, filters, PAGE + 1, before), isFragmentRequest(req) ? [] : listUserSummaries(db)]);
     const page = rows.slice(0, PAGE);
     const params: [string, string][] = Object.entries({ user: actorId ?? '', firm, action: filters.action ?? '', from: filters.from ?? '', to: filters.to ?? '' })
       .filter(([, v]) => v !== '')
@@ -47,7 +48,7 @@ export function auditRouter(db: Knex): Router {
       nav: 'audit',
       rows: page.map((r) => ({ ...r, actionLabel: auditActionLabel(r.action), changes: changeSummary(r.before, r.after) })),
       filters: { user: actorId, firm, action: filters.action, from: filters.from, to: filters.to },
-      users: await listAccounts(db),
+      users,
       actions: [
         { key: 'login.', label: '全部登录相关' },
         { key: 'user.', label: '全部用户管理' },

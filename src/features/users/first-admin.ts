@@ -3,7 +3,6 @@
  * from MIAOPU_ADMIN_PASSWORD, or a generated one printed once to the console (and to be changed
  * at first login).
  */
-import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { ConfigError } from '../../config.js';
 import { nowIso } from '../../lib/dates.js';
@@ -16,7 +15,7 @@ export async function ensureFirstAdmin(db: Knex, configuredPassword: string | nu
     const weak = checkPasswordPolicy(configuredPassword, 'admin');
     if (weak) throw new ConfigError(`MIAOPU_ADMIN_PASSWORD is not acceptable: ${weak}`);
   }
-  const password = configuredPassword ?? generatePassword((n) => crypto.randomBytes(n));
+  const password = configuredPassword ?? generatePassword();
   const at = nowIso();
   await db('users').insert({
     username: 'admin',

@@ -65,15 +65,33 @@ export async function findAccountById(db: Db, id: number): Promise<UserAccount |
   return row ? toAccount(row, (await parksOf(db, [row.id])).get(row.id) ?? []) : null;
 }
 
+/**
+ * The signed-in user, read on every request. Only a caseworker's parks limit what they see
+ * (actorOf), so for every other role the user_parks query is skipped and parkIds left empty.
+ */
+export async function findActingAccount(db: Db, id: number): Promise<UserAccount | null> {
+  const row = (await db('users').where({ id }).first()) as UserRow | undefined;
+  if (!row) return null;
+  return toAccount(row, row.role === 'caseworker' ? ((await parksOf(db, [row.id])).get(row.id) ?? []) : []);
+}
+
 export async function findAccountByUsername(db: Db, username: string): Promise<UserAccount | null> {
   const row = (await db('users').whereRaw('lower(username) = ?', [username.trim().toLowerCase()]).first()) as UserRow | undefined;
   return row ? toAccount(row, (await parksOf(db, [row.id])).get(row.id) ?? []) : null;
 }
 
+const LIST_ORDER: { column: string; order?: 'asc' | 'desc' }[] = [{ column: 'is_active', order: 'desc' }, { column: 'role' }, { column: 'username' }];
+
 export async function listAccounts(db: Db): Promise<UserAccount[]> {
-  const rows = (await db('users').orderBy([{ column: 'is_active', order: 'desc' }, { column: 'role' }, { column: 'username' }])) as UserRow[];
+  const rows = (await db('users').orderBy(LIST_ORDER)) as UserRow[];
   const parks = await parksOf(db, rows.map((r) => r.id));
   return rows.map((r) => toAccount(r, parks.get(r.id) ?? []));
+}
+
+/** Every user without their parks: enough for a list of names (the audit page's filter). */
+export async function listUserSummaries(db: Db): Promise<UserSummary[]> {
+  const rows = (await db('users').select('id', 'username', 'display_name', 'role', 'is_active').orderBy(LIST_ORDER)) as UserRow[];
+  return rows.map(toSummary);
 }
 
 /** Counsellors a firm can be assigned to (active ones only). */

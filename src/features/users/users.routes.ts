@@ -2,18 +2,22 @@
 import express, { type Request, type Router } from 'express';
 import type { Knex } from 'knex';
 import { ROLES, ROLE_LABELS } from '../../domain/actor.js';
-import { ValidationError } from '../../lib/errors.js';
-import { NotFoundError } from '../../lib/errors.js';
+import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import { actorOfResponse, requirePermission, setFlash, writeContext } from '../../web/auth.js';
 import { positiveInt, str } from '../../web/forms.js';
 import { listParks } from '../parks/parks.queries.js';
 import { findAccountById, listAccounts, type UserAccount } from './users.queries.js';
 import type { UserInput, UserService } from './users.service.js';
 
+/**
+ * Distinct and ascending: a repeated parkIds field would otherwise insert the same user_parks row
+ * twice, and the service compares the list with the stored one (read in park order).
+ */
 function parkIdsOf(body: Record<string, unknown>): number[] {
   const raw = body.parkIds;
   const list = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
-  return list.map((v) => positiveInt(v)).filter((n): n is number => n !== null);
+  const ids = list.map((v) => positiveInt(v)).filter((n): n is number => n !== null);
+  return [...new Set(ids)].sort((a, b) => a - b);
 }
 
 function inputOf(req: Request): UserInput {

@@ -3,17 +3,17 @@
  * reset a password. The last active administrator cannot be demoted or disabled, nobody changes
  * their own role or disables themselves, and any change to a user's access ends their sessions.
  */
-import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { type Role, type WriteContext, isRole } from '../../domain/actor.js';
 import { can } from '../../domain/permissions.js';
+import { isUniqueViolation } from '../../db/dialect.js';
 import { bumpDataGeneration } from '../../lib/cache.js';
 import { nowIso } from '../../lib/dates.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { checkPasswordPolicy, generatePassword, hashPassword } from '../accounts/passwords.js';
 import type { KnexSessionStore } from '../accounts/session-store.js';
 import { appendAudit } from '../audit/audit.queries.js';
-import { countActiveAdmins, findAccountById, setUserParks, type UserAccount } from './users.queries.js';
+import { countActiveAdmins, findAccountById, findAccountByUsername, setUserParks, type UserAccount } from './users.queries.js';
 
 const messages = {
   forbidden: '只有管理员可以管理用户。',
@@ -50,7 +50,8 @@ async function validateAccess(db: Knex, input: Pick<UserInput, 'displayName' | '
   if (input.parkIds.length) {
     if (input.role !== 'caseworker') errors.parkIds = messages.parksOnlyForCaseworkers;
     const known = (await db('parks').whereIn('id', input.parkIds).count({ n: '*' }).first()) as { n: number | string };
-    if (Number(known.n) !== new Set(input.parkIds).size) errors.parkIds = messages.parks;
+    // The form's list comes de-duplicated (users.routes); a repeated id here is refused, not inserted twice.
+    if (Number(known.n) !== input.parkIds.length) errors.parkIds = messages.parks;
   }
 }
 
@@ -79,9 +80,9 @@ export function createUserService(store: KnexSessionStore) {
       const errors: Record<string, string> = {};
       const username = input.username.trim().toLowerCase();
       if (!/^[a-z0-9._-]{3,40}$/.test(username)) errors.username = messages.username;
-      else if (await db('users').whereRaw('lower(username) = ?', [username]).first('id')) errors.username = messages.usernameTaken;
+      else if (await findAccountByUsername(db, username)) errors.username = messages.usernameTaken;
       await validateAccess(db, input, errors);
-      const generated = input.password === '' ? generatePassword((n) => crypto.randomBytes(n)) : null;
+      const generated = input.password === '' ? generatePassword() : null;
       const password = generated ?? input.password;
       if (!generated) {
         const weak = checkPasswordPolicy(password, username);
@@ -103,7 +104,12 @@ export function createUserService(store: KnexSessionStore) {
             created_at: at,
             updated_at: at,
           })
-          .returning('id');
+          .returning('id')
+          .catch((err: unknown) => {
+            // A concurrent create took the name between the check above and this insert.
+            if (isUniqueViolation(err)) throw new ValidationError({ username: messages.usernameTaken });
+            throw err;
+          });
         const userId = typeof row === 'object' ? (row as { id: number }).id : (row as number);
         await setUserParks(trx, userId, input.parkIds);
         await appendAudit(trx, ctx, {
@@ -126,7 +132,7 @@ export function createUserService(store: KnexSessionStore) {
       if (user.id === ctx.actor.id && input.role !== user.role) errors.role = messages.ownRole;
       if (Object.keys(errors).length) throw new ValidationError(errors);
       await guardLastAdmin(db, user, input.role !== 'admin');
-      const parkIds = [...new Set(input.parkIds)].sort((a, b) => a - b);
+      const { parkIds } = input;
       const accessChanged = input.role !== user.role || parkIds.join() !== user.parkIds.join();
       const at = nowIso();
       await db.transaction(async (trx) => {
@@ -165,7 +171,7 @@ export function createUserService(store: KnexSessionStore) {
     async resetPassword(db: Knex, id: number, version: number, ctx: WriteContext): Promise<{ user: UserAccount; temporaryPassword: string }> {
       assertAdmin(ctx);
       const user = await loadForChange(db, id, version);
-      const temporaryPassword = generatePassword((n) => crypto.randomBytes(n));
+      const temporaryPassword = generatePassword();
       const passwordHash = await hashPassword(temporaryPassword);
       const at = nowIso();
       await db.transaction(async (trx) => {
