@@ -129,7 +129,7 @@ const PROBES: Probe[] = [
   },
   {
     route: 'POST /lists/imports/:id/mapping',
-    prepare: async (t, c) => { const id = await uploadedBatch(t); return () => c.post(`/lists/imports/${id}/mapping`).type('form').send({ field_0: 'uscc', field_1: 'name' }); },
+    prepare: async (t, c) => { const id = await uploadedBatch(t); return () => c.post(`/lists/imports/${id}/mapping`).type('form').send({ field_0: 'uscc', field_1: 'name', version: 1 }); },
   },
   {
     route: 'POST /lists/imports/:id/sheet',
@@ -171,7 +171,7 @@ async function uploadedBatch(t: TestContext, c: Client = t.admin): Promise<numbe
 }
 async function previewedBatch(t: TestContext, c: Client = t.admin): Promise<number> {
   const id = await uploadedBatch(t, c);
-  await c.post(`/lists/imports/${id}/mapping`).type('form').send({ field_0: 'uscc', field_1: 'name' }).expect(303);
+  await c.post(`/lists/imports/${id}/mapping`).type('form').send({ field_0: 'uscc', field_1: 'name', version: 1 }).expect(303);
   await (t.app.locals.importRunner as ImportRunner).settled(id);
   return id;
 }

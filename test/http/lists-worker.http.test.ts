@@ -30,6 +30,7 @@ describe('candidate lists: jobs in a worker, and a commit killed halfway', funct
     const id = Number(/(\d+)$/.exec(res.headers.location!)![1]);
     const page = html((await t.admin.get(`/lists/imports/${id}`)).text);
     const fields = Object.fromEntries(page.querySelectorAll('form.mapping-form select').map((s) => [s.getAttribute('name')!, s.querySelector('option[selected]')?.getAttribute('value') ?? '']));
+    fields.version = page.querySelector('form.mapping-form input[name=version]')!.getAttribute('value')!;
     await t.admin.post(`/lists/imports/${id}/mapping`).type('form').send(fields).expect(303);
     await runner.settled(id);
     expect((await t.db('import_batches').where({ id }).first()).status).to.equal('previewed');

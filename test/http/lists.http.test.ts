@@ -1,7 +1,8 @@
 /** The four candidate lists: upload, column mapping, preview with reasons, commit, supersede, revert. */
 import { expect } from 'chai';
 import ExcelJS from 'exceljs';
-import type { ImportRunner } from '../../src/features/lists/import-runner.js';
+import { createDb } from '../../src/db/knex.js';
+import { ImportRunner } from '../../src/features/lists/import-runner.js';
 import { createFirm, validUscc } from '../helpers/factories.js';
 import { type Cell, writeBytes, writeCsv, writeXlsx } from '../helpers/list-files.js';
 import { type Client, createTestContext, html, snapshot, type TestContext } from '../helpers/test-app.js';
@@ -25,6 +26,8 @@ async function mappingFields(c: Client, id: number): Promise<Record<string, stri
   for (const sel of doc.querySelectorAll('form.mapping-form select')) {
     fields[sel.getAttribute('name')!] = sel.querySelector('option[selected]')?.getAttribute('value') ?? '';
   }
+  const version = doc.querySelector('form.mapping-form input[name="version"]')?.getAttribute('value');
+  if (version) fields.version = version;
   return fields;
 }
 
@@ -181,6 +184,34 @@ describe('candidate lists: import', () => {
     expect(JSON.parse((await batch(id)).source_info)).to.include({ sheet: '名单' });
   });
 
+  it('refuses a mapping form drawn before a sheet switch (choices are by position), and changes nothing', async () => {
+    const file = await writeXlsx([['统一社会信用代码', '企业名称'], [known.uscc, known.name]], {
+      sheetsBefore: [{ name: '2024年', rows: [['企业名称', '统一社会信用代码'], [knownB.name, knownB.uscc]] }],
+    });
+    const id = batchIdOf(await upload(t.admin, 'patent', 2025, file));
+    const stale = await mappingFields(t.admin, id);
+    expect(stale).to.include({ field_0: 'name', field_1: 'uscc' });
+    await t.admin.post(`/lists/imports/${id}/sheet`).type('form').send({ sheet: '名单' }).expect(303);
+
+    const before = await snapshot(t.db);
+    const refused = await t.admin.post(`/lists/imports/${id}/mapping`).type('form').send(stale).expect(422);
+    expect(html(refused.text).querySelector('#mapping .alert-error')!.text).to.include('列已经改变');
+    expect(await snapshot(t.db)).to.deep.equal(before);
+    expect(JSON.parse((await batch(id)).mapping)).to.deep.equal([{ field: 'uscc', unit: null }, { field: 'name', unit: null }]);
+
+    await t.admin.post(`/lists/imports/${id}/mapping`).type('form').send(await mappingFields(t.admin, id)).expect(303);
+    await runner.settled(id);
+    expect(await batch(id)).to.include({ status: 'previewed', rows_matched: 1 });
+  });
+
+  it('refuses a row naming a park that has been retired, like an unknown park', async () => {
+    await t.db('parks').where({ id: t.basics.parks.b }).update({ is_active: false });
+    const id = await preview(writeCsv([HEADER, [1, validUscc(900030), '余姚市旧园区新企业有限公司', '2025', '1', '中意宁波生态园']]));
+    const row = await t.db('import_rows').where({ batch_id: id }).first();
+    expect(row.status).to.equal('rejected');
+    expect(row.reason).to.include('“中意宁波生态园”不在系统的园区');
+  });
+
   it('refuses a file without a credit-code column until the mapping names one, and changes nothing', async () => {
     const file = writeCsv([['企业名称', '金额'], ['余姚市某某有限公司', '1']]);
     const res = await upload(t.admin, 'rd_deduction', 2025, file);
@@ -197,11 +228,14 @@ describe('candidate lists: import', () => {
   it('remembers the confirmed mapping for the next file of the same list', async () => {
     const file = writeCsv([['代码', '单位', '金额（万元）'], [known.uscc, known.name, '1']]);
     const first = batchIdOf(await upload(t.admin, 'below_scale', 2025, file));
-    await t.admin.post(`/lists/imports/${first}/mapping`).type('form').send({ field_0: 'uscc', field_1: 'name', field_2: 'revenue', unit_2: 'wan' }).expect(303);
+    await t.admin.post(`/lists/imports/${first}/mapping`).type('form').send({ field_0: 'uscc', field_1: 'name', field_2: 'revenue', unit_2: 'wan', version: 1 }).expect(303);
     await runner.settled(first);
     const second = batchIdOf(await upload(t.admin, 'below_scale', 2024, writeCsv([['代码', '单位', '金额（万元）'], [knownB.uscc, knownB.name, '2']])));
     const fields = await mappingFields(t.admin, second);
     expect(fields).to.include({ field_0: 'uscc', field_1: 'name', field_2: 'revenue', unit_2: 'wan' });
+    // A header that happens to name an Object.prototype member is not "remembered".
+    const third = batchIdOf(await upload(t.admin, 'below_scale', 2023, writeCsv([['代码', '单位', 'constructor', '__proto__'], [knownB.uscc, knownB.name, 'x', 'y']])));
+    expect(JSON.parse((await batch(third)).mapping).slice(2)).to.deep.equal([null, null]);
   });
 
   it('refuses the same file uploaded again, politely, naming the earlier batch', async () => {
@@ -267,6 +301,26 @@ describe('candidate lists: import', () => {
     expect(await t.db('audit_log').where({ action: 'import.revert' }).first()).to.not.equal(undefined);
   });
 
+  it('reverting retires the untouched firms the batch created, with their history, and leaves a firm someone moved since', async () => {
+    const id = await preview(writeCsv([HEADER, [1, validUscc(900040), '余姚市撤销一号科技有限公司', '2025', '1', ''], [2, validUscc(900041), '余姚市撤销二号科技有限公司', '2025', '1', ''], [3, validUscc(900042), '余姚市撤销三号科技有限公司', '2025', '1', '']]));
+    await commit(id);
+    const [one, two, three] = await Promise.all([900040, 900041, 900042].map((n) => t.db('firms').where({ uscc: validUscc(n) }).first()));
+    await t.db('firms').where({ id: two.id }).update({ version: 2 }); // someone touched it after the commit
+    await t.admin.post(`/lists/imports/${id}/revert`).type('form').send({}).expect(303);
+    const stages = await t.db('firms').whereIn('id', [one.id, two.id, three.id]).orderBy('id').select('stage', 'version');
+    expect(stages).to.deep.equal([{ stage: 'exited', version: 2 }, { stage: 'candidate', version: 2 }, { stage: 'exited', version: 2 }]);
+    const events = await t.db('stage_events').where({ to_stage: 'exited' }).orderBy('firm_id').select('firm_id', 'from_stage', 'reason_code', 'reason', 'details', 'source');
+    expect(events).to.deep.equal(
+      [one.id, three.id].map((firmId) => ({ firm_id: firmId, from_stage: 'candidate', reason_code: 'other', reason: `导入批次 #${id} 已撤销`, details: JSON.stringify({ batchId: id }), source: 'import' })),
+    );
+    const audits = await t.db('audit_log').where({ action: 'firm.stage' }).orderBy('id').select('object_id', 'before', 'after');
+    expect(audits.map((a) => a.object_id)).to.have.members([one.uscc, three.uscc]);
+    expect(JSON.parse(audits[0].before)).to.deep.equal({ stage: 'candidate', version: 1 });
+    expect(JSON.parse(audits[0].after)).to.include({ stage: 'exited', version: 2, kind: 'exit', reasonCode: 'other', source: 'import' });
+    const revert = await t.db('audit_log').where({ action: 'import.revert' }).first();
+    expect(JSON.parse(revert.after)).to.include({ exitedFirms: 2 });
+  });
+
   it('downloads the rejected rows as CSV and XLSX with the reason, formula cells neutralised', async () => {
     const id = await preview(
       writeCsv([HEADER, [1, '=HYPERLINK("http://evil.example","点")', '@SUM(A1)', '2025', '1', ''], [2, 'bad', '+1+1', '2025', '-2+3', '']]),
@@ -293,6 +347,14 @@ describe('candidate lists: import', () => {
     expect(values.some((v) => v.startsWith("'=HYPERLINK"))).to.equal(true);
     expect(values.some((v) => v.startsWith('=HYPERLINK'))).to.equal(false);
     expect(await t.db('audit_log').where({ action: 'import.rejects_download' }).count({ n: '*' }).first().then((r) => Number(r?.n))).to.equal(2);
+  });
+
+  it('keeps both of two columns with the same header in the rejects download', async () => {
+    const id = await preview(writeCsv([['统一社会信用代码', '企业名称', '备注', '', '备注'], ['bad', '坏行有限公司', '第一条', '无表头', '第二条']]), 'patent');
+    const csv = (await t.admin.get(`/lists/imports/${id}/rejects.csv`).buffer(true).expect(200)).text;
+    const [head, line] = csv.replace(/^\uFEFF/, '').trim().split(/\r?\n/);
+    expect(head).to.equal('行号,统一社会信用代码,企业名称,备注,第4列,备注(2),未导入原因');
+    expect(line).to.include('第一条,无表头,第二条');
   });
 
   it('aggregates a patent list with one row per patent into one entry per firm, refusing a repeated patent number', async () => {
@@ -412,7 +474,7 @@ describe('candidate lists: a caseworker limited to some parks and other people\'
     const other = await createFirm(t.db, { name: '余姚市园区乙企业有限公司', stage: 'tech_sme', parkId: t.basics.parks.b, actorId: t.basics.users.admin.id });
     const res = await upload(t.admin, 'rd_deduction', 2025, writeCsv([['统一社会信用代码', '企业名称'], [other.uscc, other.name], ['bad', '坏行有限公司']]));
     const id = batchIdOf(res);
-    await t.admin.post(`/lists/imports/${id}/mapping`).type('form').send({ field_0: 'uscc', field_1: 'name' }).expect(303);
+    await t.admin.post(`/lists/imports/${id}/mapping`).type('form').send({ field_0: 'uscc', field_1: 'name', version: 1 }).expect(303);
     await runner.settled(id);
     const scoped = await t.as('scoped');
     const before = await snapshot(t.db);
@@ -424,12 +486,23 @@ describe('candidate lists: a caseworker limited to some parks and other people\'
     expect((await scoped.get('/lists').expect(200)).text).to.not.include(`/lists/imports/${id}"`);
   });
 
+  it('lists their own batches however many others were uploaded since', async () => {
+    const scoped = await t.as('scoped');
+    const known = await createFirm(t.db, { stage: 'candidate', parkId: t.basics.parks.a, actorId: t.basics.users.admin.id });
+    const own = batchIdOf(await upload(scoped, 'patent', 2025, writeCsv([['统一社会信用代码', '企业名称'], [known.uscc, known.name]])));
+    const at = new Date().toISOString();
+    await t.db('import_batches').insert(
+      Array.from({ length: 30 }, (_, i) => ({ kind: 'patent', year: 2024, file_name: `x${i}.csv`, file_hash: `h${i}`, file_size: 1, file_type: 'csv', status: 'reverted', created_by: t.basics.users.admin.id, created_at: at, version: 1 })),
+    );
+    expect((await scoped.get('/lists').expect(200)).text).to.include(`href="/lists/imports/${own}"`);
+  });
+
   it('cannot commit firms outside their parks even when someone else ran the check', async () => {
     const other = await createFirm(t.db, { name: '余姚市园区乙企业有限公司', stage: 'tech_sme', parkId: t.basics.parks.b, actorId: t.basics.users.admin.id });
     const scoped = await t.as('scoped');
     const id = batchIdOf(await upload(scoped, 'rd_deduction', 2025, writeCsv([['统一社会信用代码', '企业名称'], [other.uscc, other.name]])));
     // An administrator confirms the mapping: the check runs in the administrator's (county-wide) scope.
-    await t.admin.post(`/lists/imports/${id}/mapping`).type('form').send({ field_0: 'uscc', field_1: 'name' }).expect(303);
+    await t.admin.post(`/lists/imports/${id}/mapping`).type('form').send({ field_0: 'uscc', field_1: 'name', version: 1 }).expect(303);
     await runner.settled(id);
     expect((await t.db('import_batches').where({ id }).first()).rows_matched).to.equal(1);
     await scoped.post(`/lists/imports/${id}/commit`).type('form').send({}).expect(303);
@@ -460,5 +533,20 @@ describe('candidate lists: a caseworker limited to some parks and other people\'
     }
     expect(String((error as { code?: string })?.code)).to.match(/SQLITE_CONSTRAINT_UNIQUE|23505/);
     void f;
+  });
+});
+
+describe('candidate lists: the job runner', () => {
+  it('logs, rather than rejects, when recording a job failure fails too (callers do not wait for the job)', async () => {
+    // No tables: the job fails, and so does writing that failure to the batch.
+    const empty = createDb('sqlite::memory:');
+    try {
+      const runner = new ImportRunner(empty);
+      const actor = { id: 1, username: 'x', displayName: 'x', role: 'admin', parkIds: null } as never;
+      await runner.start('commit', 1, { actor, ip: null, filePath: '' });
+      expect(runner.state(1)).to.equal(null);
+    } finally {
+      await empty.destroy();
+    }
   });
 });

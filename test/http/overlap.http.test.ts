@@ -19,6 +19,7 @@ describe('list overlap and screening into the pool', function () {
     const id = Number(/(\d+)$/.exec(res.headers.location!)![1]);
     const page = html((await cw.get(`/lists/imports/${id}`)).text);
     const fields = Object.fromEntries(page.querySelectorAll('form.mapping-form select').map((s) => [s.getAttribute('name')!, s.querySelector('option[selected]')?.getAttribute('value') ?? '']));
+    fields.version = page.querySelector('form.mapping-form input[name=version]')!.getAttribute('value')!;
     await cw.post(`/lists/imports/${id}/mapping`).type('form').send(fields).expect(303);
     const runner = t.app.locals.importRunner as ImportRunner;
     await runner.settled(id);

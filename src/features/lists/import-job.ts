@@ -11,15 +11,19 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../../domain/actor.js';
 import { normalizeFirmName } from '../../domain/firm-name.js';
-import { listKindLabel, type ListKindKey } from '../../domain/list-kinds.js';
+import { listKindLabel } from '../../domain/list-kinds.js';
 import { coversPark } from '../../domain/permissions.js';
 import { insertChunked } from '../../db/insert-chunked.js';
 import { nowIso } from '../../lib/dates.js';
-import { appendAudit } from '../audit/audit.queries.js';
+import { ConflictError } from '../../lib/errors.js';
+import { appendAudit, auditRow } from '../audit/audit.queries.js';
 import { refreshEligibility } from '../eligibility/eligibility.service.js';
-import { type ColumnMapping, rawByHeader, readRow } from './import-rows.js';
+import { listParks } from '../parks/parks.queries.js';
+import { stageEventRow } from '../stages/stage-events.queries.js';
+import { columnLabels, rawByHeader, readRow } from './import-rows.js';
 import { type Batch, findBatch, stagedRows, type StagedRow } from './imports.queries.js';
 import { openTable } from './parsing/index.js';
+import type { RawRow } from './parsing/types.js';
 
 export type Progress = (phase: 'preview' | 'commit', processed: number) => Promise<void> | void;
 
@@ -55,10 +59,10 @@ function normalizeParkName(name: string): string {
   return normalizeFirmName(name);
 }
 
+/** Active parks by name and by code: a list naming a retired park is refused like an unknown one. */
 async function parkLookup(db: Knex): Promise<Map<string, number>> {
-  const parks = (await db('parks').select('id', 'code', 'name')) as { id: number; code: string; name: string }[];
   const map = new Map<string, number>();
-  for (const p of parks) {
+  for (const p of await listParks(db)) {
     map.set(normalizeParkName(p.name), p.id);
     map.set(normalizeParkName(p.code), p.id);
   }
@@ -66,14 +70,14 @@ async function parkLookup(db: Knex): Promise<Map<string, number>> {
 }
 
 interface Pending {
-  line: number;
   uscc: string | null;
   usccProblem: string | null;
   name: string | null;
   nameNorm: string | null;
   park: string | null;
   values: Record<string, unknown>;
-  raw: Record<string, string>;
+  /** The cells as read; turned into raw (rawByHeader) only for the rows that keep it. */
+  row: RawRow;
 }
 
 export async function runPreview(db: Knex, batchId: number, ctx: JobContext, progress?: Progress): Promise<PreviewCounts> {
@@ -88,13 +92,13 @@ export async function runPreview(db: Knex, batchId: number, ctx: JobContext, pro
   const seen = new Map<string, number>();
   const isPatentList = batch.kind === 'patent' && mapping.some((m) => m?.field === 'patent_no');
   const table = await openTable(ctx.filePath, sheet ? { sheet } : {});
-  const headers = table.header.columns;
+  const labels = columnLabels(table.header.columns);
   let pending: Pending[] = [];
   let staged: Record<string, unknown>[] = [];
 
-  const reject = (line: number, reason: string, raw: Record<string, string>, uscc: string | null = null, name: string | null = null) => {
+  const reject = (row: RawRow, reason: string, uscc: string | null = null, name: string | null = null) => {
     counts.rejected++;
-    staged.push({ batch_id: batchId, line, status: 'rejected', reason, uscc, name, raw: JSON.stringify(raw), data: null });
+    staged.push({ batch_id: batchId, line: row.line, status: 'rejected', reason, uscc, name, raw: JSON.stringify(rawByHeader(row, labels)), data: null });
   };
 
   const resolve = async () => {
@@ -121,7 +125,7 @@ export async function runPreview(db: Knex, batchId: number, ctx: JobContext, pro
       } else {
         const candidates = p.nameNorm ? (byName.get(p.nameNorm) ?? []) : [];
         if (candidates.length !== 1) {
-          reject(p.line, (candidates.length === 0 ? messages.nameNoMatch : messages.nameAmbiguous)(p.usccProblem ?? ''), p.raw, null, p.name);
+          reject(p.row, (candidates.length === 0 ? messages.nameNoMatch : messages.nameAmbiguous)(p.usccProblem ?? ''), null, p.name);
           continue;
         }
         firm = candidates[0]!;
@@ -132,25 +136,25 @@ export async function runPreview(db: Knex, batchId: number, ctx: JobContext, pro
       if (p.park) {
         parkId = parks.get(normalizeParkName(p.park)) ?? null;
         if (parkId === null) {
-          reject(p.line, messages.parkUnknown(p.park), p.raw, uscc, p.name);
+          reject(p.row, messages.parkUnknown(p.park), uscc, p.name);
           continue;
         }
       }
       if (firm && !coversPark(ctx.actor, firm.park_id)) {
-        reject(p.line, messages.outOfScope, p.raw, uscc, p.name);
+        reject(p.row, messages.outOfScope, uscc, p.name);
         continue;
       }
       if (status === 'new' && batch.kind === 'annual_figures') {
-        reject(p.line, messages.figuresNeedFirm, p.raw, uscc, p.name);
+        reject(p.row, messages.figuresNeedFirm, uscc, p.name);
         continue;
       }
       if (status === 'new') {
         if (!p.name) {
-          reject(p.line, messages.newNeedsName, p.raw, uscc, null);
+          reject(p.row, messages.newNeedsName, uscc, null);
           continue;
         }
         if (!coversPark(ctx.actor, parkId)) {
-          reject(p.line, messages.newNeedsPark, p.raw, uscc, p.name);
+          reject(p.row, messages.newNeedsPark, uscc, p.name);
           continue;
         }
       }
@@ -158,23 +162,23 @@ export async function runPreview(db: Knex, batchId: number, ctx: JobContext, pro
       const key = `${firm ? `F${firm.id}` : `U${uscc}`}${patentNo ? `|${patentNo}` : ''}`;
       const earlier = seen.get(key);
       if (earlier !== undefined && (!isPatentList || patentNo)) {
-        reject(p.line, (patentNo ? messages.duplicatePatent : messages.duplicate)(earlier), p.raw, uscc, p.name);
+        reject(p.row, (patentNo ? messages.duplicatePatent : messages.duplicate)(earlier), uscc, p.name);
         continue;
       }
-      if (earlier === undefined) seen.set(key, p.line);
+      if (earlier === undefined) seen.set(key, p.row.line);
       if (status === 'match') counts.matched++;
       else if (status === 'name_match') counts.nameMatched++;
       else counts.created++;
       staged.push({
         batch_id: batchId,
-        line: p.line,
+        line: p.row.line,
         status,
         reason: status === 'name_match' ? `按企业名称对应（${p.usccProblem ?? '信用代码无效'}）` : null,
         uscc,
         name: p.name,
         firm_id: firm?.id ?? null,
         park_id: parkId,
-        raw: status === 'name_match' ? JSON.stringify(p.raw) : '{}',
+        raw: status === 'name_match' ? JSON.stringify(rawByHeader(p.row, labels)) : '{}',
         data: JSON.stringify(p.values),
       });
     }
@@ -187,10 +191,9 @@ export async function runPreview(db: Knex, batchId: number, ctx: JobContext, pro
   try {
     for await (const row of table.rows) {
       counts.total++;
-      const raw = rawByHeader(row, headers);
       const read = readRow(row, mapping, batch.year);
-      if (!read.ok) reject(row.line, read.reason, raw);
-      else pending.push({ line: row.line, uscc: read.uscc, usccProblem: read.usccProblem, name: read.name, nameNorm: read.nameNorm, park: read.park, values: read.values, raw });
+      if (!read.ok) reject(row, read.reason);
+      else pending.push({ uscc: read.uscc, usccProblem: read.usccProblem, name: read.name, nameNorm: read.nameNorm, park: read.park, values: read.values, row });
       if (pending.length + staged.length >= CHUNK) await resolve();
     }
     await resolve();
@@ -273,15 +276,14 @@ export async function runCommit(db: Knex, batchId: number, ctx: JobContext, prog
       await progress?.('commit', processed);
     }
 
+    // A caseworker limited to some parks commits only firms of those parks, whoever ran the preview.
+    if (ctx.actor.parkIds !== null) await assertInScope(trx, [...drafts.values()], ctx.actor);
+
     if (batch.kind === 'annual_figures') {
-      if (ctx.actor.parkIds !== null) await assertInScope(trx, [...drafts.values()], ctx.actor);
       const written = await commitFigures(trx, batch, [...drafts.values()], ctx, at);
       await finishBatch(trx, batch, ctx, at, { entries: written, createdFirms: 0, superseded: [] });
       return { entries: written, createdFirms: 0, superseded: [] };
     }
-
-    // A caseworker limited to some parks commits only firms of those parks, whoever ran the preview.
-    if (ctx.actor.parkIds !== null) await assertInScope(trx, [...drafts.values()], ctx.actor);
 
     // New codes: someone may have registered a firm since the preview; then it is simply a match.
     const fresh = [...drafts.values()].filter((d) => d.firmId === null);
@@ -310,27 +312,13 @@ export async function runCommit(db: Knex, batchId: number, ctx: JobContext, prog
       await progress?.('commit', processed);
     }
     const reason = `由${listKindLabel(batch.kind)}名单（${batch.year}年，批次 #${batch.id}）导入`;
-    await insertChunked(trx, 'audit_log', toCreate, (d) => ({
-      at,
-      actor_id: ctx.actor.id,
-      actor_name: ctx.actor.displayName,
-      action: 'firm.create',
-      object_type: 'firm',
-      object_id: d.uscc,
-      before: null,
-      after: JSON.stringify({ uscc: d.uscc, name: d.name, parkId: d.parkId, stage: 'candidate', batchId: batch.id }),
-      ip: ctx.ip,
-    }));
-    await insertChunked(trx, 'stage_events', toCreate, (d) => ({
-      firm_id: d.firmId,
-      from_stage: null,
-      to_stage: 'candidate',
-      reason,
-      details: JSON.stringify({ batchId: batch.id }),
-      source: 'import',
-      actor_id: ctx.actor.id,
-      at,
-    }));
+    await insertChunked(trx, 'audit_log', toCreate, (d) =>
+      auditRow(ctx, { action: 'firm.create', objectType: 'firm', objectId: d.uscc, after: { uscc: d.uscc, name: d.name, parkId: d.parkId, stage: 'candidate', batchId: batch.id } }, at),
+    );
+    // The revert finds the firms a batch created by these details (imports.service.ts).
+    await insertChunked(trx, 'stage_events', toCreate, (d) =>
+      stageEventRow({ firmId: d.firmId!, fromStage: null, toStage: 'candidate', reasonCode: null, reason, details: { batchId: batch.id }, source: 'import', actorId: ctx.actor.id, at }),
+    );
 
     const previous = (await trx('import_batches')
       .where({ kind: batch.kind, year: batch.year, status: 'committed' })
@@ -359,10 +347,10 @@ export async function runCommit(db: Knex, batchId: number, ctx: JobContext, prog
   });
 }
 
-export class OutOfScopeError extends Error {
-  override name = 'ListParseError'; // shown to the user as is, like a file problem
+/** A 409 AppError: the runner shows its message on the batch page (failureMessage). */
+export class OutOfScopeError extends ConflictError {
   constructor() {
-    super('本批次含有不在你负责园区的企业（核对由他人完成），不能由你提交。请重新核对列对应后再提交，或请管理员提交。');
+    super('OUT_OF_SCOPE', '本批次含有不在你负责园区的企业（核对由他人完成），不能由你提交。请重新核对列对应后再提交，或请管理员提交。');
   }
 }
 
@@ -427,7 +415,9 @@ async function commitFigures(trx: Knex.Transaction, batch: Batch, drafts: EntryD
     const chunk = drafts.slice(i, i + 500);
     const ids = chunk.map((d) => d.firmId!);
     const existing = new Map(((await trx('annual_figures').whereIn('firm_id', ids).andWhere('year', batch.year)) as Record<string, unknown>[]).map((r) => [r.firm_id as number, r]));
+    // The code as it is now, not as staged: a firm's code may have been corrected since the preview.
     const firms = new Map(((await trx('firms').whereIn('id', ids).select('id', 'uscc')) as { id: number; uscc: string }[]).map((f) => [f.id, f.uscc]));
+    const inserts: Record<string, unknown>[] = [];
     const audits: Record<string, unknown>[] = [];
     for (const d of chunk) {
       const cols: Record<string, number> = {};
@@ -440,24 +430,25 @@ async function commitFigures(trx: Knex.Transaction, batch: Batch, drafts: EntryD
       const before = existing.get(d.firmId!);
       const changed = Object.keys(cols).filter((c) => (before?.[c] === null || before?.[c] === undefined ? null : Number(before[c])) !== cols[c]);
       if (before && changed.length === 0) continue;
-      if (before) {
-        await trx('annual_figures').where({ id: before.id }).update({ ...cols, version: Number(before.version) + 1, updated_at: at });
-      } else {
-        await trx('annual_figures').insert({ firm_id: d.firmId, year: batch.year, ...cols, version: 1, updated_at: at });
-      }
+      // Updates carry each row's own columns and version, so they stay one statement each.
+      if (before) await trx('annual_figures').where({ id: before.id }).update({ ...cols, version: Number(before.version) + 1, updated_at: at });
+      else inserts.push({ firm_id: d.firmId, year: batch.year, ...cols, version: 1, updated_at: at });
       written++;
-      audits.push({
-        at,
-        actor_id: ctx.actor.id,
-        actor_name: ctx.actor.displayName,
-        action: 'figures.import',
-        object_type: 'firm',
-        object_id: firms.get(d.firmId!) ?? null,
-        before: JSON.stringify({ year: batch.year, batchId: batch.id, ...Object.fromEntries(changed.map((c) => [c, before?.[c] ?? null])) }),
-        after: JSON.stringify({ year: batch.year, batchId: batch.id, ...Object.fromEntries(changed.map((c) => [c, cols[c]])) }),
-        ip: ctx.ip,
-      });
+      audits.push(
+        auditRow(
+          ctx,
+          {
+            action: 'figures.import',
+            objectType: 'firm',
+            objectId: firms.get(d.firmId!) ?? null,
+            before: { year: batch.year, batchId: batch.id, ...Object.fromEntries(changed.map((c) => [c, before?.[c] ?? null])) },
+            after: { year: batch.year, batchId: batch.id, ...Object.fromEntries(changed.map((c) => [c, cols[c]])) },
+          },
+          at,
+        ),
+      );
     }
+    await insertChunked(trx, 'annual_figures', inserts);
     await insertChunked(trx, 'audit_log', audits);
     await refreshEligibility(trx, ids);
   }

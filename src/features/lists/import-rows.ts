@@ -6,7 +6,7 @@
 import { normalizeFirmName, cleanFirmName } from '../../domain/firm-name.js';
 import { parseUscc } from '../../domain/uscc.js';
 import { AMOUNT_FIELDS, FIELD_LABELS, type FieldKey } from './parsing/columns.js';
-import { parseAmount, parseCount, parseYear } from './parsing/numbers.js';
+import { parseAmount, parseCount, parseHeadcount, parseYear } from './parsing/numbers.js';
 import type { AmountUnit, RawRow } from './parsing/types.js';
 
 export interface ColumnChoice {
@@ -34,7 +34,7 @@ export type ReadRow =
   | { ok: false; reason: string };
 
 const COUNT_FIELDS: ReadonlySet<FieldKey> = new Set(['patent_count', 'invention_count', 'ip_class1', 'ip_class2', 'conversions', 'standards_led']);
-/** Head counts are annual monthly averages: up to two decimals. */
+/** Head counts are annual averages of monthly figures: up to two decimals (parseHeadcount). */
 const HEADCOUNT_FIELDS: ReadonlySet<FieldKey> = new Set(['staff', 'tech_staff']);
 
 const messages = {
@@ -67,16 +67,17 @@ export function readRow(row: RawRow, mapping: ColumnMapping, batchYear: number):
       if (!amount.ok) return { ok: false, reason: messages.badNumber(FIELD_LABELS[choice.field], amount.error) };
       if (amount.value !== null) values[choice.field] = amount.value;
     } else if (HEADCOUNT_FIELDS.has(choice.field)) {
-      const n = text.normalize('NFKC').replace(/[,\s人]/g, '');
-      if (!/^\d{1,7}(\.\d{1,2})?$/.test(n)) return { ok: false, reason: messages.badNumber(FIELD_LABELS[choice.field], `“${text}”不是有效的人数（最多两位小数）。`) };
-      values[choice.field] = Number(n);
+      const count = parseHeadcount(text);
+      if (!count.ok) return { ok: false, reason: messages.badNumber(FIELD_LABELS[choice.field], count.error) };
+      if (count.value !== null) values[choice.field] = count.value;
     } else if (COUNT_FIELDS.has(choice.field)) {
       const count = parseCount(text);
       if (!count.ok) return { ok: false, reason: messages.badNumber(FIELD_LABELS[choice.field], count.error) };
       if (count.value !== null) values[choice.field] = count.value;
     } else if (choice.field === 'year') {
       const year = parseYear(text);
-      if (!year.ok || year.value === null) return { ok: false, reason: messages.badYear(text) };
+      if (!year.ok) return { ok: false, reason: messages.badYear(text) };
+      if (year.value === null) continue; // "-", "—": no year given, like an empty cell
       if (year.value !== batchYear) return { ok: false, reason: messages.yearMismatch(year.value, batchYear) };
       values.year = year.value;
     } else {
@@ -106,11 +107,27 @@ export function readRow(row: RawRow, mapping: ColumnMapping, batchYear: number):
   };
 }
 
-/** The raw cells of a row keyed by header, for the rejects download (what the agency sent, unchanged). */
-export function rawByHeader(row: RawRow, headers: readonly string[]): Record<string, string> {
+/**
+ * A name for every column, as the rejects download heads them: the header, "第N列" when it is
+ * empty, and a numbered copy when it repeats (two 备注 columns: 备注, 备注(2)), so that no
+ * column's cells are lost when a row is keyed by these names.
+ */
+export function columnLabels(headers: readonly string[]): string[] {
+  const taken = new Set<string>();
+  return headers.map((h, i) => {
+    const base = h || `第${i + 1}列`;
+    let label = base;
+    for (let n = 2; taken.has(label); n++) label = `${base}(${n})`;
+    taken.add(label);
+    return label;
+  });
+}
+
+/** The raw cells of a row keyed by column label (columnLabels), for the rejects download: what the agency sent, unchanged. */
+export function rawByHeader(row: RawRow, labels: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
-  headers.forEach((h, i) => {
-    out[h || `第${i + 1}列`] = row.cells[i]?.text ?? '';
+  labels.forEach((label, i) => {
+    out[label] = row.cells[i]?.text ?? '';
   });
   return out;
 }

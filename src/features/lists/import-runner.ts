@@ -10,7 +10,6 @@ import { locateDb } from '../../db/knex.js';
 import { bumpDataGeneration } from '../../lib/cache.js';
 import { log } from '../../lib/log.js';
 import { type JobContext, runCommit, runPreview } from './import-job.js';
-import { isListParseError } from './parsing/index.js';
 
 export type JobType = 'preview' | 'commit';
 
@@ -43,15 +42,20 @@ export function previewHeapLimitMiB(fileType: 'csv' | 'xlsx', sourceInfo: Record
   return typeof shared === 'number' ? Math.ceil(192 + (2 * shared) / MiB) : undefined;
 }
 
+/** A job's error, or its copy posted by the worker thread (name, message, code, status). */
 interface JobError {
   name?: string;
   message: string;
   code?: string;
+  status?: number;
 }
 
-/** What the batch page says about a job that failed. */
+/**
+ * What the batch page says about a job that failed. An error with a 4xx status (a file problem,
+ * a scope refusal) was written for the user; anything else may hold internals and is not shown.
+ */
 function failureMessage(type: JobType, err: JobError): string {
-  if (err.name === 'ListParseError' || isListParseError(err)) return err.message;
+  if (typeof err.status === 'number' && err.status >= 400 && err.status < 500) return err.message;
   if (type === 'commit') return messages.commitFailed;
   return err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? messages.outOfMemory : messages.previewFailed;
 }
@@ -83,7 +87,7 @@ export class ImportRunner {
    */
   start(type: JobType, batchId: number, ctx: JobContext, opts: { heapLimitMiB?: number | undefined } = {}): Promise<void> {
     this.jobs.set(batchId, { type, processed: 0, startedAt: Date.now() });
-    const onProgress = (_phase: string, processed: number) => {
+    const onProgress = (processed: number) => {
       const job = this.jobs.get(batchId);
       if (job) job.processed = processed;
     };
@@ -92,6 +96,8 @@ export class ImportRunner {
     const done = run
       .then(() => bumpDataGeneration())
       .catch((err: JobError) => this.fail(type, batchId, err))
+      // Callers do not wait for the job (`void runner.start(...)`): a rejection here would be unhandled and end the process.
+      .catch((err: unknown) => log.error('recording the job failure failed', { batchId, type, err }))
       .finally(() => {
         this.jobs.delete(batchId);
         this.finished.delete(batchId);
@@ -110,9 +116,10 @@ export class ImportRunner {
     await this.finished.get(batchId);
   }
 
-  private async inline(type: JobType, batchId: number, ctx: JobContext, onProgress: (phase: string, n: number) => void): Promise<void> {
-    if (type === 'preview') await runPreview(this.db, batchId, ctx, onProgress);
-    else await runCommit(this.db, batchId, ctx, onProgress);
+  private async inline(type: JobType, batchId: number, ctx: JobContext, onProgress: (processed: number) => void): Promise<void> {
+    const progress = (_phase: string, processed: number) => onProgress(processed);
+    if (type === 'preview') await runPreview(this.db, batchId, ctx, progress);
+    else await runCommit(this.db, batchId, ctx, progress);
   }
 
   private inWorker(
@@ -120,14 +127,14 @@ export class ImportRunner {
     batchId: number,
     ctx: JobContext,
     location: ReturnType<typeof locateDb>,
-    onProgress: (phase: string, n: number) => void,
+    onProgress: (processed: number) => void,
     heapLimitMiB: number | undefined,
   ): Promise<void> {
     return new Promise((resolve, reject) => {
       const worker = newWorker({ location, type, batchId, ctx }, heapLimitMiB);
       let settled = false;
       worker.on('message', (msg: { type: string; processed?: number; error?: JobError }) => {
-        if (msg.type === 'progress') onProgress(type, msg.processed ?? 0);
+        if (msg.type === 'progress') onProgress(msg.processed ?? 0);
         else if (msg.type === 'done') {
           settled = true;
           resolve();

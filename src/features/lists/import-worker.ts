@@ -15,16 +15,17 @@ const input = workerData as WorkerInput;
 // keeps its 64 MiB meanwhile, so a large one here would only add to the process's peak memory.
 const db = createDb(input.location.url, { ...input.location.options, poolMax: 1, cacheKiB: 8192 });
 let last = 0;
-const progress = (phase: 'preview' | 'commit', processed: number) => {
+const progress = (_phase: string, processed: number) => {
   if (Date.now() - last > 250) {
     last = Date.now();
-    parentPort!.postMessage({ type: 'progress', phase, processed });
+    parentPort!.postMessage({ type: 'progress', processed });
   }
 };
 
 try {
-  const result = input.type === 'preview' ? await runPreview(db, input.batchId, input.ctx, progress) : await runCommit(db, input.batchId, input.ctx, progress);
-  parentPort!.postMessage({ type: 'done', result });
+  if (input.type === 'preview') await runPreview(db, input.batchId, input.ctx, progress);
+  else await runCommit(db, input.batchId, input.ctx, progress);
+  parentPort!.postMessage({ type: 'done' });
 } catch (err) {
   const e = err as Error & { code?: string; status?: number };
   parentPort!.postMessage({ type: 'error', error: { name: e.name, message: e.message, code: e.code, status: e.status, stack: e.stack } });

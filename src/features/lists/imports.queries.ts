@@ -126,8 +126,16 @@ export async function findBatch(db: Db, id: number): Promise<Batch | null> {
   return row ? toBatch(row) : null;
 }
 
-export async function listBatches(db: Db, limit = 50): Promise<Batch[]> {
-  return ((await batchSelect(db).orderBy('b.id', 'desc').limit(limit)) as BatchRow[]).map(toBatch);
+/** The latest batches; with `createdBy`, that user's only (filtered before the limit, so none are crowded out). */
+export async function listBatches(db: Db, limit = 50, opts: { createdBy?: number } = {}): Promise<Batch[]> {
+  const q = batchSelect(db).orderBy('b.id', 'desc').limit(limit);
+  if (opts.createdBy !== undefined) q.where('b.created_by', opts.createdBy);
+  return ((await q) as BatchRow[]).map(toBatch);
+}
+
+/** The rows a commit would import: matched by code or by name, and new firms. */
+export function acceptedRows(b: Pick<Batch, 'rowsMatched' | 'rowsNameMatched' | 'rowsNew'>): number {
+  return (b.rowsMatched ?? 0) + (b.rowsNameMatched ?? 0) + (b.rowsNew ?? 0);
 }
 
 /** An earlier upload of the same file for the same list and year that still counts (not reverted or failed). */

@@ -10,14 +10,16 @@ import type { Knex } from 'knex';
 import type { WriteContext } from '../../domain/actor.js';
 import { importKindLabel, isImportKind, type ImportKindKey } from '../../domain/list-kinds.js';
 import { decideMove } from '../../domain/transitions.js';
+import { insertChunked } from '../../db/insert-chunked.js';
 import { bumpDataGeneration } from '../../lib/cache.js';
-import { nowIso, shanghaiDate, todayInShanghai } from '../../lib/dates.js';
+import { nowIso, shanghaiDate, todayInShanghai, yearOf } from '../../lib/dates.js';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../../lib/errors.js';
-import { appendAudit } from '../audit/audit.queries.js';
-import { insertStageEvent } from '../stages/stage-events.queries.js';
-import type { ColumnMapping } from './import-rows.js';
+import { appendAudit, auditRow } from '../audit/audit.queries.js';
+import { stageEventRow } from '../stages/stage-events.queries.js';
+import { type ColumnMapping, columnLabels } from './import-rows.js';
 import { type ImportRunner, previewHeapLimitMiB } from './import-runner.js';
 import {
+  acceptedRows,
   type Batch,
   findBatch,
   findSameFile,
@@ -27,7 +29,7 @@ import {
   transitionBatch,
 } from './imports.queries.js';
 import { checkMapping, FIELDS, type FieldKey, normalizeHeader, suggestMapping } from './parsing/columns.js';
-import { isListParseError, type OpenedTable, openTable } from './parsing/index.js';
+import { isListParseError, type OpenedTable, openTable, UNIT_EXPONENT } from './parsing/index.js';
 import type { AmountUnit } from './parsing/types.js';
 
 const messages = {
@@ -38,7 +40,7 @@ const messages = {
     `这个文件已经上传过：${shanghaiDate(b.createdAt)} 由 ${b.createdByName ?? '同事'} 上传为批次 #${b.id}（${importKindLabel(b.kind)}，${b.year}年）。无需重复导入。`,
   notFound: '找不到这个导入批次。',
   wrongState: '该批次当前的状态不能执行此操作，请刷新页面查看最新情况。',
-  mappingChanged: '列数与文件不符，请刷新页面后重新选择。',
+  mappingChanged: '文件的列已经改变（例如换了工作表），请按下面最新的列重新选择后再确认。',
   noRows: '没有可以导入的行（全部未通过检查）。',
   sheet: '请从列表中选择要导入的工作表。',
   revertOnlyCurrent: '只有当前生效的批次可以撤销。',
@@ -53,7 +55,8 @@ export interface UploadedFile {
 
 /** The column-mapping screen: the file's columns, sample values and the suggested (or remembered) field for each. */
 export interface MappingView {
-  columns: { index: number; header: string; samples: string[]; field: FieldKey | ''; unit: AmountUnit | '' }[];
+  /** label: the header, or 第N列 when it is empty (columnLabels). */
+  columns: { index: number; header: string; label: string; samples: string[]; field: FieldKey | ''; unit: AmountUnit | '' }[];
   fields: { key: FieldKey; label: string; amount: boolean }[];
   remembered: boolean;
   problems: string[];
@@ -144,7 +147,9 @@ export function createImportService(runner: ImportRunner, uploadDir: string) {
     const suggestion = suggestMapping(header.columns, kind, { defaultUnit: header.tableUnit });
     let usedRemembered = false;
     const mapping: ColumnMapping = header.columns.map((col, i) => {
-      const known = remembered?.[normalizeHeader(col).key];
+      const key = normalizeHeader(col).key;
+      // Parsed JSON: a header such as "constructor" must not find Object.prototype's member.
+      const known = remembered && Object.hasOwn(remembered, key) ? remembered[key] : undefined;
       if (known) {
         usedRemembered = true;
         return { field: known.field as FieldKey, unit: (known.unit as AmountUnit | null) ?? null };
@@ -172,14 +177,11 @@ export function createImportService(runner: ImportRunner, uploadDir: string) {
   }
 
   return {
-    storedPath,
-    load: loadBatch,
-
     /** Stores the upload as a new batch with a suggested mapping; refuses a file already imported. */
     async upload(db: Knex, input: { kind: string; year: number | null; file: UploadedFile | null }, ctx: WriteContext): Promise<Batch> {
       const errors: Record<string, string> = {};
       if (!isImportKind(input.kind)) errors.kind = messages.kind;
-      const currentYear = Number(todayInShanghai().slice(0, 4));
+      const currentYear = yearOf(todayInShanghai());
       if (!input.year || input.year < 2000 || input.year > currentYear) errors.year = messages.year;
       if (!input.file) errors.file = messages.file;
       const cleanup = () => input.file && fs.rmSync(input.file.path, { force: true });
@@ -212,10 +214,12 @@ export function createImportService(runner: ImportRunner, uploadDir: string) {
       const mapping = batch.mapping ?? [];
       const sheets = (batch.sourceInfo?.sheets as string[] | undefined) ?? [];
       const check = checkMapping(mapping.map((m) => (m ? m.field : null)), batch.kind, columns);
+      const labels = columnLabels(columns);
       return {
         columns: columns.map((header, index) => ({
           index,
           header,
+          label: labels[index]!,
           samples: samples.map((r) => r[index] ?? '').filter((v) => v !== '').slice(0, 3),
           field: mapping[index]?.field ?? '',
           unit: mapping[index]?.unit ?? '',
@@ -232,7 +236,7 @@ export function createImportService(runner: ImportRunner, uploadDir: string) {
      * Read another worksheet of the uploaded workbook (the first visible one is read by default,
      * but agencies often put a cover or notes sheet first). Any earlier check is discarded.
      */
-    async chooseSheet(db: Knex, id: number, sheet: string, ctx: WriteContext): Promise<Batch> {
+    async chooseSheet(db: Knex, id: number, sheet: string, ctx: WriteContext): Promise<void> {
       const batch = await loadBatch(db, id);
       if (!['uploaded', 'previewed'].includes(batch.status)) throw new ConflictError('BATCH_STATE', messages.wrongState);
       const sheets = (batch.sourceInfo?.sheets as string[] | undefined) ?? [];
@@ -267,19 +271,25 @@ export function createImportService(runner: ImportRunner, uploadDir: string) {
         await trx('import_rows').where({ batch_id: id }).del();
         await appendAudit(trx, ctx, { action: 'import.sheet', objectType: 'import_batch', objectId: String(id), before: { sheet: batch.sourceInfo?.sheet ?? null }, after: { sheet } }, at);
       });
-      return loadBatch(db, id);
     },
 
-    /** Save the confirmed mapping (remembered for next time) and start the preview. */
-    async confirmMapping(db: Knex, id: number, choices: { field: string; unit: string }[], ctx: WriteContext): Promise<Batch> {
+    /**
+     * Save the confirmed mapping (remembered for next time) and start the preview. `formVersion` is
+     * the batch version the mapping form was drawn from: choices are by column position, so a form
+     * drawn before a sheet switch would otherwise be applied to the new sheet's columns. Null (a
+     * request without it, not from the page) skips that check.
+     */
+    async confirmMapping(db: Knex, id: number, choices: { field: string; unit: string }[], formVersion: number | null, ctx: WriteContext): Promise<void> {
       const batch = await loadBatch(db, id);
       if (!['uploaded', 'previewed'].includes(batch.status)) throw new ConflictError('BATCH_STATE', messages.wrongState);
       const columns = (batch.sourceInfo?.columns as string[] | undefined) ?? [];
-      if (choices.length !== columns.length) throw new ValidationError({ mapping: messages.mappingChanged });
+      // The form names columns by position: it must be the one made for the batch as it is now.
+      if (formVersion !== batch.version) {
+        throw new ValidationError({ mapping: messages.mappingChanged }, messages.mappingChanged, 'MAPPING_CHANGED');
+      }
       const known = new Set<string>(FIELDS.map((f) => f.key));
-      const units = new Set(['yuan', 'qian', 'wan', 'yi']);
       const mapping: ColumnMapping = choices.map((c) =>
-        known.has(c.field) ? { field: c.field as FieldKey, unit: units.has(c.unit) ? (c.unit as AmountUnit) : null } : null,
+        known.has(c.field) ? { field: c.field as FieldKey, unit: Object.hasOwn(UNIT_EXPONENT, c.unit) ? (c.unit as AmountUnit) : null } : null,
       );
       const check = checkMapping(mapping.map((m) => (m ? m.field : null)), batch.kind, columns);
       const problems = [...check.messages];
@@ -300,17 +310,14 @@ export function createImportService(runner: ImportRunner, uploadDir: string) {
       });
       if (!(await transitionBatch(db, id, ['uploaded', 'previewed'], 'previewing', { error: null }))) throw new ConflictError('BATCH_STATE', messages.wrongState);
       void runner.start('preview', id, { actor: ctx.actor, ip: ctx.ip ?? null, filePath: storedPath(batch) }, { heapLimitMiB: previewHeapLimitMiB(batch.fileType, batch.sourceInfo) });
-      return loadBatch(db, id);
     },
 
-    async commit(db: Knex, id: number, ctx: WriteContext): Promise<Batch> {
+    async commit(db: Knex, id: number, ctx: WriteContext): Promise<void> {
       const batch = await loadBatch(db, id);
-      const accepted = (batch.rowsMatched ?? 0) + (batch.rowsNameMatched ?? 0) + (batch.rowsNew ?? 0);
       if (!['previewed', 'interrupted'].includes(batch.status)) throw new ConflictError('BATCH_STATE', messages.wrongState);
-      if (accepted === 0) throw new ValidationError({ commit: messages.noRows }, messages.noRows, 'NOTHING_TO_COMMIT');
+      if (acceptedRows(batch) === 0) throw new ValidationError({ commit: messages.noRows }, messages.noRows, 'NOTHING_TO_COMMIT');
       if (!(await transitionBatch(db, id, ['previewed', 'interrupted'], 'committing', { error: null }))) throw new ConflictError('BATCH_STATE', messages.wrongState);
       void runner.start('commit', id, { actor: ctx.actor, ip: ctx.ip ?? null, filePath: storedPath(batch) });
-      return loadBatch(db, id);
     },
 
     /**
@@ -339,18 +346,44 @@ export function createImportService(runner: ImportRunner, uploadDir: string) {
           .where({ 'e.source': 'import', 'f.stage': 'candidate', 'f.version': 1 })
           .whereRaw('e.details = ?', [JSON.stringify({ batchId: id })])
           .whereNotExists(trx('list_entries as l').whereRaw('l.firm_id = f.id').andWhere('l.is_current', true))
-          .select('f.id', 'f.uscc', 'f.version')) as { id: number; uscc: string; version: number }[];
-        let exitedCount = 0;
-        for (const firm of created) {
-          const decision = decideMove({ to: 'exited', exitReason: 'other', reason }, { from: 'candidate', today, mayOverride: false });
-          if (!decision.ok) continue;
-          // Someone moved it meanwhile: it is no longer untouched, so it stays.
-          const n = await trx('firms').where({ id: firm.id, version: firm.version, stage: 'candidate' }).update({ stage: 'exited', version: firm.version + 1, updated_at: at });
-          if (n !== 1) continue;
-          exitedCount++;
-          await insertStageEvent(trx, { firmId: firm.id, fromStage: 'candidate', toStage: 'exited', reasonCode: decision.reasonCode, reason: decision.reason, details: { batchId: id }, source: 'import', actorId: ctx.actor.id, at });
-          await appendAudit(trx, ctx, { action: 'firm.stage', objectType: 'firm', objectId: firm.uscc, before: { stage: 'candidate', version: firm.version }, after: { stage: 'exited', version: firm.version + 1, kind: 'exit', reasonCode: decision.reasonCode, reason: decision.reason, source: 'import' } }, at);
+          .select('f.id', 'f.uscc')) as { id: number; uscc: string }[];
+        // The same move for every firm: decided once. A batch can have created 10^5 firms, so they
+        // are moved a chunk per statement, not one by one inside this request.
+        const decision = decideMove({ to: 'exited', exitReason: 'other', reason }, { from: 'candidate', today, mayOverride: false });
+        const exitedFirms: { id: number; uscc: string }[] = [];
+        if (decision.ok) {
+          const usccOf = new Map(created.map((f) => [f.id, f.uscc]));
+          for (let i = 0; i < created.length; i += 500) {
+            // The version and stage checks again, and RETURNING: a firm someone moved since the
+            // select above is no longer untouched, so it stays and gets no event.
+            const moved = (await trx('firms')
+              .whereIn('id', created.slice(i, i + 500).map((f) => f.id))
+              .where({ version: 1, stage: 'candidate' })
+              .update({ stage: decision.to, version: 2, updated_at: at })
+              .returning('id')) as ({ id: number } | number)[];
+            for (const r of moved) {
+              const firmId = typeof r === 'object' ? r.id : r;
+              exitedFirms.push({ id: firmId, uscc: usccOf.get(firmId)! });
+            }
+          }
+          await insertChunked(trx, 'stage_events', exitedFirms, (f) =>
+            stageEventRow({ firmId: f.id, fromStage: 'candidate', toStage: decision.to, reasonCode: decision.reasonCode, reason: decision.reason, details: { batchId: id }, source: 'import', actorId: ctx.actor.id, at }),
+          );
+          await insertChunked(trx, 'audit_log', exitedFirms, (f) =>
+            auditRow(
+              ctx,
+              {
+                action: 'firm.stage',
+                objectType: 'firm',
+                objectId: f.uscc,
+                before: { stage: 'candidate', version: 1 },
+                after: { stage: decision.to, version: 2, kind: decision.kind, reasonCode: decision.reasonCode, reason: decision.reason, source: 'import' },
+              },
+              at,
+            ),
+          );
         }
+        const exitedCount = exitedFirms.length;
         await appendAudit(trx, ctx, { action: 'import.revert', objectType: 'import_batch', objectId: String(id), before: { status: 'committed' }, after: { status: 'reverted', restoredBatch: previous?.id ?? null, exitedFirms: exitedCount } }, at);
         return exitedCount;
       });

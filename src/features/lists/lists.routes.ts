@@ -9,15 +9,17 @@ import type { Knex } from 'knex';
 import multer from 'multer';
 import { IMPORT_KINDS, importKindLabel, listKindLabel, listYears } from '../../domain/list-kinds.js';
 import { can } from '../../domain/permissions.js';
-import { todayInShanghai } from '../../lib/dates.js';
+import { todayInShanghai, yearOf } from '../../lib/dates.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { appendAudit } from '../audit/audit.queries.js';
+import { settleCsrf } from '../../web/csrf.js';
 import { actorOfResponse, requirePermission, setFlash, writeContext } from '../../web/auth.js';
 import { positiveInt, str } from '../../web/forms.js';
 import { isFragmentRequest, redirectAfterWrite, renderFragment } from '../../web/render.js';
+import { columnLabels } from './import-rows.js';
 import type { ImportRunner } from './import-runner.js';
 import type { ImportService } from './imports.service.js';
-import { BATCH_STATUS_LABELS, type Batch, listBatches, stagedRows } from './imports.queries.js';
+import { acceptedRows, BATCH_STATUS_LABELS, type Batch, findBatch, listBatches, stagedRows } from './imports.queries.js';
 import type { Actor } from '../../domain/actor.js';
 import { listSizes } from './overlap.queries.js';
 import { READ_LIMITS } from './parsing/index.js';
@@ -46,8 +48,7 @@ function mayRevert(actor: Actor, batch: Batch): boolean {
 }
 
 function batchView(b: Batch) {
-  const accepted = (b.rowsMatched ?? 0) + (b.rowsNameMatched ?? 0) + (b.rowsNew ?? 0);
-  return { ...b, kindLabel: importKindLabel(b.kind), statusLabel: BATCH_STATUS_LABELS[b.status], accepted, isFigures: b.kind === 'annual_figures' };
+  return { ...b, kindLabel: importKindLabel(b.kind), statusLabel: BATCH_STATUS_LABELS[b.status], accepted: acceptedRows(b), isFigures: b.kind === 'annual_figures' };
 }
 
 export function listsRouter(db: Knex, imports: ImportService, runner: ImportRunner, uploadDir: string): Router {
@@ -63,9 +64,9 @@ export function listsRouter(db: Knex, imports: ImportService, runner: ImportRunn
 
   async function renderIndex(req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) {
     const actor = actorOfResponse(res);
-    const year = Number(todayInShanghai().slice(0, 4));
-    const [all, sizes] = await Promise.all([listBatches(db, 30), listSizes(db, actor)]);
-    const batches = all.filter((b) => mayUseBatch(actor, b));
+    const year = yearOf(todayInShanghai());
+    // The same rule as mayUseBatch, in SQL: filtered after the limit, others' batches could crowd out all of one's own.
+    const [batches, sizes] = await Promise.all([listBatches(db, 30, actor.parkIds === null ? {} : { createdBy: actor.id }), listSizes(db, actor)]);
     const data = {
       title: '四张清单',
       nav: 'lists',
@@ -87,7 +88,15 @@ export function listsRouter(db: Knex, imports: ImportService, runner: ImportRunn
 
   router.post('/lists/imports', requirePermission('lists.import'), (req, res, next) => {
     upload(req, res, (err: unknown) => {
-      if (!err) return next();
+      if (!err) {
+        // The token of a script-less form arrives in the multipart body: checked now it is parsed.
+        try {
+          settleCsrf(req);
+        } catch (refused) {
+          return next(refused);
+        }
+        return next();
+      }
       if (req.file) fs.rmSync(req.file.path, { force: true });
       const code = (err as { code?: string }).code;
       const message = code === 'LIMIT_FILE_SIZE' ? messages.tooLarge : code === 'LIMIT_FILE_COUNT' || code === 'LIMIT_UNEXPECTED_FILE' ? messages.oneFile : messages.badUpload;
@@ -107,19 +116,24 @@ export function listsRouter(db: Knex, imports: ImportService, runner: ImportRunn
 
   async function loadBatch(id: unknown, res: Response): Promise<Batch> {
     const batchId = positiveInt(id);
-    const batch = batchId ? await imports.load(db, batchId).catch(() => null) : null;
+    const batch = batchId ? await findBatch(db, batchId) : null;
     if (!batch || !mayUseBatch(actorOfResponse(res), batch)) throw new NotFoundError('BATCH_NOT_FOUND', '找不到这个导入批次。');
     return batch;
   }
 
+  /** The job running on a batch, if any, as the progress partial shows it. */
+  function runningView(batchId: number) {
+    const running = runner.state(batchId);
+    return running ? { ...running, seconds: Math.round((Date.now() - running.startedAt) / 1000) } : null;
+  }
+
   async function batchPageData(batch: Batch, res: Response) {
     const actor = actorOfResponse(res);
-    const running = runner.state(batch.id);
     const data: Record<string, unknown> = {
       title: `${importKindLabel(batch.kind)} ${batch.year} 年 · 批次 #${batch.id}`,
       nav: 'lists',
       batch: batchView(batch),
-      running: running ? { ...running, seconds: Math.round((Date.now() - running.startedAt) / 1000) } : null,
+      running: runningView(batch.id),
       canImport: can(actor, 'lists.import'),
       canRevert: batch.status === 'committed' && batch.kind !== 'annual_figures' && mayRevert(actor, batch),
     };
@@ -147,11 +161,11 @@ export function listsRouter(db: Knex, imports: ImportService, runner: ImportRunn
   /** Polled while a job runs; once it has ended, the page reloads to show the outcome. */
   router.get('/lists/imports/:id/progress', async (req, res) => {
     const batch = await loadBatch(req.params.id, res);
-    const running = runner.state(batch.id);
+    const running = runningView(batch.id);
     if (!running && batch.status !== 'previewing' && batch.status !== 'committing') {
       res.set('HX-Refresh', 'true');
     }
-    renderFragment(res, 'lists/progress', { batch: batchView(batch), running: running ? { ...running, seconds: Math.round((Date.now() - running.startedAt) / 1000) } : null });
+    renderFragment(res, 'lists/progress', { batch: batchView(batch), running });
   });
 
   /** A refused sheet or mapping: the batch page again, the message above the mapping. */
@@ -179,7 +193,7 @@ export function listsRouter(db: Knex, imports: ImportService, runner: ImportRunn
     const columns = (batch.sourceInfo?.columns as string[] | undefined) ?? [];
     const choices = columns.map((_, i) => ({ field: str(body[`field_${i}`]), unit: str(body[`unit_${i}`]) }));
     try {
-      await imports.confirmMapping(db, batch.id, choices, writeContext(req, res));
+      await imports.confirmMapping(db, batch.id, choices, positiveInt(body.version), writeContext(req, res));
       redirectAfterWrite(req, res, `/lists/imports/${batch.id}`);
     } catch (err) {
       await renderMappingError(err, batch.id, res);
@@ -205,7 +219,7 @@ export function listsRouter(db: Knex, imports: ImportService, runner: ImportRunn
     const format = req.params.format;
     if (format !== 'csv' && format !== 'xlsx') throw new NotFoundError('PAGE_NOT_FOUND', '找不到这个页面。');
     const batch = await loadBatch(req.params.id, res);
-    const columns = (batch.sourceInfo?.columns as string[] | undefined)?.map((c, i) => c || `第${i + 1}列`) ?? [];
+    const columns = columnLabels((batch.sourceInfo?.columns as string[] | undefined) ?? []);
     await appendAudit(db, writeContext(req, res), { action: 'import.rejects_download', objectType: 'import_batch', objectId: String(batch.id), after: { format } });
     async function* rows() {
       for (let after = 0; ; ) {

@@ -4,11 +4,11 @@ import type { Knex } from 'knex';
 import { LIST_KINDS, isListKind, listKindDef, listYears, type ListKindKey } from '../../domain/list-kinds.js';
 import { can } from '../../domain/permissions.js';
 import { normalizeUscc } from '../../domain/uscc.js';
-import { todayInShanghai } from '../../lib/dates.js';
+import { todayInShanghai, yearOf } from '../../lib/dates.js';
 import { ValidationError } from '../../lib/errors.js';
 import { actorOfResponse, requirePermission, writeContext } from '../../web/auth.js';
 import { positiveInt, str } from '../../web/forms.js';
-import { parseFirmFilters } from '../firms/firm-filters.js';
+import { type FirmFilters, filterParams, parseFirmFilters } from '../firms/firm-filters.js';
 import { loadFilterOptions } from '../firms/filter-options.js';
 import type { FirmService } from '../firms/firms.service.js';
 import { type OverlapQuery, overlapFirms, overlapForYear } from './overlap.queries.js';
@@ -16,7 +16,8 @@ import { SCREEN_LIMIT, type ScreenTarget, screenIntoPool } from './screening.js'
 
 const PAGE = 100;
 
-function yearOf(value: unknown, fallback: number): number {
+/** The year asked for in a query or form, if plausible; else the fallback. */
+function yearParam(value: unknown, fallback: number): number {
   const y = positiveInt(value);
   return y && y >= 2000 && y <= fallback + 1 ? y : fallback;
 }
@@ -29,11 +30,26 @@ function overlapQueryOf(query: Record<string, unknown>, defaultYear: number): Ov
   const count = positiveInt(query.count);
   const min = positiveInt(query.min);
   return {
-    year: yearOf(query.year, defaultYear),
+    year: yearParam(query.year, defaultYear),
     kinds: kindsOf(query.kinds),
     ...(count && count <= 4 ? { count } : {}),
     ...(min && min <= 4 ? { minCount: min } : {}),
   };
+}
+
+/** Of the firm filters, these pages offer the park only. */
+function parkFilter(query: Record<string, unknown>): FirmFilters {
+  const { park } = parseFirmFilters(query);
+  return park !== undefined ? { park } : {};
+}
+
+/** The query and filters as query-string pairs, for links and hidden fields that carry them along. */
+function overlapParams(q: Pick<OverlapQuery, 'year'> & Partial<OverlapQuery>, filters: FirmFilters): [string, string][] {
+  const params: [string, string][] = [['year', String(q.year)]];
+  if (q.kinds?.length) params.push(['kinds', q.kinds.join(',')]);
+  if (q.count) params.push(['count', String(q.count)]);
+  if (q.minCount) params.push(['min', String(q.minCount)]);
+  return [...params, ...filterParams(filters)];
 }
 
 function describe(q: OverlapQuery): string {
@@ -46,15 +62,14 @@ function describe(q: OverlapQuery): string {
 
 export function overlapRouter(db: Knex, firms: FirmService): Router {
   const router = express.Router();
-  const defaultYear = () => Number(todayInShanghai().slice(0, 4)) - 1;
+  const defaultYear = () => yearOf(todayInShanghai()) - 1;
 
   router.get('/lists/overlap', requirePermission('lists.read'), async (req, res) => {
     const actor = actorOfResponse(res);
-    const year = yearOf(req.query.year, defaultYear());
-    const { park } = parseFirmFilters(req.query);
-    const filters = park !== undefined ? { park } : {};
+    const year = yearParam(req.query.year, defaultYear());
+    const filters = parkFilter(req.query);
     const [overlap, options] = await Promise.all([overlapForYear(db, year, filters, actor), loadFilterOptions(db, actor)]);
-    const base = new URLSearchParams([['year', String(year)], ...(park !== undefined ? [['park', String(park)] as [string, string]] : [])]).toString();
+    const base = new URLSearchParams(overlapParams({ year }, filters)).toString();
     res.render('lists/overlap', {
       title: '名单交叉',
       nav: 'lists',
@@ -72,15 +87,10 @@ export function overlapRouter(db: Knex, firms: FirmService): Router {
   router.get('/lists/firms', requirePermission('lists.read'), async (req, res) => {
     const actor = actorOfResponse(res);
     const q = overlapQueryOf(req.query, defaultYear());
-    const { park } = parseFirmFilters(req.query);
-    const filters = park !== undefined ? { park } : {};
+    const filters = parkFilter(req.query);
     const page = Math.max(1, positiveInt(req.query.page) ?? 1);
     const result = await overlapFirms(db, q, filters, actor, PAGE, (page - 1) * PAGE);
-    const params: [string, string][] = [['year', String(q.year)]];
-    if (q.kinds.length) params.push(['kinds', q.kinds.join(',')]);
-    if (q.count) params.push(['count', String(q.count)]);
-    if (q.minCount) params.push(['min', String(q.minCount)]);
-    if (park !== undefined) params.push(['park', String(park)]);
+    const params = overlapParams(q, filters);
     const qs = new URLSearchParams(params).toString();
     res.render('lists/firms', {
       title: describe(q),
@@ -107,10 +117,10 @@ export function overlapRouter(db: Knex, firms: FirmService): Router {
     let targets: ScreenTarget[];
     const q = overlapQueryOf(body, defaultYear());
     let leftOut = 0;
-    const { park } = parseFirmFilters(body);
+    const filters = parkFilter(body);
     if (str(body.scope) === 'all') {
       // Only candidates can be screened: select them in SQL, before the cap, and say what the cap left out.
-      const all = await overlapFirms(db, q, { ...(park !== undefined ? { park } : {}), stage: 'candidate' }, actor, SCREEN_LIMIT, 0);
+      const all = await overlapFirms(db, q, { ...filters, stage: 'candidate' }, actor, SCREEN_LIMIT, 0);
       targets = all.firms.map((f) => ({ uscc: f.uscc, version: null }));
       leftOut = Math.max(0, all.total - all.firms.length);
     } else {
@@ -132,13 +142,7 @@ export function overlapRouter(db: Knex, firms: FirmService): Router {
       refused: results.filter((r) => r.outcome === 'refused').length,
       leftOut,
       limit: SCREEN_LIMIT,
-      back: `/lists/firms?${new URLSearchParams([
-        ['year', String(q.year)],
-        ...(q.kinds.length ? [['kinds', q.kinds.join(',')] as [string, string]] : []),
-        ...(q.minCount ? [['min', String(q.minCount)] as [string, string]] : []),
-        ...(q.count ? [['count', String(q.count)] as [string, string]] : []),
-        ...(park !== undefined ? [['park', String(park)] as [string, string]] : []),
-      ]).toString()}`,
+      back: `/lists/firms?${new URLSearchParams(overlapParams(q, filters)).toString()}`,
     });
   });
 

@@ -20,8 +20,9 @@ export type NewStageEvent = Omit<StageEvent, 'id' | 'actorName'>;
 export const STAGE_EVENT_SOURCES = ['board', 'menu', 'firm_page', 'bulk', 'import', 'create', 'seed'] as const;
 export type StageEventSource = (typeof STAGE_EVENT_SOURCES)[number];
 
-export async function insertStageEvent(db: Db, e: NewStageEvent): Promise<void> {
-  await db('stage_events').insert({
+/** The stage_events row for an event; for callers that insert many at once (insertChunked). */
+export function stageEventRow(e: NewStageEvent): Record<string, unknown> {
+  return {
     firm_id: e.firmId,
     from_stage: e.fromStage,
     to_stage: e.toStage,
@@ -31,7 +32,11 @@ export async function insertStageEvent(db: Db, e: NewStageEvent): Promise<void> 
     source: e.source,
     actor_id: e.actorId,
     at: e.at,
-  });
+  };
+}
+
+export async function insertStageEvent(db: Db, e: NewStageEvent): Promise<void> {
+  await db('stage_events').insert(stageEventRow(e));
 }
 
 interface StageEventRow {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 
-import { parseAmount, parseCount, parseYear } from '../../../src/features/lists/parsing/numbers.js';
+import { parseAmount, parseCount, parseHeadcount, parseYear } from '../../../src/features/lists/parsing/numbers.js';
 import type { NumberResult } from '../../../src/features/lists/parsing/numbers.js';
 
 function value(r: NumberResult): number | null {
@@ -99,6 +99,27 @@ describe('lists-parsing / numbers', () => {
       expect(error(parseCount('1.5'))).to.match(/^应为整数/);
       expect(error(parseCount('-3'))).to.match(/^不能为负数/);
       expect(error(parseCount('三'))).to.match(/^无法识别的数字/);
+    });
+  });
+
+  describe('parseHeadcount', () => {
+    it('reads annual-average head counts: up to two decimals, the same empty markers and grouping as counts', () => {
+      expect(value(parseHeadcount('88.5'))).to.equal(88.5);
+      expect(value(parseHeadcount('12.25人'))).to.equal(12.25);
+      expect(value(parseHeadcount('1,200 人'))).to.equal(1200);
+      expect(value(parseHeadcount('１２'))).to.equal(12);
+      expect(value(parseHeadcount('12.500'))).to.equal(12.5);
+      expect(value(parseHeadcount('9999999'))).to.equal(9999999);
+      for (const s of ['', '-', '--', '—', '——', '/', '－']) expect(value(parseHeadcount(s)), s).to.equal(null);
+    });
+    it('refuses the rest', () => {
+      expect(error(parseHeadcount('1,2,3'))).to.match(/^无法识别的数字/);
+      expect(error(parseHeadcount('1,23'))).to.match(/^无法识别的数字/);
+      expect(error(parseHeadcount('12.345'))).to.match(/^不是有效的人数/);
+      expect(error(parseHeadcount('-3'))).to.match(/^不能为负数/);
+      expect(error(parseHeadcount('1.2E+3'))).to.match(/^数字为科学计数法/);
+      expect(error(parseHeadcount('10000000'))).to.match(/^数值过大/);
+      expect(error(parseHeadcount('约20'))).to.match(/^无法识别的数字/);
     });
   });
 

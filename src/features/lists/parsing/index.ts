@@ -23,7 +23,7 @@ export {
   missingColumnsMessage,
 } from './columns.js';
 export type { FieldKey, ListKind, Mapping, MappingSuggestion, DuplicateMapping, MatchQuality } from './columns.js';
-export { parseAmount, parseCount, parseYear, UNIT_EXPONENT } from './numbers.js';
+export { parseAmount, parseCount, parseHeadcount, parseYear, UNIT_EXPONENT } from './numbers.js';
 export type { NumberResult, YearResult } from './numbers.js';
 export { neutraliseFormula, safeCell, writeRejectsCsv, writeRejectsXlsx } from './export-safe.js';
 export type { RejectRow, RejectsOptions } from './export-safe.js';

@@ -1,5 +1,5 @@
 /**
- * Amounts, counts and years as typed in Chinese spreadsheets.
+ * Amounts, counts, head counts and years as typed in Chinese spreadsheets.
  *
  * `parseAmount` returns an exact integer number of 元, computed with decimal-string arithmetic (never a
  * float multiplication): `12.3456` 万元 = 123456 元 exactly.
@@ -24,6 +24,7 @@ export const messages = {
   tooLarge: (s: string) => `数值过大：${excerpt(s)}`,
   notInteger: (s: string) => `应为整数：${excerpt(s)}`,
   negative: (s: string) => `不能为负数：${excerpt(s)}`,
+  headcount: (s: string) => `不是有效的人数（最多两位小数）：${excerpt(s)}`,
   year: (s: string) => `无法识别的年度：${excerpt(s)}`,
   yearRange: (s: string) => `年度超出范围（1949–2100）：${excerpt(s)}`,
   yearSpan: (s: string) => `所属期跨越了不同年度：${excerpt(s)}`,
@@ -161,6 +162,31 @@ export function parseCount(input: string | null | undefined): NumberResult {
   if (signed.negative && whole !== 0n) return fail(messages.negative(raw));
   if (whole > BigInt(Number.MAX_SAFE_INTEGER)) return fail(messages.tooLarge(raw));
   return { ok: true, value: Number(whole), rounded: false };
+}
+
+const HEADCOUNT_SUFFIX_RE = /(人|名)$/;
+/** Seven integer digits: no firm employs ten million people, so more is a misplaced column. */
+const HEADCOUNT_MAX_DIGITS = 7;
+
+/**
+ * Parse a head count. Reported head counts are annual averages of monthly figures, so up to two
+ * decimals are allowed (`88.5`, `12.25人`); otherwise the same forms as parseCount. Empty markers → null.
+ */
+export function parseHeadcount(input: string | null | undefined): NumberResult {
+  const raw = input ?? '';
+  let s = prepare(raw);
+  if (EMPTY_MARKERS.has(s)) return { ok: true, value: null, rounded: false };
+  s = s.replace(HEADCOUNT_SUFFIX_RE, '').trim();
+  if (/e/i.test(s)) return fail(messages.scientific(raw));
+  const signed = stripSign(s);
+  if (!signed) return fail(messages.unrecognised(raw));
+  const parts = splitDecimal(signed.body);
+  if (!parts) return fail(messages.unrecognised(raw));
+  if (/[1-9]/.test(parts.frac.slice(2))) return fail(messages.headcount(raw));
+  const int = parts.int.replace(/^0+(?=\d)/, '');
+  if (signed.negative && /[1-9]/.test(int + parts.frac)) return fail(messages.negative(raw));
+  if (int.length > HEADCOUNT_MAX_DIGITS) return fail(messages.tooLarge(raw));
+  return { ok: true, value: Number(`${int}.${parts.frac.slice(0, 2) || '0'}`), rounded: false };
 }
 
 export type YearResult = { readonly ok: true; readonly value: number | null } | { readonly ok: false; readonly error: string };
