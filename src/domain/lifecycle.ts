@@ -3,7 +3,7 @@
  * No official text defines the three (domain.md §10), so this is an interpretation [U], shown as a
  * suggestion beside the counsellor's own choice, which always wins.
  */
-import { daysBetween } from '../lib/dates.js';
+import { daysBetween } from './eligibility/dates.js';
 import type { LifecycleKey } from './fields.js';
 
 export const LIFECYCLE_RULE_NOTE =

@@ -30,6 +30,20 @@ export function checkKindFor(stage: StageKey): CheckKind | null {
   }
 }
 
+/**
+ * The stages still working toward each certification (the reserve lists, the board's readiness
+ * chips); certified and benchmark firms are checked only when their certificate runs out.
+ */
+export const STAGES_WORKING_TOWARD: Record<CheckKind, readonly StageKey[]> = {
+  tsme: ['candidate', 'incubating'],
+  hte: ['tech_sme', 'hte_reserve', 'hte_applying'],
+};
+
+/** Firms in these stages hold a high-tech certificate: they are checked for re-certification. */
+export function holdsHteCertificate(stage: StageKey): boolean {
+  return stage === 'hte_certified' || stage === 'benchmark';
+}
+
 export interface ReadinessSummary {
   status: Status;
   fails: number;

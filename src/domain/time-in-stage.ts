@@ -2,7 +2,8 @@
  * Time in stage is derived from the stage events, never stored (design.md): each event opens a
  * period in its target stage that the next event closes; the last period is still running.
  */
-import { daysBetween, shanghaiDate } from '../lib/dates.js';
+import { shanghaiDate } from '../lib/dates.js';
+import { daysBetween } from './eligibility/dates.js';
 import type { StageKey } from './stages.js';
 
 export interface StageEventLike {

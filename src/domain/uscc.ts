@@ -111,8 +111,3 @@ export function parseUscc(input: string | null | undefined): UsccResult {
   const warnings: UsccWarning[] = organizationCodeCheckPasses(code.slice(8, 17)) ? [] : ['organization_code_check'];
   return { ok: true, code, warnings };
 }
-
-/** True when the (already normalised) text is a valid code; for filters and quick checks. */
-export function isValidUscc(code: string): boolean {
-  return parseUscc(code).ok;
-}

@@ -3,7 +3,6 @@
  * (design.md, rules of the data). Shanghai has no daylight saving, so a fixed +8h offset is exact.
  */
 const SHANGHAI_OFFSET_MS = 8 * 3600 * 1000;
-const DAY_MS = 86400 * 1000;
 
 export function nowIso(now: Date = new Date()): string {
   return now.toISOString();
@@ -15,6 +14,12 @@ export function shanghaiDate(instant: string | Date): string {
   return new Date(ms + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);
 }
 
+/** 'YYYY-MM-DD HH:MM' in Shanghai, for showing an instant. */
+export function shanghaiDateTime(instant: string | Date): string {
+  const ms = typeof instant === 'string' ? Date.parse(instant) : instant.getTime();
+  return new Date(ms + SHANGHAI_OFFSET_MS).toISOString().slice(0, 16).replace('T', ' ');
+}
+
 export function todayInShanghai(now: Date = new Date()): string {
   return shanghaiDate(now);
 }
@@ -23,11 +28,6 @@ export function isCalendarDate(value: string): boolean {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
   const d = new Date(`${value}T00:00:00Z`);
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
-}
-
-/** Whole calendar days from a to b (b − a); both 'YYYY-MM-DD'. */
-export function daysBetween(a: string, b: string): number {
-  return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / DAY_MS);
 }
 
 /** The UTC instants bounding a Shanghai calendar year: [start, end). */

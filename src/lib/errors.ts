@@ -7,7 +7,6 @@ export class AppError extends Error {
     readonly code: string,
     message: string,
     readonly status: number,
-    readonly details?: Record<string, unknown>,
   ) {
     super(message);
     this.name = new.target.name;
@@ -21,8 +20,8 @@ export class NotFoundError extends AppError {
 }
 
 export class ConflictError extends AppError {
-  constructor(code: string, message: string, details?: Record<string, unknown>) {
-    super(code, message, 409, details);
+  constructor(code: string, message: string) {
+    super(code, message, 409);
   }
 }
 

@@ -4,14 +4,23 @@
  */
 
 /** 元 → '1,234.57' 万元 (rounded half away from zero to 0.01 万元 = 100 元). */
-export function formatWan(yuan: number | null | undefined, opts: { grouping?: boolean } = {}): string {
+export function formatWan(yuan: number | null | undefined): string {
   if (yuan === null || yuan === undefined) return '';
   const negative = yuan < 0;
   const hundreds = Math.floor((Math.abs(yuan) + 50) / 100); // 0.01 万元 units
   const whole = Math.floor(hundreds / 100);
   const cents = String(hundreds % 100).padStart(2, '0');
-  const wholeText = opts.grouping === false ? String(whole) : whole.toLocaleString('en-US');
-  return `${negative && hundreds > 0 ? '-' : ''}${wholeText}.${cents}`;
+  return `${negative && hundreds > 0 ? '-' : ''}${whole.toLocaleString('en-US')}.${cents}`;
+}
+
+/**
+ * 元 → 万元 with every digit kept ('12.3456', '12', '-0.5'): for form fields, so that saving a form
+ * unchanged writes back exactly what was stored (formatWan rounds to 100 元).
+ */
+export function formatWanExact(yuan: number): string {
+  const abs = Math.abs(yuan);
+  const fraction = String(abs % 10000).padStart(4, '0').replace(/0+$/, '');
+  return `${yuan < 0 ? '-' : ''}${Math.floor(abs / 10000)}${fraction ? `.${fraction}` : ''}`;
 }
 
 export type MoneyParse = { ok: true; yuan: number | null } | { ok: false; message: string };

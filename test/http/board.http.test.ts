@@ -28,6 +28,13 @@ describe('GET /board', () => {
     expect(doc.getElementById('board-total')!.text).to.equal('4');
   });
 
+  it('When the address carries a stage, then every column still shows its own cards and their count (the columns are the stages)', async () => {
+    const doc = html((await t.admin.get('/board?stage=candidate').expect(200)).text);
+    expect(doc.getElementById('count-tech_sme')!.text).to.equal('2');
+    expect(doc.querySelectorAll('#cards-tech_sme .card').length).to.equal(2);
+    expect(doc.getElementById('board-total')!.text).to.equal('4');
+  });
+
   it('When htmx asks, then it gets only the board fragment', async () => {
     const res = await t.admin.get('/board?park=' + t.basics.parks.a).set('HX-Request', 'true').expect(200);
     expect(res.text).to.not.include('<html');

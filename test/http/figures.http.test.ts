@@ -78,6 +78,12 @@ describe('annual figures and readiness on the firm page', () => {
     expect(again.text).to.include('刚被他人修改');
   });
 
+  it('when two people enter the same new year at once, keeps one and answers the other with 409', async () => {
+    const [a, b] = await Promise.all([save(2024, { version: 0, salesRevenue: '100' }), save(2024, { version: 0, salesRevenue: '200' })]);
+    expect([a.status, b.status].sort()).to.deep.equal([200, 409]);
+    expect(await t.db('annual_figures').where({ firm_id: firm.id, year: 2024 }).count({ n: '*' }).first().then((r) => Number(r?.n))).to.equal(1);
+  });
+
   it('refuses a year in the future and a missing version', async () => {
     await save(THIS_YEAR + 1, { version: 0, salesRevenue: '1' }).expect(400);
     await save(2025, { salesRevenue: '1' }).expect(400);

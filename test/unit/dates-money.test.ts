@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { daysBetween, isCalendarDate, shanghaiDate, shanghaiYearBounds } from '../../src/lib/dates.js';
+import { isCalendarDate, shanghaiDate, shanghaiDateTime, shanghaiYearBounds } from '../../src/lib/dates.js';
+import { daysBetween } from '../../src/domain/eligibility/dates.js';
 import { formatHeadcount, formatWan, parseWan } from '../../src/lib/money.js';
 import { cleanFirmName, normalizeFirmName } from '../../src/domain/firm-name.js';
 
@@ -7,6 +8,10 @@ describe('calendar dates (Asia/Shanghai)', () => {
   it('converts instants to Shanghai dates across midnight', () => {
     expect(shanghaiDate('2025-12-31T15:59:59.000Z')).to.equal('2025-12-31');
     expect(shanghaiDate('2025-12-31T16:00:00.000Z')).to.equal('2026-01-01');
+  });
+  it('shows an instant as Shanghai date and time to the minute', () => {
+    expect(shanghaiDateTime('2025-12-31T16:05:59.000Z')).to.equal('2026-01-01 00:05');
+    expect(shanghaiDateTime(new Date('2026-03-01T01:30:00Z'))).to.equal('2026-03-01 09:30');
   });
   it('bounds a Shanghai year in UTC', () => {
     expect(shanghaiYearBounds(2026)).to.deep.equal({ start: '2025-12-31T16:00:00.000Z', end: '2026-12-31T16:00:00.000Z' });

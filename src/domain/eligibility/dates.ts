@@ -77,7 +77,3 @@ export function addYearsClamped(date: string, years: number): string {
 export function compareDates(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
-
-export function yearOf(date: string): number {
-  return parseDate(date).y;
-}

@@ -3,6 +3,7 @@
  * Each default is labelled; results that depend on one carry `interpretation: true` and a note.
  */
 import type { HteOptions, ResolvedHteOptions, ResolvedTsmeOptions, TsmeOptions } from './types.js';
+import { compact } from './figures.js';
 
 export const DEFAULT_HTE_OPTIONS: Readonly<ResolvedHteOptions> = {
   ipCountYear: 'latestFiscalYear', // [U] 以申报前一年末有效知识产权数量代表申请时状态
@@ -35,17 +36,13 @@ export const OPTION_NOTES: Readonly<Record<string, string>> = {
 };
 
 export function resolveHteOptions(options?: HteOptions): ResolvedHteOptions {
-  return { ...DEFAULT_HTE_OPTIONS, ...definedOnly(options ?? {}) };
+  return { ...DEFAULT_HTE_OPTIONS, ...compact(options ?? {}) };
 }
 
 export function resolveTsmeOptions(options?: TsmeOptions): ResolvedTsmeOptions {
-  const given = definedOnly(options ?? {});
+  const given = compact(options ?? {});
   return {
     dataYearOffset: given.dataYearOffset ?? DEFAULT_TSME_OPTIONS.dataYearOffset,
     recentYears: { ...(given.recentYears ?? DEFAULT_TSME_OPTIONS.recentYears) },
   };
-}
-
-function definedOnly<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

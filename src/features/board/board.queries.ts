@@ -85,7 +85,7 @@ export async function columnCards(
 ): Promise<BoardCard[]> {
   const qb = cardSelect(db)
     .where('f.stage', stage);
-  applyFirmFilters(db, qb, { ...filters, stage: undefined }, actor);
+  applyFirmFilters(db, qb, filters, actor);
   // A row-value comparison is an index range on (stage, updated_at, id): page 100 costs what page 1 does.
   if (after) qb.whereRaw('(f.updated_at, f.id) < (?, ?)', [after.updatedAt, after.id]);
   const rows = (await qb.orderBy([{ column: 'f.updated_at', order: 'desc' }, { column: 'f.id', order: 'desc' }]).limit(limit)) as CardRow[];

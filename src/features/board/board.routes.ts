@@ -7,17 +7,23 @@ import { todayInShanghai } from '../../lib/dates.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { actorOfResponse } from '../../web/auth.js';
 import { renderFragment, renderPageOrFragment } from '../../web/render.js';
-import { SHORT_SEARCH_CAP, filterQueryString, parseFirmFilters, prepareSearch } from '../firms/firm-filters.js';
+import { type FirmFilters, SHORT_SEARCH_CAP, filterQueryString, parseFirmFilters, prepareSearch } from '../firms/firm-filters.js';
 import { loadFilterOptions } from '../firms/filter-options.js';
 import { decodeCursor } from './board.queries.js';
 import { loadBoard, loadColumnPage } from './board.service.js';
+
+/** The board's filters: every one but `stage`, since the board's columns are the stages. */
+async function boardFilters(db: Knex, query: Record<string, unknown>): Promise<FirmFilters> {
+  const { stage: _columns, ...filters } = parseFirmFilters(query);
+  return prepareSearch(db, filters);
+}
 
 export function boardRouter(db: Knex): Router {
   const router = express.Router();
 
   router.get('/board', async (req, res) => {
     const actor = actorOfResponse(res);
-    const filters = await prepareSearch(db, parseFirmFilters(req.query));
+    const filters = await boardFilters(db, req.query);
     const [board, options] = await Promise.all([loadBoard(db, filters, actor, todayInShanghai()), loadFilterOptions(db, actor)]);
     renderPageOrFragment(req, res, 'board/index', 'board/board', {
       title: '培育看板',
@@ -36,7 +42,7 @@ export function boardRouter(db: Knex): Router {
     const { stage } = req.params;
     if (!isStageKey(stage)) throw new NotFoundError('STAGE_NOT_FOUND', '没有这个阶段。');
     const actor = actorOfResponse(res);
-    const filters = await prepareSearch(db, parseFirmFilters(req.query));
+    const filters = await boardFilters(db, req.query);
     const page = await loadColumnPage(db, stage, filters, actor, decodeCursor(req.query.after), todayInShanghai());
     renderFragment(res, 'board/column-page', {
       stage,

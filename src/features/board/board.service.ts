@@ -4,10 +4,10 @@ import type { Actor } from '../../domain/actor.js';
 import { STAGE_GROUPS, type StageKey } from '../../domain/stages.js';
 import { daysInCurrentStage } from '../../domain/time-in-stage.js';
 import type { FirmFilters } from '../firms/firm-filters.js';
-import { countByStage, type StageCounts } from '../firms/stage-counts.queries.js';
+import { countByStage, type StageCounts, totalOf } from '../firms/stage-counts.queries.js';
 import { type BoardCard, type Cursor, columnCards, encodeCursor } from './board.queries.js';
 import { listKindDef } from '../../domain/list-kinds.js';
-import { CHECK_KINDS, checkKindFor, readinessTone } from '../../domain/readiness.js';
+import { CHECK_KINDS, checkKindFor, readinessTone, STAGES_WORKING_TOWARD } from '../../domain/readiness.js';
 import { currentOf, type CurrentEligibility } from '../eligibility/eligibility.queries.js';
 import { currentKindsOf, type ListBadge } from '../lists/overlap.queries.js';
 
@@ -22,7 +22,7 @@ export interface CardView extends BoardCard {
 }
 
 /** Stages whose cards show a readiness chip: those still working toward a certification. */
-const CHIP_STAGES = new Set(['candidate', 'incubating', 'tech_sme', 'hte_reserve', 'hte_applying']);
+const CHIP_STAGES = new Set<StageKey>([...STAGES_WORKING_TOWARD.tsme, ...STAGES_WORKING_TOWARD.hte]);
 
 export interface ColumnView {
   stage: StageKey;
@@ -79,9 +79,10 @@ export async function loadColumnPage(
 }
 
 export async function loadBoard(db: Db, filters: FirmFilters, actor: Pick<Actor, 'parkIds'>, today: string): Promise<BoardView> {
-  const counts = await countByStage(db, filters, actor);
-  const pages = new Map<StageKey, Awaited<ReturnType<typeof columnPage>>>();
-  for (const group of STAGE_GROUPS) for (const s of group.stages) pages.set(s.key, await columnPage(db, s.key, filters, actor, null));
+  // Issued together: on PostgreSQL they run side by side; SQLite's one connection queues them.
+  const stages = STAGE_GROUPS.flatMap((g) => g.stages.map((s) => s.key));
+  const [counts, ...columnPages] = await Promise.all([countByStage(db, filters, actor), ...stages.map((s) => columnPage(db, s, filters, actor, null))]);
+  const pages = new Map(stages.map((s, i) => [s, columnPages[i]!]));
   // Badges and readiness chips for every card on the board in one query each.
   const views = new Map((await withBadges(db, [...pages.values()].flatMap((p) => p.page), today)).map((v) => [v.id, v]));
   const groups: BoardView['groups'] = [];
@@ -92,7 +93,7 @@ export async function loadBoard(db: Db, filters: FirmFilters, actor: Pick<Actor,
     });
     groups.push({ key: group.key, label: group.label, count: columns.reduce((a, c) => a + c.count, 0), columns });
   }
-  return { groups, total: Object.values(counts).reduce((a, b) => a + b, 0) };
+  return { groups, total: totalOf(counts) };
 }
 
 /** Counts to refresh after a move: the two columns and their groups. */
@@ -107,7 +108,7 @@ export function changedCounts(counts: StageCounts, stages: StageKey[]): { id: st
       out.push({ id: `group-count-${group.key}`, value: group.stages.reduce((a, d) => a + counts[d.key], 0) });
     }
   }
-  out.push({ id: 'board-total', value: Object.values(counts).reduce((a, b) => a + b, 0) });
+  out.push({ id: 'board-total', value: totalOf(counts) });
   return out;
 }
 

@@ -8,7 +8,7 @@
 import type { Db } from '../../db/types.js';
 import type { Actor } from '../../domain/actor.js';
 import type { StageKey } from '../../domain/stages.js';
-import type { FirmFilters } from '../firms/firm-filters.js';
+import { applyCounterFilters, type FirmFilters } from '../firms/firm-filters.js';
 
 export interface StageConversionRow {
   stage: StageKey;
@@ -23,9 +23,7 @@ export async function conversionsForYear(
   actor: Pick<Actor, 'parkIds'>,
 ): Promise<StageConversionRow[]> {
   const qb = db('conversion_counts').where('year', year).select('stage').sum({ entered: 'entered', advanced: 'advanced' }).groupBy('stage');
-  if (actor.parkIds !== null) qb.whereIn('park_key', actor.parkIds.length ? actor.parkIds : [-1]);
-  if (filters.park !== undefined) qb.where('park_key', filters.park);
-  if (filters.field !== undefined) qb.where('field_key', filters.field);
+  applyCounterFilters(qb, filters, actor);
   const rows = (await qb) as { stage: StageKey; entered: number | string; advanced: number | string }[];
   return rows.map((r) => ({ stage: r.stage, entered: Number(r.entered), advanced: Number(r.advanced) }));
 }

@@ -4,7 +4,7 @@ import { todayInShanghai, yearOf } from '../../lib/dates.js';
 import { actorOfResponse, requirePermission } from '../../web/auth.js';
 import { positiveInt } from '../../web/forms.js';
 import { renderPageOrFragment } from '../../web/render.js';
-import { filterQueryString, parseFirmFilters } from '../firms/firm-filters.js';
+import { filterQueryString, parseFirmFilters, pickFilters } from '../firms/firm-filters.js';
 import { loadFilterOptions } from '../firms/filter-options.js';
 import { loadFunnel } from './dashboard.service.js';
 
@@ -16,8 +16,7 @@ export function dashboardRouter(db: Knex): Router {
     const currentYear = yearOf(todayInShanghai());
     const requested = positiveInt(req.query.year);
     const year = requested && requested >= 2000 && requested <= currentYear ? requested : currentYear;
-    const { park, field } = parseFirmFilters(req.query);
-    const filters = { ...(park !== undefined ? { park } : {}), ...(field !== undefined ? { field } : {}) };
+    const filters = pickFilters(parseFirmFilters(req.query), ['park', 'field']);
     const [funnel, options] = await Promise.all([loadFunnel(db, year, filters, actor, currentYear), loadFilterOptions(db, actor)]);
     renderPageOrFragment(req, res, 'dashboard/index', 'dashboard/funnel', {
       title: '培育统计',

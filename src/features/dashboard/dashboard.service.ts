@@ -4,7 +4,7 @@
  */
 import type { Db } from '../../db/types.js';
 import type { Actor } from '../../domain/actor.js';
-import { STAGES, TIERS, type StageKey, nextStage, stageDef, stageLabel, tierLabel } from '../../domain/stages.js';
+import { MAIN_LINE, TIERS, type StageKey, nextStage, stageDef, stageLabel, tierLabel } from '../../domain/stages.js';
 import { ReadModelCache } from '../../lib/cache.js';
 import type { FirmFilters } from '../firms/firm-filters.js';
 import { countByParkAndStage, countByStage, totalOf } from '../firms/stage-counts.queries.js';
@@ -78,7 +78,7 @@ export async function loadFunnel(
       listParks(db),
     ]);
     const byStage = new Map(conversions.map((c) => [c.stage, c]));
-    const main = STAGES.filter((s) => s.order !== null);
+    const main = MAIN_LINE.map(stageDef);
     const rows: FunnelRow[] = main.map((s) => {
       const c = byStage.get(s.key);
       const next = nextStage(s.key);

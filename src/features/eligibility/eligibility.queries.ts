@@ -15,6 +15,30 @@ export interface CurrentEligibility {
   summary: string | null;
 }
 
+/** The columns of an eligibility_current row that lists show. */
+export interface SummaryColumns {
+  as_of: string;
+  status: Verdict['status'];
+  fails: number;
+  missing: number;
+  reviews: number;
+  rd_gap: number | string | null;
+  summary: string | null;
+}
+
+export function summaryOfRow(r: SummaryColumns): Pick<CurrentEligibility, 'asOf' | 'status' | 'fails' | 'missing' | 'reviews' | 'rdGap' | 'summary'> {
+  return {
+    asOf: r.as_of,
+    status: r.status,
+    fails: r.fails,
+    missing: r.missing,
+    reviews: r.reviews,
+    // bigint: PostgreSQL hands it over as text
+    rdGap: r.rd_gap === null ? null : Number(r.rd_gap),
+    summary: r.summary,
+  };
+}
+
 export async function upsertCurrent(db: Db, rows: (CurrentEligibility & { computedAt: string })[]): Promise<void> {
   for (let i = 0; i < rows.length; i += 200) {
     await db('eligibility_current')
@@ -43,31 +67,13 @@ export async function currentOf(db: Db, firmIds: number[]): Promise<Map<string, 
   for (let i = 0; i < firmIds.length; i += 500) {
     const rows = (await db('eligibility_current')
       .whereIn('firm_id', firmIds.slice(i, i + 500))
-      .select('firm_id', 'rule_set', 'as_of', 'input_years', 'status', 'fails', 'missing', 'reviews', 'rd_gap', 'summary')) as {
+      .select('firm_id', 'rule_set', 'as_of', 'input_years', 'status', 'fails', 'missing', 'reviews', 'rd_gap', 'summary')) as (SummaryColumns & {
       firm_id: number;
       rule_set: RuleSetId;
-      as_of: string;
       input_years: string;
-      status: Verdict['status'];
-      fails: number;
-      missing: number;
-      reviews: number;
-      rd_gap: number | string | null;
-      summary: string | null;
-    }[];
+    })[];
     for (const r of rows) {
-      out.set(`${r.firm_id}:${r.rule_set}`, {
-        firmId: r.firm_id,
-        ruleSet: r.rule_set,
-        asOf: r.as_of,
-        inputYears: JSON.parse(r.input_years) as number[],
-        status: r.status,
-        fails: r.fails,
-        missing: r.missing,
-        reviews: r.reviews,
-        rdGap: r.rd_gap === null ? null : Number(r.rd_gap),
-        summary: r.summary,
-      });
+      out.set(`${r.firm_id}:${r.rule_set}`, { firmId: r.firm_id, ruleSet: r.rule_set, inputYears: JSON.parse(r.input_years) as number[], ...summaryOfRow(r) });
     }
   }
   return out;

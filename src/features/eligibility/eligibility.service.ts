@@ -5,7 +5,8 @@
 import type { Db } from '../../db/types.js';
 import { checkHighTech, checkTechSme, type FirmFacts, type Verdict } from '../../domain/eligibility/index.js';
 import { techFieldLabel } from '../../domain/fields.js';
-import { CHECK_KINDS, type CheckKind } from '../../domain/readiness.js';
+import { CHECK_KINDS, type CheckKind, holdsHteCertificate } from '../../domain/readiness.js';
+import type { StageKey } from '../../domain/stages.js';
 import { nowIso, todayInShanghai, yearOf } from '../../lib/dates.js';
 import { figuresForFirm, toFiguresRows, type AnnualFigures } from '../figures/figures.queries.js';
 import { latestCertificates } from '../stages/stage-events.queries.js';
@@ -16,11 +17,11 @@ export interface FirmBasics {
   id: number;
   foundedOn: string | null;
   field: string | null;
-  stage: string;
+  stage: StageKey;
 }
 
 export function factsOf(firm: FirmBasics, figures: AnnualFigures[], certificate: { certificateDate: string } | undefined): FirmFacts {
-  const holds = firm.stage === 'hte_certified' || firm.stage === 'benchmark';
+  const holds = holdsHteCertificate(firm.stage);
   return {
     registeredOn: firm.foundedOn,
     // The rules only check that a field is chosen (its fit is the experts' call); they show it as given.
@@ -74,7 +75,7 @@ export async function refreshEligibility(db: Db, firmIds: number[], today = toda
   const computedAt = nowIso();
   for (let i = 0; i < firmIds.length; i += 500) {
     const ids = firmIds.slice(i, i + 500);
-    const firms = (await db('firms').whereIn('id', ids).select('id', 'founded_on', 'field', 'stage')) as { id: number; founded_on: string | null; field: string | null; stage: string }[];
+    const firms = (await db('firms').whereIn('id', ids).select('id', 'founded_on', 'field', 'stage')) as { id: number; founded_on: string | null; field: string | null; stage: StageKey }[];
     const figureRows = (await db('annual_figures').whereIn('firm_id', ids).orderBy('year')) as unknown[];
     const byFirm = new Map<number, AnnualFigures[]>();
     for (const f of toFiguresRows(figureRows)) byFirm.set(f.firmId, [...(byFirm.get(f.firmId) ?? []), f]);
@@ -88,15 +89,26 @@ export async function refreshEligibility(db: Db, firmIds: number[], today = toda
   }
 }
 
-/** Summaries computed before today are refreshed (dates move: the application year, 365 days since founding). */
-export async function refreshStaleEligibility(db: Db, today = todayInShanghai(), limit = 5000): Promise<number> {
-  const stale = (await db('firms as f')
-    .leftJoin('eligibility_current as e', function () {
-      this.on('e.firm_id', '=', 'f.id').andOnVal('e.rule_set', '=', CHECK_KINDS.hte.ruleSet);
-    })
-    .where((w) => w.whereNull('e.firm_id').orWhere('e.as_of', '<', today))
-    .select('f.id')
-    .limit(limit)) as { id: number }[];
-  if (stale.length) await refreshEligibility(db, stale.map((r) => r.id), today);
-  return stale.length;
+/**
+ * Summaries computed before today are refreshed (dates move: the application year, 365 days since
+ * founding): every stale firm, in chunks walked by id, yielding between chunks so requests go on.
+ */
+export async function refreshStaleEligibility(db: Db, today = todayInShanghai(), chunk = 2000): Promise<number> {
+  let refreshed = 0;
+  for (let after = 0; ; ) {
+    const stale = (await db('firms as f')
+      .leftJoin('eligibility_current as e', function () {
+        this.on('e.firm_id', '=', 'f.id').andOnVal('e.rule_set', '=', CHECK_KINDS.hte.ruleSet);
+      })
+      .where('f.id', '>', after)
+      .andWhere((w) => w.whereNull('e.firm_id').orWhere('e.as_of', '<', today))
+      .orderBy('f.id')
+      .select('f.id')
+      .limit(chunk)) as { id: number }[];
+    if (stale.length === 0) return refreshed;
+    await refreshEligibility(db, stale.map((r) => r.id), today);
+    refreshed += stale.length;
+    after = stale[stale.length - 1]!.id;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }

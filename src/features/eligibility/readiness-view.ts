@@ -12,7 +12,7 @@ import {
   type Status,
   type Verdict,
 } from '../../domain/eligibility/index.js';
-import { CHECK_KINDS, checkKindFor } from '../../domain/readiness.js';
+import { CHECK_KINDS, checkKindFor, holdsHteCertificate } from '../../domain/readiness.js';
 import type { StageKey } from '../../domain/stages.js';
 import { evaluate } from './eligibility.service.js';
 
@@ -70,7 +70,7 @@ export function readinessFor(stage: StageKey, facts: FirmFacts, today: string) {
   const certificateStatus = certificate ? hteStatusOn(certificate, today) : null;
   return {
     kind,
-    title: stage === 'hte_certified' || stage === 'benchmark' ? `重新认定（${CHECK_KINDS.hte.label}）` : CHECK_KINDS[kind].label,
+    title: holdsHteCertificate(stage) ? `重新认定（${CHECK_KINDS.hte.label}）` : CHECK_KINDS[kind].label,
     verdict: verdictView(verdict),
     certificate: certificate
       ? {

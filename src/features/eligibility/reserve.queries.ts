@@ -8,6 +8,7 @@ import type { Actor } from '../../domain/actor.js';
 import type { Status } from '../../domain/eligibility/index.js';
 import type { StageKey } from '../../domain/stages.js';
 import { applyFirmFilters, type FirmFilters } from '../firms/firm-filters.js';
+import { type SummaryColumns, summaryOfRow } from './eligibility.queries.js';
 
 export type ReserveFocus = 'all' | 'near' | 'missing' | 'ready';
 
@@ -46,33 +47,9 @@ export async function rankedReserve(db: Db, q: ReserveQuery, filters: FirmFilter
     .select('f.uscc', 'f.name', 'f.stage', 'p.name as park_name', 'e.status', 'e.fails', 'e.missing', 'e.reviews', 'e.rd_gap', 'e.summary', 'e.as_of')
     .orderByRaw('e.fails + e.missing, e.fails, coalesce(e.rd_gap, 0), f.name, f.id')
     .limit(limit)
-    .offset(offset)) as {
-    uscc: string;
-    name: string;
-    stage: StageKey;
-    park_name: string | null;
-    status: Status;
-    fails: number;
-    missing: number;
-    reviews: number;
-    rd_gap: number | string | null;
-    summary: string | null;
-    as_of: string;
-  }[];
+    .offset(offset)) as (SummaryColumns & { uscc: string; name: string; stage: StageKey; park_name: string | null })[];
   return {
     total,
-    rows: rows.map((r) => ({
-      uscc: r.uscc,
-      name: r.name,
-      stage: r.stage,
-      parkName: r.park_name,
-      status: r.status,
-      fails: r.fails,
-      missing: r.missing,
-      reviews: r.reviews,
-      rdGap: r.rd_gap === null ? null : Number(r.rd_gap),
-      summary: r.summary,
-      asOf: r.as_of,
-    })),
+    rows: rows.map((r) => ({ uscc: r.uscc, name: r.name, stage: r.stage, parkName: r.park_name, ...summaryOfRow(r) })),
   };
 }

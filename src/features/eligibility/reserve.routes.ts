@@ -1,21 +1,17 @@
 /** /readiness: the reserve ranked by how close each firm is to certification. */
 import express, { type Router } from 'express';
 import type { Knex } from 'knex';
-import { CHECK_KINDS, readinessTone } from '../../domain/readiness.js';
-import { type StageKey, stageLabel } from '../../domain/stages.js';
+import { CHECK_KINDS, readinessTone, STAGES_WORKING_TOWARD } from '../../domain/readiness.js';
+import { stageLabel } from '../../domain/stages.js';
 import { formatWan } from '../../lib/money.js';
 import { actorOfResponse } from '../../web/auth.js';
 import { positiveInt, str } from '../../web/forms.js';
 import { renderPageOrFragment } from '../../web/render.js';
-import { filterQueryString, parseFirmFilters } from '../firms/firm-filters.js';
+import { filterQueryString, parseFirmFilters, pickFilters } from '../firms/firm-filters.js';
 import { loadFilterOptions } from '../firms/filter-options.js';
 import { rankedReserve, type ReserveFocus } from './reserve.queries.js';
 
 const PAGE = 50;
-const STAGES_FOR: Record<'hte' | 'tsme', StageKey[]> = {
-  hte: ['tech_sme', 'hte_reserve', 'hte_applying'],
-  tsme: ['candidate', 'incubating'],
-};
 const FOCUS: { key: ReserveFocus; label: string }[] = [
   { key: 'all', label: '全部（按差距排序）' },
   { key: 'near', label: '只差一项（不符合或缺数据）' },
@@ -30,9 +26,10 @@ export function reserveRouter(db: Knex): Router {
     const kind = str(req.query.check) === 'tsme' ? 'tsme' : 'hte';
     const focusText = str(req.query.focus);
     const focus = (FOCUS.some((f) => f.key === focusText) ? focusText : 'all') as ReserveFocus;
-    const { park, field, stage } = parseFirmFilters(req.query);
-    const stages = stage && STAGES_FOR[kind].includes(stage) ? [stage] : STAGES_FOR[kind];
-    const filters = { ...(park !== undefined ? { park } : {}), ...(field !== undefined ? { field } : {}) };
+    const parsed = parseFirmFilters(req.query);
+    const stage = parsed.stage;
+    const stages = stage && STAGES_WORKING_TOWARD[kind].includes(stage) ? [stage] : [...STAGES_WORKING_TOWARD[kind]];
+    const filters = pickFilters(parsed, ['park', 'field']);
     const page = Math.max(1, positiveInt(req.query.page) ?? 1);
     const [result, options] = await Promise.all([
       rankedReserve(db, { ruleSet: CHECK_KINDS[kind].ruleSet, stages, focus }, filters, actor, PAGE, (page - 1) * PAGE),
@@ -47,7 +44,7 @@ export function reserveRouter(db: Knex): Router {
       checks: (['hte', 'tsme'] as const).map((k) => ({ key: k, label: CHECK_KINDS[k].label })),
       focus,
       focuses: FOCUS,
-      stageOptions: STAGES_FOR[kind].map((s) => ({ key: s, label: stageLabel(s) })),
+      stageOptions: STAGES_WORKING_TOWARD[kind].map((s) => ({ key: s, label: stageLabel(s) })),
       filters: { ...filters, stage },
       options,
       total: result.total,

@@ -3,7 +3,7 @@
  * as annual monthly averages (two decimals), counts as whole numbers, yes/no flags. Every field gets
  * a Chinese message; nothing the user typed is lost on a refusal.
  */
-import { formatHeadcount, formatWan, parseWan } from '../../lib/money.js';
+import { formatHeadcount, formatWanExact, parseWan } from '../../lib/money.js';
 import { FIGURE_ROWS } from './figure-rows.js';
 import type { FigureValues } from './figures.queries.js';
 
@@ -37,7 +37,7 @@ export function figureFormFrom(values: Partial<FigureValues> | null): FigureForm
   for (const row of FIGURE_ROWS) {
     const v = values?.[row.key];
     if (v === null || v === undefined) out[row.key] = '';
-    else if (row.kind === 'money') out[row.key] = formatWan(v as number, { grouping: false }).replace(/\.00$/, '');
+    else if (row.kind === 'money') out[row.key] = formatWanExact(v as number);
     else if (row.kind === 'headcount') out[row.key] = formatHeadcount(Math.round((v as number) * 100));
     else if (row.kind === 'bool') out[row.key] = v ? 'yes' : 'no';
     else out[row.key] = String(v);

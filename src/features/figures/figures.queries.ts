@@ -1,32 +1,11 @@
 /** Annual figures (年度指标): one row per firm and year; money in 元, head counts as hundredths in the DB. */
 import type { Db } from '../../db/types.js';
+import type { YearFigures } from '../../domain/eligibility/index.js';
 
-export interface AnnualFigures {
+/** A stored year: the rules module's figures (YearFigures, money in 元) plus the row's identity and version. */
+export interface AnnualFigures extends YearFigures {
   id: number;
   firmId: number;
-  year: number;
-  salesRevenue: number | null;
-  totalIncome: number | null;
-  nonTaxableIncome: number | null;
-  hitechIncome: number | null;
-  totalCost: number | null;
-  rdExpense: number | null;
-  rdDomestic: number | null;
-  rdOutsourced: number | null;
-  rdDeductible: number | null;
-  /** Annual monthly averages, may carry two decimals. */
-  staffTotal: number | null;
-  techStaff: number | null;
-  totalAssets: number | null;
-  netAssets: number | null;
-  ipClass1: number | null;
-  ipClass2: number | null;
-  ipClass2Used: number | null;
-  conversions: number | null;
-  majorIncident: boolean | null;
-  standardsLed: number | null;
-  hasRdInstitution: boolean | null;
-  nationalAwardTop3: boolean | null;
   version: number;
   updatedAt: string;
 }

@@ -1,27 +1,26 @@
 /** Editing a firm's annual figures in place on its page, a year at a time, validated as typed. */
 import express, { type Request, type Response, type Router } from 'express';
 import type { Knex } from 'knex';
-import { can, coversPark } from '../../domain/permissions.js';
+import { can } from '../../domain/permissions.js';
 import { normalizeUscc } from '../../domain/uscc.js';
 import { todayInShanghai, yearOf } from '../../lib/dates.js';
-import { BadRequestError, NotFoundError } from '../../lib/errors.js';
+import { BadRequestError } from '../../lib/errors.js';
 import { actorOfResponse, requirePermission, writeContext } from '../../web/auth.js';
 import { positiveInt } from '../../web/forms.js';
 import { isFragmentRequest, renderFragment } from '../../web/render.js';
 import { loadFirmPage } from '../firms/firm-page.js';
-import { type Firm, findFirmByUscc } from '../firms/firms.queries.js';
+import type { Firm } from '../firms/firms.queries.js';
 import { FIGURE_ROWS } from './figure-rows.js';
 import { type FigureForm, figureFormFrom, figureFormOf, parseFigureForm } from './figures-form.js';
 import { figuresOfYear } from './figures.queries.js';
 import { type FiguresService, StaleFiguresError } from './figures.service.js';
+import { findFirmInScope } from '../firms/firm-scope.js';
 
 export function figuresRouter(db: Knex, figures: FiguresService): Router {
   const router = express.Router();
 
   async function loadFirm(req: Request, res: Response): Promise<Firm> {
-    const firm = await findFirmByUscc(db, normalizeUscc(String(req.params.uscc)));
-    if (!firm || !coversPark(actorOfResponse(res), firm.parkId)) throw new NotFoundError('FIRM_NOT_FOUND', '找不到这家企业（信用代码不存在，或不在你负责的园区）。');
-    return firm;
+    return findFirmInScope(db, normalizeUscc(String(req.params.uscc)), actorOfResponse(res));
   }
 
   function yearParam(req: Request): number {
@@ -43,15 +42,13 @@ export function figuresRouter(db: Knex, figures: FiguresService): Router {
   }
 
   /** The figures section and the readiness panel, as on the firm page (after a save, or to cancel an edit). */
-  async function renderSection(req: Request, res: Response, firm: Firm, status = 200) {
+  async function renderSection(res: Response, firm: Firm, status = 200) {
     const actor = actorOfResponse(res);
     const page = await loadFirmPage(db, firm.uscc, actor, todayInShanghai());
-    if (!page) throw new NotFoundError('FIRM_NOT_FOUND', '找不到这家企业。');
     renderFragment(res, 'firms/figures-section', { ...page, figureRows: FIGURE_ROWS, canEditFigures: can(actor, 'figures.edit'), oobReadiness: true }, status);
-    void req;
   }
 
-  router.get('/firms/:uscc/figures', async (req, res) => renderSection(req, res, await loadFirm(req, res)));
+  router.get('/firms/:uscc/figures', async (req, res) => renderSection(res, await loadFirm(req, res)));
 
   router.get('/firms/:uscc/figures/edit', requirePermission('figures.edit'), async (req, res) => {
     const firm = await loadFirm(req, res);
@@ -93,7 +90,7 @@ export function figuresRouter(db: Knex, figures: FiguresService): Router {
       }
       throw err;
     }
-    if (isFragmentRequest(req)) return renderSection(req, res, firm);
+    if (isFragmentRequest(req)) return renderSection(res, firm);
     res.redirect(303, `/firms/${firm.uscc}#firm-figures`);
   });
 

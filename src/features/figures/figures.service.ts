@@ -4,6 +4,7 @@
  * refreshed in the same transaction.
  */
 import type { Knex } from 'knex';
+import { isUniqueViolation } from '../../db/dialect.js';
 import type { WriteContext } from '../../domain/actor.js';
 import { can, coversPark } from '../../domain/permissions.js';
 import { bumpDataGeneration } from '../../lib/cache.js';
@@ -28,31 +29,36 @@ export class StaleFiguresError extends ConflictError {
 
 export function createFiguresService(deps: { refreshEligibility: EligibilityRefresh }) {
   return {
-    async saveYear(db: Knex, firm: Firm, year: number, version: number, values: FigureValues, ctx: WriteContext): Promise<AnnualFigures> {
+    async saveYear(db: Knex, firm: Firm, year: number, version: number, values: FigureValues, ctx: WriteContext): Promise<void> {
       if (!coversPark(ctx.actor, firm.parkId)) throw new NotFoundError('FIRM_NOT_FOUND', messages.notFound);
       if (!can(ctx.actor, 'figures.edit')) throw new ForbiddenError('FORBIDDEN', messages.forbidden);
       const at = nowIso();
-      await db.transaction(async (trx) => {
-        const before = await figuresOfYear(trx, firm.id, year);
-        if (version === 0) {
-          if (before) throw new StaleFiguresError(before);
-          await insertFigures(trx, firm.id, year, values, at);
-        } else if (!before || !(await updateFigures(trx, firm.id, year, version, values, at))) {
-          throw new StaleFiguresError(before);
-        }
-        const keys = Object.keys(values) as (keyof FigureValues)[];
-        const changed = keys.filter((k) => (before?.[k] ?? null) !== values[k]);
-        await appendAudit(trx, ctx, {
-          action: 'figures.update',
-          objectType: 'firm',
-          objectId: firm.uscc,
-          before: { year, ...Object.fromEntries(changed.map((k) => [k, before?.[k] ?? null])) },
-          after: { year, ...Object.fromEntries(changed.map((k) => [k, values[k]])) },
-        }, at);
-        await deps.refreshEligibility(trx, [firm.id]);
-      });
+      try {
+        await db.transaction(async (trx) => {
+          const before = await figuresOfYear(trx, firm.id, year);
+          if (version === 0) {
+            if (before) throw new StaleFiguresError(before);
+            await insertFigures(trx, firm.id, year, values, at);
+          } else if (!before || !(await updateFigures(trx, firm.id, year, version, values, at))) {
+            throw new StaleFiguresError(before);
+          }
+          const keys = Object.keys(values) as (keyof FigureValues)[];
+          const changed = keys.filter((k) => (before?.[k] ?? null) !== values[k]);
+          await appendAudit(trx, ctx, {
+            action: 'figures.update',
+            objectType: 'firm',
+            objectId: firm.uscc,
+            before: { year, ...Object.fromEntries(changed.map((k) => [k, before?.[k] ?? null])) },
+            after: { year, ...Object.fromEntries(changed.map((k) => [k, values[k]])) },
+          }, at);
+          await deps.refreshEligibility(trx, [firm.id]);
+        });
+      } catch (err) {
+        // Two first saves of the same year at once: the second finds the row the first inserted.
+        if (isUniqueViolation(err)) throw new StaleFiguresError(await figuresOfYear(db, firm.id, year));
+        throw err;
+      }
       bumpDataGeneration();
-      return (await figuresOfYear(db, firm.id, year))!;
     },
   };
 }

@@ -3,6 +3,7 @@ import type { Db } from '../../db/types.js';
 import type { Actor } from '../../domain/actor.js';
 import { LIFECYCLES, TECH_FIELDS } from '../../domain/fields.js';
 import { LIST_KINDS } from '../../domain/list-kinds.js';
+import { coversPark } from '../../domain/permissions.js';
 import { EXIT_REASONS, STAGES } from '../../domain/stages.js';
 import { ReadModelCache } from '../../lib/cache.js';
 import { listParks, type Park } from '../parks/parks.queries.js';
@@ -15,7 +16,7 @@ const cache = new ReadModelCache<{ parks: Park[]; counsellors: UserSummary[] }>(
 export async function loadFilterOptions(db: Db, actor: Pick<Actor, 'parkIds'>) {
   const { parks, counsellors } = await cache.get(db, 'options', async () => ({ parks: await listParks(db), counsellors: await listCounsellors(db) }));
   return {
-    parks: parks.filter((p) => actor.parkIds === null || actor.parkIds.includes(p.id)),
+    parks: parks.filter((p) => coversPark(actor, p.id)),
     fields: TECH_FIELDS,
     lifecycles: LIFECYCLES,
     stages: STAGES,
@@ -24,5 +25,3 @@ export async function loadFilterOptions(db: Db, actor: Pick<Actor, 'parkIds'>) {
     counsellors,
   };
 }
-
-export type FilterOptions = Awaited<ReturnType<typeof loadFilterOptions>>;

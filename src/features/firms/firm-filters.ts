@@ -62,6 +62,13 @@ export function parseFirmFilters(query: Record<string, unknown>): FirmFilters {
 }
 
 /** The filters as query-string pairs, for links and hidden fields that must carry them along. */
+/** Only these filters, the ones a page offers (absent ones left out, not set to undefined). */
+export function pickFilters<K extends keyof FirmFilters>(filters: FirmFilters, keys: readonly K[]): Pick<FirmFilters, K> {
+  const out: Pick<FirmFilters, K> = {} as Pick<FirmFilters, K>;
+  for (const k of keys) if (filters[k] !== undefined) out[k] = filters[k];
+  return out;
+}
+
 export function filterParams(filters: FirmFilters, omit: (keyof FirmFilters)[] = []): [string, string][] {
   return Object.entries(filters)
     .filter(([k, v]) => v !== undefined && !INTERNAL.includes(k) && !omit.includes(k as keyof FirmFilters))
@@ -95,6 +102,17 @@ export async function prepareSearch(db: Db, filters: FirmFilters): Promise<FirmF
   if (filters.q === undefined || !isShortSearch(filters.q)) return filters;
   const ids = ((await firmIdsByShortName(db, filters.q).limit(SHORT_SEARCH_CAP + 1)) as { id: number }[]).map((r) => r.id);
   return { ...filters, matchIds: ids.slice(0, SHORT_SEARCH_CAP), matchCapped: ids.length > SHORT_SEARCH_CAP };
+}
+
+/**
+ * The same narrowing for the trigger-kept counter tables (stage_counts, conversion_counts), keyed
+ * by park_key and field_key: the jurisdiction, then the park and field filters.
+ */
+export function applyCounterFilters(qb: Knex.QueryBuilder, filters: Pick<FirmFilters, 'park' | 'field'>, actor: Pick<Actor, 'parkIds'>): Knex.QueryBuilder {
+  if (actor.parkIds !== null) qb.whereIn('park_key', actor.parkIds.length ? actor.parkIds : [-1]);
+  if (filters.park !== undefined) qb.where('park_key', filters.park);
+  if (filters.field !== undefined) qb.where('field_key', filters.field);
+  return qb;
 }
 
 /**

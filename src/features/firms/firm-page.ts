@@ -1,7 +1,6 @@
 /** Everything the firm page (企业档案) shows, assembled from the queries and the domain rules. */
 import type { Db } from '../../db/types.js';
 import type { Actor } from '../../domain/actor.js';
-import { coversPark } from '../../domain/permissions.js';
 import { REENTRY_STAGES, STAGES, type StageKey, stageLabel } from '../../domain/stages.js';
 import { stagePeriods, totalDaysByStage } from '../../domain/time-in-stage.js';
 import { classifyMove } from '../../domain/transitions.js';
@@ -13,7 +12,8 @@ import { readinessFor } from '../eligibility/readiness-view.js';
 import { LIFECYCLE_RULE_NOTE, type LifecycleSuggestion, suggestLifecycle } from '../../domain/lifecycle.js';
 import { yearOf } from '../../lib/dates.js';
 import { lifecycleLabel } from '../../domain/fields.js';
-import { type Firm, findFirmByUscc } from './firms.queries.js';
+import type { Firm } from './firms.queries.js';
+import { findFirmInScope } from './firm-scope.js';
 
 export interface HistoryRow extends StageEvent {
   days: number;
@@ -57,9 +57,8 @@ export interface FirmPage {
   moveTargets: MoveTarget[];
 }
 
-export async function loadFirmPage(db: Db, uscc: string, actor: Pick<Actor, 'parkIds'>, today: string): Promise<FirmPage | null> {
-  const firm = await findFirmByUscc(db, uscc);
-  if (!firm || !coversPark(actor, firm.parkId)) return null;
+export async function loadFirmPage(db: Db, uscc: string, actor: Pick<Actor, 'parkIds'>, today: string): Promise<FirmPage> {
+  const firm = await findFirmInScope(db, uscc, actor);
   const [figures, events, certificates] = await Promise.all([figuresForFirm(db, firm.id), stageEventsForFirm(db, firm.id), latestCertificates(db, [firm.id])]);
   const facts = factsOf(firm, figures, certificates.get(firm.id));
   const latest = [...figures].reverse().find((f) => f.salesRevenue !== null);

@@ -5,27 +5,6 @@ import type { Actor } from '../../domain/actor.js';
 import type { StageKey } from '../../domain/stages.js';
 import { applyFirmFilters, type FirmFilters } from './firm-filters.js';
 
-export interface Firm {
-  id: number;
-  uscc: string;
-  name: string;
-  parkId: number | null;
-  parkName: string | null;
-  field: string | null;
-  foundedOn: string | null;
-  address: string | null;
-  contactName: string | null;
-  contactPhone: string | null;
-  counsellorId: number | null;
-  counsellorName: string | null;
-  lifecycle: string | null;
-  stage: StageKey;
-  notes: string | null;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-}
-
 /** The editable profile: what the firm form posts and the audit log compares. */
 export interface FirmProfile {
   uscc: string;
@@ -39,6 +18,16 @@ export interface FirmProfile {
   counsellorId: number | null;
   lifecycle: string | null;
   notes: string | null;
+}
+
+export interface Firm extends FirmProfile {
+  id: number;
+  parkName: string | null;
+  counsellorName: string | null;
+  stage: StageKey;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
 }
 
 interface FirmRow {
@@ -127,11 +116,6 @@ function firmSelect(db: Db): Knex.QueryBuilder {
 
 export async function findFirmByUscc(db: Db, uscc: string): Promise<Firm | null> {
   const row = (await firmSelect(db).where('f.uscc', uscc).first()) as FirmRow | undefined;
-  return row ? toFirm(row) : null;
-}
-
-export async function findFirmById(db: Db, id: number): Promise<Firm | null> {
-  const row = (await firmSelect(db).where('f.id', id).first()) as FirmRow | undefined;
   return row ? toFirm(row) : null;
 }
 

@@ -4,7 +4,7 @@
  */
 import express, { type Response, type Router } from 'express';
 import type { Knex } from 'knex';
-import { can, coversPark } from '../../domain/permissions.js';
+import { can } from '../../domain/permissions.js';
 import { isStageKey, stageLabel, type StageKey } from '../../domain/stages.js';
 import type { MoveInput } from '../../domain/transitions.js';
 import { parseUscc, normalizeUscc } from '../../domain/uscc.js';
@@ -15,7 +15,7 @@ import { checkbox, positiveInt, str } from '../../web/forms.js';
 import { isFragmentRequest, redirectAfterWrite, renderFragment, renderPageOrFragment } from '../../web/render.js';
 import { cardOfFirm } from '../board/board.queries.js';
 import { changedCounts, withBadges } from '../board/board.service.js';
-import { STAGE_EVENT_SOURCES, type StageEventSource } from '../stages/stage-events.queries.js';
+import type { StageEventSource } from '../stages/stage-events.queries.js';
 import { SHORT_SEARCH_CAP, filterQueryString, parseFirmFilters, prepareSearch } from './firm-filters.js';
 import { entriesOfFirm } from '../lists/overlap.queries.js';
 import { listKindLabel } from '../../domain/list-kinds.js';
@@ -26,6 +26,7 @@ import { loadFilterOptions } from './filter-options.js';
 import { type Firm, type FirmSort, findFirmByUscc, listFirms, profileOf } from './firms.queries.js';
 import { type FirmService, MoveRefusedError, StaleFirmError } from './firms.service.js';
 import { countByStage, totalOf } from './stage-counts.queries.js';
+import { findFirmInScope } from './firm-scope.js';
 
 const PAGE_SIZE = 50;
 
@@ -60,11 +61,11 @@ function parseMoveInput(body: Record<string, unknown>): { input: MoveInput; vers
   const version = positiveInt(body.version);
   if (!isStageKey(to)) throw new BadRequestError('BAD_STAGE', '目标阶段无效。');
   if (version === null) throw new BadRequestError('BAD_VERSION', '缺少版本号（version），请刷新页面后重试。');
+  // Only these three may be claimed by a request; import, screening and creation are the app's own.
   const sourceText = str(body.source);
-  const source = (STAGE_EVENT_SOURCES as readonly string[]).includes(sourceText) ? (sourceText as StageEventSource) : 'firm_page';
   return {
     version,
-    source: source === 'board' || source === 'menu' ? source : 'firm_page',
+    source: sourceText === 'board' || sourceText === 'menu' ? sourceText : 'firm_page',
     input: {
       to,
       reason: str(body.reason) || null,
@@ -161,7 +162,6 @@ export function firmsRouter(db: Knex, firms: FirmService): Router {
     const actor = actorOfResponse(res);
     const uscc = normalizeUscc(String(req.params.uscc));
     const page = await loadFirmPage(db, uscc, actor, todayInShanghai());
-    if (!page) throw notFound();
     const lists = (await entriesOfFirm(db, page.firm.id)).map((e) => ({ ...e, kindLabel: listKindLabel(e.kind), summary: entrySummary(e.data) }));
     res.render('firms/show', {
       title: page.firm.name,
@@ -180,8 +180,7 @@ export function firmsRouter(db: Knex, firms: FirmService): Router {
   /** The profile editor, swapped into the page (click to edit). */
   router.get('/firms/:uscc/edit', requirePermission('firms.edit'), async (req, res) => {
     const actor = actorOfResponse(res);
-    const firm = await findFirmByUscc(db, normalizeUscc(String(req.params.uscc)));
-    if (!firm || !coversPark(actor, firm.parkId)) throw notFound();
+    const firm = await findFirmInScope(db, normalizeUscc(String(req.params.uscc)), actor);
     const data = { firm, values: valuesOfFirm(firm), errors: {}, mode: 'edit', options: await loadFilterOptions(db, actor), title: `编辑 ${firm.name}`, nav: 'firms' };
     renderPageOrFragment(req, res, 'firms/edit', 'firms/form', data);
   });
@@ -191,8 +190,7 @@ export function firmsRouter(db: Knex, firms: FirmService): Router {
     const uscc = normalizeUscc(String(req.params.uscc));
     const values = formValues(req.body);
     const version = positiveInt((req.body as Record<string, unknown>).version);
-    const firm = await findFirmByUscc(db, uscc);
-    if (!firm || !coversPark(actor, firm.parkId)) throw notFound();
+    const firm = await findFirmInScope(db, uscc, actor);
     if (version === null) throw new BadRequestError('BAD_VERSION', '缺少版本号（version），请刷新页面后重试。');
     const rerender = async (errors: Record<string, string>, current: Firm, status: number, conflict = false) =>
       renderPageOrFragment(req, res, 'firms/edit', 'firms/form', {
@@ -224,8 +222,7 @@ export function firmsRouter(db: Knex, firms: FirmService): Router {
   /** The card's "move to…" menu, fetched when opened so it carries the firm's current version. */
   router.get('/firms/:uscc/move-menu', requirePermission('firms.move'), async (req, res) => {
     const actor = actorOfResponse(res);
-    const firm = await findFirmByUscc(db, normalizeUscc(String(req.params.uscc)));
-    if (!firm || !coversPark(actor, firm.parkId)) throw notFound();
+    const firm = await findFirmInScope(db, normalizeUscc(String(req.params.uscc)), actor);
     renderFragment(res, 'board/move-menu', { firm, targets: moveTargets(firm.stage), canMove: can(actor, 'firms.move') });
   });
 

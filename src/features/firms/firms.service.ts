@@ -4,19 +4,22 @@
  * audit row in one transaction; a refusal changes nothing.
  */
 import type { Knex } from 'knex';
+import { isUniqueViolation } from '../../db/dialect.js';
 import type { Db } from '../../db/types.js';
 import type { WriteContext } from '../../domain/actor.js';
 import { normalizeFirmName } from '../../domain/firm-name.js';
 import { can, coversPark } from '../../domain/permissions.js';
 import type { StageKey } from '../../domain/stages.js';
+import { holdsHteCertificate } from '../../domain/readiness.js';
 import { decideMove, type GateCheck, type MoveDecision, type MoveInput } from '../../domain/transitions.js';
 import { bumpDataGeneration } from '../../lib/cache.js';
 import { nowIso, todayInShanghai } from '../../lib/dates.js';
-import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
+import { AppError, ConflictError, ForbiddenError, ValidationError } from '../../lib/errors.js';
 import { appendAudit } from '../audit/audit.queries.js';
 import { parkExists } from '../parks/parks.queries.js';
 import { insertStageEvent, type StageEventSource } from '../stages/stage-events.queries.js';
 import { isActiveCounsellor } from '../users/users.queries.js';
+import { findFirmInScope } from './firm-scope.js';
 import {
   type Firm,
   type FirmProfile,
@@ -29,7 +32,6 @@ import {
 } from './firms.queries.js';
 
 const messages = {
-  notFound: '找不到这家企业（信用代码不存在，或不在你负责的园区）。',
   noPermissionMove: '你的角色不能移动企业阶段。',
   noPermissionEdit: '你的角色不能修改企业信息。',
   noPermissionCreate: '你的角色不能新增企业。',
@@ -48,7 +50,7 @@ export class MoveRefusedError extends AppError {
     readonly firm: Firm,
     readonly input: MoveInput,
   ) {
-    super(`MOVE_${decision.code}`, decision.message, decision.code === 'SAME_STAGE' ? 409 : 422, { needs: decision.needs });
+    super(`MOVE_${decision.code}`, decision.message, decision.code === 'SAME_STAGE' ? 409 : 422);
   }
 }
 
@@ -72,13 +74,14 @@ export interface FirmServiceDeps {
   refreshEligibility: EligibilityRefresh;
 }
 
-/** Moves that change what a firm holds (the HTE certificate), and so its eligibility inputs. */
-const CERTIFIED_STAGES: StageKey[] = ['hte_certified', 'benchmark'];
-
-async function loadFirmInScope(db: Knex, uscc: string, ctx: WriteContext): Promise<Firm> {
-  const firm = await findFirmByUscc(db, uscc);
-  if (!firm || !coversPark(ctx.actor, firm.parkId)) throw new NotFoundError('FIRM_NOT_FOUND', messages.notFound);
-  return firm;
+/** The code check runs before the write; a firm registered with the same code meanwhile gets the same message. */
+async function refuseTakenCode<T>(write: Promise<T>): Promise<T> {
+  try {
+    return await write;
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new ValidationError({ uscc: messages.duplicateUscc });
+    throw err;
+  }
 }
 
 async function checkReferences(db: Knex, profile: FirmProfile, ctx: WriteContext): Promise<void> {
@@ -97,7 +100,7 @@ export function createFirmService(deps: FirmServiceDeps) {
       await checkReferences(db, profile, ctx);
       if (await usccExists(db, profile.uscc)) throw new ValidationError({ uscc: messages.duplicateUscc });
       const at = nowIso();
-      const id = await db.transaction(async (trx) => {
+      const id = await refuseTakenCode(db.transaction(async (trx) => {
         const firmId = await insertFirm(trx, profile, normalizeFirmName(profile.name), initialStage, at);
         await insertStageEvent(trx, {
           firmId,
@@ -113,7 +116,7 @@ export function createFirmService(deps: FirmServiceDeps) {
         await appendAudit(trx, ctx, { action: 'firm.create', objectType: 'firm', objectId: profile.uscc, after: { ...profile, stage: initialStage } }, at);
         await deps.refreshEligibility(trx, [firmId]);
         return firmId;
-      });
+      }));
       bumpDataGeneration();
       const firm = await findFirmByUscc(db, profile.uscc);
       if (!firm || firm.id !== id) throw new Error('created firm not found');
@@ -121,14 +124,14 @@ export function createFirmService(deps: FirmServiceDeps) {
     },
 
     async updateProfile(db: Knex, uscc: string, version: number, profile: FirmProfile, ctx: WriteContext): Promise<Firm> {
-      const firm = await loadFirmInScope(db, uscc, ctx);
+      const firm = await findFirmInScope(db, uscc, ctx.actor);
       if (!can(ctx.actor, 'firms.edit')) throw new ForbiddenError('FORBIDDEN', messages.noPermissionEdit);
       if (firm.version !== version) throw new StaleFirmError(firm);
       await checkReferences(db, profile, ctx);
       if (profile.uscc !== firm.uscc && (await usccExists(db, profile.uscc))) throw new ValidationError({ uscc: messages.duplicateUscc });
       const before = profileOf(firm);
       const at = nowIso();
-      await db.transaction(async (trx) => {
+      await refuseTakenCode(db.transaction(async (trx) => {
         if (!(await updateFirmProfile(trx, firm.id, version, profile, normalizeFirmName(profile.name), at))) {
           throw new StaleFirmError(firm);
         }
@@ -136,7 +139,7 @@ export function createFirmService(deps: FirmServiceDeps) {
         const pick = (p: FirmProfile) => Object.fromEntries(changed.map((k) => [k, p[k as keyof FirmProfile]]));
         await appendAudit(trx, ctx, { action: 'firm.update', objectType: 'firm', objectId: profile.uscc, before: pick(before), after: pick(profile) }, at);
         if (changed.includes('foundedOn') || changed.includes('field')) await deps.refreshEligibility(trx, [firm.id]);
-      });
+      }));
       bumpDataGeneration();
       return (await findFirmByUscc(db, profile.uscc))!;
     },
@@ -150,7 +153,7 @@ export function createFirmService(deps: FirmServiceDeps) {
       source: StageEventSource,
       ctx: WriteContext,
     ): Promise<{ firm: Firm; from: StageKey }> {
-      const firm = await loadFirmInScope(db, uscc, ctx);
+      const firm = await findFirmInScope(db, uscc, ctx.actor);
       if (!can(ctx.actor, 'firms.move')) throw new ForbiddenError('FORBIDDEN', messages.noPermissionMove);
       if (firm.version !== version) throw new StaleFirmError(firm);
       const gate = input.to === 'hte_applying' ? await deps.applyingGate(db, firm) : null;
@@ -200,7 +203,8 @@ export function createFirmService(deps: FirmServiceDeps) {
           },
           at,
         );
-        if (CERTIFIED_STAGES.includes(decision.to) !== CERTIFIED_STAGES.includes(decision.from)) await deps.refreshEligibility(trx, [firm.id]);
+        // Gaining or losing the certificate changes the firm's eligibility inputs.
+        if (holdsHteCertificate(decision.to) !== holdsHteCertificate(decision.from)) await deps.refreshEligibility(trx, [firm.id]);
       });
       bumpDataGeneration();
       const moved = await findFirmByUscc(db, firm.uscc);

@@ -6,7 +6,7 @@
 import type { Db } from '../../db/types.js';
 import type { Actor } from '../../domain/actor.js';
 import { STAGE_KEYS, type StageKey } from '../../domain/stages.js';
-import { applyFirmFilters, hasOnlyCountableFilters, type FirmFilters } from './firm-filters.js';
+import { applyCounterFilters, applyFirmFilters, hasOnlyCountableFilters, type FirmFilters } from './firm-filters.js';
 
 export type StageCounts = Record<StageKey, number>;
 
@@ -19,9 +19,7 @@ export async function countByStage(db: Db, filters: FirmFilters, actor: Pick<Act
   let rows: { stage: StageKey; n: number | string }[];
   if (hasOnlyCountableFilters(filters)) {
     const qb = db('stage_counts').select('stage').sum({ n: 'n' }).groupBy('stage');
-    if (actor.parkIds !== null) qb.whereIn('park_key', actor.parkIds.length ? actor.parkIds : [-1]);
-    if (filters.park !== undefined) qb.where('park_key', filters.park);
-    if (filters.field !== undefined) qb.where('field_key', filters.field);
+    applyCounterFilters(qb, filters, actor);
     if (filters.stage !== undefined) qb.where('stage', filters.stage);
     rows = (await qb) as typeof rows;
   } else {
@@ -40,9 +38,7 @@ export function totalOf(counts: StageCounts): number {
 /** Firms per park and stage (from the counter table), for the dashboard's park chart. */
 export async function countByParkAndStage(db: Db, filters: FirmFilters, actor: Pick<Actor, 'parkIds'>): Promise<{ parkId: number | null; stage: StageKey; n: number }[]> {
   const qb = db('stage_counts').select('park_key', 'stage').sum({ n: 'n' }).groupBy('park_key', 'stage');
-  if (actor.parkIds !== null) qb.whereIn('park_key', actor.parkIds.length ? actor.parkIds : [-1]);
-  if (filters.park !== undefined) qb.where('park_key', filters.park);
-  if (filters.field !== undefined) qb.where('field_key', filters.field);
+  applyCounterFilters(qb, filters, actor);
   const rows = (await qb) as { park_key: number; stage: StageKey; n: number | string }[];
   return rows.map((r) => ({ parkId: r.park_key === 0 ? null : r.park_key, stage: r.stage, n: Number(r.n) }));
 }

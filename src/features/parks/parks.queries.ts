@@ -8,7 +8,6 @@ export interface Park {
   town: string | null;
 }
 
-export const PARK_KIND_LABELS: Record<string, string> = { park: '园区', platform: '创新平台', incubator: '孵化载体' };
 
 export async function listParks(db: Db): Promise<Park[]> {
   return (await db('parks')
