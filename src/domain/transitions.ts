@@ -42,6 +42,26 @@ export interface MoveContext {
 }
 
 export type MoveKind = 'forward' | 'skip' | 'backward' | 'exit' | 'reentry';
+/** What each kind of move is called where people read it (audit log, history). */
+export const MOVE_KIND_LABELS: Record<string, string> = {
+  forward: '前进一个阶段',
+  skip: '跨阶段移动',
+  backward: '退回',
+  exit: '退库',
+  reentry: '重新入库',
+};
+
+/** Where a move came from (stage_events.source), as people read it. */
+export const MOVE_SOURCE_LABELS: Record<string, string> = {
+  board: '看板拖动',
+  menu: '看板菜单',
+  firm_page: '企业档案',
+  bulk: '批量筛选',
+  import: '名单导入',
+  create: '新增',
+  seed: '演示数据',
+};
+
 export type MoveNeed = 'reason' | 'exit_reason' | 'certificate' | 'override';
 
 export type MoveDecision =

@@ -53,6 +53,9 @@ const ROUTE_ACCESS: Record<string, Access> = {
   'POST /lists/imports/:id/sheet': 'lists.import',
   'POST /lists/imports/:id/commit': 'lists.import',
   'POST /lists/imports/:id/revert': 'lists.import',
+  'POST /lists/imports/:id/discard': 'lists.import',
+  'GET /lists/imports/:id/mapping': 'lists.read',
+  'GET /lists/imports/:id/sheet': 'lists.read',
   'GET /lists/imports/:id/rejects.:format': 'lists.read',
   'GET /lists/overlap': 'lists.read',
   'GET /lists/firms': 'lists.read',
@@ -142,12 +145,17 @@ const PROBES: Probe[] = [
   },
   {
     route: 'POST /lists/imports/:id/commit',
-    prepare: async (t, c) => { const id = await previewedBatch(t); return () => c.post(`/lists/imports/${id}/commit`).type('form').send({}); },
+    prepare: async (t, c) => { const id = await previewedBatch(t); return () => c.post(`/lists/imports/${id}/commit`).type('form').send({ confirmReplace: '1' }); },
   },
   {
     // Reverting is for the uploader (or an administrator): the batch is made by the acting user when they may import.
     route: 'POST /lists/imports/:id/revert',
-    prepare: async (t, c) => { const id = await committedBatch(t, can(c.user, 'lists.import') ? c : t.admin); return () => c.post(`/lists/imports/${id}/revert`).type('form').send({}); },
+    prepare: async (t, c) => { const id = await committedBatch(t, can(c.user, 'lists.import') ? c : t.admin); return () => c.post(`/lists/imports/${id}/revert`).type('form').send({ confirmRevert: '1' }); },
+  },
+  {
+    // Discarding is for the uploader (or an administrator), like reverting.
+    route: 'POST /lists/imports/:id/discard',
+    prepare: async (t, c) => { const id = await uploadedBatch(t, can(c.user, 'lists.import') ? c : t.admin); return () => c.post(`/lists/imports/${id}/discard`).type('form').send({}); },
   },
   { route: 'GET /firms/:uscc/figures/edit', prepare: async (t, c, parkId) => { const f = await firmIn(t, parkId); return () => c.get(`/firms/${f.uscc}/figures/edit?year=2025`); } },
   {
@@ -177,7 +185,8 @@ async function previewedBatch(t: TestContext, c: Client = t.admin): Promise<numb
 }
 async function committedBatch(t: TestContext, c: Client = t.admin): Promise<number> {
   const id = await previewedBatch(t, c);
-  await c.post(`/lists/imports/${id}/commit`).type('form').send({}).expect(303);
+  // Patent 2025 again and again: each commit replaces the previous probe's list.
+  await c.post(`/lists/imports/${id}/commit`).type('form').send({ confirmReplace: '1' }).expect(303);
   await (t.app.locals.importRunner as ImportRunner).settled(id);
   return id;
 }

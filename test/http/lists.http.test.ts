@@ -55,8 +55,8 @@ describe('candidate lists: import', () => {
     return id;
   }
 
-  async function commit(id: number, c: Client = t.admin) {
-    await c.post(`/lists/imports/${id}/commit`).type('form').send({}).expect(303);
+  async function commit(id: number, c: Client = t.admin, body: Record<string, string> = {}) {
+    await c.post(`/lists/imports/${id}/commit`).type('form').send(body).expect(303);
     await runner.settled(id);
   }
 
@@ -284,13 +284,13 @@ describe('candidate lists: import', () => {
     const newer = await preview(writeCsv([HEADER, [1, known.uscc, known.name, '2025', '200', ''], [2, validUscc(900010), '余姚市二号新增科技有限公司', '2025', '9', '']]));
     const page = (await t.admin.get(`/lists/imports/${newer}`).expect(200)).text;
     expect(page).to.include('取代').and.include(`批次 #${first}`);
-    await commit(newer);
+    await commit(newer, t.admin, { confirmReplace: '1' });
     expect((await batch(first)).status).to.equal('superseded');
     const current = await t.db('list_entries').where({ is_current: true }).select('batch_id');
     expect(new Set(current.map((r) => r.batch_id))).to.deep.equal(new Set([newer]));
     expect(await t.db('list_entries').where({ batch_id: first }).count({ n: '*' }).first().then((r) => Number(r?.n))).to.equal(4);
 
-    await t.admin.post(`/lists/imports/${newer}/revert`).type('form').send({}).expect(303);
+    await t.admin.post(`/lists/imports/${newer}/revert`).type('form').send({ confirmRevert: '1' }).expect(303);
     expect((await batch(newer)).status).to.equal('reverted');
     expect((await batch(first)).status).to.equal('committed');
     const after = await t.db('list_entries').where({ is_current: true }).select('batch_id');
@@ -306,7 +306,7 @@ describe('candidate lists: import', () => {
     await commit(id);
     const [one, two, three] = await Promise.all([900040, 900041, 900042].map((n) => t.db('firms').where({ uscc: validUscc(n) }).first()));
     await t.db('firms').where({ id: two.id }).update({ version: 2 }); // someone touched it after the commit
-    await t.admin.post(`/lists/imports/${id}/revert`).type('form').send({}).expect(303);
+    await t.admin.post(`/lists/imports/${id}/revert`).type('form').send({ confirmRevert: '1' }).expect(303);
     const stages = await t.db('firms').whereIn('id', [one.id, two.id, three.id]).orderBy('id').select('stage', 'version');
     expect(stages).to.deep.equal([{ stage: 'exited', version: 2 }, { stage: 'candidate', version: 2 }, { stage: 'exited', version: 2 }]);
     const events = await t.db('stage_events').where({ to_stage: 'exited' }).orderBy('firm_id').select('firm_id', 'from_stage', 'reason_code', 'reason', 'details', 'source');

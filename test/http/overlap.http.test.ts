@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import type { ImportRunner } from '../../src/features/lists/import-runner.js';
 import { createFirm, validUscc } from '../helpers/factories.js';
 import { type Cell, writeCsv, writeXlsx } from '../helpers/list-files.js';
-import { type Client, createTestContext, html, type TestContext } from '../helpers/test-app.js';
+import { type Client, createTestContext, html, snapshot, type TestContext } from '../helpers/test-app.js';
 
 describe('list overlap and screening into the pool', function () {
   this.timeout(30_000);
@@ -89,6 +89,25 @@ describe('list overlap and screening into the pool', function () {
     const res = await cw.post('/lists/screen').type('form').send({ year: 2025, firm: `${f.uscc}:1`, reason: '手工遴选' }).expect(200);
     expect(html(res.text).querySelector('.status-fail')!.text).to.include('刚被他人修改');
     expect((await t.db('firms').where({ id: f.id }).first()).stage).to.equal('candidate');
+  });
+
+  it('keeps the ticked firms and the typed reason when screening is refused (nothing ticked, or no reason), with the message by the form', async () => {
+    const four = await t.db('firms').where({ uscc: firm(4).uscc }).first();
+    expect(four.stage).to.equal('candidate');
+    const ticked = `${four.uscc}:${four.version}`;
+    const before = await snapshot(t.db);
+    const noReason = await cw.post('/lists/screen').type('form').send({ year: 2025, kinds: 'rd_deduction', firm: ticked, reason: '  ', scope: 'selected' }).expect(422);
+    const doc = html(noReason.text);
+    expect(doc.querySelector('#screen .screen-error')!.text).to.include('请填写遴选入库的理由');
+    expect(doc.querySelector(`input[name=firm][value="${ticked}"]`)!.hasAttribute('checked')).to.equal(true);
+    expect(doc.querySelector('input[name=kinds]')!.getAttribute('value')).to.equal('rd_deduction');
+
+    const nothing = await cw.post('/lists/screen').type('form').send({ year: 2025, kinds: 'rd_deduction', reason: '园区推荐的重点企业', scope: 'selected' }).expect(422);
+    const page = html(nothing.text);
+    expect(page.querySelector('#screen .screen-error')!.text).to.include('没有勾选要入库的候选企业');
+    expect(page.querySelector('input[name=reason]')!.getAttribute('value')).to.equal('园区推荐的重点企业');
+    expect(page.querySelectorAll('input[name=firm][checked]')).to.have.length(0);
+    expect(await snapshot(t.db)).to.deep.equal(before);
   });
 
   it('asks for a reason and refuses counsellors and leaders', async () => {

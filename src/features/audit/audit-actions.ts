@@ -20,6 +20,7 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   'import.sheet': '更换导入工作表',
   'import.commit': '提交名单导入',
   'import.revert': '撤销名单导入',
+  'import.discard': '放弃导入批次',
   'import.rejects_download': '下载未导入行',
 };
 

@@ -24,6 +24,24 @@ export const FIRM_FORM_FIELDS = [
   'notes',
 ] as const;
 
+/**
+ * The form's field labels (views/partials/firms/form.hbs shows the same words; a unit test keeps
+ * them together), for places that name a profile field outside the form, like the audit log.
+ */
+export const FIRM_FIELD_LABELS: Record<(typeof FIRM_FORM_FIELDS)[number], string> = {
+  uscc: '统一社会信用代码',
+  name: '企业名称',
+  parkId: '园区/平台',
+  field: '技术领域',
+  foundedOn: '成立日期',
+  address: '地址',
+  contactName: '联系人',
+  contactPhone: '联系电话',
+  counsellorId: '辅导员',
+  lifecycle: '生命周期',
+  notes: '备注',
+};
+
 const messages = {
   nameRequired: '请填写企业名称。',
   nameTooLong: '企业名称不超过 200 字。',

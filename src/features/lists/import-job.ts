@@ -278,6 +278,12 @@ export async function runCommit(db: Knex, batchId: number, ctx: JobContext, prog
 
     // A caseworker limited to some parks commits only firms of those parks, whoever ran the preview.
     if (ctx.actor.parkIds !== null) await assertInScope(trx, [...drafts.values()], ctx.actor);
+    // …and never replaces a committed list (the county-wide one), even one committed since the
+    // request checked (imports.service.ts commit): their batch holds only their parks' firms.
+    if (ctx.actor.parkIds !== null && batch.kind !== 'annual_figures') {
+      const current = (await trx('import_batches').where({ kind: batch.kind, year: batch.year, status: 'committed' }).whereNot('id', batch.id).first('id')) as { id: number } | undefined;
+      if (current) throw new ScopedReplaceError(current.id);
+    }
 
     if (batch.kind === 'annual_figures') {
       const written = await commitFigures(trx, batch, [...drafts.values()], ctx, at);
@@ -351,6 +357,13 @@ export async function runCommit(db: Knex, batchId: number, ctx: JobContext, prog
 export class OutOfScopeError extends ConflictError {
   constructor() {
     super('OUT_OF_SCOPE', '本批次含有不在你负责园区的企业（核对由他人完成），不能由你提交。请重新核对列对应后再提交，或请管理员提交。');
+  }
+}
+
+/** A 409 AppError as well: shown on the batch page, nothing changed. */
+export class ScopedReplaceError extends ConflictError {
+  constructor(currentId: number) {
+    super('REPLACE_SCOPED', `本年度该名单已有生效批次 #${currentId}（全县），只能由管理员或不限园区的业务员替换。`);
   }
 }
 

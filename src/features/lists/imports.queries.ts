@@ -12,7 +12,8 @@ export type BatchStatus =
   | 'interrupted'
   | 'failed'
   | 'superseded'
-  | 'reverted';
+  | 'reverted'
+  | 'discarded';
 
 export const BATCH_STATUS_LABELS: Record<BatchStatus, string> = {
   uploaded: '待确认列对应',
@@ -24,7 +25,11 @@ export const BATCH_STATUS_LABELS: Record<BatchStatus, string> = {
   failed: '读取失败',
   superseded: '已被新名单取代',
   reverted: '已撤销',
+  discarded: '已放弃',
 };
+
+/** Batches the uploader (or an administrator) may throw away: nothing of them counts anywhere yet. */
+export const DISCARDABLE_STATUSES: readonly BatchStatus[] = ['uploaded', 'previewed', 'failed', 'interrupted'];
 
 export interface Batch {
   id: number;
@@ -138,11 +143,11 @@ export function acceptedRows(b: Pick<Batch, 'rowsMatched' | 'rowsNameMatched' | 
   return (b.rowsMatched ?? 0) + (b.rowsNameMatched ?? 0) + (b.rowsNew ?? 0);
 }
 
-/** An earlier upload of the same file for the same list and year that still counts (not reverted or failed). */
+/** An earlier upload of the same file for the same list and year that still counts (not reverted, failed or discarded). */
 export async function findSameFile(db: Db, kind: string, year: number, hash: string): Promise<Batch | null> {
   const row = (await batchSelect(db)
     .where({ 'b.kind': kind, 'b.year': year, 'b.file_hash': hash })
-    .whereNotIn('b.status', ['reverted', 'failed'])
+    .whereNotIn('b.status', ['reverted', 'failed', 'discarded'])
     .orderBy('b.id', 'desc')
     .first()) as BatchRow | undefined;
   return row ? toBatch(row) : null;
@@ -167,6 +172,32 @@ export async function insertBatch(
     })
     .returning('id');
   return typeof row === 'object' ? (row as { id: number }).id : (row as number);
+}
+
+/**
+ * The committed list a commit of `batch` would supersede (same kind and year; annual figures never
+ * supersede anything), with who uploaded it and how many firms it holds.
+ */
+export async function supersededBy(db: Db, batch: Pick<Batch, 'id' | 'kind' | 'year'>): Promise<{ id: number; createdBy: number; firms: number } | null> {
+  if (batch.kind === 'annual_figures') return null;
+  const row = (await db('import_batches')
+    .where({ kind: batch.kind, year: batch.year, status: 'committed' })
+    .whereNot('id', batch.id)
+    .orderBy('id', 'desc')
+    .first('id', 'created_by')) as { id: number; created_by: number } | undefined;
+  if (!row) return null;
+  const n = (await db('list_entries').where({ batch_id: row.id }).count({ n: '*' }).first()) as { n: number | string } | undefined;
+  return { id: row.id, createdBy: row.created_by, firms: Number(n?.n ?? 0) };
+}
+
+/** The firms a commit of the batch would put on the list: one entry per firm, however many rows (patents) it has. */
+export async function acceptedFirms(db: Db, batchId: number): Promise<number> {
+  const row = (await db('import_rows')
+    .where('batch_id', batchId)
+    .whereIn('status', ['match', 'name_match', 'new'])
+    .countDistinct({ n: 'uscc' })
+    .first()) as { n: number | string } | undefined;
+  return Number(row?.n ?? 0);
 }
 
 /** Move a batch from one status to another; false if it was no longer in `from` (someone else acted). */

@@ -22,10 +22,12 @@ import {
   acceptedRows,
   type Batch,
   findBatch,
+  DISCARDABLE_STATUSES,
   findSameFile,
   insertBatch,
   rememberedMapping,
   rememberMapping,
+  supersededBy,
   transitionBatch,
 } from './imports.queries.js';
 import { checkMapping, FIELDS, type FieldKey, normalizeHeader, suggestMapping } from './parsing/columns.js';
@@ -44,6 +46,14 @@ const messages = {
   noRows: '没有可以导入的行（全部未通过检查）。',
   sheet: '请从列表中选择要导入的工作表。',
   revertOnlyCurrent: '只有当前生效的批次可以撤销。',
+  revertUnconfirmed: (id: number) => `请先勾选“我已核对，撤销批次 #${id}”，再撤销。`,
+  replaceUnconfirmed: (id: number) => `本批次提交后将替换当前生效的批次 #${id}。请先勾选“我已核对，用本批次替换批次 #${id}”，再提交。`,
+  replaceChanged: (id: number | null) =>
+    id === null ? '当前生效的名单已被撤销或替换，请按下面最新的情况核对后再提交。' : `当前生效的名单已变为批次 #${id}，请按下面最新的情况核对后再确认替换。`,
+  scopedReplace: (id: number) => `本年度该名单已有生效批次 #${id}（全县），只能由管理员或不限园区的业务员替换。`,
+  discardState: '只有尚未生效的批次（待确认列对应、待提交、读取失败或提交中断）可以放弃。',
+  notWorkbook: (ext: string) =>
+    `文件扩展名为 .${ext}，但内容不是 Excel 工作簿（可能是改了扩展名的文本文件）。请用 Excel 或 WPS 打开后“另存为” .xlsx 或 CSV（UTF-8）再上传。`,
   revertFigures: '年度指标的导入不能整体撤销：请导入更正后的文件，或在企业档案中逐年修改（每次修改都记入审计日志）。',
 } as const;
 
@@ -60,6 +70,8 @@ export interface MappingView {
   fields: { key: FieldKey; label: string; amount: boolean }[];
   remembered: boolean;
   problems: string[];
+  /** Not refusals: things to check before confirming (a title naming another year). */
+  warnings: string[];
   /** XLSX with more than one worksheet: the sheets to choose from, and the one read. */
   sheets: { name: string; selected: boolean }[];
   sheet: string | null;
@@ -94,37 +106,63 @@ export function describeSource(table: OpenedTable) {
         }),
     headerLine: header.headerLine,
     titleLines: header.titleLines,
+    // The title lines' text: a title naming another year than the one chosen is worth a warning (mappingView).
+    titles: table.preview
+      .filter((r) => header.titleLines.includes(r.line))
+      .map((r) => r.cells.map((c) => c.text.trim()).filter(Boolean).join(' ').slice(0, 200)),
     columns: header.columns,
     samples: dataRows.slice(0, 5).map((r) => r.cells.map((c) => c.text)),
   };
 }
 
-/** True when the sheet's header has a column recognised as the credit code. */
-function hasCreditCodeColumn(table: OpenedTable, kind: ImportKindKey): boolean {
-  return suggestMapping(table.header.columns, kind).byColumn.some((s) => s?.field === 'uscc');
+/**
+ * True when the sheet's header looks like a list: at least two named columns, one recognised as the
+ * credit code and one as the firm name. The code alone is not enough: an instructions sheet's note
+ * "3. 统一社会信用代码为18位" is read as a one-column header naming the code.
+ */
+function looksLikeListHeader(table: OpenedTable, kind: ImportKindKey): boolean {
+  if (table.header.columns.filter((c) => c.trim() !== '').length < 2) return false;
+  const fields = new Set(suggestMapping(table.header.columns, kind).byColumn.map((s) => s?.field));
+  return fields.has('uscc') && fields.has('name');
 }
 
 /**
- * Opens the uploaded file at the sheet holding the list: the first visible worksheet, unless it
- * has no credit-code column and a later visible worksheet has one (a cover or 填表说明 sheet
+ * Opens the uploaded file at the sheet holding the list: the first visible worksheet, unless its
+ * header does not look like a list and a later visible worksheet's does (a cover or 填表说明 sheet
  * first is common). The user can still pick another sheet on the mapping screen.
  */
 async function openListSheet(file: string, kind: ImportKindKey): Promise<OpenedTable> {
   const first = await openTable(file);
   await first.close();
-  if (first.source.kind !== 'xlsx' || hasCreditCodeColumn(first, kind)) return first;
+  if (first.source.kind !== 'xlsx' || looksLikeListHeader(first, kind)) return first;
   const current = first.source.sheet.name;
   for (const sheet of first.source.sheets) {
     if (sheet.kind !== 'worksheet' || sheet.state !== 'visible' || sheet.name === current) continue;
     try {
       const other = await openTable(file, { sheet: sheet.name });
       await other.close();
-      if (hasCreditCodeColumn(other, kind)) return other;
+      if (looksLikeListHeader(other, kind)) return other;
     } catch (err) {
       if (!isListParseError(err)) throw err; // an unreadable extra sheet does not spoil the upload
     }
   }
   return first;
+}
+
+/**
+ * A title above the header naming a year (“2025年度规下企业名单”) other than the batch's year: the
+ * year chosen on upload is probably wrong. A warning, not a refusal (a title may name another year
+ * for good reasons); a date such as “2026年3月15日” (when the list was drawn up) is not a list year.
+ */
+function titleYearWarnings(batch: Batch): string[] {
+  const titles = (batch.sourceInfo?.titles as string[] | undefined) ?? [];
+  const years = new Set<number>();
+  for (const title of titles) {
+    for (const m of title.normalize('NFKC').matchAll(/(20\d{2})\s*年(?!\s*\d{1,2}\s*月)/g)) years.add(Number(m[1]));
+  }
+  if (years.size === 0 || years.has(batch.year)) return [];
+  const named = [...years].map((y) => `${y} 年`).join('、');
+  return [`文件标题中写的是 ${named}，而本批次选择的年度是 ${batch.year} 年。请核对：如年度选错，请放弃本批次，按正确的年度重新上传。`];
 }
 
 export function createImportService(runner: ImportRunner, uploadDir: string) {
@@ -202,6 +240,10 @@ export function createImportService(runner: ImportRunner, uploadDir: string) {
           if (isListParseError(err)) throw new ValidationError({ file: err.message }, err.message, `FILE_${err.code}`);
           throw err;
         }
+        // The type is read from the content; but a text file named .xlsx is a mistake (a renamed
+        // export, a wrong file) whose "header" would be nonsense: say so rather than read it as CSV.
+        const ext = /\.(xlsx|xls)$/i.exec(file.originalName.trim())?.[1]?.toLowerCase();
+        if (ext && table.source.kind !== 'xlsx') throw new ValidationError({ file: messages.notWorkbook(ext) }, messages.notWorkbook(ext), 'FILE_NOT_WORKBOOK');
         return await store(db, kind, input.year!, file, hash, table, ctx);
       } finally {
         cleanup(); // the file was moved into place on success; anything left here is a leftover
@@ -227,6 +269,7 @@ export function createImportService(runner: ImportRunner, uploadDir: string) {
         fields: FIELDS.map((f) => ({ key: f.key, label: f.label, amount: !!f.amount })),
         remembered: !!batch.sourceInfo?.rememberedMapping,
         problems: [...check.messages],
+        warnings: titleYearWarnings(batch),
         sheets: sheets.length > 1 ? sheets.map((name) => ({ name, selected: name === batch.sourceInfo?.sheet })) : [],
         sheet: typeof batch.sourceInfo?.sheet === 'string' ? batch.sourceInfo.sheet : null,
       };
@@ -312,10 +355,22 @@ export function createImportService(runner: ImportRunner, uploadDir: string) {
       void runner.start('preview', id, { actor: ctx.actor, ip: ctx.ip ?? null, filePath: storedPath(batch) }, { heapLimitMiB: previewHeapLimitMiB(batch.fileType, batch.sourceInfo) });
     },
 
-    async commit(db: Knex, id: number, ctx: WriteContext): Promise<void> {
+    /**
+     * Start the commit. When it would supersede the committed list of the same kind and year, the
+     * user must have confirmed that (`confirmReplace`; `replaces`, when the form sends it, is the
+     * batch the user saw as current), and a caseworker limited to some parks may not do it at all:
+     * their batch holds only their parks' firms and would replace the county-wide list.
+     */
+    async commit(db: Knex, id: number, opts: { confirmReplace: boolean; replaces?: number | null | undefined }, ctx: WriteContext): Promise<void> {
       const batch = await loadBatch(db, id);
       if (!['previewed', 'interrupted'].includes(batch.status)) throw new ConflictError('BATCH_STATE', messages.wrongState);
       if (acceptedRows(batch) === 0) throw new ValidationError({ commit: messages.noRows }, messages.noRows, 'NOTHING_TO_COMMIT');
+      const current = await supersededBy(db, batch);
+      if (current && ctx.actor.parkIds !== null) throw new ConflictError('REPLACE_SCOPED', messages.scopedReplace(current.id));
+      if (opts.replaces !== undefined && opts.replaces !== (current?.id ?? null)) {
+        throw new ValidationError({ confirmReplace: messages.replaceChanged(current?.id ?? null) }, messages.replaceChanged(current?.id ?? null), 'REPLACE_CHANGED');
+      }
+      if (current && !opts.confirmReplace) throw new ValidationError({ confirmReplace: messages.replaceUnconfirmed(current.id) }, messages.replaceUnconfirmed(current.id), 'REPLACE_UNCONFIRMED');
       if (!(await transitionBatch(db, id, ['previewed', 'interrupted'], 'committing', { error: null }))) throw new ConflictError('BATCH_STATE', messages.wrongState);
       void runner.start('commit', id, { actor: ctx.actor, ip: ctx.ip ?? null, filePath: storedPath(batch) });
     },
@@ -324,10 +379,12 @@ export function createImportService(runner: ImportRunner, uploadDir: string) {
      * Undo a committed batch: its entries stop counting, the list it superseded counts again, and
      * candidate firms it created that nothing else has touched leave the pool (退库, with the reason).
      */
-    async revert(db: Knex, id: number, ctx: WriteContext): Promise<{ exitedFirms: number }> {
+    async revert(db: Knex, id: number, opts: { confirmed: boolean }, ctx: WriteContext): Promise<{ exitedFirms: number }> {
       const batch = await loadBatch(db, id);
       if (batch.kind === 'annual_figures') throw new AppError('BATCH_KIND', messages.revertFigures, 409);
       if (batch.status !== 'committed') throw new AppError('BATCH_STATE', messages.revertOnlyCurrent, 409);
+      // One click must not undo a list and retire the firms it brought in.
+      if (!opts.confirmed) throw new ValidationError({ confirmRevert: messages.revertUnconfirmed(id) }, messages.revertUnconfirmed(id), 'REVERT_UNCONFIRMED');
       const at = nowIso();
       const today = todayInShanghai();
       const reason = `导入批次 #${batch.id} 已撤销`;
@@ -389,6 +446,27 @@ export function createImportService(runner: ImportRunner, uploadDir: string) {
       });
       bumpDataGeneration();
       return { exitedFirms: exited };
+    },
+
+    /**
+     * Throw away a batch that never took effect (left uploaded, previewed, failed or interrupted):
+     * its staged rows and stored file go, the batch stays in the history as 已放弃, and the same
+     * file may be uploaded again.
+     */
+    async discard(db: Knex, id: number, ctx: WriteContext): Promise<void> {
+      const batch = await loadBatch(db, id);
+      if (!DISCARDABLE_STATUSES.includes(batch.status)) throw new ConflictError('BATCH_STATE', messages.discardState);
+      const at = nowIso();
+      await db.transaction(async (trx) => {
+        const n = await trx('import_batches')
+          .where({ id, version: batch.version })
+          .whereIn('status', DISCARDABLE_STATUSES)
+          .update({ status: 'discarded', version: batch.version + 1 });
+        if (n !== 1) throw new ConflictError('BATCH_STATE', messages.wrongState);
+        await trx('import_rows').where({ batch_id: id }).del();
+        await appendAudit(trx, ctx, { action: 'import.discard', objectType: 'import_batch', objectId: String(id), before: { status: batch.status }, after: { status: 'discarded' } }, at);
+      });
+      fs.rmSync(storedPath(batch), { force: true });
     },
 
   };

@@ -7,19 +7,19 @@ import path from 'node:path';
 import express, { type Request, type Response, type Router } from 'express';
 import type { Knex } from 'knex';
 import multer from 'multer';
-import { IMPORT_KINDS, importKindLabel, listKindLabel, listYears } from '../../domain/list-kinds.js';
+import { IMPORT_KINDS, importKindLabel, isImportKind, listKindLabel, listYears } from '../../domain/list-kinds.js';
 import { can } from '../../domain/permissions.js';
 import { todayInShanghai, yearOf } from '../../lib/dates.js';
-import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { appendAudit } from '../audit/audit.queries.js';
 import { settleCsrf } from '../../web/csrf.js';
 import { actorOfResponse, requirePermission, setFlash, writeContext } from '../../web/auth.js';
-import { positiveInt, str } from '../../web/forms.js';
+import { checkbox, positiveInt, str } from '../../web/forms.js';
 import { isFragmentRequest, redirectAfterWrite, renderFragment } from '../../web/render.js';
 import { columnLabels } from './import-rows.js';
 import type { ImportRunner } from './import-runner.js';
 import type { ImportService } from './imports.service.js';
-import { acceptedRows, BATCH_STATUS_LABELS, type Batch, findBatch, listBatches, stagedRows } from './imports.queries.js';
+import { acceptedFirms, acceptedRows, BATCH_STATUS_LABELS, type Batch, DISCARDABLE_STATUSES, findBatch, listBatches, type StagedRow, stagedRows, supersededBy } from './imports.queries.js';
 import type { Actor } from '../../domain/actor.js';
 import { listSizes } from './overlap.queries.js';
 import { READ_LIMITS } from './parsing/index.js';
@@ -32,6 +32,8 @@ const messages = {
   oneFile: '一次只能上传一个文件。',
   badUpload: '上传没有完成，请重新选择文件上传。',
   revertForbidden: '只有管理员或上传该批次的人可以撤销。',
+  discardForbidden: '只有管理员或上传该批次的人可以放弃。',
+  discarded: (id: number) => `批次 #${id} 已放弃，没有导入任何数据。可以重新上传文件。`,
 } as const;
 
 /**
@@ -42,13 +44,44 @@ function mayUseBatch(actor: Actor, batch: Batch): boolean {
   return actor.parkIds === null || batch.createdBy === actor.id;
 }
 
-/** Reverting is for administrators and for whoever uploaded the batch (the service checks the batch's state). */
+/**
+ * Reverting (and discarding) is for administrators and for whoever uploaded the batch (the service
+ * checks the batch's state).
+ */
 function mayRevert(actor: Actor, batch: Batch): boolean {
   return actor.role === 'admin' || (can(actor, 'lists.import') && actor.id === batch.createdBy);
 }
 
 function batchView(b: Batch) {
-  return { ...b, kindLabel: importKindLabel(b.kind), statusLabel: BATCH_STATUS_LABELS[b.status], accepted: acceptedRows(b), isFigures: b.kind === 'annual_figures' };
+  return {
+    ...b,
+    kindLabel: importKindLabel(b.kind),
+    statusLabel: BATCH_STATUS_LABELS[b.status],
+    accepted: acceptedRows(b),
+    isFigures: b.kind === 'annual_figures',
+    // The upload form again, with this batch's list and year chosen: the next step after a failure.
+    reuploadUrl: `/lists?${new URLSearchParams({ kind: b.kind, year: String(b.year) }).toString()}#upload-panel`,
+  };
+}
+
+/**
+ * A rejected row as the file had it: the staged code and name are what was read (empty when the
+ * row was refused before that, e.g. over a bad number), so show the raw cells under the columns
+ * mapped to the code and the name, which the rejects download shows too.
+ */
+function rejectedView(batch: Batch, rows: StagedRow[]) {
+  const labels = columnLabels((batch.sourceInfo?.columns as string[] | undefined) ?? []);
+  const labelOf = (field: string) => {
+    const i = (batch.mapping ?? []).findIndex((m) => m?.field === field);
+    return i >= 0 ? labels[i] : undefined;
+  };
+  const usccLabel = labelOf('uscc');
+  const nameLabel = labelOf('name');
+  return rows.map((r) => ({
+    ...r,
+    fileUscc: ((usccLabel !== undefined ? r.raw[usccLabel] : '') || r.uscc || '').slice(0, 100),
+    fileName: ((nameLabel !== undefined ? r.raw[nameLabel] : '') || r.name || '').slice(0, 200),
+  }));
 }
 
 export function listsRouter(db: Knex, imports: ImportService, runner: ImportRunner, uploadDir: string): Router {
@@ -84,7 +117,13 @@ export function listsRouter(db: Knex, imports: ImportService, runner: ImportRunn
     else res.render('lists/index', data);
   }
 
-  router.get('/lists', (req, res) => renderIndex(req, res));
+  router.get('/lists', (req, res) => {
+    // ?kind=&year= (the 重新上传 link of a batch) choose the list and year on the upload form.
+    const kind = str(req.query.kind);
+    const year = positiveInt(req.query.year);
+    const values = { kind: isImportKind(kind) ? kind : '', year: year ?? yearOf(todayInShanghai()) - 1 };
+    return renderIndex(req, res, { values });
+  });
 
   router.post('/lists/imports', requirePermission('lists.import'), (req, res, next) => {
     upload(req, res, (err: unknown) => {
@@ -136,6 +175,8 @@ export function listsRouter(db: Knex, imports: ImportService, runner: ImportRunn
       running: runningView(batch.id),
       canImport: can(actor, 'lists.import'),
       canRevert: batch.status === 'committed' && batch.kind !== 'annual_figures' && mayRevert(actor, batch),
+      canDiscard: DISCARDABLE_STATUSES.includes(batch.status) && mayRevert(actor, batch),
+      canReupload: ['failed', 'discarded'].includes(batch.status) && can(actor, 'lists.import'),
     };
     if (batch.status === 'uploaded' || batch.status === 'previewed') data.mapping = imports.mappingView(batch);
     if (['previewed', 'committed', 'interrupted', 'superseded', 'reverted'].includes(batch.status)) {
@@ -144,10 +185,21 @@ export function listsRouter(db: Knex, imports: ImportService, runner: ImportRunn
         stagedRows(db, batch.id, ['name_match'], 0, PREVIEW_ROWS),
         stagedRows(db, batch.id, ['new'], 0, 20),
       ]);
-      Object.assign(data, { rejected, flagged, created });
-      if (batch.status === 'previewed') {
-        const current = (await db('import_batches').where({ kind: batch.kind, year: batch.year, status: 'committed' }).whereNot('id', batch.id).first('id')) as { id: number } | undefined;
-        data.supersedes = current?.id ?? null;
+      Object.assign(data, { rejected: rejectedView(batch, rejected), flagged, created });
+      if (batch.status === 'previewed' || batch.status === 'interrupted') {
+        // What a commit would replace, in numbers: a short or wrong file must not replace a full list unnoticed.
+        const current = await supersededBy(db, batch);
+        if (current) {
+          const newFirms = await acceptedFirms(db, batch.id);
+          data.replace = {
+            id: current.id,
+            firms: current.firms,
+            newFirms,
+            small: newFirms * 2 < current.firms,
+            // A caseworker limited to some parks may not replace the county's list (imports.service.ts commit).
+            scopedBlocked: actor.parkIds !== null,
+          };
+        }
       }
     }
     return data;
@@ -172,7 +224,22 @@ export function listsRouter(db: Knex, imports: ImportService, runner: ImportRunn
   async function renderMappingError(err: unknown, batchId: number, res: Response): Promise<void> {
     if (!(err instanceof ValidationError)) throw err;
     const fresh = await loadBatch(batchId, res);
-    res.status(422).render('lists/batch', { ...(await batchPageData(fresh, res)), mappingError: err.message });
+    const data = await batchPageData(fresh, res);
+    // A refused mapping's message is its problems: shown once, as the error, not again as warnings.
+    const mapping = data.mapping as { problems: string[] } | undefined;
+    if (mapping) mapping.problems = mapping.problems.filter((p) => !err.message.includes(p));
+    res.status(422).render('lists/batch', { ...data, mappingError: err.message });
+  }
+
+  /**
+   * After a refused sheet or mapping the address bar shows the POST's address: reloading it, or
+   * following it later, lands on the batch's mapping instead of a 404.
+   */
+  for (const step of ['mapping', 'sheet']) {
+    router.get(`/lists/imports/:id/${step}`, async (req, res) => {
+      const batch = await loadBatch(req.params.id, res);
+      res.redirect(303, `/lists/imports/${batch.id}#mapping`);
+    });
   }
 
   /** Reads another worksheet of the workbook; the mapping screen starts again from its header. */
@@ -200,18 +267,49 @@ export function listsRouter(db: Knex, imports: ImportService, runner: ImportRunn
     }
   });
 
+  /** A refused commit or revert: the batch page again, the message where the user clicked. */
+  async function renderBatchRefusal(batchId: number, res: Response, status: number, extra: Record<string, unknown>): Promise<void> {
+    const fresh = await loadBatch(batchId, res);
+    res.status(status).render('lists/batch', { ...(await batchPageData(fresh, res)), ...extra });
+  }
+
   router.post('/lists/imports/:id/commit', requirePermission('lists.import'), async (req, res) => {
     const batch = await loadBatch(req.params.id, res);
-    await imports.commit(db, batch.id, writeContext(req, res));
+    const body = req.body as Record<string, unknown>;
+    // The batch the page showed as the one to be replaced ("none": none); absent when not sent by the page.
+    const replaces = body.replaces === undefined ? undefined : str(body.replaces) === 'none' ? null : positiveInt(body.replaces);
+    try {
+      await imports.commit(db, batch.id, { confirmReplace: checkbox(body.confirmReplace), replaces }, writeContext(req, res));
+    } catch (err) {
+      if (err instanceof ValidationError) return renderBatchRefusal(batch.id, res, 422, { commitError: err.message });
+      // The page says it in place of the commit button already (data.replace.scopedBlocked).
+      if (err instanceof ConflictError && err.code === 'REPLACE_SCOPED') return renderBatchRefusal(batch.id, res, 409, {});
+      throw err;
+    }
     redirectAfterWrite(req, res, `/lists/imports/${batch.id}`);
   });
 
   router.post('/lists/imports/:id/revert', requirePermission('lists.import'), async (req, res) => {
     const batch = await loadBatch(req.params.id, res);
     if (!mayRevert(actorOfResponse(res), batch)) throw new ForbiddenError('FORBIDDEN', messages.revertForbidden);
-    const { exitedFirms } = await imports.revert(db, batch.id, writeContext(req, res));
-    setFlash(req, 'success', `批次 #${batch.id} 已撤销。${exitedFirms ? `由该批次新增、尚未开展培育的 ${exitedFirms} 家候选企业已退库。` : ''}`);
+    let exitedFirms: number;
+    try {
+      ({ exitedFirms } = await imports.revert(db, batch.id, { confirmed: checkbox((req.body as Record<string, unknown>).confirmRevert) }, writeContext(req, res)));
+    } catch (err) {
+      if (err instanceof ValidationError) return renderBatchRefusal(batch.id, res, 422, { revertError: err.message });
+      throw err;
+    }
+    setFlash(req, 'success', `批次 #${batch.id} 已撤销。${exitedFirms ? `由该批次新增、尚未开展培育的 ${exitedFirms.toLocaleString('en-US')} 家候选企业已退库。` : ''}`);
     redirectAfterWrite(req, res, `/lists/imports/${batch.id}`);
+  });
+
+  /** Throw away a batch that never took effect, so unfinished uploads do not pile up. */
+  router.post('/lists/imports/:id/discard', requirePermission('lists.import'), async (req, res) => {
+    const batch = await loadBatch(req.params.id, res);
+    if (!mayRevert(actorOfResponse(res), batch)) throw new ForbiddenError('FORBIDDEN', messages.discardForbidden);
+    await imports.discard(db, batch.id, writeContext(req, res));
+    setFlash(req, 'success', messages.discarded(batch.id));
+    redirectAfterWrite(req, res, '/lists');
   });
 
   /** The rows that were not imported, with the reason, to send back to the agency (formula-safe). */

@@ -1,11 +1,10 @@
 /** /lists/overlap (how the lists overlap), /lists/firms (the firms behind a number) and bulk screening. */
-import express, { type Router } from 'express';
+import express, { type Response, type Router } from 'express';
 import type { Knex } from 'knex';
 import { LIST_KINDS, isListKind, listKindDef, listYears, type ListKindKey } from '../../domain/list-kinds.js';
 import { can } from '../../domain/permissions.js';
 import { normalizeUscc } from '../../domain/uscc.js';
 import { todayInShanghai, yearOf } from '../../lib/dates.js';
-import { ValidationError } from '../../lib/errors.js';
 import { actorOfResponse, requirePermission, writeContext } from '../../web/auth.js';
 import { positiveInt, str } from '../../web/forms.js';
 import { type FirmFilters, filterParams, parseFirmFilters } from '../firms/firm-filters.js';
@@ -84,22 +83,35 @@ export function overlapRouter(db: Knex, firms: FirmService): Router {
     });
   });
 
-  router.get('/lists/firms', requirePermission('lists.read'), async (req, res) => {
+  /**
+   * The firms behind a number, with the screening form. `form` is a refused screening: its message,
+   * the firms that were ticked and the reason as typed are shown again, so nothing is lost.
+   */
+  async function renderFirms(
+    res: Response,
+    source: Record<string, unknown>,
+    form: { error: string; checked: string[]; reason: string } | null = null,
+    status = 200,
+  ): Promise<void> {
     const actor = actorOfResponse(res);
-    const q = overlapQueryOf(req.query, defaultYear());
-    const filters = parkFilter(req.query);
-    const page = Math.max(1, positiveInt(req.query.page) ?? 1);
+    const q = overlapQueryOf(source, defaultYear());
+    const filters = parkFilter(source);
+    const page = Math.max(1, positiveInt(source.page) ?? 1);
     const result = await overlapFirms(db, q, filters, actor, PAGE, (page - 1) * PAGE);
     const params = overlapParams(q, filters);
     const qs = new URLSearchParams(params).toString();
-    res.render('lists/firms', {
+    const checked = new Set(form?.checked ?? []);
+    res.status(status).render('lists/firms', {
       title: describe(q),
       nav: 'lists',
       heading: describe(q),
       query: q,
-      hidden: params.map(([name, value]) => ({ name, value })),
+      // The page travels with the form: a refused screening comes back to the same page of firms.
+      hidden: [...params, ...(page > 1 ? [['page', String(page)] as [string, string]] : [])].map(([name, value]) => ({ name, value })),
+      screenError: form?.error ?? null,
+      reason: form ? form.reason : `${q.year} 年同时在多张名单上，遴选入库培育`,
       total: result.total,
-      firms: result.firms.map((f) => ({ ...f, badges: f.kinds.map((k) => listKindDef(k).short), isCandidate: f.stage === 'candidate' })),
+      firms: result.firms.map((f) => ({ ...f, badges: f.kinds.map((k) => listKindDef(k).short), isCandidate: f.stage === 'candidate', checked: checked.has(`${f.uscc}:${f.version}`) })),
       candidates: result.firms.filter((f) => f.stage === 'candidate').length,
       page,
       prev: page > 1 ? `/lists/firms?${qs}&page=${page - 1}` : null,
@@ -107,13 +119,18 @@ export function overlapRouter(db: Knex, firms: FirmService): Router {
       canScreen: can(actor, 'lists.screen'),
       limit: SCREEN_LIMIT,
     });
-  });
+  }
+
+  router.get('/lists/firms', requirePermission('lists.read'), (req, res) => renderFirms(res, req.query));
 
   router.post('/lists/screen', requirePermission('lists.screen'), async (req, res) => {
     const actor = actorOfResponse(res);
     const body = req.body as Record<string, unknown>;
     const reason = str(body.reason);
-    if (!reason) throw new ValidationError({ reason: '请填写遴选入库的理由。' }, '请填写遴选入库的理由（如“同时在三张及以上名单上”）。', 'REASON_REQUIRED');
+    const picked = (body.firm === undefined ? [] : Array.isArray(body.firm) ? body.firm : [body.firm]).map(String).slice(0, SCREEN_LIMIT);
+    // Refused: the list again with the message by the form, the ticks and the typed reason kept.
+    const refuse = (error: string) => renderFirms(res, body, { error, checked: picked, reason: typeof body.reason === 'string' ? body.reason.slice(0, 500) : '' }, 422);
+    if (!reason) return refuse('请填写遴选入库的理由（如“同时在三张及以上名单上”）。');
     let targets: ScreenTarget[];
     const q = overlapQueryOf(body, defaultYear());
     let leftOut = 0;
@@ -124,13 +141,12 @@ export function overlapRouter(db: Knex, firms: FirmService): Router {
       targets = all.firms.map((f) => ({ uscc: f.uscc, version: null }));
       leftOut = Math.max(0, all.total - all.firms.length);
     } else {
-      const picked = body.firm === undefined ? [] : Array.isArray(body.firm) ? body.firm : [body.firm];
       targets = picked
         .map((v) => String(v).split(':'))
         .map(([uscc, version]) => ({ uscc: normalizeUscc(uscc ?? ''), version: positiveInt(version) }))
         .filter((t) => t.uscc.length === 18 && t.version !== null);
     }
-    if (targets.length === 0) throw new ValidationError({ firm: '没有选择企业。' }, '没有选择要入库的候选企业。', 'NOTHING_SELECTED');
+    if (targets.length === 0) return refuse(str(body.scope) === 'all' ? '没有可以入库的候选企业。' : '没有勾选要入库的候选企业：请在表格左侧勾选后再提交。');
     const results = await screenIntoPool(db, firms, targets, reason, writeContext(req, res));
     res.render('lists/screen-results', {
       title: '遴选入库结果',

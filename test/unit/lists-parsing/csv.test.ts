@@ -185,6 +185,13 @@ describe('lists-parsing / CSV', () => {
     expect(seen).to.have.length(20);
   });
 
+  it('groups the digits of a limit in its message (2,000 rather than 2000)', async () => {
+    const rows = Array.from({ length: 2001 }, (_, i) => csvLine([String(i + 1), uscc(i + 10), `余姚市限额${i}有限公司`, '', '1']));
+    const path = tmp.file('limit.csv', [csvLine(HEADER), ...rows].join('\n'));
+    const err = await rejection(collect(readTable(path, { maxRows: 2000 })));
+    expect(err.message).to.equal('数据超过 2,000 行的上限，已停止读取。请拆分成多个文件分批上传。');
+  });
+
   it('refuses a file over maxBytes before parsing it', async () => {
     // broken content: if it were parsed, the error would be CSV_SYNTAX
     const path = tmp.file('big.csv', `统一社会信用代码,企业名称\n"${'x'.repeat(5000)}\n`);

@@ -20,7 +20,7 @@ import iconv from 'iconv-lite';
 import { parse } from 'csv-parse';
 import type { InfoRecord, Options } from 'csv-parse';
 
-import { ListParseError } from './errors.js';
+import { ListParseError, grouped } from './errors.js';
 import type { CellValue, CsvDelimiter, RawRow, TextEncoding } from './types.js';
 
 export const messages = {
@@ -36,8 +36,8 @@ export const messages = {
     `第 ${start} 行：一条记录超过 ${Math.round(max / 1024)} KB，通常是引号未闭合导致后面多行被合并。请检查第 ${start} 行中的英文双引号。`,
   mergedRows: (start: number, end: number) =>
     `第 ${start} 行：引号不匹配，第 ${start}–${end} 行被合并成了一条记录。请检查第 ${start} 行中的英文双引号。`,
-  tooManyColumns: (line: number, max: number) => `第 ${line} 行的列数超过 ${max} 列上限，请检查分隔符或文件内容。`,
-  tooManyLines: (max: number) => `文件行数超过 ${max} 行上限（含空行），已停止读取。请删除多余的空行或拆分后上传。`,
+  tooManyColumns: (line: number, max: number) => `第 ${line} 行的列数超过 ${grouped(max)} 列上限，请检查分隔符或文件内容。`,
+  tooManyLines: (max: number) => `文件行数超过 ${grouped(max)} 行上限（含空行），已停止读取。请删除多余的空行或拆分后上传。`,
   syntax: (line: number) => `第 ${line} 行：CSV 格式错误，无法读取。请用 Excel 或 WPS 打开后重新另存为 CSV 或 .xlsx。`,
 } as const;
 

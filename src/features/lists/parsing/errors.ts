@@ -49,6 +49,11 @@ export class ListParseError extends Error {
   }
 }
 
+/** A count or limit as messages show it: 200,000 rather than 200000 (rows numbers stay as Excel shows them). */
+export function grouped(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
 export function isListParseError(e: unknown): e is ListParseError {
   return e instanceof ListParseError;
 }

@@ -13,7 +13,7 @@
  */
 import { stat } from 'node:fs/promises';
 
-import { ListParseError } from './errors.js';
+import { ListParseError, grouped } from './errors.js';
 import { HEADER_SCAN_ROWS, detectHeader } from './header.js';
 import type { DetectedHeader } from './header.js';
 import { readCsvRows } from './csv-reader.js';
@@ -39,7 +39,7 @@ export const messages = {
     `文件大小为 ${mb(size)}，超过 ${mb(max)} 的上限，未读取。请拆分后分批上传。`,
   empty: '文件为空，请检查后重新上传。',
   noRows: '文件中没有数据（所有行都是空的）。',
-  tooManyRows: (max: number) => `数据超过 ${max} 行的上限，已停止读取。请拆分成多个文件分批上传。`,
+  tooManyRows: (max: number) => `数据超过 ${grouped(max)} 行的上限，已停止读取。请拆分成多个文件分批上传。`,
   headerLineNotFound: (line: number) => `第 ${line} 行不在文件开头的 ${HEADER_SCAN_ROWS} 个非空行内，无法作为表头。`,
 } as const;
 

@@ -23,13 +23,13 @@ import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 
-import { ListParseError } from './errors.js';
+import { ListParseError, grouped } from './errors.js';
 import type { StreamSegment } from './zip-guard.js';
 import type { CellValue, RawRow } from './types.js';
 
 export const messages = {
-  tooManyColumns: (line: number, max: number) => `第 ${line} 行的列数超过 ${max} 列上限，请检查文件内容。`,
-  tooManyLines: (max: number) => `工作表行数超过 ${max} 行上限（含空行），已停止读取。请删除多余的空行或拆分后上传。`,
+  tooManyColumns: (line: number, max: number) => `第 ${line} 行的列数超过 ${grouped(max)} 列上限，请检查文件内容。`,
+  tooManyLines: (max: number) => `工作表行数超过 ${grouped(max)} 行上限（含空行），已停止读取。请删除多余的空行或拆分后上传。`,
   internal: '读取 Excel 文件时出错，请用 Excel 或 WPS 打开后重新另存为 .xlsx 或 CSV 再上传。',
 } as const;
 

@@ -25,7 +25,7 @@ import type { Entry, ZipFile } from 'yauzl';
 import type { Readable } from 'node:stream';
 import { crc32 } from 'node:zlib';
 
-import { ListParseError } from './errors.js';
+import { ListParseError, grouped } from './errors.js';
 import type { MergeRange, SheetInfo } from './types.js';
 
 const MiB = 1024 * 1024;
@@ -45,10 +45,10 @@ export const messages = {
     `工作表“${name}”不是普通的数据表（可能是图表页或宏表），无法读取。请选择其他工作表。`,
   sheetUnsupportedLayout: (name: string) =>
     `工作表“${name}”的存储结构不标准，无法读取。请用 Excel 或 WPS 打开后另存为 .xlsx 或 CSV 再上传。`,
-  detailEntries: (n: number, max: number) => `包含 ${n} 个内部文件，上限 ${max} 个`,
+  detailEntries: (n: number, max: number) => `包含 ${grouped(n)} 个内部文件，上限 ${grouped(max)} 个`,
   detailTotal: (n: number, max: number) => `解压后共 ${fmtMiB(n)}，上限 ${fmtMiB(max)}`,
   detailPart: (name: string, n: number, max: number) => `${name} 解压后 ${fmtMiB(n)}，上限 ${fmtMiB(max)}`,
-  detailRatio: (name: string, ratio: number, max: number) => `${name} 的压缩比约 ${ratio}:1，上限 ${max}:1`,
+  detailRatio: (name: string, ratio: number, max: number) => `${name} 的压缩比约 ${grouped(ratio)}:1，上限 ${grouped(max)}:1`,
   detailActualSize: (name: string) => `${name} 的实际解压大小超过文件中声明的大小`,
 } as const;
 
