@@ -1,14 +1,12 @@
 /** Editing a firm's annual figures in place on its page, a year at a time, validated as typed. */
 import express, { type Request, type Response, type Router } from 'express';
 import type { Knex } from 'knex';
-import { can } from '../../domain/permissions.js';
 import { normalizeUscc } from '../../domain/uscc.js';
 import { todayInShanghai, yearOf } from '../../lib/dates.js';
 import { BadRequestError } from '../../lib/errors.js';
 import { actorOfResponse, requirePermission, writeContext } from '../../web/auth.js';
 import { positiveInt } from '../../web/forms.js';
 import { isFragmentRequest, renderFragment } from '../../web/render.js';
-import { loadFirmPage } from '../firms/firm-page.js';
 import type { Firm } from '../firms/firms.queries.js';
 import { FIGURE_ROWS } from './figure-rows.js';
 import { type FigureForm, figureFormFrom, figureFormOf, parseFigureForm } from './figures-form.js';
@@ -16,7 +14,13 @@ import { figuresOfYear } from './figures.queries.js';
 import { type FiguresService, StaleFiguresError } from './figures.service.js';
 import { findFirmInScope } from '../firms/firm-scope.js';
 
-export function figuresRouter(db: Knex, figures: FiguresService): Router {
+/**
+ * `renderSection` answers a save with the figures section and the readiness panel, as the firm page
+ * shows them; the page layer supplies it (src/pages/firm-page), since readiness reads figures.
+ */
+export type FiguresSectionRenderer = (res: Response, firm: Firm, status?: number) => Promise<void>;
+
+export function figuresRouter(db: Knex, figures: FiguresService, renderSection: FiguresSectionRenderer): Router {
   const router = express.Router();
 
   async function loadFirm(req: Request, res: Response): Promise<Firm> {
@@ -40,15 +44,6 @@ export function figuresRouter(db: Knex, figures: FiguresService): Router {
       ...extra,
     };
   }
-
-  /** The figures section and the readiness panel, as on the firm page (after a save, or to cancel an edit). */
-  async function renderSection(res: Response, firm: Firm, status = 200) {
-    const actor = actorOfResponse(res);
-    const page = await loadFirmPage(db, firm.uscc, actor, todayInShanghai());
-    renderFragment(res, 'firms/figures-section', { ...page, figureRows: FIGURE_ROWS, canEditFigures: can(actor, 'figures.edit'), oobReadiness: true }, status);
-  }
-
-  router.get('/firms/:uscc/figures', async (req, res) => renderSection(res, await loadFirm(req, res)));
 
   router.get('/firms/:uscc/figures/edit', requirePermission('figures.edit'), async (req, res) => {
     const firm = await loadFirm(req, res);

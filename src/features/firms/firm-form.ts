@@ -6,7 +6,7 @@ import { isLifecycleKey, isTechFieldKey } from '../../domain/fields.js';
 import { cleanFirmName } from '../../domain/firm-name.js';
 import { parseUscc } from '../../domain/uscc.js';
 import { isCalendarDate } from '../../lib/dates.js';
-import type { FirmProfile } from './firms.queries.js';
+import { type Firm, type FirmProfile, profileOf } from './firms.queries.js';
 
 export type FormValues = Record<string, string>;
 
@@ -56,6 +56,17 @@ const messages = {
 } as const;
 
 /** Pick only the known fields, as trimmed strings (repeated keys: the first one). */
+/** The form's values for a stored firm (every field as the string the input shows). */
+export function valuesOfFirm(f: Firm): FormValues {
+  const p = profileOf(f);
+  const out: FormValues = {};
+  for (const k of FIRM_FORM_FIELDS) {
+    const v = p[k];
+    out[k] = v === null || v === undefined ? '' : String(v);
+  }
+  return out;
+}
+
 export function formValues(body: unknown): FormValues {
   const src = (body ?? {}) as Record<string, unknown>;
   const out: FormValues = {};

@@ -1,47 +1,27 @@
-/** Everything the firm page (企业档案) shows, assembled from the queries and the domain rules. */
+/**
+ * Everything the firm page (企业档案) shows, gathered from the features' queries and the domain rules.
+ * A page above the features: it may read any of them; no feature imports it.
+ */
 import type { Db } from '../../db/types.js';
 import type { Actor } from '../../domain/actor.js';
-import { REENTRY_STAGES, STAGES, type StageKey, stageLabel } from '../../domain/stages.js';
+import { STAGES, type StageKey, stageLabel } from '../../domain/stages.js';
 import { stagePeriods, totalDaysByStage } from '../../domain/time-in-stage.js';
-import { classifyMove } from '../../domain/transitions.js';
-import { type AnnualFigures, figuresForFirm } from '../figures/figures.queries.js';
-export { FIGURE_ROWS } from '../figures/figure-rows.js';
-import { type StageEvent, latestCertificates, stageEventsForFirm } from '../stages/stage-events.queries.js';
-import { factsOf } from '../eligibility/eligibility.service.js';
-import { readinessFor } from '../eligibility/readiness-view.js';
+import { type AnnualFigures, figuresForFirm } from '../../features/figures/figures.queries.js';
+export { FIGURE_ROWS } from '../../features/figures/figure-rows.js';
+import { type StageEvent, latestCertificates, stageEventsForFirm } from '../../features/stages/stage-events.queries.js';
+import { factsOf } from '../../features/eligibility/eligibility.service.js';
+import { readinessFor } from '../../features/eligibility/readiness-view.js';
 import { LIFECYCLE_RULE_NOTE, type LifecycleSuggestion, suggestLifecycle } from '../../domain/lifecycle.js';
 import { yearOf } from '../../lib/dates.js';
 import { lifecycleLabel } from '../../domain/fields.js';
-import type { Firm } from './firms.queries.js';
-import { findFirmInScope } from './firm-scope.js';
+import type { Firm } from '../../features/firms/firms.queries.js';
+import { findFirmInScope } from '../../features/firms/firm-scope.js';
+import { type MoveTarget, moveTargets } from '../../features/firms/move-targets.js';
 
 export interface HistoryRow extends StageEvent {
   days: number;
   current: boolean;
 }
-
-export interface MoveTarget {
-  key: StageKey;
-  label: string;
-  /** Shown in menus: the move will ask for a reason or other input. */
-  asks: boolean;
-  /** The natural next step, preselected on the firm page. */
-  next: boolean;
-}
-
-/** Where a firm in `from` may be sent, for menus; the server still decides each move. */
-export function moveTargets(from: StageKey): MoveTarget[] {
-  return STAGES.filter((s) => s.key !== from && (from !== 'exited' || REENTRY_STAGES.includes(s.key))).map((s) => {
-    const kind = classifyMove(from, s.key);
-    return {
-      key: s.key,
-      label: s.label,
-      asks: kind !== 'forward' || s.key === 'hte_certified' || s.key === 'hte_applying',
-      next: kind === 'forward' || (kind === 'reentry' && s.key === 'candidate'),
-    };
-  });
-}
-
 
 export interface FirmPage {
   firm: Firm;

@@ -3,13 +3,13 @@ import type { Db } from '../../db/types.js';
 import type { Actor } from '../../domain/actor.js';
 import { STAGE_GROUPS, type StageKey } from '../../domain/stages.js';
 import { daysInCurrentStage } from '../../domain/time-in-stage.js';
-import type { FirmFilters } from '../firms/firm-filters.js';
-import { countByStage, type StageCounts, totalOf } from '../firms/stage-counts.queries.js';
+import type { FirmFilters } from '../../features/firms/firm-filters.js';
+import { countByStage, type StageCounts, totalOf } from '../../features/firms/stage-counts.queries.js';
 import { type BoardCard, type Cursor, columnCards, encodeCursor } from './board.queries.js';
 import { listKindDef } from '../../domain/list-kinds.js';
 import { CHECK_KINDS, checkKindFor, readinessTone, STAGES_WORKING_TOWARD } from '../../domain/readiness.js';
-import { currentOf, type CurrentEligibility } from '../eligibility/eligibility.queries.js';
-import { currentKindsOf, type ListBadge } from '../lists/overlap.queries.js';
+import { currentOf, type CurrentEligibility } from '../../features/eligibility/eligibility.queries.js';
+import { currentKindsOf, type ListBadge } from '../../features/lists/overlap.queries.js';
 
 export const COLUMN_PAGE_SIZE = 25;
 

@@ -7,8 +7,8 @@ import { todayInShanghai } from '../../lib/dates.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { actorOfResponse } from '../../web/auth.js';
 import { renderFragment, renderPageOrFragment } from '../../web/render.js';
-import { type FirmFilters, SHORT_SEARCH_CAP, filterQueryString, parseFirmFilters, prepareSearch } from '../firms/firm-filters.js';
-import { loadFilterOptions } from '../firms/filter-options.js';
+import { type FirmFilters, SHORT_SEARCH_CAP, filterQueryString, parseFirmFilters, prepareSearch } from '../../features/firms/firm-filters.js';
+import { loadFilterOptions } from '../../features/firms/filter-options.js';
 import { decodeCursor } from './board.queries.js';
 import { loadBoard, loadColumnPage } from './board.service.js';
 

@@ -6,7 +6,7 @@
 import type { Db } from '../../db/types.js';
 import type { Actor } from '../../domain/actor.js';
 import type { StageKey } from '../../domain/stages.js';
-import { applyFirmFilters, type FirmFilters } from '../firms/firm-filters.js';
+import { applyFirmFilters, type FirmFilters } from '../../features/firms/firm-filters.js';
 
 export interface BoardCard {
   id: number;
