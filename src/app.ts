@@ -31,6 +31,7 @@ import { csrfProtection, originCheck } from './web/csrf.js';
 import { errorHandler, notFoundHandler } from './web/error-handler.js';
 import { configureViews } from './web/handlebars.js';
 import { layoutLocals } from './web/locals.js';
+import { formBodies, inputGuard } from './web/request-input.js';
 import { securityHeaders } from './web/security-headers.js';
 import { createSessionStore, sessionMiddleware } from './web/session.js';
 
@@ -56,7 +57,7 @@ export function createApp(db: Knex, config: AppOptions): Express {
 
   const sessionStore = createSessionStore(db, config);
   app.locals.sessionStore = sessionStore;
-  app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 500 }));
+  app.use(formBodies, inputGuard);
   app.use(sessionMiddleware(sessionStore, config.sessionSecret, config));
   app.use(originCheck(config.publicOrigin));
   app.use(csrfProtection);

@@ -6,13 +6,16 @@
  *
  * A plain (script-less) upload form sends its _csrf field inside a multipart body, which only the
  * route's own parser (multer) reads. For the upload routes listed below the check therefore waits
- * until the body is parsed: settleCsrf, which writeContext calls before any write is made.
+ * for the body: for the token field, which the page's form sends before the file, when the file
+ * part begins (uploadTokenRefusal, so that nothing of a forged upload reaches the disk); for a
+ * body without a file, once it is parsed (settleCsrf, which writeContext calls before any write).
  */
 import fs from 'node:fs';
 import type { Request, RequestHandler } from 'express';
 import { csrfSync } from 'csrf-sync';
 import { ForbiddenError } from '../lib/errors.js';
 import { log } from '../lib/log.js';
+import { acceptsMultipart } from './request-input.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const messages = {
@@ -61,8 +64,6 @@ export function originCheck(publicOrigin: string | null): RequestHandler {
   };
 }
 
-/** Routes that parse a multipart body themselves; any other path is checked at once. */
-const MULTIPART_ROUTES = new Set(['/lists/imports']);
 const deferred = new WeakSet<Request>();
 
 function refuse(req: Request): ForbiddenError {
@@ -71,12 +72,22 @@ function refuse(req: Request): ForbiddenError {
 }
 
 export const csrfProtection: RequestHandler = (req, res, next) => {
-  if (!SAFE_METHODS.has(req.method) && MULTIPART_ROUTES.has(req.path) && !req.get('x-csrf-token') && req.is('multipart/form-data')) {
+  if (!SAFE_METHODS.has(req.method) && acceptsMultipart(req.path) && !req.get('x-csrf-token') && req.is('multipart/form-data')) {
     deferred.add(req);
     return next();
   }
   csrfSynchronisedProtection(req, res, (err?: unknown) => next(err ? refuse(req) : undefined));
 };
+
+/**
+ * For a deferred check, at the start of a file part: the refusal when the token field has not
+ * arrived before it or is wrong, else null (and the check is done).
+ */
+export function uploadTokenRefusal(req: Request): ForbiddenError | null {
+  if (!deferred.has(req)) return null;
+  deferred.delete(req);
+  return isRequestValid(req) ? null : refuse(req);
+}
 
 /**
  * Completes a check csrfProtection deferred, once the multipart body has been parsed; throws 403

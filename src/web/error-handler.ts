@@ -13,6 +13,7 @@ const messages = {
   notFound: '找不到这个页面，可能地址有误，或企业已被更正信用代码。',
   badRequest: '请求的内容无法识别，请返回重试。',
   tooLarge: '提交的内容过大。',
+  unsupported: '提交的内容格式不受支持。请在本系统的页面上填写表单后提交。',
   busy: '系统繁忙（数据库正在处理其他操作），请稍后重试。',
   internal: '系统出错了，请稍后重试。如果问题持续，请把下面的编号告诉管理员。',
 } as const;
@@ -24,12 +25,26 @@ interface HttpishError {
   code?: string;
 }
 
-function toAppError(err: unknown): AppError | null {
-  if (err instanceof AppError) return err;
+/**
+ * A request the app cannot read (body-parser's and the router's errors): 413 for too much, 415
+ * for an encoding we do not take, 400 for the rest. Never the user's data problem, never a 500.
+ */
+function unreadableRequestError(err: unknown): AppError | null {
   const e = err as HttpishError;
   const status = e?.status ?? e?.statusCode;
-  if (status === 413 || e?.type === 'entity.too.large') return new AppError('PAYLOAD_TOO_LARGE', messages.tooLarge, 413);
-  if (status === 400 || e?.type === 'entity.parse.failed') return new AppError('BAD_REQUEST', messages.badRequest, 400);
+  if (status === 413 || e?.type === 'entity.too.large' || e?.type === 'parameters.too.many') return new AppError('PAYLOAD_TOO_LARGE', messages.tooLarge, 413);
+  if (status === 415 || e?.type === 'charset.unsupported' || e?.type === 'encoding.unsupported') return new AppError('UNSUPPORTED_MEDIA_TYPE', messages.unsupported, 415);
+  if (status === 400 || e?.type === 'entity.parse.failed' || e?.type === 'request.aborted' || e?.type === 'request.size.invalid' || err instanceof URIError) {
+    return new AppError('BAD_REQUEST', messages.badRequest, 400);
+  }
+  return null;
+}
+
+function toAppError(err: unknown): AppError | null {
+  if (err instanceof AppError) return err;
+  const unreadable = unreadableRequestError(err);
+  if (unreadable) return unreadable;
+  const e = err as HttpishError;
   if (e?.code === 'SQLITE_BUSY' || e?.code === 'SQLITE_BUSY_SNAPSHOT') return new AppError('DB_BUSY', messages.busy, 503);
   return null;
 }

@@ -1,7 +1,26 @@
-/** Small parsers for form and query values, which always arrive as strings (or arrays of them). */
+/**
+ * Small parsers for form and query values, which always arrive as strings, or as lists of strings
+ * when a name is repeated. Where one value is read, a list is refused (400): no form of ours sends
+ * one there, and taking either of two values would act on something the user did not choose.
+ */
+import { BadRequestError } from '../lib/errors.js';
+
+export const REPEATED_FIELD_MESSAGE = '提交的表单中同一项出现了多次，无法确定要用哪一个。请在页面上重新填写后提交。';
+
+/** The one value of a field: a string, or nothing; never a list. */
+export function single(value: unknown): string | undefined {
+  if (Array.isArray(value)) throw new BadRequestError('REPEATED_FIELD', REPEATED_FIELD_MESSAGE);
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** A field's value, trimmed ('' when absent). */
 export function str(value: unknown): string {
-  const v = Array.isArray(value) ? value[0] : value;
-  return typeof v === 'string' ? v.trim() : '';
+  return single(value)?.trim() ?? '';
+}
+
+/** A field whose value is kept exactly as typed (a password), '' when absent. */
+export function raw(value: unknown): string {
+  return single(value) ?? '';
 }
 
 export function positiveInt(value: unknown): number | null {

@@ -2,6 +2,7 @@
  * An app on a fresh test database, listening on a local port, with the basic parks and users, and
  * signed-in clients per user that send the CSRF token and a matching Origin on unsafe requests.
  */
+import fs from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
@@ -70,6 +71,8 @@ export interface TestContext {
   origin: string;
   basics: Basics;
   dialect: 'sqlite' | 'postgres';
+  /** Where this app keeps uploaded files (incoming/ holds uploads still being received). */
+  uploadDir: string;
   /** Signed in as the basic admin. */
   admin: Client;
   /** A client signed in as one of the basic users (cached per context). */
@@ -82,7 +85,8 @@ export async function createTestContext(opts: { file?: boolean } = {}): Promise<
   const t = await createTestDb(opts);
   const basics = await seedBasics(t.db);
   clearDashboardCache();
-  const app = createApp(t.db, testConfig());
+  const config = testConfig();
+  const app = createApp(t.db, config);
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -107,12 +111,14 @@ export async function createTestContext(opts: { file?: boolean } = {}): Promise<
     origin,
     basics,
     dialect: t.dialect,
+    uploadDir: config.uploadDir,
     admin,
     as,
     anonymous: () => new Client(server, origin),
     async destroy() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await t.destroy();
+      fs.rmSync(config.uploadDir, { recursive: true, force: true });
     },
   };
 }

@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import { appendAudit } from '../audit/audit.queries.js';
 import { actorOfResponse, requireLogin, safeReturnPath, setFlash, writeContext } from '../../web/auth.js';
 import { csrfToken } from '../../web/csrf.js';
-import { str } from '../../web/forms.js';
+import { raw, str } from '../../web/forms.js';
 import { regenerateSession } from '../../web/session.js';
 import { authenticate, changeOwnPassword } from './accounts.service.js';
 import { PASSWORD_MAX, PASSWORD_MIN } from './passwords.js';
@@ -32,7 +32,7 @@ export function accountsRouter(db: Knex, store: KnexSessionStore, sessionAbsolut
     const body = req.body as Record<string, unknown>;
     const username = str(body.username);
     const next = safeReturnPath(str(body.next)) ?? '/board';
-    const result = await authenticate(db, username, typeof body.password === 'string' ? body.password : '', req.ip ?? 'unknown');
+    const result = await authenticate(db, username, raw(body.password), req.ip ?? 'unknown');
     if (!result.ok) {
       if (result.delayMs) await sleep(result.delayMs);
       res.status(result.locked ? 429 : 401);
@@ -60,7 +60,7 @@ export function accountsRouter(db: Knex, store: KnexSessionStore, sessionAbsolut
   router.post('/account/password', requireLogin, async (req, res) => {
     const actor = actorOfResponse(res);
     const body = req.body as Record<string, unknown>;
-    const text = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : '');
+    const text = (k: string) => raw(body[k]);
     const result = await changeOwnPassword(db, actor.id, { current: text('current'), next: text('next'), confirm: text('confirm') }, req.ip ?? null);
     if (!result.ok) return renderPasswordPage(res, result.errors, 422);
     // Every other session of this user ends; this one continues under a new id.

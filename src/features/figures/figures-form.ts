@@ -4,6 +4,7 @@
  * a Chinese message; nothing the user typed is lost on a refusal.
  */
 import { formatHeadcount, formatWanExact, parseWan } from '../../lib/money.js';
+import { str } from '../../web/forms.js';
 import { FIGURE_ROWS } from './figure-rows.js';
 import type { FigureValues } from './figures.queries.js';
 
@@ -25,8 +26,7 @@ const messages = {
 export function figureFormOf(body: Record<string, unknown>): FigureForm {
   const out: FigureForm = {};
   for (const row of FIGURE_ROWS) {
-    const v = body[row.key];
-    out[row.key] = typeof v === 'string' ? v.trim() : '';
+    out[row.key] = str(body[row.key]);
   }
   return out;
 }

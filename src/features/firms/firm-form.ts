@@ -6,6 +6,7 @@ import { isLifecycleKey, isTechFieldKey } from '../../domain/fields.js';
 import { cleanFirmName } from '../../domain/firm-name.js';
 import { parseUscc } from '../../domain/uscc.js';
 import { isCalendarDate } from '../../lib/dates.js';
+import { str } from '../../web/forms.js';
 import { type Firm, type FirmProfile, profileOf } from './firms.queries.js';
 
 export type FormValues = Record<string, string>;
@@ -55,7 +56,6 @@ const messages = {
   lifecycle: '请选择初创期、成长期或成熟期。',
 } as const;
 
-/** Pick only the known fields, as trimmed strings (repeated keys: the first one). */
 /** The form's values for a stored firm (every field as the string the input shows). */
 export function valuesOfFirm(f: Firm): FormValues {
   const p = profileOf(f);
@@ -67,13 +67,11 @@ export function valuesOfFirm(f: Firm): FormValues {
   return out;
 }
 
+/** Pick only the known fields, as trimmed strings (a repeated field is refused, see web/forms.ts). */
 export function formValues(body: unknown): FormValues {
   const src = (body ?? {}) as Record<string, unknown>;
   const out: FormValues = {};
-  for (const k of FIRM_FORM_FIELDS) {
-    const v = Array.isArray(src[k]) ? (src[k] as unknown[])[0] : src[k];
-    out[k] = typeof v === 'string' ? v.trim() : '';
-  }
+  for (const k of FIRM_FORM_FIELDS) out[k] = str(src[k]);
   return out;
 }
 

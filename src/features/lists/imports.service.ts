@@ -336,8 +336,8 @@ export function createImportService(runner: ImportRunner, uploadDir: string) {
       );
       const check = checkMapping(mapping.map((m) => (m ? m.field : null)), batch.kind, columns);
       const problems = [...check.messages];
+      // Refused: nothing is written; the route shows the choices as sent, with the problems.
       if (problems.length) {
-        await db('import_batches').where({ id }).update({ mapping: JSON.stringify(mapping) });
         throw new ValidationError({ mapping: problems.join(' ') }, problems.join(' '), 'MAPPING_INVALID');
       }
       const at = nowIso();

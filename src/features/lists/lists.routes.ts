@@ -6,16 +6,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import express, { type Request, type Response, type Router } from 'express';
 import type { Knex } from 'knex';
-import multer from 'multer';
 import { IMPORT_KINDS, importKindLabel, isImportKind, listKindLabel, listYears } from '../../domain/list-kinds.js';
 import { can } from '../../domain/permissions.js';
 import { todayInShanghai, yearOf } from '../../lib/dates.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { appendAudit } from '../audit/audit.queries.js';
-import { settleCsrf } from '../../web/csrf.js';
 import { actorOfResponse, requirePermission, setFlash, writeContext } from '../../web/auth.js';
 import { checkbox, positiveInt, str } from '../../web/forms.js';
 import { isFragmentRequest, redirectAfterWrite, renderFragment } from '../../web/render.js';
+import { type ReceivedFile, receiveUpload, type UploadLimits, UploadRefusedError } from '../../web/upload.js';
 import { columnLabels } from './import-rows.js';
 import type { ImportRunner } from './import-runner.js';
 import type { ImportService } from './imports.service.js';
@@ -27,10 +26,10 @@ import { writeRejectsCsv, writeRejectsXlsx } from './parsing/export-safe.js';
 
 const PREVIEW_ROWS = 200;
 
+/** The upload form: the file and a few short fields (the list, the year, the CSRF token). */
+const UPLOAD_LIMITS: UploadLimits = { field: 'file', maxFileBytes: READ_LIMITS.maxBytes, maxFields: 10, maxFieldBytes: 1024 };
+
 const messages = {
-  tooLarge: `文件超过 ${READ_LIMITS.maxBytes / 1024 / 1024} MB，请拆分后分批上传。`,
-  oneFile: '一次只能上传一个文件。',
-  badUpload: '上传没有完成，请重新选择文件上传。',
   revertForbidden: '只有管理员或上传该批次的人可以撤销。',
   discardForbidden: '只有管理员或上传该批次的人可以放弃。',
   discarded: (id: number) => `批次 #${id} 已放弃，没有导入任何数据。可以重新上传文件。`,
@@ -88,10 +87,6 @@ export function listsRouter(db: Knex, imports: ImportService, runner: ImportRunn
   const router = express.Router();
   const tmpDir = path.join(uploadDir, 'incoming');
   fs.mkdirSync(tmpDir, { recursive: true });
-  const upload = multer({
-    dest: tmpDir,
-    limits: { fileSize: READ_LIMITS.maxBytes, files: 1, fields: 10, fieldSize: 1024, parts: 12, headerPairs: 100 },
-  }).single('file');
 
   router.use('/lists', requirePermission('lists.read'));
 
@@ -125,29 +120,23 @@ export function listsRouter(db: Knex, imports: ImportService, runner: ImportRunn
     return renderIndex(req, res, { values });
   });
 
-  router.post('/lists/imports', requirePermission('lists.import'), (req, res, next) => {
-    upload(req, res, (err: unknown) => {
-      if (!err) {
-        // The token of a script-less form arrives in the multipart body: checked now it is parsed.
-        try {
-          settleCsrf(req);
-        } catch (refused) {
-          return next(refused);
-        }
-        return next();
-      }
-      if (req.file) fs.rmSync(req.file.path, { force: true });
-      const code = (err as { code?: string }).code;
-      const message = code === 'LIMIT_FILE_SIZE' ? messages.tooLarge : code === 'LIMIT_FILE_COUNT' || code === 'LIMIT_UNEXPECTED_FILE' ? messages.oneFile : messages.badUpload;
-      renderIndex(req, res, { errors: { file: message }, values: { kind: str(req.body?.kind), year: positiveInt(req.body?.year) } }, code === 'LIMIT_FILE_SIZE' ? 413 : 422).catch(next);
-    });
-  }, async (req, res) => {
+  router.post('/lists/imports', requirePermission('lists.import'), async (req, res) => {
+    let file: ReceivedFile | null;
+    try {
+      file = await receiveUpload(req, res, tmpDir, UPLOAD_LIMITS);
+    } catch (err) {
+      // A client that went away gets no answer; any other refusal is shown on the upload form.
+      if (req.socket.destroyed) return;
+      if (!(err instanceof UploadRefusedError)) throw err;
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      return renderIndex(req, res, { errors: { file: err.message }, values: { kind: str(body.kind), year: positiveInt(body.year) } }, err.status === 413 ? 413 : 422);
+    }
     const body = req.body as Record<string, unknown>;
-    const file = req.file ? { path: req.file.path, originalName: Buffer.from(req.file.originalname, 'latin1').toString('utf8'), size: req.file.size } : null;
     try {
       const batch = await imports.upload(db, { kind: str(body.kind), year: positiveInt(body.year), file }, writeContext(req, res));
       redirectAfterWrite(req, res, `/lists/imports/${batch.id}`);
     } catch (err) {
+      if (file) fs.rmSync(file.path, { force: true });
       if (err instanceof ValidationError) return renderIndex(req, res, { errors: err.fieldErrors, values: { kind: str(body.kind), year: positiveInt(body.year) } }, 422);
       throw err;
     }
@@ -220,14 +209,18 @@ export function listsRouter(db: Knex, imports: ImportService, runner: ImportRunn
     renderFragment(res, 'lists/progress', { batch: batchView(batch), running });
   });
 
-  /** A refused sheet or mapping: the batch page again, the message above the mapping. */
-  async function renderMappingError(err: unknown, batchId: number, res: Response): Promise<void> {
+  /**
+   * A refused sheet or mapping: the batch page again, the message above the mapping. A refused
+   * mapping was not saved, so the form shows the choices as they were sent.
+   */
+  async function renderMappingError(err: unknown, batchId: number, res: Response, sent?: { field: string; unit: string }[]): Promise<void> {
     if (!(err instanceof ValidationError)) throw err;
     const fresh = await loadBatch(batchId, res);
     const data = await batchPageData(fresh, res);
+    const mapping = data.mapping as { problems: string[]; columns: { index: number; field: string; unit: string }[] } | undefined;
+    if (mapping && sent) for (const column of mapping.columns) Object.assign(column, sent[column.index] ?? { field: '', unit: '' });
     // A refused mapping's message is its problems: shown once, as the error, not again as warnings.
-    const mapping = data.mapping as { problems: string[] } | undefined;
-    if (mapping) mapping.problems = mapping.problems.filter((p) => !err.message.includes(p));
+    if (mapping) mapping.problems = sent ? [] : mapping.problems.filter((p) => !err.message.includes(p));
     res.status(422).render('lists/batch', { ...data, mappingError: err.message });
   }
 
@@ -263,7 +256,7 @@ export function listsRouter(db: Knex, imports: ImportService, runner: ImportRunn
       await imports.confirmMapping(db, batch.id, choices, positiveInt(body.version), writeContext(req, res));
       redirectAfterWrite(req, res, `/lists/imports/${batch.id}`);
     } catch (err) {
-      await renderMappingError(err, batch.id, res);
+      await renderMappingError(err, batch.id, res, err instanceof ValidationError && err.code === 'MAPPING_INVALID' ? choices : undefined);
     }
   });
 

@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import { ROLES, ROLE_LABELS } from '../../domain/actor.js';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import { actorOfResponse, requirePermission, setFlash, writeContext } from '../../web/auth.js';
-import { positiveInt, str } from '../../web/forms.js';
+import { positiveInt, raw, str } from '../../web/forms.js';
 import { listParks } from '../parks/parks.queries.js';
 import { findAccountById, listAccounts, type UserAccount } from './users.queries.js';
 import type { UserInput, UserService } from './users.service.js';
@@ -27,7 +27,7 @@ function inputOf(req: Request): UserInput {
     displayName: str(body.displayName),
     role: str(body.role),
     parkIds: parkIdsOf(body),
-    password: typeof body.password === 'string' ? body.password : '',
+    password: raw(body.password),
   };
 }
 
