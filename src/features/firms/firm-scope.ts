@@ -13,3 +13,17 @@ export async function findFirmInScope(db: Db, uscc: string, actor: Pick<Actor, '
   if (!firm || !coversPark(actor, firm.parkId)) throw new NotFoundError('FIRM_NOT_FOUND', '找不到这家企业（信用代码不存在，或不在你负责的园区）。');
   return firm;
 }
+
+/** What a scoped caseworker may learn of a code registered outside their parks: that much, no more. */
+export const REGISTERED_OUT_OF_SCOPE = '该信用代码已登记，不在你的负责范围。';
+
+/**
+ * Whether a credit code is taken, as this actor may know it: 'mine' (registered, and theirs to
+ * see), 'elsewhere' (registered in a park they do not cover: only that fact), or 'free'. Every
+ * lookup by code that answers a user goes through this, so none tells more.
+ */
+export async function codeRegistration(db: Db, uscc: string, actor: Pick<Actor, 'parkIds'>): Promise<'free' | 'mine' | 'elsewhere'> {
+  const firm = await findFirmByUscc(db, uscc);
+  if (!firm) return 'free';
+  return coversPark(actor, firm.parkId) ? 'mine' : 'elsewhere';
+}

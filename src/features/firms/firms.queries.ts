@@ -119,10 +119,6 @@ export async function findFirmByUscc(db: Db, uscc: string): Promise<Firm | null>
   return row ? toFirm(row) : null;
 }
 
-export async function usccExists(db: Db, uscc: string): Promise<boolean> {
-  return !!(await db('firms').where({ uscc }).first('id'));
-}
-
 export async function insertFirm(
   db: Db,
   profile: FirmProfile,

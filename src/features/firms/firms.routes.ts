@@ -19,7 +19,7 @@ import { loadFilterOptions } from './filter-options.js';
 import { type Firm, type FirmSort, findFirmByUscc, listFirms } from './firms.queries.js';
 import { type FirmService, StaleFirmError } from './firms.service.js';
 import { countByStage, totalOf } from './stage-counts.queries.js';
-import { findFirmInScope } from './firm-scope.js';
+import { REGISTERED_OUT_OF_SCOPE, codeRegistration, findFirmInScope } from './firm-scope.js';
 
 const PAGE_SIZE = 50;
 
@@ -68,10 +68,12 @@ export function firmsRouter(db: Knex, firms: FirmService): Router {
     const current = str(req.query.current);
     const parsed = parseUscc(raw);
     let state: { level: 'ok' | 'error' | 'hint'; message: string; link?: string };
+    let registration: Awaited<ReturnType<typeof codeRegistration>>;
     if (raw === '') state = { level: 'hint', message: '18位，由数字和大写字母组成，见营业执照。' };
     else if (!parsed.ok) state = { level: 'error', message: parsed.message };
-    else if (parsed.code !== current && (await findFirmByUscc(db, parsed.code))) {
-      state = { level: 'error', message: '该信用代码已登记。', link: `/firms/${parsed.code}` };
+    else if (parsed.code !== current && (registration = await codeRegistration(db, parsed.code, actorOfResponse(res))) !== 'free') {
+      // Outside the caseworker's parks: that it is taken, and nothing of the firm (no name, no link).
+      state = registration === 'mine' ? { level: 'error', message: '该信用代码已登记。', link: `/firms/${parsed.code}` } : { level: 'error', message: REGISTERED_OUT_OF_SCOPE };
     } else {
       const warn = parsed.warnings.includes('organization_code_check') ? '（第9–17位的组织机构代码校验未通过，请再核对一次）' : '';
       state = { level: 'ok', message: `格式正确：${parsed.code}${warn}` };

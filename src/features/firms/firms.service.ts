@@ -19,7 +19,7 @@ import { appendAudit } from '../audit/audit.queries.js';
 import { parkExists } from '../parks/parks.queries.js';
 import { insertStageEvent, type StageEventSource } from '../stages/stage-events.queries.js';
 import { isActiveCounsellor } from '../users/users.queries.js';
-import { findFirmInScope } from './firm-scope.js';
+import { REGISTERED_OUT_OF_SCOPE, codeRegistration, findFirmInScope } from './firm-scope.js';
 import {
   type Firm,
   type FirmProfile,
@@ -28,7 +28,6 @@ import {
   profileOf,
   updateFirmProfile,
   updateFirmStage,
-  usccExists,
 } from './firms.queries.js';
 
 const messages = {
@@ -84,6 +83,13 @@ async function refuseTakenCode<T>(write: Promise<T>): Promise<T> {
   }
 }
 
+/** A code already registered: said so, and for a firm outside the user's parks, only that. */
+async function refuseRegisteredCode(db: Knex, uscc: string, ctx: WriteContext): Promise<void> {
+  const registration = await codeRegistration(db, uscc, ctx.actor);
+  if (registration === 'mine') throw new ValidationError({ uscc: messages.duplicateUscc });
+  if (registration === 'elsewhere') throw new ValidationError({ uscc: REGISTERED_OUT_OF_SCOPE });
+}
+
 async function checkReferences(db: Knex, profile: FirmProfile, ctx: WriteContext): Promise<void> {
   const errors: Record<string, string> = {};
   if (profile.parkId !== null && !(await parkExists(db, profile.parkId))) errors.parkId = messages.parkUnknown;
@@ -98,7 +104,7 @@ export function createFirmService(deps: FirmServiceDeps) {
       if (!can(ctx.actor, 'firms.create')) throw new ForbiddenError('FORBIDDEN', messages.noPermissionCreate);
       if (initialStage !== 'candidate' && initialStage !== 'incubating') throw new ValidationError({ stage: messages.initialStage });
       await checkReferences(db, profile, ctx);
-      if (await usccExists(db, profile.uscc)) throw new ValidationError({ uscc: messages.duplicateUscc });
+      await refuseRegisteredCode(db, profile.uscc, ctx);
       const at = nowIso();
       const id = await refuseTakenCode(db.transaction(async (trx) => {
         const firmId = await insertFirm(trx, profile, normalizeFirmName(profile.name), initialStage, at);
@@ -128,7 +134,7 @@ export function createFirmService(deps: FirmServiceDeps) {
       if (!can(ctx.actor, 'firms.edit')) throw new ForbiddenError('FORBIDDEN', messages.noPermissionEdit);
       if (firm.version !== version) throw new StaleFirmError(firm);
       await checkReferences(db, profile, ctx);
-      if (profile.uscc !== firm.uscc && (await usccExists(db, profile.uscc))) throw new ValidationError({ uscc: messages.duplicateUscc });
+      if (profile.uscc !== firm.uscc) await refuseRegisteredCode(db, profile.uscc, ctx);
       const before = profileOf(firm);
       const at = nowIso();
       await refuseTakenCode(db.transaction(async (trx) => {

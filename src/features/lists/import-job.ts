@@ -141,7 +141,8 @@ export async function runPreview(db: Knex, batchId: number, ctx: JobContext, pro
         }
       }
       if (firm && !coversPark(ctx.actor, firm.park_id)) {
-        reject(p.row, messages.outOfScope, uscc, p.name);
+        // As the file had it: a firm matched by name outside the user's parks keeps its code to itself.
+        reject(p.row, messages.outOfScope, p.uscc, p.name);
         continue;
       }
       if (status === 'new' && batch.kind === 'annual_figures') {
