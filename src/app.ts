@@ -29,6 +29,7 @@ import { assetsRouter } from './web/assets.js';
 import { loadActor, requireLogin, requirePasswordChosen, requirePermission } from './web/auth.js';
 import { csrfProtection, originCheck } from './web/csrf.js';
 import { errorHandler, notFoundHandler } from './web/error-handler.js';
+import { formKeyLocals, formKeyReplay, repeatedSubmitHandler } from './web/form-keys.js';
 import { configureViews } from './web/handlebars.js';
 import { layoutLocals } from './web/locals.js';
 import { formBodies, inputGuard } from './web/request-input.js';
@@ -63,6 +64,7 @@ export function createApp(db: Knex, config: AppOptions): Express {
   app.use(csrfProtection);
   app.use(loadActor(db));
   app.use(layoutLocals);
+  app.use(formKeyLocals, formKeyReplay(db));
   app.use(accountsRouter(db, sessionStore, config.sessionAbsoluteHours));
 
   // Everything below needs a signed-in user who has chosen their own password.
@@ -85,6 +87,7 @@ export function createApp(db: Knex, config: AppOptions): Express {
   app.use(auditRouter(db));
 
   app.use(notFoundHandler);
+  app.use(repeatedSubmitHandler(db));
   app.use(errorHandler);
   return app;
 }

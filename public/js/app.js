@@ -28,6 +28,79 @@
     if (meta && evt.detail.verb !== 'get') evt.detail.headers['X-CSRF-Token'] = meta.getAttribute('content');
   });
 
+  // Double submits: while a request runs, the submit buttons of its form (and the button that sent
+  // it) are disabled, on every page and for every form, including ones added later: nothing is
+  // needed in the templates. htmx requests hold them until their answer; a plain form holds them
+  // once the browser has taken its values (a disabled button would not send its name) until the
+  // next page replaces this one.
+  var SUBMITS = 'button:not([type=button]):not([type=reset]), input[type=submit], input[type=image]';
+  var held = new WeakMap();
+
+  function hold(buttons) {
+    var taken = [];
+    buttons.forEach(function (b) {
+      if (b.disabled) return;
+      b.disabled = true;
+      b.setAttribute('data-busy', '');
+      taken.push(b);
+    });
+    return taken;
+  }
+
+  function release(buttons) {
+    buttons.forEach(function (b) {
+      b.disabled = false;
+      b.removeAttribute('data-busy');
+    });
+  }
+
+  function buttonsOf(form) {
+    return form ? Array.prototype.slice.call(form.querySelectorAll(SUBMITS)) : [];
+  }
+
+  document.addEventListener('htmx:beforeRequest', function (evt) {
+    var elt = evt.detail.elt;
+    var isButton = elt.matches && elt.matches(SUBMITS);
+    // Inputs that search as you type, links, menus and polls hold nothing.
+    if (!isButton && elt.tagName !== 'FORM') return;
+    var form = elt.tagName === 'FORM' ? elt : elt.form;
+    var buttons = buttonsOf(form);
+    if (isButton && buttons.indexOf(elt) < 0) buttons.push(elt);
+    held.set(elt, hold(buttons));
+    if (form) form.setAttribute('aria-busy', 'true');
+  });
+
+  document.addEventListener('htmx:afterRequest', function (evt) {
+    var elt = evt.detail.elt;
+    var buttons = held.get(elt);
+    if (!buttons) return;
+    held.delete(elt);
+    release(buttons);
+    var form = elt.tagName === 'FORM' ? elt : elt.form;
+    if (form) form.removeAttribute('aria-busy');
+  });
+
+  document.addEventListener('submit', function (evt) {
+    var form = evt.target;
+    if (evt.defaultPrevented || !(form instanceof HTMLFormElement)) return; // htmx took it
+    if ((form.getAttribute('method') || 'get').toLowerCase() !== 'post') return;
+    setTimeout(function () {
+      var buttons = hold(buttonsOf(form));
+      form.setAttribute('aria-busy', 'true');
+      // A post that answers without leaving the page (a download) must not leave them dead.
+      setTimeout(function () {
+        release(buttons);
+        form.removeAttribute('aria-busy');
+      }, 20000);
+    }, 0);
+  });
+
+  // Back to a page the browser kept: its buttons work again.
+  window.addEventListener('pageshow', function (evt) {
+    if (!evt.persisted) return;
+    release(Array.prototype.slice.call(document.querySelectorAll('[data-busy]')));
+  });
+
   // A network failure (server down, timeout) must not pass silently.
   document.addEventListener('htmx:sendError', function () {
     showFlash('error', '无法连接服务器，请检查网络后重试。');

@@ -26,4 +26,6 @@ export interface Actor {
 export interface WriteContext {
   actor: Actor;
   ip?: string | null;
+  /** The one-time key of the form being saved, when it has one (web/form-keys.ts). */
+  formKey?: { key: string; action: string } | null;
 }

@@ -11,6 +11,7 @@ import { type Permission, can } from '../domain/permissions.js';
 import { ForbiddenError } from '../lib/errors.js';
 import { actorOf, findActingAccount } from '../features/users/users.queries.js';
 import { settleCsrf } from './csrf.js';
+import { formKeyOf } from './form-keys.js';
 import { isFragmentRequest } from './render.js';
 import { regenerateSession } from './session.js';
 
@@ -42,7 +43,7 @@ export function actorOfResponse(res: Response): Actor {
 export function writeContext(req: Request, res: Response): WriteContext {
   const actor = actorOfResponse(res);
   settleCsrf(req);
-  return { actor, ip: req.ip ?? null };
+  return { actor, ip: req.ip ?? null, formKey: formKeyOf(req) };
 }
 
 /** Only same-origin paths are followed after login (no //evil.example, no javascript:). */

@@ -5,6 +5,7 @@
  */
 import session from 'express-session';
 import type { Knex } from 'knex';
+import { deleteStaleFormKeys } from '../../web/form-keys.js';
 import { deleteStaleThrottles } from './login-throttle.js';
 
 interface SessionRow {
@@ -34,7 +35,7 @@ export class KnexSessionStore extends session.Store {
     super();
   }
 
-  /** Delete expired sessions and spent login-throttle rows now and then; harmless when several instances do it. */
+  /** Delete expired sessions, spent login-throttle rows and old form keys now and then; harmless when several instances do it. */
   startCleanup(everyMs = 10 * 60_000): void {
     this.cleanupTimer = setInterval(() => void this.deleteExpired().catch(() => undefined), everyMs);
     this.cleanupTimer.unref();
@@ -47,6 +48,7 @@ export class KnexSessionStore extends session.Store {
   async deleteExpired(now = new Date()): Promise<void> {
     await this.db('sessions').where('expires_at', '<=', now.toISOString()).del();
     await deleteStaleThrottles(this.db, now);
+    await deleteStaleFormKeys(this.db, now);
   }
 
   private expiresOf(sess: session.SessionData): string {

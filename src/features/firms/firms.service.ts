@@ -15,6 +15,7 @@ import { decideMove, type GateCheck, type MoveDecision, type MoveInput } from '.
 import { bumpDataGeneration } from '../../lib/cache.js';
 import { nowIso, todayInShanghai } from '../../lib/dates.js';
 import { AppError, ConflictError, ForbiddenError, ValidationError } from '../../lib/errors.js';
+import { claimFormKey } from '../../web/form-keys.js';
 import { appendAudit } from '../audit/audit.queries.js';
 import { parkExists } from '../parks/parks.queries.js';
 import { insertStageEvent, type StageEventSource } from '../stages/stage-events.queries.js';
@@ -84,7 +85,7 @@ async function refuseTakenCode<T>(write: Promise<T>): Promise<T> {
 }
 
 /** A code already registered: said so, and for a firm outside the user's parks, only that. */
-async function refuseRegisteredCode(db: Knex, uscc: string, ctx: WriteContext): Promise<void> {
+async function refuseRegisteredCode(db: Db, uscc: string, ctx: WriteContext): Promise<void> {
   const registration = await codeRegistration(db, uscc, ctx.actor);
   if (registration === 'mine') throw new ValidationError({ uscc: messages.duplicateUscc });
   if (registration === 'elsewhere') throw new ValidationError({ uscc: REGISTERED_OUT_OF_SCOPE });
@@ -104,9 +105,11 @@ export function createFirmService(deps: FirmServiceDeps) {
       if (!can(ctx.actor, 'firms.create')) throw new ForbiddenError('FORBIDDEN', messages.noPermissionCreate);
       if (initialStage !== 'candidate' && initialStage !== 'incubating') throw new ValidationError({ stage: messages.initialStage });
       await checkReferences(db, profile, ctx);
-      await refuseRegisteredCode(db, profile.uscc, ctx);
       const at = nowIso();
       const id = await refuseTakenCode(db.transaction(async (trx) => {
+        // The form's key first: a second submission of this form stops here, not at "code taken".
+        const recordResult = await claimFormKey(trx, ctx);
+        await refuseRegisteredCode(trx, profile.uscc, ctx);
         const firmId = await insertFirm(trx, profile, normalizeFirmName(profile.name), initialStage, at);
         await insertStageEvent(trx, {
           firmId,
@@ -121,6 +124,7 @@ export function createFirmService(deps: FirmServiceDeps) {
         });
         await appendAudit(trx, ctx, { action: 'firm.create', objectType: 'firm', objectId: profile.uscc, after: { ...profile, stage: initialStage } }, at);
         await deps.refreshEligibility(trx, [firmId]);
+        await recordResult(`/firms/${profile.uscc}`);
         return firmId;
       }));
       bumpDataGeneration();

@@ -12,6 +12,7 @@ import { nowIso } from '../../lib/dates.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { checkPasswordPolicy, generatePassword, hashPassword } from '../accounts/passwords.js';
 import type { KnexSessionStore } from '../accounts/session-store.js';
+import { claimFormKey } from '../../web/form-keys.js';
 import { appendAudit } from '../audit/audit.queries.js';
 import { countActiveAdmins, findAccountById, findAccountByUsername, setUserParks, type UserAccount } from './users.queries.js';
 
@@ -92,6 +93,8 @@ export function createUserService(store: KnexSessionStore) {
       const at = nowIso();
       const passwordHash = await hashPassword(password);
       const id = await db.transaction(async (trx) => {
+        // The form's key first: a second submission of this form stops here, not at "name taken".
+        const recordResult = await claimFormKey(trx, ctx);
         const [row] = await trx('users')
           .insert({
             username,
@@ -118,6 +121,7 @@ export function createUserService(store: KnexSessionStore) {
           objectId: username,
           after: { displayName: input.displayName.trim(), role: input.role, parkIds: input.parkIds },
         }, at);
+        await recordResult(`/admin/users/${userId}`);
         return userId;
       });
       bumpDataGeneration(); // the counsellor lists in the filter bars
