@@ -32,6 +32,7 @@ import { errorHandler, notFoundHandler } from './web/error-handler.js';
 import { formKeyLocals, formKeyReplay, repeatedSubmitHandler } from './web/form-keys.js';
 import { configureViews } from './web/handlebars.js';
 import { layoutLocals } from './web/locals.js';
+import { auditRefusals } from './web/refusal-audit.js';
 import { formBodies, inputGuard } from './web/request-input.js';
 import { securityHeaders } from './web/security-headers.js';
 import { createSessionStore, sessionMiddleware } from './web/session.js';
@@ -87,6 +88,7 @@ export function createApp(db: Knex, config: AppOptions): Express {
   app.use(auditRouter(db));
 
   app.use(notFoundHandler);
+  app.use(auditRefusals(db));
   app.use(repeatedSubmitHandler(db));
   app.use(errorHandler);
   return app;

@@ -71,6 +71,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   };
 }
 
+/**
+ * What an operator should hear at start-up about the deployment. In production, passwords and firm
+ * figures must not cross the network in clear text: the app speaks plain HTTP, so TLS has to be
+ * terminated by a reverse proxy the app trusts (TRUST_PROXY), or COOKIE_SECURE=true must state
+ * that HTTPS is in front.
+ */
+export function deploymentWarnings(config: Pick<AppConfig, 'production' | 'trustProxy' | 'cookieSecure'>): string[] {
+  if (!config.production) return [];
+  const warnings: string[] = [];
+  if (config.trustProxy === false && config.cookieSecure !== true) {
+    warnings.push(
+      'production without TLS: neither TRUST_PROXY (a reverse proxy terminating TLS) nor COOKIE_SECURE=true is set, so passwords, session cookies and firm figures travel in clear text and cookies are not Secure; put a TLS-terminating proxy in front and set TRUST_PROXY',
+    );
+  }
+  if (config.cookieSecure === false) warnings.push('production with COOKIE_SECURE=false: session cookies are never Secure, even over HTTPS');
+  return warnings;
+}
+
 /** Settings for tests and tools that build an app without reading the environment. */
 export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig & { sessionSecret: string } {
   return {

@@ -1,6 +1,6 @@
 /** Start-up: configuration, database, migrations, demo data (outside production), HTTP. */
 import { createApp } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, deploymentWarnings, loadConfig } from './config.js';
 import { createDb } from './db/knex.js';
 import { migrateLatest } from './db/migrate.js';
 import { DEMO_PASSWORD, isDatabaseEmpty, seedDemoData } from './demo/seed.js';
@@ -14,6 +14,7 @@ import { resolveSessionSecret } from './web/session.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  for (const warning of deploymentWarnings(config)) log.warn(warning);
   const db = createDb(config.databaseUrl);
   await migrateLatest(db);
   if (config.seedDemo && (await isDatabaseEmpty(db))) {
@@ -51,6 +52,10 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
 }
+
+// A promise nobody waited for must not end the process, and every user's work with it (issue 8):
+// it is a bug, logged loudly with its stack, and the app goes on serving.
+process.on('unhandledRejection', (err: unknown) => log.error('unhandled promise rejection', { err }));
 
 main().catch((err: unknown) => {
   if (err instanceof ConfigError) log.error(err.message);

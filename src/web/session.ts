@@ -2,6 +2,11 @@
  * Sessions: server-side, in the database (KnexSessionStore), identified by an HttpOnly,
  * SameSite=Lax cookie that is Secure whenever the request arrived over HTTPS. Idle and absolute
  * timeouts follow ASVS 4.0.3 §3.3.2 (defaults 30 minutes and 12 hours).
+ *
+ * A Secure cookie is named with the __Host- prefix (ASVS 3.4.4): the browser then accepts it only
+ * from HTTPS, for this host alone (no Domain) and the whole site (Path=/), so a neighbouring host
+ * or a plain-HTTP page cannot plant or shadow it. With COOKIE_SECURE=auto the name follows each
+ * request: over HTTPS the prefixed cookie, over plain HTTP (an intranet without TLS) the plain one.
  */
 import crypto from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
@@ -11,12 +16,15 @@ import type { AppConfig } from '../config.js';
 import { KnexSessionStore } from '../features/accounts/session-store.js';
 
 export const SESSION_COOKIE = 'miaopu.sid';
+export const SECURE_SESSION_COOKIE = '__Host-miaopu.sid';
 
 declare module 'express-session' {
   interface SessionData {
     userId?: number;
     /** ISO instant after which the session ends however active it is. */
     absoluteExpiresAt?: string;
+    /** When the user last proved who they are (the login, or the password asked again). */
+    authenticatedAt?: string;
     flash?: { level: 'success' | 'info' | 'warning' | 'error'; message: string };
   }
 }
@@ -32,22 +40,28 @@ export async function resolveSessionSecret(db: Knex, configured: string | null):
 }
 
 export function sessionMiddleware(store: KnexSessionStore, secret: string, config: Pick<AppConfig, 'cookieSecure' | 'sessionIdleMinutes'>): RequestHandler {
-  return session({
-    name: SESSION_COOKIE,
-    secret,
-    store,
-    resave: false,
-    saveUninitialized: false,
-    rolling: true, // each request extends the idle timeout
-    proxy: undefined, // follows the app's 'trust proxy' setting
-    cookie: {
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: config.cookieSecure,
-      path: '/',
-      maxAge: config.sessionIdleMinutes * 60_000,
-    },
-  });
+  const make = (name: string, secure: boolean, own: KnexSessionStore) =>
+    session({
+      name,
+      secret,
+      store: own,
+      resave: false,
+      saveUninitialized: false,
+      rolling: true, // each request extends the idle timeout
+      proxy: undefined, // follows the app's 'trust proxy' setting
+      cookie: {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure,
+        path: '/',
+        maxAge: config.sessionIdleMinutes * 60_000,
+      },
+    });
+  if (config.cookieSecure === true) return make(SECURE_SESSION_COOKIE, true, store);
+  const plain = make(SESSION_COOKIE, false, store);
+  if (config.cookieSecure === false) return plain;
+  const secure = make(SECURE_SESSION_COOKIE, true, store.sibling());
+  return (req, res, next) => (req.secure ? secure : plain)(req, res, next);
 }
 
 /** A new session id with empty data (express-session's regenerate, awaited). */

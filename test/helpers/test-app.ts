@@ -128,7 +128,8 @@ export async function snapshot(db: Knex) {
   const [firms, events, audit, counts, users, batches, entries] = await Promise.all([
     db('firms').select('id', 'uscc', 'name', 'stage', 'version', 'park_id', 'updated_at').orderBy('id'),
     db('stage_events').count({ n: '*' }).first(),
-    db('audit_log').whereNot('action', 'like', 'login.%').count({ n: '*' }).first(),
+    // Sign-ins and refused requests are audited as events, not as changes a request made.
+    db('audit_log').whereNot('action', 'like', 'login.%').whereNot('action', 'access.denied').count({ n: '*' }).first(),
     db('stage_counts').select().orderBy(['park_key', 'field_key', 'stage']),
     db('users').select('id', 'role', 'is_active', 'version', 'password_hash').orderBy('id'),
     db('import_batches').select('id', 'status', 'version').orderBy('id'),

@@ -5,7 +5,7 @@ import { appendAudit } from '../audit/audit.queries.js';
 import { actorOfResponse, requireLogin, safeReturnPath, setFlash, writeContext } from '../../web/auth.js';
 import { csrfToken } from '../../web/csrf.js';
 import { raw, str } from '../../web/forms.js';
-import { regenerateSession } from '../../web/session.js';
+import { SECURE_SESSION_COOKIE, SESSION_COOKIE, regenerateSession } from '../../web/session.js';
 import { authenticate, changeOwnPassword } from './accounts.service.js';
 import { PASSWORD_MAX, PASSWORD_MIN } from './passwords.js';
 import type { KnexSessionStore } from './session-store.js';
@@ -42,6 +42,7 @@ export function accountsRouter(db: Knex, store: KnexSessionStore, sessionAbsolut
     await regenerateSession(req);
     req.session.userId = result.account.id;
     req.session.absoluteExpiresAt = new Date(Date.now() + sessionAbsoluteHours * 3600_000).toISOString();
+    req.session.authenticatedAt = new Date().toISOString();
     csrfToken(req, true);
     res.redirect(303, result.account.mustChangePassword ? '/account/password' : next);
   });
@@ -52,6 +53,13 @@ export function accountsRouter(db: Knex, store: KnexSessionStore, sessionAbsolut
     // Signing out here signs out everywhere: the user's other sessions end too.
     await store.destroyUserSessions(ctx.actor.id);
     await destroy(req);
+    res.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax' });
+    if (req.secure) {
+      res.clearCookie(SECURE_SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure: true });
+      // Pages with firm figures may linger in the browser's cache and storage: gone with the session
+      // (browsers honour this header in secure contexts only).
+      res.set('Clear-Site-Data', '"cache", "storage"');
+    }
     res.redirect(303, '/login');
   });
 
@@ -67,7 +75,7 @@ export function accountsRouter(db: Knex, store: KnexSessionStore, sessionAbsolut
     await store.destroyUserSessions(actor.id, req.sessionID);
     const { userId, absoluteExpiresAt } = req.session;
     await regenerateSession(req);
-    Object.assign(req.session, { userId, absoluteExpiresAt });
+    Object.assign(req.session, { userId, absoluteExpiresAt, authenticatedAt: new Date().toISOString() });
     setFlash(req, 'success', '密码已修改。你在其他设备上的登录已全部退出。');
     res.redirect(303, '/board');
   });

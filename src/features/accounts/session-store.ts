@@ -35,6 +35,14 @@ export class KnexSessionStore extends session.Store {
     super();
   }
 
+  /**
+   * Another store on the same table. Each express-session middleware takes its store over (it sets
+   * the store's generate()), so the Secure and the plain cookie each need one of their own.
+   */
+  sibling(): KnexSessionStore {
+    return new KnexSessionStore(this.db, this.defaultTtlMs);
+  }
+
   /** Delete expired sessions, spent login-throttle rows and old form keys now and then; harmless when several instances do it. */
   startCleanup(everyMs = 10 * 60_000): void {
     this.cleanupTimer = setInterval(() => void this.deleteExpired().catch(() => undefined), everyMs);

@@ -22,6 +22,10 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   'import.revert': '撤销名单导入',
   'import.discard': '放弃导入批次',
   'import.rejects_download': '下载未导入行',
+  // hardening-web (issue 8)
+  'reauth.success': '管理员操作前确认身份',
+  'reauth.failure': '管理员操作前确认身份失败',
+  'access.denied': '拒绝访问',
 };
 
 export function auditActionLabel(action: string): string {

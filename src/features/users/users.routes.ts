@@ -5,6 +5,7 @@ import { ROLES, ROLE_LABELS } from '../../domain/actor.js';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import { actorOfResponse, requirePermission, setFlash, writeContext } from '../../web/auth.js';
 import { positiveInt, raw, str } from '../../web/forms.js';
+import { requireRecentAuth } from '../../web/reauth.js';
 import { listParks } from '../parks/parks.queries.js';
 import { findAccountById, listAccounts, type UserAccount } from './users.queries.js';
 import type { UserInput, UserService } from './users.service.js';
@@ -33,7 +34,7 @@ function inputOf(req: Request): UserInput {
 
 export function usersRouter(db: Knex, users: UserService): Router {
   const router = express.Router();
-  router.use('/admin/users', requirePermission('users.manage'));
+  router.use('/admin/users', requirePermission('users.manage'), requireRecentAuth(db));
 
   const roles = ROLES.map((key) => ({ key, label: ROLE_LABELS[key] }));
 
