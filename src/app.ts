@@ -66,7 +66,7 @@ export function createApp(db: Knex, config: AppOptions): Express {
   app.use(loadActor(db));
   app.use(layoutLocals);
   app.use(formKeyLocals, formKeyReplay(db));
-  app.use(accountsRouter(db, sessionStore, config.sessionAbsoluteHours));
+  app.use(accountsRouter(db, sessionStore, { sessionAbsoluteHours: config.sessionAbsoluteHours, sessionSecret: config.sessionSecret }));
 
   // Everything below needs a signed-in user who has chosen their own password.
   app.use(requireLogin, requirePasswordChosen);

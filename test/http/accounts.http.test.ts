@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import supertest from 'supertest';
 import { createApp } from '../../src/app.js';
 import { testConfig } from '../../src/config.js';
-import { ACCOUNT_POLICY } from '../../src/features/accounts/login-throttle.js';
+import { PAIR_POLICY } from '../../src/features/accounts/login-throttle.js';
 import type { KnexSessionStore } from '../../src/features/accounts/session-store.js';
 import { createFirm } from '../helpers/factories.js';
 import { Client, createTestContext, csrfFrom, html, snapshot, type TestContext } from '../helpers/test-app.js';
@@ -166,7 +166,7 @@ describe('login throttling', () => {
 
   it('locks the account after repeated failures; the right password during the lock still fails with the lock message; the lock is audited', async function () {
     this.timeout(20_000);
-    for (let i = 1; i < ACCOUNT_POLICY.maxFailures; i++) expect((await attempt('leader', `wrong-${i}-password`)).status).to.equal(401);
+    for (let i = 1; i < PAIR_POLICY.maxFailures; i++) expect((await attempt('leader', `wrong-${i}-password`)).status).to.equal(401);
     const locking = await attempt('leader', 'wrong-last-password');
     expect(locking.status).to.equal(429);
     expect(locking.text).to.include('已暂时锁定');
@@ -188,16 +188,16 @@ describe('login throttling', () => {
       Array.from({ length: 30 }, (_, i) => c.agent.post('/login').set('Origin', t.origin).type('form').send({ _csrf: token, username: 'leader', password: `wrong-${i}-password` })),
     );
     const checked = await t.db('audit_log').where({ action: 'login.failure', object_id: 'leader' }).count({ n: '*' }).first();
-    expect(Number(checked?.n)).to.be.at.most(ACCOUNT_POLICY.maxFailures);
-    expect(burst.filter((r) => r.status === 429).length).to.be.at.least(30 - ACCOUNT_POLICY.maxFailures);
-    const row = await t.db('login_throttle').where({ key: 'user:leader' }).first();
+    expect(Number(checked?.n)).to.be.at.most(PAIR_POLICY.maxFailures);
+    expect(burst.filter((r) => r.status === 429).length).to.be.at.least(30 - PAIR_POLICY.maxFailures);
+    const row = await t.db('login_throttle').where('key', 'like', 'pair:%|leader').first();
     expect(row.locked_until).to.not.equal(null);
     expect((await attempt('leader', 'miaopu-demo')).status).to.equal(429);
   });
 
   it('slows repeated failures down before locking', async function () {
     this.timeout(20_000);
-    for (let i = 0; i < ACCOUNT_POLICY.slowAfter; i++) await attempt('counsellor', `wrong-${i}-password`);
+    for (let i = 0; i < PAIR_POLICY.slowAfter; i++) await attempt('counsellor', `wrong-${i}-password`);
     const started = Date.now();
     expect((await attempt('counsellor', 'wrong-again-password')).status).to.equal(401);
     expect(Date.now() - started).to.be.greaterThan(900);

@@ -29,7 +29,8 @@ describe('password policy', () => {
   it('refuses the user name and the words of this system and place, in either script', () => {
     expect(refused('my name is wangxy, ok?', 'wangxy')).to.include('用户名');
     expect(refused('My name is WangXY, ok?', 'wangxy')).to.include('用户名');
-    for (const [p, word] of [['我负责的苗圃系统每天都很好用', '苗圃'], ['Miaopu is where I work', 'miaopu'], ['the river at YuYao 2026', 'yuyao'], ['我住在余姚的江边二十年了', '余姚']]) {
+    const cases: [string, string][] = [['我负责的苗圃系统每天都很好用', '苗圃'], ['Miaopu is where I work', 'miaopu'], ['the river at YuYao 2026', 'yuyao'], ['我住在余姚的江边二十年了', '余姚']];
+    for (const [p, word] of cases) {
       expect(refused(p), p).to.include(word);
     }
   });

@@ -7,6 +7,7 @@ import { csrfToken } from '../../web/csrf.js';
 import { raw, str } from '../../web/forms.js';
 import { SECURE_SESSION_COOKIE, SESSION_COOKIE, regenerateSession } from '../../web/session.js';
 import { authenticate, changeOwnPassword } from './accounts.service.js';
+import { knownDevice, rememberDevice } from './device-cookie.js';
 import { PASSWORD_MAX, PASSWORD_MIN } from './passwords.js';
 import type { KnexSessionStore } from './session-store.js';
 
@@ -20,7 +21,8 @@ function renderPasswordPage(res: Response, errors: Record<string, string> = {}, 
   res.status(status).render('accounts/password', { title: '修改密码', errors, forced: res.locals.mustChangePassword, min: PASSWORD_MIN, max: PASSWORD_MAX });
 }
 
-export function accountsRouter(db: Knex, store: KnexSessionStore, sessionAbsoluteHours: number): Router {
+export function accountsRouter(db: Knex, store: KnexSessionStore, opts: { sessionAbsoluteHours: number; sessionSecret: string }): Router {
+  const { sessionAbsoluteHours, sessionSecret } = opts;
   const router = express.Router();
 
   router.get('/login', (req, res) => {
@@ -32,7 +34,8 @@ export function accountsRouter(db: Knex, store: KnexSessionStore, sessionAbsolut
     const body = req.body as Record<string, unknown>;
     const username = str(body.username);
     const next = safeReturnPath(str(body.next)) ?? '/board';
-    const result = await authenticate(db, username, raw(body.password), req.ip ?? 'unknown');
+    const device = knownDevice(req, username, sessionSecret);
+    const result = await authenticate(db, username, raw(body.password), req.ip ?? 'unknown', { device });
     if (!result.ok) {
       if (result.delayMs) await sleep(result.delayMs);
       res.status(result.locked ? 429 : 401);
@@ -44,6 +47,7 @@ export function accountsRouter(db: Knex, store: KnexSessionStore, sessionAbsolut
     req.session.absoluteExpiresAt = new Date(Date.now() + sessionAbsoluteHours * 3600_000).toISOString();
     req.session.authenticatedAt = new Date().toISOString();
     csrfToken(req, true);
+    rememberDevice(req, res, result.account.username, sessionSecret);
     res.redirect(303, result.account.mustChangePassword ? '/account/password' : next);
   });
 

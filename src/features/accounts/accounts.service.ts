@@ -1,6 +1,7 @@
 /**
  * Signing in and out, and changing one's own password. Failures never say whether the username
- * exists; repeated failures slow down and then lock the account and the address for a while.
+ * exists; repeated failures slow down and then lock the account (from that address, or from
+ * anywhere for browsers it has never signed in from) for a while; an address is never locked.
  */
 import type { Knex } from 'knex';
 import { nowIso } from '../../lib/dates.js';
@@ -9,72 +10,114 @@ import { type UserAccount, findAccountById, findAccountByUsername } from '../use
 import {
   ACCOUNT_POLICY,
   ADDRESS_POLICY,
+  PAIR_POLICY,
+  type ThrottlePolicy,
+  type ThrottleState,
   accountKey,
   addressKey,
   clearThrottle,
   countAttempt,
+  deviceKey,
   forgiveAttempt,
   lock,
+  pairKey,
   slowdownMs,
 } from './login-throttle.js';
 import { checkPasswordPolicy, hashPassword, verifyPassword } from './passwords.js';
 
 export const loginMessages = {
   failed: '用户名或密码错误。',
-  locked: (until: string) => {
-    const minutes = Math.max(1, Math.ceil((Date.parse(until) - Date.now()) / 60_000));
-    return `登录失败次数过多，已暂时锁定，请 ${minutes} 分钟后再试。如忘记密码，请联系管理员重置。`;
-  },
+  locked: (until: string) => `登录失败次数过多，已暂时锁定，请 ${minutesUntil(until)} 分钟后再试。如忘记密码，请联系管理员重置。`,
+  busyAddress: (until: string) =>
+    `从你所在网络登录失败的次数过多，暂时只接受在本浏览器登录过的账户。请 ${minutesUntil(until)} 分钟后再试，或联系管理员。`,
   missing: '请输入用户名和密码。',
 } as const;
+
+function minutesUntil(until: string): number {
+  return Math.max(1, Math.ceil((Date.parse(until) - Date.now()) / 60_000));
+}
 
 export type LoginResult =
   | { ok: true; account: UserAccount }
   | { ok: false; message: string; locked: boolean; delayMs: number };
 
-export async function authenticate(db: Knex, usernameInput: string, password: string, ip: string, now = new Date()): Promise<LoginResult> {
+type Scope = 'device' | 'pair' | 'account' | 'address';
+
+interface Counted {
+  scope: Scope;
+  key: string;
+  policy: ThrottlePolicy;
+  state: ThrottleState;
+}
+
+export interface LoginAttempt {
+  now?: Date;
+  /** The device this browser is known as for the account (device-cookie.ts), or null. */
+  device?: string | null;
+}
+
+/**
+ * Check a sign-in, throttled (login-throttle.ts): from a browser the account has signed in from
+ * before, only that browser's own count applies; otherwise the account from this address, the
+ * account from anywhere, and the address's ceiling. Attempts are counted before the password is
+ * checked, so parallel attempts beyond a limit never reach argon2; an attempt refused by a lock or
+ * the ceiling is then taken back off every count, so a real user's refused attempts never count
+ * against them, and a success takes its own attempt back too.
+ */
+export async function authenticate(db: Knex, usernameInput: string, password: string, ip: string, attempt: LoginAttempt = {}): Promise<LoginResult> {
+  const now = attempt.now ?? new Date();
   const username = usernameInput.trim().slice(0, 100);
   if (!username || !password) return { ok: false, message: loginMessages.missing, locked: false, delayMs: 0 };
-  const accountK = accountKey(username);
-  const addressK = addressKey(ip);
   const who = { actorId: null as number | null, actorName: username, ip };
+  const keys: [Scope, string, ThrottlePolicy][] = attempt.device
+    ? [['device', deviceKey(username, attempt.device), PAIR_POLICY]]
+    : [
+        ['pair', pairKey(username, ip), PAIR_POLICY],
+        ['account', accountKey(username), ACCOUNT_POLICY],
+        ['address', addressKey(ip), ADDRESS_POLICY],
+      ];
+  const counted: Counted[] = [];
+  for (const [scope, key, policy] of keys) counted.push({ scope, key, policy, state: await countAttempt(db, key, policy, now) });
+  const forgive = async () => {
+    for (const c of counted) await forgiveAttempt(db, c.key);
+  };
 
-  // Count first, check the password after: parallel attempts beyond the limit never reach argon2.
-  const perAccount = await countAttempt(db, accountK, ACCOUNT_POLICY, now);
-  const perAddress = await countAttempt(db, addressK, ADDRESS_POLICY, now);
-  const lockedUntil = perAccount.lockedUntil ?? perAddress.lockedUntil;
-  const overLimit = perAccount.failures > ACCOUNT_POLICY.maxFailures || perAddress.failures > ADDRESS_POLICY.maxFailures;
-  if (lockedUntil || overLimit) {
-    const accountOver = perAccount.failures > ACCOUNT_POLICY.maxFailures;
-    const until = lockedUntil ?? (await lock(db, accountOver ? accountK : addressK, accountOver ? ACCOUNT_POLICY : ADDRESS_POLICY, now));
-    await appendAuditAs(db, who, { action: 'login.refused_locked', objectType: 'user', objectId: username, after: { lockedUntil: until } });
-    return { ok: false, message: loginMessages.locked(until), locked: true, delayMs: 0 };
+  const blocked = counted.find((c) => c.state.lockedUntil !== null || c.state.failures > c.policy.maxFailures);
+  if (blocked) {
+    await forgive();
+    let until = blocked.state.lockedUntil;
+    if (!until && blocked.policy.lockMs > 0) until = await lock(db, blocked.key, blocked.policy, now);
+    // The address is never locked: it waits until its window has passed.
+    until ??= new Date(Date.parse(blocked.state.windowStart) + blocked.policy.windowMs).toISOString();
+    await appendAuditAs(db, who, { action: 'login.refused_locked', objectType: 'user', objectId: username, after: { scope: blocked.scope, lockedUntil: until } });
+    const message = blocked.scope === 'address' ? loginMessages.busyAddress(until) : loginMessages.locked(until);
+    return { ok: false, message, locked: true, delayMs: 0 };
   }
 
   const account = await findAccountByUsername(db, username);
   const valid = await verifyPassword(account?.isActive ? account.passwordHash : null, password);
   if (valid && account) {
-    await clearThrottle(db, accountK);
-    await forgiveAttempt(db, addressK);
+    for (const c of counted) {
+      if (c.scope === 'pair' || c.scope === 'device') await clearThrottle(db, c.key);
+      else await forgiveAttempt(db, c.key);
+    }
     await db('users').where({ id: account.id }).update({ last_login_at: nowIso(now) });
     await appendAuditAs(db, { actorId: account.id, actorName: account.displayName, ip }, { action: 'login.success', objectType: 'user', objectId: account.username });
     return { ok: true, account };
   }
 
   const actorId = account?.id ?? null;
-  await appendAuditAs(db, { ...who, actorId }, { action: 'login.failure', objectType: 'user', objectId: username, after: { failures: perAccount.failures } });
+  const own = counted[0]!;
+  await appendAuditAs(db, { ...who, actorId }, { action: 'login.failure', objectType: 'user', objectId: username, after: { failures: own.state.failures, scope: own.scope } });
   let until: string | null = null;
-  for (const [state, key, policy, scope] of [
-    [perAccount, accountK, ACCOUNT_POLICY, 'account'],
-    [perAddress, addressK, ADDRESS_POLICY, 'address'],
-  ] as const) {
-    if (state.failures >= policy.maxFailures) {
-      until = await lock(db, key, policy, now);
-      await appendAuditAs(db, { ...who, actorId }, { action: 'login.locked', objectType: 'user', objectId: username, after: { scope, lockedUntil: until } });
+  for (const c of counted) {
+    if (c.policy.lockMs > 0 && c.state.failures >= c.policy.maxFailures) {
+      until = await lock(db, c.key, c.policy, now);
+      await appendAuditAs(db, { ...who, actorId }, { action: 'login.locked', objectType: 'user', objectId: username, after: { scope: c.scope, lockedUntil: until } });
     }
   }
   if (until) return { ok: false, message: loginMessages.locked(until), locked: true, delayMs: 0 };
-  const delayMs = Math.max(slowdownMs(perAccount.failures, ACCOUNT_POLICY), slowdownMs(perAddress.failures, ADDRESS_POLICY));
+  const delayMs = Math.max(...counted.map((c) => slowdownMs(c.state.failures, c.policy)));
   return { ok: false, message: loginMessages.failed, locked: false, delayMs };
 }
 
