@@ -33,6 +33,7 @@ import { formKeyLocals, formKeyReplay, repeatedSubmitHandler } from './web/form-
 import { configureViews } from './web/handlebars.js';
 import { layoutLocals } from './web/locals.js';
 import { auditRefusals } from './web/refusal-audit.js';
+import { type BurstPolicy, SEARCH_POLICY, burstLimit } from './web/burst-limit.js';
 import { formBodies, inputGuard } from './web/request-input.js';
 import { securityHeaders } from './web/security-headers.js';
 import { createSessionStore, sessionMiddleware } from './web/session.js';
@@ -40,7 +41,11 @@ import { createSessionStore, sessionMiddleware } from './web/session.js';
 export type AppOptions = Pick<
   AppConfig,
   'production' | 'trustProxy' | 'cookieSecure' | 'sessionIdleMinutes' | 'sessionAbsoluteHours' | 'publicOrigin' | 'uploadDir'
-> & { sessionSecret: string };
+> & {
+  sessionSecret: string;
+  /** The per-user limit on search and list pages (web/burst-limit.ts); null turns it off (the benchmark's capacity runs). */
+  searchRateLimit?: BurstPolicy | null;
+};
 
 export function createApp(db: Knex, config: AppOptions): Express {
   const app = express();
@@ -70,6 +75,7 @@ export function createApp(db: Knex, config: AppOptions): Express {
 
   // Everything below needs a signed-in user who has chosen their own password.
   app.use(requireLogin, requirePasswordChosen);
+  if (config.searchRateLimit !== null) app.use(burstLimit(db, config.searchRateLimit ?? SEARCH_POLICY));
   app.get('/', (_req, res) => res.redirect(302, '/board'));
   app.use(requirePermission('firms.read'));
   const firms = createFirmService({ applyingGate, refreshEligibility });

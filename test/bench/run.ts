@@ -187,7 +187,8 @@ const T = {
 /** Production settings as the server would have them without any environment (HTTP, no proxy). */
 function appOptions(): Parameters<typeof createApp>[1] {
   const c = testConfig({ production: true });
-  return { ...c, sessionSecret: c.sessionSecret ?? 'miaopu-bench-session-secret-0123456789' };
+  // One signed-in client drives the load: the per-user search limit would measure itself, not the app.
+  return { ...c, sessionSecret: c.sessionSecret ?? 'miaopu-bench-session-secret-0123456789', searchRateLimit: null };
 }
 
 /**

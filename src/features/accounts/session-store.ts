@@ -5,6 +5,7 @@
  */
 import session from 'express-session';
 import type { Knex } from 'knex';
+import { deleteSpentRates } from '../../web/burst-limit.js';
 import { deleteStaleFormKeys } from '../../web/form-keys.js';
 import { deleteStaleThrottles } from './login-throttle.js';
 
@@ -57,6 +58,7 @@ export class KnexSessionStore extends session.Store {
     await this.db('sessions').where('expires_at', '<=', now.toISOString()).del();
     await deleteStaleThrottles(this.db, now);
     await deleteStaleFormKeys(this.db, now);
+    await deleteSpentRates(this.db, now.getTime());
   }
 
   private expiresOf(sess: session.SessionData): string {
