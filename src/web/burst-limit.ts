@@ -25,8 +25,11 @@ export interface BurstPolicy {
 
 export const SEARCH_POLICY: BurstPolicy = { intervalMs: 100, burst: 20 };
 
-/** The pages that search or list (their fragments and column pages included). */
-const LIMITED = [/^\/firms$/, /^\/firms\/check-uscc$/, /^\/board$/, /^\/board\/columns\/[^/]+$/, /^\/readiness$/, /^\/lists\/firms$/, /^\/lists\/overlap$/, /^\/admin\/audit$/, /^\/dashboard$/];
+/**
+ * The pages that search or list (their fragments and column pages included). Not the dashboard: it
+ * is one cached result for everyone, and a repeated view must write nothing.
+ */
+const LIMITED = [/^\/firms$/, /^\/firms\/check-uscc$/, /^\/board$/, /^\/board\/columns\/[^/]+$/, /^\/readiness$/, /^\/lists\/firms$/, /^\/lists\/overlap$/, /^\/admin\/audit$/];
 
 export const burstMessage = '查询过于频繁，请稍候片刻再试。每人每秒约可查询 10 次，其他同事不受影响。';
 
