@@ -5,7 +5,8 @@
 import express, { type Express } from 'express';
 import type { Knex } from 'knex';
 import type { AppConfig } from './config.js';
-import { isDbReadable } from './db/knex.js';
+import { checkHealth, isReadOnly } from './db/health.js';
+import { sqliteFileOf } from './db/knex.js';
 import { accountsRouter } from './features/accounts/accounts.routes.js';
 import { auditRouter } from './features/audit/audit.routes.js';
 import { dashboardRouter } from './features/dashboard/dashboard.routes.js';
@@ -31,6 +32,7 @@ import { csrfProtection, originCheck } from './web/csrf.js';
 import { errorHandler, notFoundHandler } from './web/error-handler.js';
 import { configureViews } from './web/handlebars.js';
 import { layoutLocals } from './web/locals.js';
+import { requestLog } from './web/request-log.js';
 import { securityHeaders } from './web/security-headers.js';
 import { createSessionStore, sessionMiddleware } from './web/session.js';
 
@@ -45,13 +47,17 @@ export function createApp(db: Knex, config: AppOptions): Express {
   app.set('query parser', 'simple');
   app.set('trust proxy', config.trustProxy);
   configureViews(app, config.production);
+  app.use(requestLog());
   app.use(securityHeaders({ hsts: config.cookieSecure === true }));
 
   // Public: health, assets, login.
+  const dbFile = sqliteFileOf(db);
   app.get('/healthz', async (_req, res) => {
-    const ok = await isDbReadable(db);
-    res.status(ok ? 200 : 503).type('text/plain').send(ok ? 'ok' : 'database unreadable');
+    const health = await checkHealth(db, dbFile);
+    res.status(health.ok ? 200 : 503).type('text/plain').send(health.reason);
   });
+  // Every page says so while the server runs on a read-only database (views/layouts/main.hbs).
+  app.locals.readOnly = isReadOnly(db);
   app.use(assetsRouter(config.production));
 
   const sessionStore = createSessionStore(db, config);

@@ -5,7 +5,7 @@ import { appendAudit } from '../audit/audit.queries.js';
 import { actorOfResponse, requireLogin, safeReturnPath, setFlash, writeContext } from '../../web/auth.js';
 import { csrfToken } from '../../web/csrf.js';
 import { str } from '../../web/forms.js';
-import { regenerateSession } from '../../web/session.js';
+import { regenerateSession, saveSession } from '../../web/session.js';
 import { authenticate, changeOwnPassword } from './accounts.service.js';
 import { PASSWORD_MAX, PASSWORD_MIN } from './passwords.js';
 import type { KnexSessionStore } from './session-store.js';
@@ -23,9 +23,13 @@ function renderPasswordPage(res: Response, errors: Record<string, string> = {}, 
 export function accountsRouter(db: Knex, store: KnexSessionStore, sessionAbsoluteHours: number): Router {
   const router = express.Router();
 
-  router.get('/login', (req, res) => {
+  router.get('/login', async (req, res) => {
     if (res.locals.actor) return res.redirect(302, safeReturnPath(req.query.next) ?? '/board');
-    res.render('accounts/login', { layout: 'bare', title: '登录', next: safeReturnPath(req.query.next) ?? '', csrfToken: csrfToken(req) });
+    const token = csrfToken(req);
+    // Stored before the form is shown: if the database cannot take it (disk full, read-only), the
+    // user reads why (503) instead of a form whose every submission would be refused.
+    await saveSession(req);
+    res.render('accounts/login', { layout: 'bare', title: '登录', next: safeReturnPath(req.query.next) ?? '', csrfToken: token });
   });
 
   router.post('/login', async (req, res) => {
