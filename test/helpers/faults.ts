@@ -11,8 +11,8 @@ import path from 'node:path';
 
 export interface Tmpfs {
   dir: string;
-  /** Fill the file system to the last byte (a filler file); `free()` removes it. */
-  fill(): void;
+  /** Fill the file system to the last byte, or all but `leaveBytes` (a filler file); `free()` removes it. */
+  fill(leaveBytes?: number): void;
   free(): void;
   remount(mode: 'ro' | 'rw'): void;
   unmount(): void;
@@ -31,7 +31,7 @@ export function mountTmpfs(sizeMiB: number): Tmpfs {
   const filler = path.join(dir, 'filler');
   return {
     dir,
-    fill() {
+    fill(leaveBytes = 0) {
       const fd = fs.openSync(filler, 'a');
       try {
         for (const size of [1 << 20, 1 << 12, 1]) {
@@ -45,6 +45,7 @@ export function mountTmpfs(sizeMiB: number): Tmpfs {
             }
           }
         }
+        if (leaveBytes) fs.ftruncateSync(fd, Math.max(0, fs.fstatSync(fd).size - leaveBytes));
       } finally {
         fs.closeSync(fd);
       }

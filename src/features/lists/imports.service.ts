@@ -13,7 +13,7 @@ import { decideMove } from '../../domain/transitions.js';
 import { insertChunked } from '../../db/insert-chunked.js';
 import { bumpDataGeneration } from '../../lib/cache.js';
 import { nowIso, shanghaiDate, todayInShanghai, yearOf } from '../../lib/dates.js';
-import { AppError, ConflictError, NotFoundError, ValidationError } from '../../lib/errors.js';
+import { AppError, ConflictError, FAULT_MESSAGES, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { appendAudit, auditRow } from '../audit/audit.queries.js';
 import { stageEventRow } from '../stages/stage-events.queries.js';
 import { type ColumnMapping, columnLabels } from './import-rows.js';
@@ -33,6 +33,7 @@ import {
 import { checkMapping, FIELDS, type FieldKey, normalizeHeader, suggestMapping } from './parsing/columns.js';
 import { isListParseError, type OpenedTable, openTable, UNIT_EXPONENT } from './parsing/index.js';
 import type { AmountUnit } from './parsing/types.js';
+import { asStorageFault, ensureUploadFolder } from './upload-folder.js';
 
 const messages = {
   kind: '请选择名单类型。',
@@ -166,7 +167,7 @@ function titleYearWarnings(batch: Batch): string[] {
 }
 
 export function createImportService(runner: ImportRunner, uploadDir: string) {
-  fs.mkdirSync(uploadDir, { recursive: true });
+  ensureUploadFolder(uploadDir);
   const storedPath = (batch: Pick<Batch, 'id' | 'fileType'>) => path.join(uploadDir, `batch-${batch.id}.${batch.fileType}`);
 
   async function loadBatch(db: Knex, id: number): Promise<Batch> {
@@ -210,7 +211,13 @@ export function createImportService(runner: ImportRunner, uploadDir: string) {
       await appendAudit(trx, ctx, { action: 'import.upload', objectType: 'import_batch', objectId: String(batchId), after: { kind, year, fileName: safeFileName(file.originalName), size: file.size, sha256: hash } }, at);
       return batchId;
     });
-    fs.renameSync(file.path, storedPath({ id, fileType }));
+    try {
+      fs.renameSync(file.path, storedPath({ id, fileType }));
+    } catch (err) {
+      // The batch without its file could never be previewed: it goes, and the server's fault is said.
+      await db('import_batches').where({ id }).update({ status: 'failed', error: FAULT_MESSAGES.storage }).catch(() => undefined);
+      throw asStorageFault(err);
+    }
     return loadBatch(db, id);
   }
 
@@ -238,7 +245,7 @@ export function createImportService(runner: ImportRunner, uploadDir: string) {
           table = await openListSheet(file.path, kind);
         } catch (err) {
           if (isListParseError(err)) throw new ValidationError({ file: err.message }, err.message, `FILE_${err.code}`);
-          throw err;
+          throw asStorageFault(err);
         }
         // The type is read from the content; but a text file named .xlsx is a mistake (a renamed
         // export, a wrong file) whose "header" would be nonsense: say so rather than read it as CSV.

@@ -10,7 +10,7 @@ import multer from 'multer';
 import { IMPORT_KINDS, importKindLabel, isImportKind, listKindLabel, listYears } from '../../domain/list-kinds.js';
 import { can } from '../../domain/permissions.js';
 import { todayInShanghai, yearOf } from '../../lib/dates.js';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
+import { ConflictError, FaultError, ForbiddenError, NotFoundError, ValidationError, storageFaultOf } from '../../lib/errors.js';
 import { appendAudit } from '../audit/audit.queries.js';
 import { settleCsrf } from '../../web/csrf.js';
 import { actorOfResponse, requirePermission, setFlash, writeContext } from '../../web/auth.js';
@@ -22,6 +22,7 @@ import type { ImportService } from './imports.service.js';
 import { acceptedFirms, acceptedRows, BATCH_STATUS_LABELS, type Batch, DISCARDABLE_STATUSES, findBatch, listBatches, type StagedRow, stagedRows, supersededBy } from './imports.queries.js';
 import type { Actor } from '../../domain/actor.js';
 import { listSizes } from './overlap.queries.js';
+import { ensureUploadFolder } from './upload-folder.js';
 import { READ_LIMITS } from './parsing/index.js';
 import { writeRejectsCsv, writeRejectsXlsx } from './parsing/export-safe.js';
 
@@ -87,9 +88,11 @@ function rejectedView(batch: Batch, rows: StagedRow[]) {
 export function listsRouter(db: Knex, imports: ImportService, runner: ImportRunner, uploadDir: string): Router {
   const router = express.Router();
   const tmpDir = path.join(uploadDir, 'incoming');
-  fs.mkdirSync(tmpDir, { recursive: true });
+  ensureUploadFolder(tmpDir);
   const upload = multer({
-    dest: tmpDir,
+    // A destination function: multer creates no folder at start-up, so a read-only upload folder
+    // fails each upload (503, the server's fault) instead of the whole app.
+    storage: multer.diskStorage({ destination: (_req, _file, cb) => cb(null, tmpDir) }),
     limits: { fileSize: READ_LIMITS.maxBytes, files: 1, fields: 10, fieldSize: 1024, parts: 12, headerPairs: 100 },
   }).single('file');
 
@@ -137,6 +140,9 @@ export function listsRouter(db: Knex, imports: ImportService, runner: ImportRunn
         return next();
       }
       if (req.file) fs.rmSync(req.file.path, { force: true });
+      // The server could not store the file (full disk, read-only folder): its fault, not the file's.
+      const fault = storageFaultOf(err);
+      if (fault) return next(new FaultError(fault, err));
       const code = (err as { code?: string }).code;
       const message = code === 'LIMIT_FILE_SIZE' ? messages.tooLarge : code === 'LIMIT_FILE_COUNT' || code === 'LIMIT_UNEXPECTED_FILE' ? messages.oneFile : messages.badUpload;
       renderIndex(req, res, { errors: { file: message }, values: { kind: str(req.body?.kind), year: positiveInt(req.body?.year) } }, code === 'LIMIT_FILE_SIZE' ? 413 : 422).catch(next);
