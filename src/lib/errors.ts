@@ -73,7 +73,7 @@ interface CodedError {
 const PG_UNAVAILABLE = /^(08|57P0[123])/;
 const NET_UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EPIPE', 'EAI_AGAIN']);
 /** node-postgres and knex say these in words only. */
-const UNAVAILABLE_TEXT = /Connection terminated|connection timeout|Query read timeout|timeout exceeded when trying to connect|Timeout acquiring a connection|Client has encountered a connection error/i;
+const UNAVAILABLE_TEXT = /Connection terminated|^timeout expired$|connection timeout|Query read timeout|timeout exceeded when trying to connect|Timeout acquiring a connection|Client has encountered a connection error/i;
 
 export function isBusyError(err: unknown): boolean {
   const code = (err as CodedError | null)?.code;
