@@ -4,6 +4,7 @@ import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import Database from 'better-sqlite3';
 import type { Knex } from 'knex';
+import { registerInstance } from './db/backup.js';
 import { markReadOnly } from './db/health.js';
 import { createDb } from './db/knex.js';
 import { migrateLatest } from './db/migrate.js';
@@ -40,7 +41,7 @@ async function openDatabase(databaseUrl: string): Promise<{ db: Knex; readOnly: 
     markReadOnly(db);
     return { db, readOnly: true };
   }
-  const db = createDb(databaseUrl);
+  const db = createDb(databaseUrl, { applicationName: 'miaopu' });
   await waitForDatabase(db);
   try {
     await migrateLatest(db);
@@ -57,6 +58,9 @@ async function openDatabase(databaseUrl: string): Promise<{ db: Knex; readOnly: 
 async function main(): Promise<void> {
   const config = loadConfig();
   const { db, readOnly } = await openDatabase(config.databaseUrl);
+  // `npm run db:restore` refuses to run while this is there.
+  const unregister = registerInstance(config.databaseUrl);
+  process.on('exit', unregister);
   if (!readOnly) {
     if (config.seedDemo && (await isDatabaseEmpty(db))) {
       log.info('empty database: loading the demo data');

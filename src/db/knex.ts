@@ -19,6 +19,8 @@ export interface DbOptions {
   lockWaitMs?: number;
   /** Open the SQLite file read-only (the server does when the file or its folder cannot be written). */
   readOnly?: boolean;
+  /** PostgreSQL application_name: the server says `miaopu`, so a restore can see it is running. */
+  applicationName?: string;
 }
 
 interface SqliteConnection {
@@ -126,6 +128,7 @@ function openDb(databaseUrl: string, options: DbOptions): Knex {
       statement_timeout: PG_TIMEOUTS.statementMs,
       query_timeout: PG_TIMEOUTS.queryMs,
       keepAlive: true,
+      application_name: options.applicationName ?? 'miaopu-tool',
     },
     compileSqlOnError: false,
     log: knexLog,
