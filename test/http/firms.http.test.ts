@@ -24,7 +24,7 @@ describe('firms: create, page, edit, list', () => {
   describe('POST /firms', () => {
     it('When the form is valid, then the firm is created with its normalised code, a creation event and an audit row, and the browser goes to its page', async () => {
       const res = await t.admin.post('/firms').type('form').send(form()).expect(303);
-      expect(res.headers.location).to.equal('/firms/91330281677691616Q');
+      expect(res.headers.location).to.equal('/firms/91330281677691616Q#firm-profile');
       const firm = await t.db('firms').where({ uscc: '91330281677691616Q' }).first();
       expect(firm).to.include({ name: '宁波恒拓物联网有限公司', stage: 'candidate', version: 1, lifecycle: 'growth' });
       const events = await t.db('stage_events').where({ firm_id: firm.id });

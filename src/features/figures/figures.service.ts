@@ -6,7 +6,7 @@
 import type { Knex } from 'knex';
 import { isUniqueViolation } from '../../db/dialect.js';
 import type { WriteContext } from '../../domain/actor.js';
-import { can, coversPark } from '../../domain/permissions.js';
+import { can, coversFirm } from '../../domain/permissions.js';
 import { bumpDataGeneration } from '../../lib/cache.js';
 import { nowIso } from '../../lib/dates.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../lib/errors.js';
@@ -30,7 +30,7 @@ export class StaleFiguresError extends ConflictError {
 export function createFiguresService(deps: { refreshEligibility: EligibilityRefresh }) {
   return {
     async saveYear(db: Knex, firm: Firm, year: number, version: number, values: FigureValues, ctx: WriteContext): Promise<void> {
-      if (!coversPark(ctx.actor, firm.parkId)) throw new NotFoundError('FIRM_NOT_FOUND', messages.notFound);
+      if (!coversFirm(ctx.actor, firm)) throw new NotFoundError('FIRM_NOT_FOUND', messages.notFound);
       if (!can(ctx.actor, 'figures.edit')) throw new ForbiddenError('FORBIDDEN', messages.forbidden);
       const at = nowIso();
       try {
