@@ -139,7 +139,8 @@ export function firmsRouter(db: Knex, firms: FirmService): Router {
       const { firm: updated, changed } = await firms.updateProfile(db, uscc, version, parsed.profile, writeContext(req, res));
       if (changed.length) setFlash(req, 'success', `已保存企业资料（${changed.length} 项修改）。`);
       else setFlash(req, 'info', '没有修改：内容与保存前相同，未记录新版本。');
-      redirectAfterWrite(req, res, `/firms/${updated.uscc}#firm-profile`);
+      // Not a bare #fragment: the same path plus a hash would only scroll, not load the saved page.
+      redirectAfterWrite(req, res, `/firms/${updated.uscc}?saved=profile`);
     } catch (err) {
       if (err instanceof ValidationError) return rerender(err.fieldErrors, firm, 422);
       if (err instanceof StaleFirmError) {
