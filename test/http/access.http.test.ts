@@ -45,6 +45,7 @@ const ROUTE_ACCESS: Record<string, Access> = {
   'POST /admin/users/:id/enable': 'users.manage',
   'POST /admin/users/:id/reset-password': 'users.manage',
   'GET /admin/audit': 'audit.read',
+  'GET /admin/audit/export.xlsx': 'audit.read',
   'GET /lists': 'lists.read',
   'POST /lists/imports': 'lists.import',
   'GET /lists/imports/:id': 'lists.read',
@@ -131,6 +132,7 @@ const PROBES: Probe[] = [
   { route: 'POST /admin/users/:id/enable', prepare: async (t, c) => { const id = await userToChange(t, false); return () => c.post(`/admin/users/${id}/enable`).type('form').send({ version: 1 }); } },
   { route: 'POST /admin/users/:id/reset-password', prepare: async (t, c) => { const id = await userToChange(t); return () => c.post(`/admin/users/${id}/reset-password`).type('form').send({ version: 1 }); } },
   { route: 'GET /admin/audit', prepare: async (_t, c) => () => c.get('/admin/audit') },
+  { route: 'GET /admin/audit/export.xlsx', prepare: async (_t, c) => () => c.get('/admin/audit/export.xlsx') },
   {
     route: 'POST /lists/imports',
     prepare: async (_t, c) => () => c.post('/lists/imports').field('kind', 'patent').field('year', '2025').attach('file', writeCsv([['统一社会信用代码', '企业名称'], [validUscc(n++), '余姚市探针有限公司']])),

@@ -341,7 +341,7 @@ describe('the audit log page', () => {
   it('lists writes and logins with actor, action, object, before/after, time and IP', async () => {
     const doc = html((await t.admin.get('/admin/audit').expect(200)).text);
     const rows = doc.querySelectorAll('table.audit tbody tr').map((r) => r.text.replace(/\s+/g, ' '));
-    expect(rows.some((r) => r.includes('王晓燕') && r.includes('移动阶段') && r.includes('candidate') && r.includes('incubating'))).to.equal(true);
+    expect(rows.some((r) => r.includes('王晓燕') && r.includes('移动阶段') && r.includes('候选') && r.includes('孵化培育') && !r.includes('candidate'))).to.equal(true);
     expect(rows.some((r) => r.includes('登录成功'))).to.equal(true);
   });
 

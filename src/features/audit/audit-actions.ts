@@ -22,6 +22,7 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   'import.revert': '撤销名单导入',
   'import.discard': '放弃导入批次',
   'import.rejects_download': '下载未导入行',
+  'audit.export': '导出审计日志',
   // Parks and towns (/admin/parks)
   'park.create': '新增园区/平台',
   'park.rename': '园区/平台改名',

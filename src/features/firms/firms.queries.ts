@@ -208,3 +208,20 @@ export async function listFirms(
     updatedAt: r.updated_at,
   }));
 }
+
+/** Names of the firms with these codes (the audit log names firms, it stores their codes). */
+export async function firmNamesByUscc(db: Db, usccs: string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (let i = 0; i < usccs.length; i += 500) {
+    const rows = (await db('firms').whereIn('uscc', usccs.slice(i, i + 500)).select('uscc', 'name')) as { uscc: string; name: string }[];
+    for (const r of rows) out.set(r.uscc, r.name);
+  }
+  return out;
+}
+
+/** Codes of the firms whose name holds the text (search index), at most `limit`: the audit log's firm filter by name. */
+export async function usccsByName(db: Db, text: string, limit: number): Promise<string[]> {
+  const qb = db('firms as f').select('f.uscc').limit(limit);
+  applyFirmFilters(db, qb, { q: text }, { parkIds: null });
+  return ((await qb) as { uscc: string }[]).map((r) => r.uscc);
+}
