@@ -131,6 +131,24 @@ describe('what a caseworker can trust', () => {
     });
   });
 
+  it('a search of several words finds the firms whose name holds all of them, short words and long, on the list and the board', async () => {
+    const both = await createFirm(t.db, { name: '余姚市海东精密机械有限公司', stage: 'incubating', parkId: t.basics.parks.a, actorId: t.basics.users.admin.id });
+    const onlyHaidong = await createFirm(t.db, { name: '宁波海东科技有限公司', stage: 'incubating', parkId: t.basics.parks.a, actorId: t.basics.users.admin.id });
+    const onlyYuyao = await createFirm(t.db, { name: '余姚市江丰电子有限公司', stage: 'incubating', parkId: t.basics.parks.a, actorId: t.basics.users.admin.id });
+    const found = async (q: string) => {
+      const text = (await t.admin.get(`/firms?q=${encodeURIComponent(q)}`).expect(200)).text;
+      return [both, onlyHaidong, onlyYuyao].filter((f) => text.includes(f.uscc)).map((f) => f.name);
+    };
+    expect(await found('余姚 海东')).to.deep.equal([both.name]); // two short words
+    expect(await found('海东　科技有限公司')).to.deep.equal([onlyHaidong.name]); // short and long, a full-width space
+    expect(await found('精密机械 余姚市')).to.deep.equal([both.name]); // two long words, in another order
+    expect(await found('余姚市 有限公司')).to.have.members([both.name, onlyYuyao.name]);
+    expect(await found('余姚 不存在的词')).to.deep.equal([]);
+    const board = (await t.admin.get(`/board?q=${encodeURIComponent('余姚 海东')}`).expect(200)).text;
+    expect(board).to.include(`id="card-${both.uscc}"`).and.not.include(`id="card-${onlyHaidong.uscc}"`).and.not.include(`id="card-${onlyYuyao.uscc}"`);
+    expect(board).to.include('id="count-incubating">1<');
+  });
+
   it('destructive actions share one danger style: revert, discard, disable a user, 退库, merge, retire', async () => {
     const users = (await t.admin.get(`/admin/users/${t.basics.users.leader.id}`).expect(200)).text;
     expect(html(users).querySelector('form[action$="/disable"] button')!.getAttribute('class')).to.include('button-danger');

@@ -5,7 +5,7 @@
  */
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { firmIdsByName, firmIdsByShortName, whereUsccPrefix } from '../../db/dialect.js';
+import { firmIdsByName, firmIdsByShortName, indexableWord, searchWords, whereUsccPrefix } from '../../db/dialect.js';
 import type { Db } from '../../db/types.js';
 import type { Jurisdiction } from '../../domain/actor.js';
 import { LIFECYCLES, TECH_FIELDS, type LifecycleKey, type TechFieldKey } from '../../domain/fields.js';
@@ -93,8 +93,9 @@ function usccPrefix(q: string): string | null {
   return /^[0-9A-HJ-NPQRTUWXY]{4,18}$/.test(code) && /\d/.test(code) ? code : null;
 }
 
+/** No word long enough for the trigram index (every word of `余姚 海东` has two characters). */
 function isShortSearch(q: string): boolean {
-  return [...q.trim()].length < 3;
+  return !searchWords(q).some(indexableWord);
 }
 
 /**
