@@ -144,6 +144,26 @@ describe('a caseworker’s day in a real browser', function () {
     expect(await page.locator('form.figures-form').count()).to.equal(0);
   });
 
+  it('a printed dashboard, readiness list and board say what they show, when, and for whom; one park is one ordinary bar', async () => {
+    const scoped = await ctx.newPage('caseworker-kfq');
+    await scoped.goto(`${ctx.baseUrl}/dashboard?field=advanced_manufacturing`);
+    await scoped.locator('#park-chart').waitFor();
+    const box = await scoped.locator('#park-chart').evaluate((c) => c.parentElement!.getBoundingClientRect().height);
+    expect(box).to.be.below(200);
+    expect(await scoped.locator('.print-heading').isVisible()).to.equal(false);
+    await scoped.emulateMedia({ media: 'print' });
+    const heading = (await scoped.locator('#funnel .print-heading').innerText()).replace(/\s+/g, ' ');
+    expect(heading).to.include('技术领域：先进制造与自动化').and.include('统计年度：');
+    expect(heading).to.match(/数据截至 \d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
+    expect(heading).to.include('打印人：周涛（业务员，负责 1 个园区）');
+    await scoped.screenshot({ path: '/tmp/miaopu-print-dashboard.png', fullPage: true });
+    await scoped.goto(`${ctx.baseUrl}/readiness?check=tsme`);
+    expect((await scoped.locator('#reserve-table .print-heading').innerText()).replace(/\s+/g, ' ')).to.include('对照：');
+    await scoped.goto(`${ctx.baseUrl}/board?q=${encodeURIComponent('科技')}`);
+    expect((await scoped.locator('#board .print-heading').innerText()).replace(/\s+/g, ' ')).to.include('搜索：“科技”');
+    await scoped.close();
+  });
+
   it('every browser test fails on a console error: the check sees one and names it', async () => {
     await page.goto(`${ctx.baseUrl}/board`);
     await page.evaluate(() => console.error('deliberate error for the test'));

@@ -3,7 +3,10 @@ import type { Db } from '../../db/types.js';
 import type { Jurisdiction } from '../../domain/actor.js';
 import { LIFECYCLES, TECH_FIELDS } from '../../domain/fields.js';
 import { LIST_KINDS } from '../../domain/list-kinds.js';
-import { EXIT_REASONS, STAGES } from '../../domain/stages.js';
+import { EXIT_REASONS, STAGES, stageLabel } from '../../domain/stages.js';
+import { listKindLabel } from '../../domain/list-kinds.js';
+import { shanghaiDateTime } from '../../lib/dates.js';
+import type { FirmFilters } from './firm-filters.js';
 import { ReadModelCache } from '../../lib/cache.js';
 import { listParks, listTowns, type Park, type Town } from '../parks/parks.queries.js';
 import { listCounsellors, type UserSummary } from '../users/users.queries.js';
@@ -44,5 +47,31 @@ export async function loadFilterOptions(db: Db, actor: Jurisdiction) {
     exitReasons: EXIT_REASONS,
     listKinds: LIST_KINDS,
     counsellors,
+  };
+}
+
+export type FilterOptions = Awaited<ReturnType<typeof loadFilterOptions>>;
+
+/**
+ * What a printed page shows (issue 11 item 12): the filters in words, when the data was read and
+ * by whom, so a sheet on a leader's desk says what it is. `extra`: the page's own choices
+ * (统计年度, 对照…), already in words.
+ */
+export function printHeading(filters: FirmFilters, options: FilterOptions, extra: [string, string][] = []) {
+  const parts: [string, string][] = [];
+  const name = <T extends { id: number }>(list: T[], id: number | undefined) => (id === undefined ? undefined : (list.find((x) => x.id === id) ?? null));
+  const park = name(options.parks, filters.park);
+  if (park !== undefined) parts.push(['园区/平台', park?.name ?? `#${filters.park}`]);
+  const town = name(options.towns, filters.town);
+  if (town !== undefined) parts.push(['属地', town?.name ?? `#${filters.town}`]);
+  if (filters.field) parts.push(['技术领域', options.fields.find((f) => f.key === filters.field)?.label ?? filters.field]);
+  if (filters.stage) parts.push(['阶段', stageLabel(filters.stage)]);
+  if (filters.list) parts.push(['所在名单', `${listKindLabel(filters.list)}${filters.listYear ? ` ${filters.listYear} 年` : ''}`]);
+  if (filters.counsellor !== undefined) parts.push(['辅导员', options.counsellors.find((c) => c.id === filters.counsellor)?.displayName ?? `#${filters.counsellor}`]);
+  if (filters.lifecycle) parts.push(['生命周期', options.lifecycles.find((l) => l.key === filters.lifecycle)?.label ?? filters.lifecycle]);
+  if (filters.q) parts.push(['搜索', `“${filters.q}”`]);
+  return {
+    filters: [...extra, ...parts].map(([label, value]) => `${label}：${value}`).join('；') || '无（全部企业）',
+    at: shanghaiDateTime(new Date().toISOString()),
   };
 }
