@@ -6,10 +6,9 @@
  */
 import { expect } from 'chai';
 import ExcelJS from 'exceljs';
-import type { ImportRunner } from '../../src/features/lists/import-runner.js';
 import { displayIp } from '../../src/features/audit/audit-view.js';
 import { createFirm, validUscc } from '../helpers/factories.js';
-import { writeCsv } from '../helpers/list-files.js';
+import { commitList } from '../helpers/list-import.js';
 import { createTestContext, html, type TestContext } from '../helpers/test-app.js';
 
 describe('the audit log speaks Chinese', () => {
@@ -24,13 +23,7 @@ describe('the audit log speaks Chinese', () => {
     await cw.post(`/firms/${firm.uscc}/figures/2025`).type('form').send({ version: 0, rdExpense: '120', salesRevenue: '33.12' }).expect(303);
     await cw.post(`/firms/${firm.uscc}`).type('form').send({ uscc: firm.uscc, name: firm.name, parkId: String(t.basics.parks.b), field: 'electronic_info', version: 2 }).expect(303);
     // A list batch, committed.
-    const runner = t.app.locals.importRunner as ImportRunner;
-    const up = await t.admin.post('/lists/imports').field('kind', 'patent').field('year', '2025').attach('file', writeCsv([['统一社会信用代码', '企业名称'], [validUscc(830_001), '余姚市审计批次科技有限公司']]));
-    const id = Number(/(\d+)$/.exec(up.headers.location ?? '')![1]);
-    await t.admin.post(`/lists/imports/${id}/mapping`).type('form').send({ field_0: 'uscc', field_1: 'name', version: 1 }).expect(303);
-    await runner.settled(id);
-    await t.admin.post(`/lists/imports/${id}/commit`).type('form').send({}).expect(303);
-    await runner.settled(id);
+    await commitList(t, [[validUscc(830_001), '余姚市审计批次科技有限公司']]);
   });
   after(() => t.destroy());
 

@@ -4,9 +4,8 @@
  * conversion); destructive buttons share the danger style.
  */
 import { expect } from 'chai';
-import type { ImportRunner } from '../../src/features/lists/import-runner.js';
 import { addFigures, createFirm, validUscc } from '../helpers/factories.js';
-import { writeCsv } from '../helpers/list-files.js';
+import { commitList } from '../helpers/list-import.js';
 import { createTestContext, html, snapshot, type TestContext } from '../helpers/test-app.js';
 
 describe('what a caseworker can trust', () => {
@@ -73,18 +72,8 @@ describe('what a caseworker can trust', () => {
 
   describe('a reverted list', () => {
     it('takes out the candidates it created without counting them as exits; they stay findable with their history', async () => {
-      const runner = t.app.locals.importRunner as ImportRunner;
       const real = await createFirm(t.db, { name: '余姚市真实退库科技有限公司', stage: 'incubating', parkId: t.basics.parks.a, actorId: t.basics.users.admin.id });
-      const upload = await t.admin.post('/lists/imports').field('kind', 'patent').field('year', '2025').attach('file', writeCsv([
-        ['统一社会信用代码', '企业名称'],
-        [validUscc(810_001), '余姚市撤回一号科技有限公司'],
-        [validUscc(810_002), '余姚市撤回二号科技有限公司'],
-      ]));
-      const id = Number(/(\d+)$/.exec(upload.headers.location ?? '')![1]);
-      await t.admin.post(`/lists/imports/${id}/mapping`).type('form').send({ field_0: 'uscc', field_1: 'name', version: 1 }).expect(303);
-      await runner.settled(id);
-      await t.admin.post(`/lists/imports/${id}/commit`).type('form').send({}).expect(303);
-      await runner.settled(id);
+      const id = await commitList(t, [[validUscc(810_001), '余姚市撤回一号科技有限公司'], [validUscc(810_002), '余姚市撤回二号科技有限公司']]);
       // One real exit, through the board's rules.
       await t.admin.post(`/firms/${real.uscc}/stage`).type('form').send({ to: 'exited', exitReason: 'moved_away', reason: '迁出余姚', version: 1, source: 'firm_page' }).expect(303);
 
@@ -115,13 +104,7 @@ describe('what a caseworker can trust', () => {
     });
 
     it('a withdrawn candidate moved back into the pipeline counts again', async () => {
-      const runner = t.app.locals.importRunner as ImportRunner;
-      const upload = await t.admin.post('/lists/imports').field('kind', 'patent').field('year', '2025').attach('file', writeCsv([['统一社会信用代码', '企业名称'], [validUscc(810_010), '余姚市重新入库科技有限公司']]));
-      const id = Number(/(\d+)$/.exec(upload.headers.location ?? '')![1]);
-      await t.admin.post(`/lists/imports/${id}/mapping`).type('form').send({ field_0: 'uscc', field_1: 'name', version: 1 }).expect(303);
-      await runner.settled(id);
-      await t.admin.post(`/lists/imports/${id}/commit`).type('form').send({}).expect(303);
-      await runner.settled(id);
+      const id = await commitList(t, [[validUscc(810_010), '余姚市重新入库科技有限公司']]);
       await t.admin.post(`/lists/imports/${id}/revert`).type('form').send({ confirmRevert: '1' }).expect(303);
       const firm = await t.db('firms').where({ uscc: validUscc(810_010) }).first();
       expect(firm.withdrawn_batch_id).to.equal(id);
