@@ -43,7 +43,7 @@ export function takeBrowserErrors(): string[] {
   return found;
 }
 
-afterEach(function () {
+if (typeof afterEach === "function") afterEach(function () {
   const found = takeBrowserErrors();
   if (found.length) throw new Error(`console errors or CSP violations during “${this.currentTest?.fullTitle()}”:\n  ${found.join('\n  ')}`);
 });
