@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 src=$(pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/miaopu-node22.XXXXXX")
 trap 'rm -rf "$work"' EXIT
+trap 'exit 130' INT TERM
 
 echo "--- Node 22 from the npm registry"
 npm install --prefix "$work/runtime" --no-save --no-audit --no-fund --loglevel=error node@22 >/dev/null
