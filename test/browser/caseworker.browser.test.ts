@@ -135,7 +135,7 @@ describe('a caseworker’s day in a real browser', function () {
     const firm = (await ctx.db('firms').where({ stage: 'tech_sme' }).first('uscc')) as { uscc: string };
     await page.goto(`${ctx.baseUrl}/firms/${firm.uscc}/figures/edit?year=2024`);
     await page.fill('input[name=salesRevenue]', '2000');
-    const [answer] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.click('form.figures-form button[type=submit]')]);
+    const [answer] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/figures/2024')), page.click('form.figures-form button[type=submit]')]);
     expect(answer.status(), await answer.text().catch(() => '')).to.equal(303);
     await page.waitForURL((u) => u.pathname === `/firms/${firm.uscc}`);
     expect(await page.locator('#firm-figures th.figures-saved').textContent()).to.include('2024 年');
