@@ -22,6 +22,8 @@ import { listsRouter } from './features/lists/lists.routes.js';
 import { overlapRouter } from './features/lists/overlap.routes.js';
 import { createFirmService } from './features/firms/firms.service.js';
 import { usersRouter } from './features/users/users.routes.js';
+import { parksRouter } from './features/parks/parks.routes.js';
+import { createParkService } from './features/parks/parks.service.js';
 import { createUserService } from './features/users/users.service.js';
 import { boardRouter } from './pages/board/board.routes.js';
 import { movesRouter } from './pages/board/moves.routes.js';
@@ -88,6 +90,7 @@ export function createApp(db: Knex, config: AppOptions): Express {
   app.use(reserveRouter(db));
   app.use(usersRouter(db, createUserService(sessionStore)));
   app.use(auditRouter(db));
+  app.use(parksRouter(db, createParkService()));
 
   app.use(notFoundHandler);
   app.use(errorHandler);

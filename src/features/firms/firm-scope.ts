@@ -1,6 +1,6 @@
 import type { Db } from '../../db/types.js';
-import type { Actor } from '../../domain/actor.js';
-import { coversPark } from '../../domain/permissions.js';
+import type { Jurisdiction } from '../../domain/actor.js';
+import { coversFirm } from '../../domain/permissions.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { type Firm, findFirmByUscc } from './firms.queries.js';
 
@@ -8,8 +8,8 @@ import { type Firm, findFirmByUscc } from './firms.queries.js';
  * The firm with this credit code when the actor's parks cover it. Otherwise the same 404 whether or
  * not the firm exists, so a caseworker limited to some parks learns nothing about the others.
  */
-export async function findFirmInScope(db: Db, uscc: string, actor: Pick<Actor, 'parkIds'>): Promise<Firm> {
+export async function findFirmInScope(db: Db, uscc: string, actor: Jurisdiction): Promise<Firm> {
   const firm = await findFirmByUscc(db, uscc);
-  if (!firm || !coversPark(actor, firm.parkId)) throw new NotFoundError('FIRM_NOT_FOUND', '找不到这家企业（信用代码不存在，或不在你负责的园区）。');
+  if (!firm || !coversFirm(actor, firm)) throw new NotFoundError('FIRM_NOT_FOUND', '找不到这家企业（信用代码不存在，或不在你负责的园区或镇街）。');
   return firm;
 }

@@ -423,7 +423,9 @@ export function createImportService(runner: ImportRunner, uploadDir: string) {
             const moved = (await trx('firms')
               .whereIn('id', created.slice(i, i + 500).map((f) => f.id))
               .where({ version: 1, stage: 'candidate' })
-              .update({ stage: decision.to, version: 2, updated_at: at })
+              // withdrawn_batch_id: at 退库 with its history, but not counted as an exit (board,
+              // funnel, conversion: migration 20261202060100's triggers), since it never entered cultivation.
+              .update({ stage: decision.to, version: 2, updated_at: at, withdrawn_batch_id: id })
               .returning('id')) as ({ id: number } | number)[];
             for (const r of moved) {
               const firmId = typeof r === 'object' ? r.id : r;
@@ -441,7 +443,7 @@ export function createImportService(runner: ImportRunner, uploadDir: string) {
                 objectType: 'firm',
                 objectId: f.uscc,
                 before: { stage: 'candidate', version: 1 },
-                after: { stage: decision.to, version: 2, kind: decision.kind, reasonCode: decision.reasonCode, reason: decision.reason, source: 'import' },
+                after: { stage: decision.to, version: 2, kind: decision.kind, reasonCode: decision.reasonCode, reason: decision.reason, source: 'import', withdrawnBatch: id },
               },
               at,
             ),
