@@ -5,7 +5,8 @@
 import express, { type Express } from 'express';
 import type { Knex } from 'knex';
 import type { AppConfig } from './config.js';
-import { isDbReadable } from './db/knex.js';
+import { checkHealth, isReadOnly } from './db/health.js';
+import { sqliteFileOf } from './db/knex.js';
 import { accountsRouter } from './features/accounts/accounts.routes.js';
 import { auditRouter } from './features/audit/audit.routes.js';
 import { dashboardRouter } from './features/dashboard/dashboard.routes.js';
@@ -21,6 +22,8 @@ import { listsRouter } from './features/lists/lists.routes.js';
 import { overlapRouter } from './features/lists/overlap.routes.js';
 import { createFirmService } from './features/firms/firms.service.js';
 import { usersRouter } from './features/users/users.routes.js';
+import { parksRouter } from './features/parks/parks.routes.js';
+import { createParkService } from './features/parks/parks.service.js';
 import { createUserService } from './features/users/users.service.js';
 import { boardRouter } from './pages/board/board.routes.js';
 import { movesRouter } from './pages/board/moves.routes.js';
@@ -35,6 +38,7 @@ import { layoutLocals } from './web/locals.js';
 import { auditRefusals } from './web/refusal-audit.js';
 import { type BurstPolicy, SEARCH_POLICY, burstLimit } from './web/burst-limit.js';
 import { formBodies, inputGuard } from './web/request-input.js';
+import { requestLog } from './web/request-log.js';
 import { securityHeaders } from './web/security-headers.js';
 import { createSessionStore, sessionMiddleware } from './web/session.js';
 
@@ -53,13 +57,17 @@ export function createApp(db: Knex, config: AppOptions): Express {
   app.set('query parser', 'simple');
   app.set('trust proxy', config.trustProxy);
   configureViews(app, config.production);
+  app.use(requestLog());
   app.use(securityHeaders({ hsts: config.cookieSecure === true }));
 
   // Public: health, assets, login.
+  const dbFile = sqliteFileOf(db);
   app.get('/healthz', async (_req, res) => {
-    const ok = await isDbReadable(db);
-    res.status(ok ? 200 : 503).type('text/plain').send(ok ? 'ok' : 'database unreadable');
+    const health = await checkHealth(db, dbFile);
+    res.status(health.ok ? 200 : 503).type('text/plain').send(health.reason);
   });
+  // Every page says so while the server runs on a read-only database (views/layouts/main.hbs).
+  app.locals.readOnly = isReadOnly(db);
   app.use(assetsRouter(config.production));
 
   const sessionStore = createSessionStore(db, config);
@@ -92,6 +100,7 @@ export function createApp(db: Knex, config: AppOptions): Express {
   app.use(reserveRouter(db));
   app.use(usersRouter(db, createUserService(sessionStore)));
   app.use(auditRouter(db));
+  app.use(parksRouter(db, createParkService()));
 
   app.use(notFoundHandler);
   app.use(auditRefusals(db));

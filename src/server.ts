@@ -1,8 +1,15 @@
 /** Start-up: configuration, database, migrations, demo data (outside production), HTTP. */
+import path from 'node:path';
 import { createApp } from './app.js';
 import { ConfigError, deploymentWarnings, loadConfig } from './config.js';
+import Database from 'better-sqlite3';
+import type { Knex } from 'knex';
+import { registerInstance } from './db/backup.js';
+import { markReadOnly } from './db/health.js';
 import { createDb } from './db/knex.js';
 import { migrateLatest } from './db/migrate.js';
+import { readableSqlitePath, sqliteReadOnlyReason, waitForDatabase } from './db/startup.js';
+import { faultOf } from './lib/errors.js';
 import { DEMO_PASSWORD, isDatabaseEmpty, seedDemoData } from './demo/seed.js';
 import { DEMO_USERS } from './demo/yuyao.js';
 import type { KnexSessionStore } from './features/accounts/session-store.js';
@@ -10,22 +17,62 @@ import { refreshStaleEligibility } from './features/eligibility/eligibility.serv
 import { recoverInterruptedImports } from './features/lists/import-runner.js';
 import { ensureFirstAdmin } from './features/users/first-admin.js';
 import { log } from './lib/log.js';
-import { resolveSessionSecret } from './web/session.js';
+import { readSessionSecret, resolveSessionSecret } from './web/session.js';
+
+
+function canRead(file: string): boolean {
+  try {
+    const probe = new Database(file, { readonly: true, fileMustExist: true });
+    probe.prepare('SELECT count(*) FROM sqlite_master').get();
+    probe.close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The database, migrated; or, when it cannot be written, opened read-only (no crash loop). */
+async function openDatabase(databaseUrl: string): Promise<{ db: Knex; readOnly: boolean }> {
+  const file = databaseUrl.startsWith('sqlite:') ? path.resolve(databaseUrl.slice('sqlite:'.length)) : null;
+  const reason = file && file !== path.resolve(':memory:') ? sqliteReadOnlyReason(file) : null;
+  if (file && reason) {
+    log.warn('the database file cannot be written: serving read-only', { reason });
+    const db = createDb(`sqlite:${readableSqlitePath(file, canRead)}`, { readOnly: true });
+    markReadOnly(db);
+    return { db, readOnly: true };
+  }
+  const db = createDb(databaseUrl, { applicationName: 'miaopu' });
+  await waitForDatabase(db);
+  try {
+    await migrateLatest(db);
+  } catch (err) {
+    // A PostgreSQL standby or a read-only role: serve what is there.
+    if (faultOf(err) !== 'read_only') throw err;
+    log.warn('the database refuses writes: serving read-only', { err });
+    markReadOnly(db);
+    return { db, readOnly: true };
+  }
+  return { db, readOnly: false };
+}
 
 async function main(): Promise<void> {
   const config = loadConfig();
   for (const warning of deploymentWarnings(config)) log.warn(warning);
-  const db = createDb(config.databaseUrl);
-  await migrateLatest(db);
-  if (config.seedDemo && (await isDatabaseEmpty(db))) {
-    log.info('empty database: loading the demo data');
-    const summary = await seedDemoData(db, {});
-    log.info('demo data loaded', { ...summary, users: `${DEMO_USERS.map((u) => u.username).join(', ')} — password ${DEMO_PASSWORD}` });
+  const { db, readOnly } = await openDatabase(config.databaseUrl);
+  // `npm run db:restore` refuses to run while this is there.
+  const unregister = registerInstance(config.databaseUrl);
+  process.on('exit', unregister);
+  if (!readOnly) {
+    if (config.seedDemo && (await isDatabaseEmpty(db))) {
+      log.info('empty database: loading the demo data');
+      const summary = await seedDemoData(db, {});
+      log.info('demo data loaded', { ...summary, users: `${DEMO_USERS.map((u) => u.username).join(', ')} — password ${DEMO_PASSWORD}` });
+    }
+    await ensureFirstAdmin(db, config.firstAdminPassword);
+    const interrupted = await recoverInterruptedImports(db);
+    if (interrupted) log.warn('import jobs were interrupted by the last shutdown; their batches are marked', { batches: interrupted });
   }
-  await ensureFirstAdmin(db, config.firstAdminPassword);
-  const interrupted = await recoverInterruptedImports(db);
-  if (interrupted) log.warn('import jobs were interrupted by the last shutdown; their batches are marked', { batches: interrupted });
-  const sessionSecret = await resolveSessionSecret(db, config.sessionSecret);
+  const sessionSecret = readOnly ? await readSessionSecret(db, config.sessionSecret) : await resolveSessionSecret(db, config.sessionSecret);
   const app = createApp(db, { ...config, sessionSecret });
   const store = app.locals.sessionStore as KnexSessionStore;
   store.startCleanup();
@@ -34,8 +81,10 @@ async function main(): Promise<void> {
     refreshStaleEligibility(db)
       .then((n) => n && log.info('eligibility summaries refreshed', { firms: n }))
       .catch((err: unknown) => log.error('eligibility refresh failed', { err }));
-  void refreshEligibilityNow();
-  const eligibilityTimer = setInterval(refreshEligibilityNow, 3600_000);
+  if (!readOnly) void refreshEligibilityNow();
+  const eligibilityTimer = setInterval(() => {
+    if (!readOnly) void refreshEligibilityNow();
+  }, 3600_000);
   eligibilityTimer.unref();
   const server = app.listen(config.port, () => {
     log.info('Miaopu is listening', { url: `http://localhost:${config.port}`, database: config.databaseUrl.replace(/\/\/[^@]*@/, '//***@') });

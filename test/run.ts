@@ -45,6 +45,7 @@ if (process.env.TEST_DATABASE_URL) {
   console.log('(TEST_DATABASE_URL is not set: PostgreSQL tests are not run; CI sets it.)');
 }
 
+console.log(`Node.js ${process.version}`);
 let failed = 0;
 const only = process.argv.slice(2);
 for (const step of steps) {

@@ -14,11 +14,14 @@
   // buttons before htmx handled them, and a quick click or keystroke went unheard (no transitions
   // here need the delay).
   htmx.config.defaultSettleDelay = 0;
-  // Error responses carry a message or a dialog meant to be shown; mark them as errors all the same
-  // so callers (the board's drag) know the request did not succeed.
+  // Error responses carry a message or a dialog meant to be shown. 409 (someone changed it first)
+  // and 422 (the rules ask for input) are the app's designed answers, not faults: they are swapped
+  // without htmx logging them as errors; callers that must know (the board's drag) read the status.
+  // Anything else 4xx/5xx is an error.
   htmx.config.responseHandling = [
     { code: '204', swap: false },
     { code: '[23]..', swap: true },
+    { code: '409|422', swap: true, error: false },
     { code: '[45]..', swap: true, error: true },
   ];
 
@@ -138,9 +141,79 @@
     });
   });
 
+  // After a save or a move the server marks where the user should be (the moved card, the saved
+  // year): focus goes there, so keyboard users continue from the thing they just changed.
+  htmx.onLoad(function (root) {
+    var el = root.matches && root.matches('[data-focus-on-load]') ? root : root.querySelector && root.querySelector('[data-focus-on-load]');
+    if (!el) return;
+    el.removeAttribute('data-focus-on-load');
+    el.focus({ preventScroll: false });
+    if (el.scrollIntoView) el.scrollIntoView({ block: 'nearest' });
+  });
+
+  // A message the server gave about a field belongs to the value it was given for: once the
+  // user changes that value, it goes (live checks, which carry an id, update themselves).
+  function dropStaleMessages(evt) {
+    var control = evt.target;
+    if (!(control instanceof Element) || !control.matches('input, select, textarea')) return;
+    var field = control.closest('.field');
+    if (!field) return;
+    field.querySelectorAll('.field-error:not([id])').forEach(function (m) { m.remove(); });
+    var form = control.closest('form');
+    if (form && !form.querySelector('.field-error:not(:empty)')) {
+      form.querySelectorAll('.form-error[data-summary]').forEach(function (m) { m.remove(); });
+    }
+  }
+  document.addEventListener('input', dropStaleMessages);
+  document.addEventListener('change', dropStaleMessages);
+
+  // A live check answered after its form was saved and replaced has nothing left to update: drop
+  // the answer (its out-of-band targets are gone; htmx would report each as an error). The event
+  // fires on the detached element itself, so the listener sits there.
+  htmx.onLoad(function (root) {
+    var checks = root.matches && root.matches('[data-live-check]') ? [root] : [];
+    if (root.querySelectorAll) root.querySelectorAll('[data-live-check]').forEach(function (c) { checks.push(c); });
+    checks.forEach(function (check) {
+      check.addEventListener('htmx:beforeSwap', function (evt) {
+        if (!check.isConnected) evt.detail.shouldSwap = false;
+      });
+    });
+  });
+
+  // Menus (<details>) close when cancelled: Escape inside one, a click outside it, or a dialog it
+  // opened being dismissed. Focus goes back to the menu's own button.
+  var lastMenu = null;
+  function closeMenu(menu, refocus) {
+    if (!menu || !menu.open) return;
+    menu.open = false;
+    var summary = menu.querySelector('summary');
+    if (refocus && summary && summary.isConnected) summary.focus();
+  }
+  document.addEventListener('keydown', function (evt) {
+    if (evt.key !== 'Escape' || !(evt.target instanceof Element)) return;
+    var menu = evt.target.closest('details[open]');
+    if (menu && !menu.closest('dialog')) {
+      closeMenu(menu, true);
+      evt.preventDefault();
+    }
+  });
+  document.addEventListener('submit', function (evt) {
+    var menu = evt.target instanceof Element && evt.target.closest('details.move-menu');
+    if (menu) lastMenu = menu;
+  }, true);
+  document.addEventListener('close', function (evt) {
+    if (!(evt.target instanceof HTMLDialogElement)) return;
+    // A dialog the card menu asked for was cancelled: the menu closes too, focus returns to it.
+    if (lastMenu && lastMenu.isConnected) closeMenu(lastMenu, true);
+    lastMenu = null;
+  }, true);
+
   document.addEventListener('click', function (evt) {
     var target = evt.target;
     if (!(target instanceof Element)) return;
+    document.querySelectorAll('details.move-menu[open], details.usermenu[open]').forEach(function (menu) {
+      if (!menu.contains(target) && !target.closest('dialog')) closeMenu(menu, false);
+    });
     if (target.closest('[data-dismiss]')) {
       var alert = target.closest('.alert');
       if (alert) alert.remove();

@@ -43,7 +43,8 @@
       card.classList.remove('is-moving');
       busy = false;
       setDisabled(false);
-      if (!e.detail.successful) revert();
+      var status = e.detail.xhr ? e.detail.xhr.status : 0;
+      if (!e.detail.successful || status >= 300 || status === 0) revert();
     });
     htmx.ajax('POST', '/firms/' + encodeURIComponent(card.dataset.uscc) + '/stage', {
       source: card,

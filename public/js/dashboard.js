@@ -24,7 +24,7 @@
       type: 'bar',
       data: {
         labels: data.labels,
-        datasets: [{ label: '企业数', data: data.counts, backgroundColor: TIER_COLOURS, borderRadius: 3, barPercentage: 0.8 }],
+        datasets: [{ label: '企业数', data: data.counts, backgroundColor: TIER_COLOURS, borderRadius: 3, barPercentage: 0.8, maxBarThickness: 36 }],
       },
       options: {
         indexAxis: 'y',
@@ -45,12 +45,16 @@
     var found = prepare(root, 'park-chart', 'park-data');
     if (!found || !found.data.series) return;
     var data = found.data;
+    // The box grows with the number of parks, so one park is one ordinary bar, not the whole box
+    // (CSSOM, not a style attribute: the CSP forbids inline styles).
+    var box = found.canvas.parentElement;
+    if (box) box.style.height = Math.max(140, 70 + data.labels.length * 30) + 'px';
     new Chart(found.canvas, {
       type: 'bar',
       data: {
         labels: data.labels,
         datasets: data.series.map(function (s, i) {
-          return { label: s.label, data: s.counts, backgroundColor: SERIES_COLOURS[i % SERIES_COLOURS.length], borderRadius: 2 };
+          return { label: s.label, data: s.counts, backgroundColor: SERIES_COLOURS[i % SERIES_COLOURS.length], borderRadius: 2, maxBarThickness: 22 };
         }),
       },
       options: {
@@ -69,5 +73,13 @@
   htmx.onLoad(function (root) {
     draw(root);
     drawParks(root);
+  });
+
+  // Paper is narrower than the screen: redraw the charts at the printed size.
+  window.addEventListener('beforeprint', function () {
+    Object.values(Chart.instances).forEach(function (chart) { chart.resize(); });
+  });
+  window.addEventListener('afterprint', function () {
+    Object.values(Chart.instances).forEach(function (chart) { chart.resize(); });
   });
 })();

@@ -19,30 +19,52 @@ export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
+/** The words of a name search (`余姚 海东`: both must be in the name), at most five. */
+export function searchWords(text: string): string[] {
+  return text.split(/[\s\u3000]+/).filter(Boolean).slice(0, 5);
+}
+
+/** Trigram indexes serve words of three characters or more; shorter ones match nothing in FTS5. */
+export const indexableWord = (w: string) => [...w].length >= 3;
+
 /**
- * A subquery of firm ids whose name contains `text`.
- * SQLite: the FTS5 trigram index answers terms of three or more characters; shorter terms fall
- * back to a scan of the names (FTS5 trigram silently returns nothing for them, perf.md §7.5).
- * PostgreSQL: ILIKE, served by the pg_trgm GIN index when the extension is installed.
+ * A subquery of firm ids whose name contains every word of `text`.
+ * SQLite: the FTS5 trigram index answers the words of three or more characters (one MATCH with
+ * AND), and the shorter words filter the rows it found; when every word is short there is nothing
+ * for the index to answer and the names are scanned (firmIdsByShortName; FTS5 trigram silently
+ * returns nothing for them, perf.md §7.5).
+ * PostgreSQL: one ILIKE per word, the long ones served by the pg_trgm GIN index when the extension
+ * is installed (the planner ANDs their bitmaps), the short ones checked on the rows found.
  */
 export function firmIdsByName(db: Db, text: string): Knex.QueryBuilder {
-  const pattern = `%${escapeLike(text)}%`;
+  const words = searchWords(text);
+  const long = words.filter(indexableWord);
+  const short = words.filter((w) => !indexableWord(w));
+  if (!long.length) return firmIdsByShortName(db, text);
   if (isSqlite(db)) {
-    if ([...text].length >= 3) {
-      return db.select('rowid as id').from('firms_fts').whereRaw('firms_fts MATCH ?', [`"${text.replace(/"/g, '""')}"`]);
+    const match = long.map((w) => `"${w.replace(/"/g, '""')}"`).join(' AND ');
+    const qb = db.select('x.rowid as id').from('firms_fts as x').whereRaw('firms_fts MATCH ?', [match]);
+    if (short.length) {
+      qb.join('firms as n', 'n.id', 'x.rowid');
+      for (const w of short) qb.whereRaw("n.name_norm LIKE ? ESCAPE '\\'", [`%${escapeLike(normalizeFirmName(w))}%`]);
     }
-    return firmIdsByShortName(db, text);
+    return qb;
   }
-  return db.select('id').from('firms').whereRaw("name ILIKE ? ESCAPE '\\'", [pattern]);
+  const qb = db.select('id').from('firms');
+  for (const w of long) qb.whereRaw("name ILIKE ? ESCAPE '\\'", [`%${escapeLike(w)}%`]);
+  for (const w of short) qb.whereRaw("name_norm LIKE ? ESCAPE '\\'", [`%${escapeLike(normalizeFirmName(w))}%`]);
+  return qb;
 }
 
 /**
- * One or two characters: no index can serve them, so scan the normalised names, through their
- * index (narrower than the table: 2–3× faster than scanning firms).
+ * Only words of one or two characters: no index can serve them, so scan the normalised names,
+ * through their index (narrower than the table: 2–3× faster than scanning firms), every word in
+ * one pass. Callers cap the result (firm-filters SHORT_SEARCH_CAP).
  */
 export function firmIdsByShortName(db: Db, text: string): Knex.QueryBuilder {
-  const pattern = `%${escapeLike(normalizeFirmName(text))}%`;
-  return db.select('id').from('firms').whereRaw("name_norm LIKE ? ESCAPE '\\'", [pattern]);
+  const qb = db.select('id').from('firms');
+  for (const w of searchWords(text)) qb.whereRaw("name_norm LIKE ? ESCAPE '\\'", [`%${escapeLike(normalizeFirmName(w))}%`]);
+  return qb;
 }
 
 /** After inserting explicit ids (demo data), move PostgreSQL's sequence past them. */

@@ -3,18 +3,44 @@ import fs from 'node:fs';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
+import { log } from '../lib/log.js';
+import { watchFaults } from './health.js';
+import { BUSY_TIMEOUT_MS, MiaopuSqliteClient } from './sqlite-client.js';
+import { describeStatement } from './statements.js';
 
 export interface DbOptions {
   /** PostgreSQL schema to use (tests isolate themselves in a schema of their own). */
   searchPath?: string[];
+  /** PostgreSQL pool size; SQLite: connections to a file (default 2: one may wait for the lock while the other reads). */
   poolMax?: number;
   /** SQLite page cache per connection, in KiB (default 64 MiB). */
   cacheKiB?: number;
+  /** How long a write may wait for SQLite's lock, asynchronously (default 5 s; the import worker waits longer). */
+  lockWaitMs?: number;
+  /** Open the SQLite file read-only (the server does when the file or its folder cannot be written). */
+  readOnly?: boolean;
+  /** PostgreSQL application_name: the server says `miaopu`, so a restore can see it is running. */
+  applicationName?: string;
 }
 
 interface SqliteConnection {
   pragma(source: string): unknown;
 }
+
+/**
+ * PostgreSQL must answer within 5 s or the request gets 503 (issue 8): a server that is down, or a
+ * network that drops packets, would otherwise hang a request for the TCP timeout (minutes).
+ */
+export const PG_TIMEOUTS = {
+  /** TCP connect and the start-up handshake. */
+  connectMs: 3000,
+  /** Server side: a statement running longer is cancelled (57014). */
+  statementMs: 4000,
+  /** Client side: no answer at all (packets dropped after the connection was made). */
+  queryMs: 4500,
+  /** Waiting for a free connection of the pool. */
+  acquireMs: 4500,
+} as const;
 
 let pgTypesConfigured = false;
 function configurePgTypes(): void {
@@ -36,29 +62,53 @@ export function createDb(databaseUrl: string, options: DbOptions = {}): Knex {
   const db = openDb(databaseUrl, options);
   const memory = databaseUrl === 'sqlite::memory:';
   locations.set(db, memory ? null : { url: databaseUrl.startsWith('sqlite:') ? `sqlite:${path.resolve(databaseUrl.slice(7))}` : databaseUrl, options });
+  // Error lines name the statement (kind and table), never its text: values typed by users would be in it.
+  db.on('query-error', (err: unknown, query: { sql?: string }) => {
+    if (err && typeof err === 'object' && typeof query?.sql === 'string') {
+      const e = err as { message?: string; statement?: string };
+      e.statement ??= describeStatement(query.sql);
+      if (typeof e.message === 'string' && e.message.startsWith(`${query.sql} - `)) e.message = e.message.slice(query.sql.length + 3);
+    }
+  });
+  watchFaults(db);
   return db;
 }
+
+/** knex's own warnings (pool errors, deprecations) go to our JSON log, not to the console. */
+const knexLog = {
+  warn: (message: unknown) => log.warn('knex', { detail: String(message) }),
+  error: (message: unknown) => log.error('knex', { detail: String(message) }),
+  deprecate: (method: unknown, alternative: unknown) => log.warn('knex deprecation', { method: String(method), alternative: String(alternative) }),
+  debug: (message: unknown) => log.debug('knex', { detail: String(message) }),
+};
 
 function openDb(databaseUrl: string, options: DbOptions): Knex {
   if (databaseUrl.startsWith('sqlite:')) {
     const file = databaseUrl.slice('sqlite:'.length);
     const filename = file === ':memory:' ? ':memory:' : path.resolve(file);
-    if (filename !== ':memory:') fs.mkdirSync(path.dirname(filename), { recursive: true });
+    const memory = filename === ':memory:';
+    if (!memory && !options.readOnly) fs.mkdirSync(path.dirname(filename), { recursive: true });
+    // An in-memory database exists only on its one connection.
+    const connections = memory ? 1 : (options.poolMax ?? 2);
     return knexFactory({
-      client: 'better-sqlite3',
-      connection: { filename },
+      client: MiaopuSqliteClient as unknown as typeof knexFactory.Client,
+      connection: { filename, options: { readonly: options.readOnly === true } },
       useNullAsDefault: true,
-      // better-sqlite3 is synchronous and SQLite has one writer: one connection per process.
+      // SQL with `?` placeholders in error messages, never the values bound to them.
+      compileSqlOnError: false,
+      log: knexLog,
+      lockWaitMs: options.lockWaitMs,
       pool: {
-        min: 1,
-        max: 1,
+        min: connections,
+        max: connections,
         afterCreate: (conn: SqliteConnection, done: (err: Error | null, conn: unknown) => void) => {
           try {
-            if (filename !== ':memory:') conn.pragma('journal_mode = WAL');
+            if (!memory && !options.readOnly) conn.pragma('journal_mode = WAL');
             // A committed stage move or import must survive a power cut, not only a process crash.
             conn.pragma('synchronous = FULL');
             conn.pragma('foreign_keys = ON');
-            conn.pragma('busy_timeout = 5000');
+            // Short: the wait for the lock is asynchronous (sqlite-client.ts).
+            conn.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
             conn.pragma(`cache_size = -${Math.round(options.cacheKiB ?? 65536)}`);
             conn.pragma('temp_store = MEMORY');
             done(null, conn);
@@ -67,18 +117,28 @@ function openDb(databaseUrl: string, options: DbOptions): Knex {
           }
         },
       },
-    });
+    } as Knex.Config);
   }
   configurePgTypes();
   return knexFactory({
     client: 'pg',
-    connection: databaseUrl,
+    connection: {
+      connectionString: databaseUrl,
+      connectionTimeoutMillis: PG_TIMEOUTS.connectMs,
+      statement_timeout: PG_TIMEOUTS.statementMs,
+      query_timeout: PG_TIMEOUTS.queryMs,
+      keepAlive: true,
+      application_name: options.applicationName ?? 'miaopu-tool',
+    },
+    compileSqlOnError: false,
+    log: knexLog,
+    acquireConnectionTimeout: PG_TIMEOUTS.acquireMs,
     ...(options.searchPath ? { searchPath: options.searchPath } : {}),
     pool: { min: 0, max: options.poolMax ?? 10 },
-  });
+  } as Knex.Config);
 }
 
-/** True when the database answers a trivial query (used by /healthz). */
+/** True when the database answers a trivial query. */
 export async function isDbReadable(db: Knex): Promise<boolean> {
   try {
     await db.raw('SELECT 1 AS ok');
@@ -97,4 +157,10 @@ export interface DbLocation {
 /** null for an in-memory SQLite database, which no other connection can reach. */
 export function locateDb(db: Knex): DbLocation | null {
   return locations.get(db) ?? null;
+}
+
+/** The SQLite file behind a handle, or null (PostgreSQL, or in memory). */
+export function sqliteFileOf(db: Knex): string | null {
+  const url = locateDb(db)?.url;
+  return url?.startsWith('sqlite:') ? url.slice('sqlite:'.length) : null;
 }

@@ -15,7 +15,7 @@ import { refreshEligibility } from '../features/eligibility/eligibility.service.
 import { bumpDataGeneration } from '../lib/cache.js';
 import { shanghaiDate } from '../lib/dates.js';
 import { Random } from './random.js';
-import { DEMO_PARKS, DEMO_USERS, FIELD_WEIGHTS, PARK_WEIGHTS, creditCode, firmName } from './yuyao.js';
+import { DEMO_PARKS, DEMO_USERS, FIELD_WEIGHTS, PARK_WEIGHTS, creditCode, demoTownCode, firmName } from './yuyao.js';
 
 export interface SeedOptions {
   firms?: number;
@@ -246,10 +246,14 @@ export async function seedDemoData(db: Knex, options: SeedOptions): Promise<Seed
     const parkIdByCode = new Map<string, number>(DEMO_PARKS.map((p, i) => [p.code, i + 1]));
     const scopes = DEMO_USERS.flatMap((u, i) => u.parks.map((code) => ({ user_id: i + 1, park_id: parkIdByCode.get(code)! })));
     if (scopes.length) await trx('user_parks').insert(scopes);
+    const townIdByCode = new Map(((await trx('towns').select('id', 'code')) as { id: number; code: string }[]).map((t) => [t.code, t.id]));
+    const townScopes = DEMO_USERS.flatMap((u, i) => u.towns.map((code) => ({ user_id: i + 1, town_id: townIdByCode.get(code)! })));
+    if (townScopes.length) await trx('user_towns').insert(townScopes);
     await resetIdSequence(trx, 'parks');
     await resetIdSequence(trx, 'users');
   });
 
+  const townIdByCode = new Map(((await db('towns').select('id', 'code')) as { id: number; code: string }[]).map((t) => [t.code, t.id]));
   const userId = (username: string) => DEMO_USERS.findIndex((u) => u.username === username) + 1;
   const counsellors = DEMO_USERS.filter((u) => u.role === 'counsellor').map((u) => userId(u.username));
   const actors = [userId('caseworker'), userId('admin')];
@@ -287,6 +291,7 @@ export async function seedDemoData(db: Knex, options: SeedOptions): Promise<Seed
         name,
         name_norm: normalizeFirmName(name),
         park_id: rng.chance(0.93) ? rng.weighted(parkIds) : null,
+        town_id: townIdByCode.get(demoTownCode(id)) ?? null,
         field: rng.chance(0.95) ? field : null,
         founded_on: new Date(foundedMs).toISOString().slice(0, 10),
         address: null,

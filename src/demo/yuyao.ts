@@ -24,15 +24,27 @@ export const DEMO_PARKS = [
 /** Park weights: most firms sit in the big zones. */
 export const PARK_WEIGHTS = [24, 10, 14, 12, 10, 8, 4, 4, 3, 3, 4, 4] as const;
 
-/** One user per role (all with the demo password), plus a caseworker limited to one park. */
+/** One user per role (all with the demo password), plus caseworkers limited to one park and to one town. */
 export const DEMO_USERS = [
-  { username: 'admin', displayName: '系统管理员', role: 'admin', parks: [] },
-  { username: 'caseworker', displayName: '王晓燕', role: 'caseworker', parks: [] },
-  { username: 'counsellor', displayName: '李志强', role: 'counsellor', parks: [] },
-  { username: 'counsellor2', displayName: '赵丽君', role: 'counsellor', parks: [] },
-  { username: 'leader', displayName: '陈建华', role: 'leader', parks: [] },
-  { username: 'caseworker-kfq', displayName: '周涛', role: 'caseworker', parks: ['yyedz'] },
+  { username: 'admin', displayName: '系统管理员', role: 'admin', parks: [], towns: [] },
+  { username: 'caseworker', displayName: '王晓燕', role: 'caseworker', parks: [], towns: [] },
+  { username: 'counsellor', displayName: '李志强', role: 'counsellor', parks: [], towns: [] },
+  { username: 'counsellor2', displayName: '赵丽君', role: 'counsellor', parks: [], towns: [] },
+  { username: 'leader', displayName: '陈建华', role: 'leader', parks: [], towns: [] },
+  { username: 'caseworker-kfq', displayName: '周涛', role: 'caseworker', parks: ['yyedz'], towns: [] },
+  { username: 'caseworker-simen', displayName: '孙莉', role: 'caseworker', parks: [], towns: ['simen'] },
 ] as const;
+
+/**
+ * The town (属地) of demo firm `id`: spread over Yuyao's towns (migration 20261202060100 loads
+ * them), most in the six 街道 and the industrial towns. Derived from the id, not drawn from the
+ * random stream, so the rest of the demo data stays what it was.
+ */
+const TOWN_SPREAD = ['lanjiang', 'yangming', 'fengshan', 'lizhou', 'langxia', 'ditang', 'simen', 'mazhu', 'xiaocaoe', 'linshan', 'zhangting', 'lubu', 'huangjiabu', 'moushan'] as const;
+export function demoTownCode(id: number): string {
+  const h = Math.imul(id, 2654435761) >>> 0;
+  return h % 10 < 6 ? TOWN_SPREAD[h % 6]! : TOWN_SPREAD[6 + (h >>> 8) % 8]!;
+}
 
 const TRADE_CHARS = [
   '舜', '宇', '江', '丰', '恒', '拓', '明', '阳', '姚', '创', '智', '昌', '兴', '达', '鑫', '华', '泰', '光', '美', '瑞',

@@ -18,9 +18,18 @@ export interface Actor {
   username: string;
   displayName: string;
   role: Role;
-  /** Parks this user is limited to (属地); null means the whole county. */
+  /**
+   * The user's jurisdiction (属地). null: the whole county. Otherwise the user is limited, to
+   * firms in these parks and to firms of the towns in townIds; a user limited by town only has
+   * parkIds [] (so every `parkIds !== null` check still treats them as limited).
+   */
   parkIds: number[] | null;
+  /** Towns (街道/镇/乡) of a limited user; read only when parkIds is not null. Absent: none. */
+  townIds?: number[];
 }
+
+/** What scoping reads of an actor (features take it as `Pick<Actor, 'parkIds'>` too: townIds is optional). */
+export type Jurisdiction = Pick<Actor, 'parkIds' | 'townIds'>;
 
 /** Context recorded with every write (audit log). */
 export interface WriteContext {

@@ -2,7 +2,7 @@
  * The permission table: the single source for what each role may do (design.md, "Users and what
  * each does"). Routes check it, templates hide what it forbids, and the tests walk it.
  */
-import type { Actor, Role } from './actor.js';
+import type { Actor, Jurisdiction, Role } from './actor.js';
 
 export const PERMISSIONS = {
   /** Firms, the board, the firm pages and search: everyone reads (scoped caseworkers: their parks). */
@@ -20,6 +20,8 @@ export const PERMISSIONS = {
   /** Screen candidates into the pool in bulk (candidate → incubating). */
   'lists.screen': ['admin', 'caseworker'],
   'users.manage': ['admin'],
+  /** Parks and towns (属地): create, rename, merge, retire (/admin/parks). */
+  'parks.manage': ['admin'],
   'audit.read': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
@@ -29,7 +31,17 @@ export function can(actor: Pick<Actor, 'role'> | null | undefined, permission: P
   return !!actor && (PERMISSIONS[permission] as readonly Role[]).includes(actor.role);
 }
 
-/** Whether the actor's jurisdiction covers a firm in this park (null park: county-level firms). */
-export function coversPark(actor: Pick<Actor, 'parkIds'>, parkId: number | null): boolean {
-  return actor.parkIds === null || (parkId !== null && actor.parkIds.includes(parkId));
+/**
+ * Whether the actor's jurisdiction covers a firm in this park and town (null: none). A limited
+ * user covers a firm when its park or its town is theirs; without the town (callers that know
+ * only the park) a user limited by town is refused, never let through.
+ */
+export function coversPark(actor: Jurisdiction, parkId: number | null, townId: number | null = null): boolean {
+  if (actor.parkIds === null) return true;
+  return (parkId !== null && actor.parkIds.includes(parkId)) || (townId !== null && (actor.townIds ?? []).includes(townId));
+}
+
+/** coversPark for a firm (or anything with parkId and townId). */
+export function coversFirm(actor: Jurisdiction, firm: { parkId: number | null; townId?: number | null }): boolean {
+  return coversPark(actor, firm.parkId, firm.townId ?? null);
 }

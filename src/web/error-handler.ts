@@ -5,7 +5,7 @@
  */
 import crypto from 'node:crypto';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { AppError, NotFoundError } from '../lib/errors.js';
+import { AppError, FaultError, NotFoundError, faultOf } from '../lib/errors.js';
 import { log } from '../lib/log.js';
 import { isFragmentRequest } from './render.js';
 
@@ -42,11 +42,17 @@ function unreadableRequestError(err: unknown): AppError | null {
 
 function toAppError(err: unknown): AppError | null {
   if (err instanceof AppError) return err;
-  const unreadable = unreadableRequestError(err);
-  if (unreadable) return unreadable;
-  const e = err as HttpishError;
-  if (e?.code === 'SQLITE_BUSY' || e?.code === 'SQLITE_BUSY_SNAPSHOT') return new AppError('DB_BUSY', messages.busy, 503);
-  return null;
+  return unreadableRequestError(err);
+}
+
+/**
+ * Server faults (disk full, database locked past the wait, read-only, unreachable): 503 with a
+ * message that says what happened and that nothing was saved (lib/errors.ts FAULT_MESSAGES).
+ */
+function toFaultError(err: unknown): FaultError | null {
+  if (err instanceof FaultError) return err;
+  const kind = faultOf(err);
+  return kind ? new FaultError(kind, err) : null;
 }
 
 export const notFoundHandler: RequestHandler = (_req, _res, next) => {
@@ -54,23 +60,26 @@ export const notFoundHandler: RequestHandler = (_req, _res, next) => {
 };
 
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
-  const known = toAppError(err);
+  const known = toFaultError(err) ?? toAppError(err);
   const status = known?.status ?? 500;
-  const reference = crypto.randomBytes(4).toString('hex');
+  // The request line (web/request-log.ts) carries the id, the code and, for a server error, the error itself.
+  const requestId = (req as { id?: unknown }).id;
+  const reference = typeof requestId === 'string' ? requestId : crypto.randomBytes(4).toString('hex');
+  if (known) res.locals.refusal = known.code;
   if (status >= 500) {
-    log.error('request failed', { reference, method: req.method, url: req.originalUrl, err });
-  } else {
-    log.info('request refused', { reference, method: req.method, url: req.originalUrl, status, code: known?.code });
+    (res as { err?: unknown }).err = err;
+    if (typeof requestId !== 'string') log.error('request failed', { reference, method: req.method, url: req.originalUrl, err });
   }
   if (res.headersSent) return;
-  const message = known && status < 500 ? known.message : status === 503 ? messages.busy : messages.internal;
+  const message = known && (status < 500 || known instanceof FaultError) ? known.message : status === 503 ? messages.busy : messages.internal;
   res.status(status).vary('HX-Request');
+  if (known instanceof FaultError && known.kind === 'busy') res.set('Retry-After', '5');
   if (isFragmentRequest(req)) {
     res
       .set({ 'HX-Retarget': '#flash', 'HX-Reswap': 'innerHTML' })
       .render('partials/shared/alert', { layout: false, level: 'error', message, reference: status >= 500 ? reference : null });
     return;
   }
-  const title = status === 404 ? '页面不存在' : status === 403 ? '没有权限' : status >= 500 ? '系统出错' : '无法完成操作';
+  const title = status === 404 ? '页面不存在' : status === 403 ? '没有权限' : known instanceof FaultError ? '暂时无法完成' : status >= 500 ? '系统出错' : '无法完成操作';
   res.render('errors/error', { title, status, message, reference: status >= 500 ? reference : null });
 };

@@ -26,6 +26,7 @@ export const helpers = {
   or: (...args: unknown[]) => args.slice(0, -1).some(Boolean),
   and: (...args: unknown[]) => args.slice(0, -1).every(Boolean),
   gt: (a: number, b: number) => a > b,
+  concat: (...args: unknown[]) => args.slice(0, -1).map(String).join(''),
   includes: (list: unknown, value: unknown) => Array.isArray(list) && list.some((x) => String(x) === String(value)),
   stageLabel: (key: string) => stageLabel(key),
   fieldLabel: (key: string | null) => techFieldLabel(key),

@@ -5,16 +5,19 @@ import { ROLE_LABELS } from '../domain/actor.js';
 import { can } from '../domain/permissions.js';
 import { csrfToken } from './csrf.js';
 
+const scopeText = (parks: number, towns: number) => `负责 ${[parks ? `${parks} 个园区` : '', towns ? `${towns} 个镇街` : ''].filter(Boolean).join('、') || '0 个园区'}`;
+
 export const layoutLocals: RequestHandler = (req, res, next) => {
   const actor = res.locals.actor as Actor | undefined;
   res.locals.me = actor
-    ? { name: actor.displayName, role: ROLE_LABELS[actor.role], scope: actor.parkIds ? `负责 ${actor.parkIds.length} 个园区` : null }
+    ? { name: actor.displayName, role: ROLE_LABELS[actor.role], scope: actor.parkIds ? scopeText(actor.parkIds.length, actor.townIds?.length ?? 0) : null }
     : null;
   res.locals.menu = {
     dashboard: can(actor, 'dashboard.read'),
     lists: can(actor, 'lists.read'),
     createFirm: can(actor, 'firms.create'),
     users: can(actor, 'users.manage'),
+    parks: can(actor, 'parks.manage'),
     audit: can(actor, 'audit.read'),
   };
   // Only for a signed-in user: a token is stored in the session, so generating one for everyone

@@ -39,6 +39,13 @@ export async function resolveSessionSecret(db: Knex, configured: string | null):
   return ((await db('app_settings').where({ key: 'session_secret' }).first()) as { value: string }).value;
 }
 
+/** Read-only database: the stored secret, else one for this run (no new session can be stored anyway). */
+export async function readSessionSecret(db: Knex, configured: string | null): Promise<string> {
+  if (configured) return configured;
+  const row = (await db('app_settings').where({ key: 'session_secret' }).first()) as { value: string } | undefined;
+  return row?.value ?? crypto.randomBytes(32).toString('hex');
+}
+
 export function sessionMiddleware(store: KnexSessionStore, secret: string, config: Pick<AppConfig, 'cookieSecure' | 'sessionIdleMinutes'>): RequestHandler {
   const make = (name: string, secure: boolean, own: KnexSessionStore) =>
     session({
@@ -67,6 +74,11 @@ export function sessionMiddleware(store: KnexSessionStore, secret: string, confi
 /** A new session id with empty data (express-session's regenerate, awaited). */
 export function regenerateSession(req: Request): Promise<void> {
   return new Promise((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
+}
+
+/** Write the session now rather than when the response ends, so a failure can still be answered. */
+export function saveSession(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
 }
 
 export function createSessionStore(db: Knex, config: Pick<AppConfig, 'sessionIdleMinutes'>): KnexSessionStore {

@@ -17,7 +17,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import type { Request, Response } from 'express';
 import multer from 'multer';
-import { AppError } from '../lib/errors.js';
+import { AppError, FaultError, storageFaultOf } from '../lib/errors.js';
 import { log } from '../lib/log.js';
 import { uploadTokenRefusal } from './csrf.js';
 import { checkParsedFields } from './request-input.js';
@@ -133,7 +133,8 @@ export function receiveUpload(req: Request, res: Response, dir: string, limits: 
     req.on('data', countBytes);
 
     const storage = multer.diskStorage({
-      destination: dir,
+      // A function, so that multer creates no folder: a read-only upload folder fails this upload (503).
+      destination: (_req, _file, cb) => cb(null, dir),
       filename: (_req, _file, cb) => {
         const name = crypto.randomBytes(16).toString('hex');
         written.add(path.join(dir, name));
@@ -181,11 +182,14 @@ function toUploadError(err: unknown, limits: UploadLimits): AppError {
     if (err.code === 'LIMIT_UNEXPECTED_FILE' && err.field === limits.field) return refusal('ONE_FILE', limits);
     return refusal(MULTER_REASONS[err.code] ?? 'MALFORMED', limits);
   }
+  // A full disk, a read-only or missing upload folder: the server's fault (503), said so.
+  const fault = storageFaultOf(err);
+  if (fault) return new FaultError(fault, err);
   const message = err instanceof Error ? err.message : String(err);
   // busboy's own words for a body it cannot read, and the client going away mid-body.
   if (/aborted|closed|Unexpected end|unexpected end/i.test(message)) return refusal('INCOMPLETE', limits);
   if (/boundary|multipart|Malformed|header/i.test(message)) return refusal('MALFORMED', limits);
-  // Anything else is the server's (a full disk, a missing folder): not the user's file.
+  // Anything else is the server's: not the user's file.
   log.error('upload could not be stored', { err });
   return new AppError('UPLOAD_STORAGE', '服务器暂时无法保存上传的文件，请稍后重试；如果问题持续，请联系管理员。', 503);
 }

@@ -19,6 +19,35 @@ import { clearDashboardCache } from '../../src/features/dashboard/dashboard.serv
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
+/**
+ * The app's designed refusals (422 asks for input, 409 reports a conflict) are answers a page
+ * shows; Chromium still logs each as "Failed to load resource". Every other console error — a
+ * script error, an htmx error such as oobErrorNoTarget, a CSP violation, a 404 or a 500 —
+ * fails the test that caused it.
+ */
+const EXPECTED_REFUSAL = /^Failed to load resource: the server responded with a status of (409|422)\b/;
+
+/** Every page any context opened, with what it reported since the last check. */
+const livePages = new Set<Page>();
+/** Errors of pages closed before the check. */
+const closedPageErrors: string[] = [];
+
+/**
+ * After every browser test (a root-level hook: this module is imported by every browser test
+ * file): any console error or CSP violation on any open page fails that test.
+ */
+/** Every error reported since the last call, on any page (and forgets them). */
+export function takeBrowserErrors(): string[] {
+  const found: string[] = closedPageErrors.splice(0);
+  for (const page of livePages) found.push(...jsErrors(page).splice(0));
+  return found;
+}
+
+if (typeof afterEach === "function") afterEach(function () {
+  const found = takeBrowserErrors();
+  if (found.length) throw new Error(`console errors or CSP violations during “${this.currentTest?.fullTitle()}”:\n  ${found.join('\n  ')}`);
+});
+
 export interface BrowserContext {
   db: Knex;
   baseUrl: string;
@@ -53,9 +82,14 @@ export async function startBrowserContext(options: { firms?: number } = {}): Pro
       const context = await browser.newContext({ viewport: { width: 1600, height: 1000 }, locale: 'zh-CN' });
       const page = await context.newPage();
       const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(e.message));
+      page.on('pageerror', (e) => errors.push(`script error: ${e.message}`));
       page.on('console', (m) => {
-        if (m.type() === 'error' && /Content Security Policy|Refused to/.test(m.text())) errors.push(`CSP: ${m.text()}`);
+        if (m.type() !== 'error' || EXPECTED_REFUSAL.test(m.text())) return;
+        errors.push(/Content Security Policy|Refused to/.test(m.text()) ? `CSP: ${m.text()}` : `console error: ${m.text()}`);
+      });
+      // A CSP violation is reported as an event even where Chromium logs nothing (report-only, eval in a worker).
+      await context.addInitScript(() => {
+        document.addEventListener('securitypolicyviolation', (e) => console.error(`Refused by Content Security Policy: ${e.violatedDirective} ${e.blockedURI || 'inline'}`));
       });
       page.on('dialog', (d) => {
         errors.push(`unexpected browser dialog: ${d.message()}`);
@@ -63,6 +97,11 @@ export async function startBrowserContext(options: { firms?: number } = {}): Pro
       });
       (page as Page & { jsErrors: string[] }).jsErrors = errors;
       pages.push(page);
+      livePages.add(page);
+      page.on('close', () => {
+        livePages.delete(page);
+        closedPageErrors.push(...errors.splice(0));
+      });
       if (user) await login(page, `http://127.0.0.1:${port}`, user);
       return page;
     },

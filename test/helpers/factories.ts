@@ -64,6 +64,7 @@ export interface FirmSeed {
   name?: string;
   stage?: StageKey;
   parkId?: number | null;
+  townId?: number | null;
   field?: string | null;
   foundedOn?: string | null;
   counsellorId?: number | null;
@@ -93,6 +94,7 @@ export async function createFirm(db: Knex, seed: FirmSeed): Promise<SeededFirm> 
       name,
       name_norm: normalizeFirmName(name),
       park_id: seed.parkId === undefined ? null : seed.parkId,
+      town_id: seed.townId ?? null,
       field: seed.field ?? null,
       founded_on: seed.foundedOn ?? '2015-06-01',
       counsellor_id: seed.counsellorId ?? null,

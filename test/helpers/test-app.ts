@@ -11,10 +11,10 @@ import { parse, type HTMLElement } from 'node-html-parser';
 import request from 'supertest';
 import { createApp } from '../../src/app.js';
 import type { Actor } from '../../src/domain/actor.js';
-import { testConfig } from '../../src/config.js';
+import { type AppConfig, testConfig } from '../../src/config.js';
 import { clearDashboardCache } from '../../src/features/dashboard/dashboard.service.js';
 import { type Basics, TEST_PASSWORD, seedBasics } from './factories.js';
-import { createTestDb } from './test-db.js';
+import { createTestDb, type TestDbOptions } from './test-db.js';
 
 export type UserName = keyof Basics['users'];
 
@@ -81,11 +81,11 @@ export interface TestContext {
   destroy(): Promise<void>;
 }
 
-export async function createTestContext(opts: { file?: boolean } = {}): Promise<TestContext> {
+export async function createTestContext(opts: TestDbOptions & { config?: Partial<AppConfig> } = {}): Promise<TestContext> {
   const t = await createTestDb(opts);
   const basics = await seedBasics(t.db);
   clearDashboardCache();
-  const config = testConfig();
+  const config = testConfig(opts.config);
   const app = createApp(t.db, config);
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -118,7 +118,8 @@ export async function createTestContext(opts: { file?: boolean } = {}): Promise<
     async destroy() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await t.destroy();
-      fs.rmSync(config.uploadDir, { recursive: true, force: true });
+      // Only the folder testConfig made; one a test passed in (a tmpfs mount) is that test's.
+      if (!opts.config?.uploadDir) fs.rmSync(config.uploadDir, { recursive: true, force: true });
     },
   };
 }

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Knex } from 'knex';
-import { createDb } from '../../src/db/knex.js';
+import { createDb, type DbOptions } from '../../src/db/knex.js';
 import { migrateLatest } from '../../src/db/migrate.js';
 
 export interface TestDb {
@@ -16,8 +16,15 @@ export interface TestDb {
   destroy(): Promise<void>;
 }
 
-/** `file: true` uses a temporary SQLite file instead of memory, so other connections (import workers) reach it. */
-export async function createTestDb(opts: { file?: boolean } = {}): Promise<TestDb> {
+export interface TestDbOptions {
+  /** A temporary SQLite file instead of memory, so other connections (import workers, other processes) reach it. */
+  file?: boolean;
+  /** Put that file in this folder (a small tmpfs in the fault tests); implies `file`. */
+  dir?: string;
+  dbOptions?: DbOptions;
+}
+
+export async function createTestDb(opts: TestDbOptions = {}): Promise<TestDb> {
   if (process.env.TEST_DIALECT === 'postgres') {
     const url = process.env.TEST_DATABASE_URL;
     if (!url) throw new Error('TEST_DIALECT=postgres needs TEST_DATABASE_URL');
@@ -25,7 +32,7 @@ export async function createTestDb(opts: { file?: boolean } = {}): Promise<TestD
     const admin = createDb(url, { poolMax: 1 });
     await admin.raw('CREATE SCHEMA ??', [schema]);
     await admin.destroy();
-    const db = createDb(url, { searchPath: [schema, 'public'], poolMax: 4 });
+    const db = createDb(url, { searchPath: [schema, 'public'], poolMax: 4, ...opts.dbOptions });
     await migrateLatest(db);
     return {
       db,
@@ -38,9 +45,9 @@ export async function createTestDb(opts: { file?: boolean } = {}): Promise<TestD
       },
     };
   }
-  if (opts.file) {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'miaopu-test-'));
-    const db = createDb(`sqlite:${path.join(dir, 'test.sqlite')}`);
+  if (opts.file || opts.dir) {
+    const dir = fs.mkdtempSync(path.join(opts.dir ?? os.tmpdir(), 'miaopu-test-'));
+    const db = createDb(`sqlite:${path.join(dir, 'test.sqlite')}`, opts.dbOptions);
     await migrateLatest(db);
     return {
       db,

@@ -45,6 +45,7 @@ const ROUTE_ACCESS: Record<string, Access> = {
   'POST /admin/users/:id/enable': 'users.manage',
   'POST /admin/users/:id/reset-password': 'users.manage',
   'GET /admin/audit': 'audit.read',
+  'GET /admin/audit/export.xlsx': 'audit.read',
   'GET /lists': 'lists.read',
   'POST /lists/imports': 'lists.import',
   'GET /lists/imports/:id': 'lists.read',
@@ -65,6 +66,11 @@ const ROUTE_ACCESS: Record<string, Access> = {
   'POST /firms/:uscc/figures/:year/check': 'figures.edit',
   'POST /firms/:uscc/figures/:year': 'figures.edit',
   'GET /readiness': 'firms.read',
+  'GET /admin/parks': 'parks.manage',
+  'POST /admin/parks/:type': 'parks.manage',
+  'POST /admin/parks/:type/:id/rename': 'parks.manage',
+  'POST /admin/parks/:type/:id/merge': 'parks.manage',
+  'POST /admin/parks/:type/:id/retire': 'parks.manage',
 };
 
 const ROLES: UserName[] = ['admin', 'caseworker', 'counsellor', 'leader'];
@@ -126,6 +132,7 @@ const PROBES: Probe[] = [
   { route: 'POST /admin/users/:id/enable', prepare: async (t, c) => { const id = await userToChange(t, false); return () => c.post(`/admin/users/${id}/enable`).type('form').send({ version: 1 }); } },
   { route: 'POST /admin/users/:id/reset-password', prepare: async (t, c) => { const id = await userToChange(t); return () => c.post(`/admin/users/${id}/reset-password`).type('form').send({ version: 1 }); } },
   { route: 'GET /admin/audit', prepare: async (_t, c) => () => c.get('/admin/audit') },
+  { route: 'GET /admin/audit/export.xlsx', prepare: async (_t, c) => () => c.get('/admin/audit/export.xlsx') },
   {
     route: 'POST /lists/imports',
     prepare: async (_t, c) => () => c.post('/lists/imports').field('kind', 'patent').field('year', '2025').attach('file', writeCsv([['统一社会信用代码', '企业名称'], [validUscc(n++), '余姚市探针有限公司']])),
@@ -170,7 +177,20 @@ const PROBES: Probe[] = [
     route: 'POST /lists/screen',
     prepare: async (t, c, parkId) => { const f = await firmIn(t, parkId); return () => c.post('/lists/screen').type('form').send({ year: 2025, firm: `${f.uscc}:1`, reason: '三张名单' }); },
   },
+  { route: 'GET /admin/parks', prepare: async (_t, c) => () => c.get('/admin/parks') },
+  { route: 'POST /admin/parks/:type', prepare: async (_t, c) => () => c.post('/admin/parks/town').type('form').send({ name: `探针镇${n++}`, kind: 'town' }) },
+  { route: 'POST /admin/parks/:type/:id/rename', prepare: async (t, c) => { const id = await newPark(t); return () => c.post(`/admin/parks/park/${id}/rename`).type('form').send({ name: `改名园区${n++}` }); } },
+  {
+    route: 'POST /admin/parks/:type/:id/merge',
+    prepare: async (t, c) => { const id = await newPark(t); return () => c.post(`/admin/parks/park/${id}/merge`).type('form').send({ into: t.basics.parks.b, confirm: '1' }); },
+  },
+  { route: 'POST /admin/parks/:type/:id/retire', prepare: async (t, c) => { const id = await newPark(t); return () => c.post(`/admin/parks/park/${id}/retire`).type('form').send({}); } },
 ];
+
+async function newPark(t: TestContext): Promise<number> {
+  const [row] = await t.db('parks').insert({ code: `probe-${n}`, name: `探针园区${n++}`, kind: 'park', is_active: true, sort_order: 99 }).returning('id');
+  return typeof row === 'object' ? (row as { id: number }).id : (row as number);
+}
 
 /** Batches in each state, made by the admin through the app, for the probes above. */
 async function uploadedBatch(t: TestContext, c: Client = t.admin): Promise<number> {
@@ -249,7 +269,7 @@ describe('access control', () => {
       for (const parkId of [t.basics.parks.b, '']) {
         const res = await scoped.post('/firms').type('form').send({ uscc: validUscc(n++), name: `余姚市越权${n}有限公司`, parkId, stage: 'candidate' });
         expect(res.status).to.equal(422);
-        expect(res.text).to.include('只能登记你负责园区的企业');
+        expect(res.text).to.include('只能登记你负责园区或镇街的企业');
       }
     });
 

@@ -98,10 +98,10 @@ describe('the app itself', () => {
     await t.admin.get('/node_modules/knex/package.json').expect(404);
   });
 
-  it('reads little and writes nothing for a repeated dashboard view: only the session and the signed-in user (and a caseworker\'s parks)', async () => {
+  it('reads little and writes nothing for a repeated dashboard view: only the session and the signed-in user (and a caseworker\'s parks and towns)', async () => {
     for (const [user, tables] of [
       ['leader', ['sessions', 'users']],
-      ['scoped', ['sessions', 'user_parks', 'users']],
+      ['scoped', ['sessions', 'user_parks', 'user_towns', 'users']],
     ] as const) {
       const c = await t.as(user);
       await c.get('/dashboard').expect(200);

@@ -46,7 +46,7 @@ describe('firms: create, page, edit, list', () => {
         const before = await snapshot(t.db);
         const res = await t.admin.post('/firms').type('form').send(form({ uscc })).expect(422);
         const doc = html(res.text);
-        expect(doc.querySelector('.field-error')!.text).to.include(message);
+        expect(doc.querySelector('#uscc-feedback.inline-error')!.text).to.include(message);
         expect(doc.querySelector('input[name=name]')!.getAttribute('value')).to.equal('宁波恒拓物联网有限公司');
         expect(doc.querySelector('input[name=uscc]')!.getAttribute('value')).to.equal(uscc);
         expect(await snapshot(t.db)).to.deep.equal(before);
@@ -158,7 +158,7 @@ describe('firms: create, page, edit, list', () => {
     it('When the credit code is corrected, then the firm moves to its new address', async () => {
       const firm = await createFirm(t.db, { actorId: t.basics.users.admin.id });
       const res = await t.admin.post(`/firms/${firm.uscc}`).type('form').send({ ...form(), version: '1' }).expect(303);
-      expect(res.headers.location).to.equal('/firms/91330281677691616Q');
+      expect(res.headers.location).to.equal('/firms/91330281677691616Q?saved=profile');
     });
 
     it('When someone else saved first (stale version), then it answers 409, keeps what the user typed, shows the current data, and changes nothing', async () => {

@@ -35,7 +35,9 @@ async function mappingFields(c: Client, id: number): Promise<Record<string, stri
 
 const HEADER: Cell[] = ['统一社会信用代码', '企业名称', '加计扣除额（万元）'];
 
-describe('candidate lists: replacing, reverting and discarding safely', () => {
+// Each test runs whole preview and commit jobs in a worker thread (seconds on a loaded machine).
+describe('candidate lists: replacing, reverting and discarding safely', function () {
+  this.timeout(30_000);
   let t: TestContext;
   let runner: ImportRunner;
   let inA: Firm[];

@@ -92,8 +92,10 @@ describe('candidate lists: jobs in a worker, and a commit killed halfway', funct
     const res = await t.admin.post('/lists/imports').field('kind', 'patent').field('year', '2025').attach('file', writeCsv([['统一社会信用代码', '企业名称'], [known.uscc, known.name]]));
     const id = Number(/(\d+)$/.exec(res.headers.location!)![1]);
     expect(await transitionBatch(t.db, id, ['uploaded'], 'previewing')).to.equal(true);
-    // A limit far too small for any job: the worker runs out of heap as it starts.
-    await runner.start('preview', id, { actor: t.basics.users.admin, ip: null, filePath: '/nonexistent' }, { heapLimitMiB: 2 });
+    // A limit far too small for any job: the worker runs out of heap loading its modules. Not
+    // smaller: under 4 MiB Node 22 cannot even start the worker's isolate and aborts the whole
+    // process ("GC during deserialization") instead of stopping the worker.
+    await runner.start('preview', id, { actor: t.basics.users.admin, ip: null, filePath: '/nonexistent' }, { heapLimitMiB: 8 });
     const batch = await t.db('import_batches').where({ id }).first();
     expect(batch).to.include({ status: 'failed' });
     expect(batch.error).to.include('超出了内存上限').and.include('拆成几份');

@@ -31,7 +31,9 @@ async function mappingFields(c: Client, id: number): Promise<Record<string, stri
   return fields;
 }
 
-describe('candidate lists: import', () => {
+// Each test runs whole preview and commit jobs in a worker thread (seconds on a loaded machine).
+describe('candidate lists: import', function () {
+  this.timeout(30_000);
   let t: TestContext;
   let runner: ImportRunner;
   let known: { uscc: string; name: string; id: number };
@@ -399,7 +401,9 @@ describe('candidate lists: import', () => {
   });
 });
 
-describe('annual figures imported through the same pipeline', () => {
+// Each test runs whole preview and commit jobs in a worker thread (seconds on a loaded machine).
+describe('annual figures imported through the same pipeline', function () {
+  this.timeout(30_000);
   let t: TestContext;
   let runner: ImportRunner;
   let a: { uscc: string; name: string; id: number };
@@ -461,7 +465,9 @@ describe('annual figures imported through the same pipeline', () => {
   });
 });
 
-describe('candidate lists: a caseworker limited to some parks and other people\'s batches', () => {
+// Each test runs whole preview and commit jobs in a worker thread (seconds on a loaded machine).
+describe('candidate lists: a caseworker limited to some parks and other people\'s batches', function () {
+  this.timeout(30_000);
   let t: TestContext;
   let runner: ImportRunner;
   beforeEach(async () => {

@@ -199,7 +199,8 @@ async function sweep(t: TestContext, route: string, prepare: (t: TestContext) =>
     await runner.idle();
     const label = `${route} with ${variant.what}`;
     expect(res.status, `${label}: ${res.text.slice(0, 200)}`).to.be.within(400, 499);
-    if (variant.status) expect(res.status, label).to.be.oneOf(variant.status);
+    // A generic target may be refused for its made-up parameters first (404): any 4xx will do there.
+    if (variant.status && checkWellFormed) expect(res.status, label).to.be.oneOf(variant.status);
     expect(res.text, label).to.not.match(/SqliteError|error:|at .*\.ts:\d+/);
     expect(await snapshot(t.db), `${label} wrote something`).to.deep.equal(before);
   }

@@ -5,7 +5,7 @@ import { appendAudit } from '../audit/audit.queries.js';
 import { actorOfResponse, requireLogin, safeReturnPath, setFlash, writeContext } from '../../web/auth.js';
 import { csrfToken } from '../../web/csrf.js';
 import { raw, str } from '../../web/forms.js';
-import { SECURE_SESSION_COOKIE, SESSION_COOKIE, regenerateSession } from '../../web/session.js';
+import { SECURE_SESSION_COOKIE, SESSION_COOKIE, regenerateSession, saveSession } from '../../web/session.js';
 import { authenticate, changeOwnPassword } from './accounts.service.js';
 import { knownDevice, rememberDevice } from './device-cookie.js';
 import { PASSWORD_MAX, PASSWORD_MIN } from './passwords.js';
@@ -25,9 +25,13 @@ export function accountsRouter(db: Knex, store: KnexSessionStore, opts: { sessio
   const { sessionAbsoluteHours, sessionSecret } = opts;
   const router = express.Router();
 
-  router.get('/login', (req, res) => {
+  router.get('/login', async (req, res) => {
     if (res.locals.actor) return res.redirect(302, safeReturnPath(req.query.next) ?? '/board');
-    res.render('accounts/login', { layout: 'bare', title: '登录', next: safeReturnPath(req.query.next) ?? '', csrfToken: csrfToken(req) });
+    const token = csrfToken(req);
+    // Stored before the form is shown: if the database cannot take it (disk full, read-only), the
+    // user reads why (503) instead of a form whose every submission would be refused.
+    await saveSession(req);
+    res.render('accounts/login', { layout: 'bare', title: '登录', next: safeReturnPath(req.query.next) ?? '', csrfToken: token });
   });
 
   router.post('/login', async (req, res) => {

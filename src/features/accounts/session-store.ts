@@ -7,6 +7,7 @@ import session from 'express-session';
 import type { Knex } from 'knex';
 import { deleteSpentRates } from '../../web/burst-limit.js';
 import { deleteStaleFormKeys } from '../../web/form-keys.js';
+import { faultOf } from '../../lib/errors.js';
 import { deleteStaleThrottles } from './login-throttle.js';
 
 interface SessionRow {
@@ -100,6 +101,8 @@ export class KnexSessionStore extends session.Store {
    * Extending the idle timeout on every request would write (and fsync) on every page view; the
    * expiry moves only once it has aged a minute, which costs an idle timeout at most that minute.
    * While this process knows the stored expiry is fresh enough, no statement is sent at all.
+   * The touch is a background write: it never waits for the database's write lock (an import may
+   * hold it for a moment) and a fault (busy, disk full, read-only) skips it; the next request retries.
    */
   override touch(sid: string, sess: session.SessionData, cb?: Callback): void {
     const expires = this.expiresOf(sess);
@@ -112,12 +115,13 @@ export class KnexSessionStore extends session.Store {
       .where({ sid })
       .andWhere('expires_at', '<', new Date(threshold).toISOString())
       .update({ expires_at: expires })
+      .queryContext({ onBusy: 'skip' })
       .then((n: number) => {
         // Not updated: the stored expiry is already at least the threshold.
         this.remember(sid, n === 1 ? Date.parse(expires) : threshold);
         cb?.();
       })
-      .catch((err: unknown) => cb?.(err));
+      .catch((err: unknown) => (faultOf(err) ? cb?.() : cb?.(err)));
   }
 
   override destroy(sid: string, cb?: Callback): void {

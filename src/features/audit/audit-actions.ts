@@ -22,6 +22,16 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   'import.revert': '撤销名单导入',
   'import.discard': '放弃导入批次',
   'import.rejects_download': '下载未导入行',
+  'audit.export': '导出审计日志',
+  // Parks and towns (/admin/parks)
+  'park.create': '新增园区/平台',
+  'park.rename': '园区/平台改名',
+  'park.merge': '合并园区/平台',
+  'park.retire': '撤销园区/平台',
+  'town.create': '新增镇街',
+  'town.rename': '镇街改名',
+  'town.merge': '合并镇街',
+  'town.retire': '撤销镇街',
   // hardening-web (issue 8)
   'reauth.success': '管理员操作前确认身份',
   'reauth.failure': '管理员操作前确认身份失败',

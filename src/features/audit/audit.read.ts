@@ -4,8 +4,8 @@ import { shanghaiStartOfDay } from '../../lib/dates.js';
 
 export interface AuditFilters {
   actorId?: number;
-  /** A firm's credit code (object_type firm). */
-  firm?: string;
+  /** Firms' credit codes (object_type firm): one code typed, or the firms whose name holds the text typed. */
+  firms?: string[];
   /** An exact action, or a family ending in '.' (e.g. 'login.'). */
   action?: string;
   from?: string;
@@ -50,7 +50,7 @@ const parse = (text: string | null): unknown => {
 export async function listAudit(db: Db, filters: AuditFilters, limit: number, beforeId: number | null): Promise<AuditRow[]> {
   const qb = db('audit_log').orderBy('id', 'desc').limit(limit);
   if (filters.actorId !== undefined) qb.where('actor_id', filters.actorId);
-  if (filters.firm) qb.where({ object_type: 'firm', object_id: filters.firm });
+  if (filters.firms) qb.where('object_type', 'firm').whereIn('object_id', filters.firms.length ? filters.firms : ['-']);
   if (filters.action) {
     if (filters.action.endsWith('.')) qb.where('action', '>=', filters.action).andWhere('action', '<', `${filters.action}\u007f`);
     else qb.where('action', filters.action);

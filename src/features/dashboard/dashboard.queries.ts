@@ -19,7 +19,7 @@ export interface StageConversionRow {
 export async function conversionsForYear(
   db: Db,
   year: number,
-  filters: Pick<FirmFilters, 'park' | 'field'>,
+  filters: Pick<FirmFilters, 'park' | 'town' | 'field'>,
   actor: Pick<Actor, 'parkIds'>,
 ): Promise<StageConversionRow[]> {
   const qb = db('conversion_counts').where('year', year).select('stage').sum({ entered: 'entered', advanced: 'advanced' }).groupBy('stage');

@@ -5,7 +5,7 @@ import { actorOfResponse, requirePermission } from '../../web/auth.js';
 import { positiveInt } from '../../web/forms.js';
 import { renderPageOrFragment } from '../../web/render.js';
 import { filterQueryString, parseFirmFilters, pickFilters } from '../firms/firm-filters.js';
-import { loadFilterOptions } from '../firms/filter-options.js';
+import { loadFilterOptions, printHeading } from '../firms/filter-options.js';
 import { loadFunnel } from './dashboard.service.js';
 
 export function dashboardRouter(db: Knex): Router {
@@ -16,7 +16,7 @@ export function dashboardRouter(db: Knex): Router {
     const currentYear = yearOf(todayInShanghai());
     const requested = positiveInt(req.query.year);
     const year = requested && requested >= 2000 && requested <= currentYear ? requested : currentYear;
-    const filters = pickFilters(parseFirmFilters(req.query), ['park', 'field']);
+    const filters = pickFilters(parseFirmFilters(req.query), ['park', 'town', 'field']);
     const [funnel, options] = await Promise.all([loadFunnel(db, year, filters, actor, currentYear), loadFilterOptions(db, actor)]);
     renderPageOrFragment(req, res, 'dashboard/index', 'dashboard/funnel', {
       title: '培育统计',
@@ -26,6 +26,7 @@ export function dashboardRouter(db: Knex): Router {
       filters,
       boardQs: filterQueryString(filters),
       options,
+      print: printHeading(filters, options, [['统计年度', `${year} 年`]]),
     });
   });
 

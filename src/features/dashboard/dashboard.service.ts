@@ -3,7 +3,7 @@
  * conversion from each stage to the next over a chosen year, computed from stage events.
  */
 import type { Db } from '../../db/types.js';
-import type { Actor } from '../../domain/actor.js';
+import type { Jurisdiction } from '../../domain/actor.js';
 import { MAIN_LINE, TIERS, type StageKey, nextStage, stageDef, stageLabel, tierLabel } from '../../domain/stages.js';
 import { ReadModelCache } from '../../lib/cache.js';
 import type { FirmFilters } from '../firms/firm-filters.js';
@@ -65,10 +65,10 @@ export async function loadFunnel(
   db: Db,
   year: number,
   filters: FirmFilters,
-  actor: Pick<Actor, 'parkIds'>,
+  actor: Jurisdiction,
   currentYear: number,
 ): Promise<FunnelView> {
-  const key = JSON.stringify({ year, filters, parkIds: actor.parkIds });
+  const key = JSON.stringify({ year, filters, parkIds: actor.parkIds, townIds: actor.townIds ?? [] });
   return cache.get(db, key, async () => {
     const [counts, conversions, span, byPark, parks] = await Promise.all([
       countByStage(db, filters, actor),

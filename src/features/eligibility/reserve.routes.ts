@@ -8,7 +8,7 @@ import { actorOfResponse } from '../../web/auth.js';
 import { positiveInt, str } from '../../web/forms.js';
 import { renderPageOrFragment } from '../../web/render.js';
 import { filterQueryString, parseFirmFilters, pickFilters } from '../firms/firm-filters.js';
-import { loadFilterOptions } from '../firms/filter-options.js';
+import { loadFilterOptions, printHeading } from '../firms/filter-options.js';
 import { rankedReserve, type ReserveFocus } from './reserve.queries.js';
 
 const PAGE = 50;
@@ -29,7 +29,7 @@ export function reserveRouter(db: Knex): Router {
     const parsed = parseFirmFilters(req.query);
     const stage = parsed.stage;
     const stages = stage && STAGES_WORKING_TOWARD[kind].includes(stage) ? [stage] : [...STAGES_WORKING_TOWARD[kind]];
-    const filters = pickFilters(parsed, ['park', 'field']);
+    const filters = pickFilters(parsed, ['park', 'town', 'field']);
     const page = Math.max(1, positiveInt(req.query.page) ?? 1);
     const [result, options] = await Promise.all([
       rankedReserve(db, { ruleSet: CHECK_KINDS[kind].ruleSet, stages, focus }, filters, actor, PAGE, (page - 1) * PAGE),
@@ -47,6 +47,10 @@ export function reserveRouter(db: Knex): Router {
       stageOptions: STAGES_WORKING_TOWARD[kind].map((s) => ({ key: s, label: stageLabel(s) })),
       filters: { ...filters, stage },
       options,
+      print: printHeading({ ...filters, ...(stage ? { stage } : {}) }, options, [
+        ['对照', CHECK_KINDS[kind].label],
+        ['范围', FOCUS.find((f) => f.key === focus)?.label ?? focus],
+      ]),
       total: result.total,
       rows: result.rows.map((r, i) => ({
         ...r,

@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import { normalizeUscc } from '../../domain/uscc.js';
 import { todayInShanghai, yearOf } from '../../lib/dates.js';
 import { BadRequestError } from '../../lib/errors.js';
-import { actorOfResponse, requirePermission, writeContext } from '../../web/auth.js';
+import { actorOfResponse, requirePermission, setFlash, writeContext } from '../../web/auth.js';
 import { positiveInt } from '../../web/forms.js';
 import { isFragmentRequest, renderFragment } from '../../web/render.js';
 import type { Firm } from '../firms/firms.queries.js';
@@ -18,7 +18,7 @@ import { findFirmInScope } from '../firms/firm-scope.js';
  * `renderSection` answers a save with the figures section and the readiness panel, as the firm page
  * shows them; the page layer supplies it (src/pages/firm-page), since readiness reads figures.
  */
-export type FiguresSectionRenderer = (res: Response, firm: Firm, status?: number) => Promise<void>;
+export type FiguresSectionRenderer = (res: Response, firm: Firm, status?: number, extra?: { savedYear?: number; announce?: { level: 'success' | 'info'; message: string } }) => Promise<void>;
 
 export function figuresRouter(db: Knex, figures: FiguresService, renderSection: FiguresSectionRenderer): Router {
   const router = express.Router();
@@ -51,7 +51,7 @@ export function figuresRouter(db: Knex, figures: FiguresService, renderSection: 
     const current = await figuresOfYear(db, firm.id, year);
     const data = formData(firm, year, current?.version ?? 0, figureFormFrom(current), {});
     if (isFragmentRequest(req)) renderFragment(res, 'firms/figures-form', data);
-    else res.render('firms/figures-edit', { ...data, title: `${firm.name} ${year} 年指标`, nav: 'firms' });
+    else res.render('firms/figures-edit', { ...data, standalone: true, title: `${firm.name} ${year} 年指标`, nav: 'firms' });
   });
 
   /** Validation while typing: the answer updates each field's message in place, and writes nothing. */
@@ -73,20 +73,27 @@ export function figuresRouter(db: Knex, figures: FiguresService, renderSection: 
     const rerender = (errors: Record<string, string>, status: number, extra: Record<string, unknown> = {}, v = version) => {
       const data = formData(firm, year, v, form, errors, extra);
       if (isFragmentRequest(req)) renderFragment(res, 'firms/figures-form', data, status);
-      else res.status(status).render('firms/figures-edit', { ...data, title: `${firm.name} ${year} 年指标`, nav: 'firms' });
+      else res.status(status).render('firms/figures-edit', { ...data, standalone: true, title: `${firm.name} ${year} 年指标`, nav: 'firms' });
     };
     const parsed = parseFigureForm(form);
     if (!parsed.ok) return rerender(parsed.errors, 422);
+    let changed: number;
     try {
-      await figures.saveYear(db, firm, year, version, parsed.values, writeContext(req, res));
+      ({ changed } = await figures.saveYear(db, firm, year, version, parsed.values, writeContext(req, res)));
     } catch (err) {
       if (err instanceof StaleFiguresError) {
         return rerender({}, 409, { conflict: true, current: figureFormFrom(err.current) }, err.current?.version ?? 0);
       }
       throw err;
     }
-    if (isFragmentRequest(req)) return renderSection(res, firm);
-    res.redirect(303, `/firms/${firm.uscc}#firm-figures`);
+    // Back on the firm page's figures section, the saved year marked: never on the form's URL,
+    // which a reload would reopen.
+    const announce = changed
+      ? { level: 'success' as const, message: `已保存 ${year} 年指标（${changed} 项修改）。` }
+      : { level: 'info' as const, message: `没有修改：${year} 年指标与保存前相同，未记录新版本。` };
+    if (isFragmentRequest(req)) return renderSection(res, firm, 200, { savedYear: year, announce });
+    setFlash(req, announce.level, announce.message);
+    res.redirect(303, `/firms/${firm.uscc}?saved=${year}#figures-saved-year`);
   });
 
   return router;

@@ -6,7 +6,7 @@
 import type { Knex } from 'knex';
 import { isUniqueViolation } from '../../db/dialect.js';
 import type { WriteContext } from '../../domain/actor.js';
-import { can, coversPark } from '../../domain/permissions.js';
+import { can, coversFirm } from '../../domain/permissions.js';
 import { bumpDataGeneration } from '../../lib/cache.js';
 import { nowIso } from '../../lib/dates.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../lib/errors.js';
@@ -29,21 +29,29 @@ export class StaleFiguresError extends ConflictError {
 
 export function createFiguresService(deps: { refreshEligibility: EligibilityRefresh }) {
   return {
-    async saveYear(db: Knex, firm: Firm, year: number, version: number, values: FigureValues, ctx: WriteContext): Promise<void> {
-      if (!coversPark(ctx.actor, firm.parkId)) throw new NotFoundError('FIRM_NOT_FOUND', messages.notFound);
+    /**
+     * Save one year. Returns how many figures changed; none changed (or a new year left empty):
+     * no write, no version, no audit row.
+     */
+    async saveYear(db: Knex, firm: Firm, year: number, version: number, values: FigureValues, ctx: WriteContext): Promise<{ changed: number }> {
+      if (!coversFirm(ctx.actor, firm)) throw new NotFoundError('FIRM_NOT_FOUND', messages.notFound);
       if (!can(ctx.actor, 'figures.edit')) throw new ForbiddenError('FORBIDDEN', messages.forbidden);
       const at = nowIso();
+      let changedCount = 0;
       try {
         await db.transaction(async (trx) => {
           const before = await figuresOfYear(trx, firm.id, year);
+          const keys = Object.keys(values) as (keyof FigureValues)[];
+          const changed = keys.filter((k) => (before?.[k] ?? null) !== values[k]);
+          // The version check still applies, so a stale form is answered as one, not as "no change".
+          if ((version === 0 ? !before : before?.version === version) && changed.length === 0) return;
+          changedCount = changed.length;
           if (version === 0) {
             if (before) throw new StaleFiguresError(before);
             await insertFigures(trx, firm.id, year, values, at);
           } else if (!before || !(await updateFigures(trx, firm.id, year, version, values, at))) {
             throw new StaleFiguresError(before);
           }
-          const keys = Object.keys(values) as (keyof FigureValues)[];
-          const changed = keys.filter((k) => (before?.[k] ?? null) !== values[k]);
           await appendAudit(trx, ctx, {
             action: 'figures.update',
             objectType: 'firm',
@@ -58,7 +66,8 @@ export function createFiguresService(deps: { refreshEligibility: EligibilityRefr
         if (isUniqueViolation(err)) throw new StaleFiguresError(await figuresOfYear(db, firm.id, year));
         throw err;
       }
-      bumpDataGeneration();
+      if (changedCount) bumpDataGeneration();
+      return { changed: changedCount };
     },
   };
 }

@@ -5,9 +5,9 @@
  */
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { firmIdsByName, firmIdsByShortName, whereUsccPrefix } from '../../db/dialect.js';
+import { firmIdsByName, firmIdsByShortName, indexableWord, searchWords, whereUsccPrefix } from '../../db/dialect.js';
 import type { Db } from '../../db/types.js';
-import type { Actor } from '../../domain/actor.js';
+import type { Jurisdiction } from '../../domain/actor.js';
 import { LIFECYCLES, TECH_FIELDS, type LifecycleKey, type TechFieldKey } from '../../domain/fields.js';
 import { LIST_KINDS, type ListKindKey } from '../../domain/list-kinds.js';
 import { STAGE_KEYS, type StageKey } from '../../domain/stages.js';
@@ -15,6 +15,8 @@ import { normalizeUscc } from '../../domain/uscc.js';
 
 export interface FirmFilters {
   park?: number;
+  /** 属地: the town (街道/镇/乡) the firm belongs to. */
+  town?: number;
   field?: TechFieldKey;
   counsellor?: number;
   lifecycle?: LifecycleKey;
@@ -45,6 +47,7 @@ const blankToUndefined = (v: unknown) => {
 
 const filterSchema = z.object({
   park: z.preprocess(blankToUndefined, optionalId),
+  town: z.preprocess(blankToUndefined, optionalId),
   field: z.preprocess(blankToUndefined, z.enum(TECH_FIELDS.map((f) => f.key) as [TechFieldKey, ...TechFieldKey[]]).optional().catch(undefined)),
   counsellor: z.preprocess(blankToUndefined, optionalId),
   lifecycle: z.preprocess(blankToUndefined, z.enum(LIFECYCLES.map((l) => l.key) as [LifecycleKey, ...LifecycleKey[]]).optional().catch(undefined)),
@@ -79,9 +82,9 @@ export function filterQueryString(filters: FirmFilters, omit: (keyof FirmFilters
   return new URLSearchParams(filterParams(filters, omit)).toString();
 }
 
-/** stage_counts is keyed by park, field and stage: only those filters can be counted from it; anything else counts live. */
+/** stage_counts is keyed by park, town, field and stage: only those filters can be counted from it; anything else counts live. */
 export function hasOnlyCountableFilters(filters: FirmFilters): boolean {
-  return Object.keys(filters).every((k) => k === 'park' || k === 'field' || k === 'stage');
+  return Object.keys(filters).every((k) => k === 'park' || k === 'town' || k === 'field' || k === 'stage');
 }
 
 /** Credit-code prefix search applies when the text could be the start of a code (four characters or more). */
@@ -90,8 +93,9 @@ function usccPrefix(q: string): string | null {
   return /^[0-9A-HJ-NPQRTUWXY]{4,18}$/.test(code) && /\d/.test(code) ? code : null;
 }
 
+/** No word long enough for the trigram index (every word of `余姚 海东` has two characters). */
 function isShortSearch(q: string): boolean {
-  return [...q.trim()].length < 3;
+  return !searchWords(q).some(indexableWord);
 }
 
 /**
@@ -105,12 +109,27 @@ export async function prepareSearch(db: Db, filters: FirmFilters): Promise<FirmF
 }
 
 /**
- * The same narrowing for the trigger-kept counter tables (stage_counts, conversion_counts), keyed
- * by park_key and field_key: the jurisdiction, then the park and field filters.
+ * A limited actor's jurisdiction over two columns, a park and a town: the firm's park is theirs
+ * or its town is. Nothing matches a limited actor without parks or towns.
  */
-export function applyCounterFilters(qb: Knex.QueryBuilder, filters: Pick<FirmFilters, 'park' | 'field'>, actor: Pick<Actor, 'parkIds'>): Knex.QueryBuilder {
-  if (actor.parkIds !== null) qb.whereIn('park_key', actor.parkIds.length ? actor.parkIds : [-1]);
+function whereInJurisdiction(qb: Knex.QueryBuilder, actor: Jurisdiction, parkColumn: string, townColumn: string): void {
+  if (actor.parkIds === null) return;
+  const parks = actor.parkIds;
+  const towns = actor.townIds ?? [];
+  if (!parks.length && !towns.length) qb.whereRaw('1 = 0');
+  else if (!towns.length) qb.whereIn(parkColumn, parks);
+  else if (!parks.length) qb.whereIn(townColumn, towns);
+  else qb.where((w) => w.whereIn(parkColumn, parks).orWhereIn(townColumn, towns));
+}
+
+/**
+ * The same narrowing for the trigger-kept counter tables (stage_counts, conversion_counts), keyed
+ * by park_key, town_key and field_key: the jurisdiction, then the park, town and field filters.
+ */
+export function applyCounterFilters(qb: Knex.QueryBuilder, filters: Pick<FirmFilters, 'park' | 'field'> & Pick<FirmFilters, 'town'>, actor: Jurisdiction): Knex.QueryBuilder {
+  whereInJurisdiction(qb, actor, 'park_key', 'town_key');
   if (filters.park !== undefined) qb.where('park_key', filters.park);
+  if (filters.town !== undefined) qb.where('town_key', filters.town);
   if (filters.field !== undefined) qb.where('field_key', filters.field);
   return qb;
 }
@@ -119,12 +138,10 @@ export function applyCounterFilters(qb: Knex.QueryBuilder, filters: Pick<FirmFil
  * Narrow a query over `firms` (aliased `f`) to the filters and the actor's jurisdiction.
  * Every firm query a user can trigger goes through here, so scoping cannot be forgotten.
  */
-export function applyFirmFilters(db: Db, qb: Knex.QueryBuilder, filters: FirmFilters, actor: Pick<Actor, 'parkIds'>): Knex.QueryBuilder {
-  if (actor.parkIds !== null) {
-    if (actor.parkIds.length === 0) qb.whereRaw('1 = 0');
-    else qb.whereIn('f.park_id', actor.parkIds);
-  }
+export function applyFirmFilters(db: Db, qb: Knex.QueryBuilder, filters: FirmFilters, actor: Jurisdiction): Knex.QueryBuilder {
+  whereInJurisdiction(qb, actor, 'f.park_id', 'f.town_id');
   if (filters.park !== undefined) qb.where('f.park_id', filters.park);
+  if (filters.town !== undefined) qb.where('f.town_id', filters.town);
   if (filters.field !== undefined) qb.where('f.field', filters.field);
   if (filters.counsellor !== undefined) qb.where('f.counsellor_id', filters.counsellor);
   if (filters.lifecycle !== undefined) qb.where('f.lifecycle', filters.lifecycle);

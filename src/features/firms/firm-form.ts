@@ -15,6 +15,7 @@ export const FIRM_FORM_FIELDS = [
   'uscc',
   'name',
   'parkId',
+  'townId',
   'field',
   'foundedOn',
   'address',
@@ -33,6 +34,7 @@ export const FIRM_FIELD_LABELS: Record<(typeof FIRM_FORM_FIELDS)[number], string
   uscc: '统一社会信用代码',
   name: '企业名称',
   parkId: '园区/平台',
+  townId: '属地（镇/街道）',
   field: '技术领域',
   foundedOn: '成立日期',
   address: '地址',
@@ -47,6 +49,7 @@ const messages = {
   nameRequired: '请填写企业名称。',
   nameTooLong: '企业名称不超过 200 字。',
   park: '请选择列表中的园区或平台。',
+  town: '请选择列表中的镇或街道。',
   field: '请选择列表中的技术领域。',
   foundedOn: '请按 YYYY-MM-DD 填写成立日期。',
   foundedFuture: '成立日期不能晚于今天。',
@@ -96,6 +99,8 @@ export function parseFirmForm(v: FormValues, today: string): ParsedFirmForm {
 
   const parkId = optionalId(v.parkId);
   if (parkId === undefined) errors.parkId = messages.park;
+  const townId = optionalId(v.townId);
+  if (townId === undefined) errors.townId = messages.town;
   const field = orNull(v.field);
   if (field !== null && !isTechFieldKey(field)) errors.field = messages.field;
   const foundedOn = orNull(v.foundedOn);
@@ -117,6 +122,7 @@ export function parseFirmForm(v: FormValues, today: string): ParsedFirmForm {
       uscc: uscc.code,
       name,
       parkId: parkId ?? null,
+      townId: townId ?? null,
       field,
       foundedOn,
       address: orNull(v.address),

@@ -10,6 +10,8 @@ export interface FirmProfile {
   uscc: string;
   name: string;
   parkId: number | null;
+  /** 属地: the town (街道/镇/乡) the firm belongs to. */
+  townId: number | null;
   field: string | null;
   foundedOn: string | null;
   address: string | null;
@@ -23,8 +25,11 @@ export interface FirmProfile {
 export interface Firm extends FirmProfile {
   id: number;
   parkName: string | null;
+  townName: string | null;
   counsellorName: string | null;
   stage: StageKey;
+  /** The import batch whose revert took this candidate out (at 退库, not counted as an exit). */
+  withdrawnBatchId: number | null;
   version: number;
   createdAt: string;
   updatedAt: string;
@@ -36,6 +41,9 @@ interface FirmRow {
   name: string;
   park_id: number | null;
   park_name: string | null;
+  town_id: number | null;
+  town_name: string | null;
+  withdrawn_batch_id: number | null;
   field: string | null;
   founded_on: string | null;
   address: string | null;
@@ -58,6 +66,9 @@ function toFirm(r: FirmRow): Firm {
     name: r.name,
     parkId: r.park_id,
     parkName: r.park_name,
+    townId: r.town_id,
+    townName: r.town_name,
+    withdrawnBatchId: r.withdrawn_batch_id,
     field: r.field,
     foundedOn: r.founded_on,
     address: r.address,
@@ -79,6 +90,7 @@ export function profileOf(f: Firm): FirmProfile {
     uscc: f.uscc,
     name: f.name,
     parkId: f.parkId,
+    townId: f.townId,
     field: f.field,
     foundedOn: f.foundedOn,
     address: f.address,
@@ -96,6 +108,7 @@ function profileColumns(p: FirmProfile, nameNorm: string): Record<string, unknow
     name: p.name,
     name_norm: nameNorm,
     park_id: p.parkId,
+    town_id: p.townId,
     field: p.field,
     founded_on: p.foundedOn,
     address: p.address,
@@ -110,8 +123,9 @@ function profileColumns(p: FirmProfile, nameNorm: string): Record<string, unknow
 function firmSelect(db: Db): Knex.QueryBuilder {
   return db('firms as f')
     .leftJoin('parks as p', 'p.id', 'f.park_id')
+    .leftJoin('towns as t', 't.id', 'f.town_id')
     .leftJoin('users as u', 'u.id', 'f.counsellor_id')
-    .select('f.*', 'p.name as park_name', 'u.display_name as counsellor_name');
+    .select('f.*', 'p.name as park_name', 't.name as town_name', 'u.display_name as counsellor_name');
 }
 
 export async function findFirmByUscc(db: Db, uscc: string): Promise<Firm | null> {
@@ -189,4 +203,21 @@ export async function listFirms(
     counsellorName: r.counsellor_name,
     updatedAt: r.updated_at,
   }));
+}
+
+/** Names of the firms with these codes (the audit log names firms, it stores their codes). */
+export async function firmNamesByUscc(db: Db, usccs: string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (let i = 0; i < usccs.length; i += 500) {
+    const rows = (await db('firms').whereIn('uscc', usccs.slice(i, i + 500)).select('uscc', 'name')) as { uscc: string; name: string }[];
+    for (const r of rows) out.set(r.uscc, r.name);
+  }
+  return out;
+}
+
+/** Codes of the firms whose name holds the text (search index), at most `limit`: the audit log's firm filter by name. */
+export async function usccsByName(db: Db, text: string, limit: number): Promise<string[]> {
+  const qb = db('firms as f').select('f.uscc').limit(limit);
+  applyFirmFilters(db, qb, { q: text }, { parkIds: null });
+  return ((await qb) as { uscc: string }[]).map((r) => r.uscc);
 }

@@ -10,7 +10,7 @@ import { isStageKey } from '../../domain/stages.js';
 import { parseUscc, normalizeUscc } from '../../domain/uscc.js';
 import { todayInShanghai } from '../../lib/dates.js';
 import { BadRequestError, ValidationError } from '../../lib/errors.js';
-import { actorOfResponse, requirePermission, writeContext } from '../../web/auth.js';
+import { actorOfResponse, requirePermission, setFlash, writeContext } from '../../web/auth.js';
 import { positiveInt, str } from '../../web/forms.js';
 import { redirectAfterWrite, renderFragment, renderPageOrFragment } from '../../web/render.js';
 import { SHORT_SEARCH_CAP, filterQueryString, parseFirmFilters, prepareSearch } from './firm-filters.js';
@@ -18,7 +18,7 @@ import { formValues, parseFirmForm, valuesOfFirm } from './firm-form.js';
 import { loadFilterOptions } from './filter-options.js';
 import { type Firm, type FirmSort, findFirmByUscc, listFirms } from './firms.queries.js';
 import { type FirmService, StaleFirmError } from './firms.service.js';
-import { countByStage, totalOf } from './stage-counts.queries.js';
+import { countByStage, countWithdrawn, totalOf } from './stage-counts.queries.js';
 import { REGISTERED_OUT_OF_SCOPE, codeRegistration, findFirmInScope } from './firm-scope.js';
 
 const PAGE_SIZE = 50;
@@ -31,12 +31,14 @@ export function firmsRouter(db: Knex, firms: FirmService): Router {
     const filters = await prepareSearch(db, parseFirmFilters(req.query));
     const sort: FirmSort = str(req.query.sort) === 'name' ? 'name' : 'updated';
     const page = Math.min(positiveInt(req.query.page) ?? 1, 100000);
-    const [items, counts, options] = await Promise.all([
+    const [items, counts, withdrawn, options] = await Promise.all([
       listFirms(db, filters, actor, { offset: (page - 1) * PAGE_SIZE, limit: PAGE_SIZE, sort }),
       countByStage(db, filters, actor),
+      countWithdrawn(db, filters, actor),
       loadFilterOptions(db, actor),
     ]);
-    const total = totalOf(counts);
+    // The list also finds candidates a list revert took out (not counted on the board).
+    const total = totalOf(counts) + withdrawn;
     const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
     const qs = filterQueryString(filters);
     const link = (p: number) => `/firms?${new URLSearchParams([...new URLSearchParams(qs), ['sort', sort], ['page', String(p)]]).toString()}`;
@@ -99,6 +101,7 @@ export function firmsRouter(db: Knex, firms: FirmService): Router {
     if (!parsed.ok) return rerender(parsed.errors);
     try {
       const firm = await firms.create(db, parsed.profile, isStageKey(stage) ? stage : 'candidate', writeContext(req, res));
+      setFlash(req, 'success', `已登记 ${firm.name}。`);
       redirectAfterWrite(req, res, `/firms/${firm.uscc}`);
     } catch (err) {
       if (err instanceof ValidationError) return rerender(err.fieldErrors);
@@ -135,8 +138,11 @@ export function firmsRouter(db: Knex, firms: FirmService): Router {
     const parsed = parseFirmForm(values, todayInShanghai());
     if (!parsed.ok) return rerender(parsed.errors, firm, 422);
     try {
-      const updated = await firms.updateProfile(db, uscc, version, parsed.profile, writeContext(req, res));
-      redirectAfterWrite(req, res, `/firms/${updated.uscc}`);
+      const { firm: updated, changed } = await firms.updateProfile(db, uscc, version, parsed.profile, writeContext(req, res));
+      if (changed.length) setFlash(req, 'success', `已保存企业资料（${changed.length} 项修改）。`);
+      else setFlash(req, 'info', '没有修改：内容与保存前相同，未记录新版本。');
+      // Not a bare #fragment: the same path plus a hash would only scroll, not load the saved page.
+      redirectAfterWrite(req, res, `/firms/${updated.uscc}?saved=profile`);
     } catch (err) {
       if (err instanceof ValidationError) return rerender(err.fieldErrors, firm, 422);
       if (err instanceof StaleFirmError) {

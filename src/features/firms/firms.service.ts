@@ -8,7 +8,7 @@ import { isUniqueViolation } from '../../db/dialect.js';
 import type { Db } from '../../db/types.js';
 import type { WriteContext } from '../../domain/actor.js';
 import { normalizeFirmName } from '../../domain/firm-name.js';
-import { can, coversPark } from '../../domain/permissions.js';
+import { can, coversFirm } from '../../domain/permissions.js';
 import type { StageKey } from '../../domain/stages.js';
 import { holdsHteCertificate } from '../../domain/readiness.js';
 import { decideMove, type GateCheck, type MoveDecision, type MoveInput } from '../../domain/transitions.js';
@@ -17,7 +17,7 @@ import { nowIso, todayInShanghai } from '../../lib/dates.js';
 import { AppError, ConflictError, ForbiddenError, ValidationError } from '../../lib/errors.js';
 import { claimFormKey } from '../../web/form-keys.js';
 import { appendAudit } from '../audit/audit.queries.js';
-import { parkExists } from '../parks/parks.queries.js';
+import { parkExists, townExists } from '../parks/parks.queries.js';
 import { insertStageEvent, type StageEventSource } from '../stages/stage-events.queries.js';
 import { isActiveCounsellor } from '../users/users.queries.js';
 import { REGISTERED_OUT_OF_SCOPE, codeRegistration, findFirmInScope } from './firm-scope.js';
@@ -38,8 +38,9 @@ const messages = {
   stale: '该企业刚被他人修改过，你看到的已不是最新信息。已为你刷新，请确认后再操作。',
   duplicateUscc: '该信用代码已登记为另一家企业。',
   parkUnknown: '请选择列表中的园区或平台。',
+  townUnknown: '请选择列表中的镇或街道。',
   counsellorUnknown: '请选择列表中的辅导员。',
-  outOfScope: '你只能登记你负责园区的企业。',
+  outOfScope: '你只能登记你负责园区或镇街的企业。',
   initialStage: '新登记的企业只能从“候选”或“孵化培育”开始。',
 } as const;
 
@@ -94,7 +95,11 @@ async function refuseRegisteredCode(db: Db, uscc: string, ctx: WriteContext): Pr
 async function checkReferences(db: Knex, profile: FirmProfile, ctx: WriteContext): Promise<void> {
   const errors: Record<string, string> = {};
   if (profile.parkId !== null && !(await parkExists(db, profile.parkId))) errors.parkId = messages.parkUnknown;
-  else if (!coversPark(ctx.actor, profile.parkId)) errors.parkId = messages.outOfScope;
+  if (profile.townId !== null && !(await townExists(db, profile.townId))) errors.townId = messages.townUnknown;
+  if (!errors.parkId && !errors.townId && !coversFirm(ctx.actor, profile)) {
+    // Name the field the user can fix: a caseworker limited by town chooses the town, else the park.
+    errors[ctx.actor.parkIds?.length ? 'parkId' : 'townId'] = messages.outOfScope;
+  }
   if (profile.counsellorId !== null && !(await isActiveCounsellor(db, profile.counsellorId))) errors.counsellorId = messages.counsellorUnknown;
   if (Object.keys(errors).length > 0) throw new ValidationError(errors);
 }
@@ -133,25 +138,30 @@ export function createFirmService(deps: FirmServiceDeps) {
       return firm;
     },
 
-    async updateProfile(db: Knex, uscc: string, version: number, profile: FirmProfile, ctx: WriteContext): Promise<Firm> {
+    /**
+     * Save a profile. Nothing changed: no write, no version, no audit row (`changed` is empty), so
+     * the log and the version history record only real edits.
+     */
+    async updateProfile(db: Knex, uscc: string, version: number, profile: FirmProfile, ctx: WriteContext): Promise<{ firm: Firm; changed: (keyof FirmProfile)[] }> {
       const firm = await findFirmInScope(db, uscc, ctx.actor);
       if (!can(ctx.actor, 'firms.edit')) throw new ForbiddenError('FORBIDDEN', messages.noPermissionEdit);
       if (firm.version !== version) throw new StaleFirmError(firm);
+      const before = profileOf(firm);
+      const changed = (Object.keys(profile) as (keyof FirmProfile)[]).filter((k) => before[k] !== profile[k]);
+      if (changed.length === 0) return { firm, changed };
       await checkReferences(db, profile, ctx);
       if (profile.uscc !== firm.uscc) await refuseRegisteredCode(db, profile.uscc, ctx);
-      const before = profileOf(firm);
       const at = nowIso();
       await refuseTakenCode(db.transaction(async (trx) => {
         if (!(await updateFirmProfile(trx, firm.id, version, profile, normalizeFirmName(profile.name), at))) {
           throw new StaleFirmError(firm);
         }
-        const changed = Object.keys(profile).filter((k) => before[k as keyof FirmProfile] !== profile[k as keyof FirmProfile]);
-        const pick = (p: FirmProfile) => Object.fromEntries(changed.map((k) => [k, p[k as keyof FirmProfile]]));
+        const pick = (p: FirmProfile) => Object.fromEntries(changed.map((k) => [k, p[k]]));
         await appendAudit(trx, ctx, { action: 'firm.update', objectType: 'firm', objectId: profile.uscc, before: pick(before), after: pick(profile) }, at);
         if (changed.includes('foundedOn') || changed.includes('field')) await deps.refreshEligibility(trx, [firm.id]);
       }));
       bumpDataGeneration();
-      return (await findFirmByUscc(db, profile.uscc))!;
+      return { firm: (await findFirmByUscc(db, profile.uscc))!, changed };
     },
 
     /** Validate and apply a stage move; throws MoveRefusedError, StaleFirmError, NotFound or Forbidden. */

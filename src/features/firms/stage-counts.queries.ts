@@ -1,7 +1,9 @@
 /**
- * Firms per stage under the board's filters. Park and field filters read the trigger-kept
+ * Firms per stage under the board's filters. Park, town and field filters read the trigger-kept
  * stage_counts table (constant time at any size); other filters count live with the same WHERE
  * clause as the cards, so a column's count always agrees with what the column can show.
+ * Candidates a list revert took out (firms.withdrawn_batch_id) are not counted: they never
+ * entered cultivation (the counter table leaves them out by trigger, the live count here).
  */
 import type { Db } from '../../db/types.js';
 import type { Actor } from '../../domain/actor.js';
@@ -23,12 +25,21 @@ export async function countByStage(db: Db, filters: FirmFilters, actor: Pick<Act
     if (filters.stage !== undefined) qb.where('stage', filters.stage);
     rows = (await qb) as typeof rows;
   } else {
-    const qb = db('firms as f').select('f.stage as stage').count({ n: '*' }).groupBy('f.stage');
+    const qb = db('firms as f').select('f.stage as stage').count({ n: '*' }).whereNull('f.withdrawn_batch_id').groupBy('f.stage');
     applyFirmFilters(db, qb, filters, actor);
     rows = (await qb) as typeof rows;
   }
   for (const r of rows) if (r.stage in counts) counts[r.stage] = Number(r.n);
   return counts;
+}
+
+/** Withdrawn candidates under the same filters: the firm list still finds them (few; an index on the column). */
+export async function countWithdrawn(db: Db, filters: FirmFilters, actor: Pick<Actor, 'parkIds'>): Promise<number> {
+  if (filters.stage !== undefined && filters.stage !== 'exited') return 0;
+  const qb = db('firms as f').whereNotNull('f.withdrawn_batch_id').count({ n: '*' });
+  applyFirmFilters(db, qb, filters, actor);
+  const row = (await qb.first()) as { n: number | string } | undefined;
+  return Number(row?.n ?? 0);
 }
 
 export function totalOf(counts: StageCounts): number {

@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 import type { Knex } from 'knex';
 import { locateDb } from '../../db/knex.js';
 import { bumpDataGeneration } from '../../lib/cache.js';
+import { type FaultKind, faultOf } from '../../lib/errors.js';
 import { log } from '../../lib/log.js';
 import { type JobContext, runCommit, runPreview } from './import-job.js';
 
@@ -50,12 +51,31 @@ interface JobError {
   status?: number;
 }
 
+/** A server fault stopped the job: say which, and that the file is not to blame. */
+const FAULT_CAUSES: Record<FaultKind, string> = {
+  disk_full: '服务器磁盘空间不足',
+  busy: '数据库长时间被其他操作占用',
+  read_only: '数据库目前为只读状态（维护中）',
+  unavailable: '暂时无法连接数据库',
+  storage: '服务器无法读写上传的文件',
+};
+
+function faultMessage(type: JobType, kind: FaultKind): string {
+  const retry = kind === 'busy' || kind === 'unavailable' ? '请稍后' : '请联系管理员处理后';
+  return type === 'preview'
+    ? `${FAULT_CAUSES[kind]}，预览没有完成（这不是文件的问题）。${retry}重新预览。`
+    : `${FAULT_CAUSES[kind]}，提交没有完成，名单数据没有任何改动。${retry}重新提交。`;
+}
+
 /**
  * What the batch page says about a job that failed. An error with a 4xx status (a file problem,
- * a scope refusal) was written for the user; anything else may hold internals and is not shown.
+ * a scope refusal) was written for the user; a server fault says what happened; anything else may
+ * hold internals and is not shown.
  */
 function failureMessage(type: JobType, err: JobError): string {
   if (typeof err.status === 'number' && err.status >= 400 && err.status < 500) return err.message;
+  const fault = faultOf(err);
+  if (fault) return faultMessage(type, fault);
   if (type === 'commit') return messages.commitFailed;
   return err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? messages.outOfMemory : messages.previewFailed;
 }
@@ -154,14 +174,41 @@ export class ImportRunner {
 
   private async fail(type: JobType, batchId: number, err: JobError): Promise<void> {
     const userMessage = failureMessage(type, err);
-    log.error('import job failed', { batchId, type, err });
-    // A failed preview's rows are worthless; a failed commit's staged rows stay for another try.
-    if (type === 'preview') await this.db('import_rows').where({ batch_id: batchId }).del();
-    await this.db('import_batches')
-      .where({ id: batchId, status: type === 'preview' ? 'previewing' : 'committing' })
-      .update({ status: type === 'preview' ? 'failed' : 'interrupted', error: userMessage });
+    log.error('import job failed', { batchId, type, fault: faultOf(err), err });
+    await this.recordFailure(type, batchId, userMessage, 0);
+  }
+
+  /**
+   * The batch leaves 预览中 / 提交中 for a state the user can act on (重新预览, 重新提交). The fault
+   * that stopped the job (a full disk) may refuse this write too: then it is retried with backoff
+   * until the cause is gone, and a restart marks the batch as well (recoverInterruptedImports).
+   */
+  private async recordFailure(type: JobType, batchId: number, userMessage: string, attempt: number): Promise<void> {
+    try {
+      await this.db('import_batches')
+        .where({ id: batchId, status: type === 'preview' ? 'previewing' : 'committing' })
+        .update({ status: type === 'preview' ? 'failed' : 'interrupted', error: userMessage });
+    } catch (err) {
+      if (!faultOf(err) || attempt >= RECORD_ATTEMPTS) throw err;
+      const delay = Math.min(30_000, 1000 * 2 ** attempt);
+      log.warn('the failed job cannot be recorded yet; retrying', { batchId, type, retryInMs: delay, err });
+      setTimeout(() => {
+        this.recordFailure(type, batchId, userMessage, attempt + 1).catch((e: unknown) => log.error('recording the job failure failed', { batchId, type, err: e }));
+      }, delay).unref();
+      return;
+    }
+    // A failed preview's rows are worthless (a new preview replaces them anyway); a failed commit's stay for another try.
+    if (type === 'preview') {
+      await this.db('import_rows')
+        .where({ batch_id: batchId })
+        .del()
+        .catch((err: unknown) => log.warn('the failed preview’s rows stay until the next preview', { batchId, err }));
+    }
   }
 }
+
+/** About an hour of retries (backoff to every 30 s). */
+const RECORD_ATTEMPTS = 125;
 
 /** At start-up no job is running: batches left mid-way by a crash are marked so users see it. */
 export async function recoverInterruptedImports(db: Knex): Promise<number> {

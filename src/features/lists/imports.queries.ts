@@ -1,6 +1,6 @@
 /** Queries over import batches, their staged rows, list entries and remembered mappings. */
 import type { Db } from '../../db/types.js';
-import type { ImportKindKey } from '../../domain/list-kinds.js';
+import { importKindLabel, type ImportKindKey } from '../../domain/list-kinds.js';
 import type { ColumnMapping } from './import-rows.js';
 
 export type BatchStatus =
@@ -271,4 +271,13 @@ export async function rememberMapping(db: Db, kind: string, byHeader: Record<str
     .insert({ kind, mapping: JSON.stringify(byHeader), updated_by: userId, updated_at: at })
     .onConflict('kind')
     .merge();
+}
+
+/** Batches as people name them (list and year), for ids stored elsewhere (the audit log). */
+export async function batchNames(db: Db, ids: number[]): Promise<Map<number, string>> {
+  const out = new Map<number, string>();
+  if (!ids.length) return out;
+  const rows = (await db('import_batches').whereIn('id', ids.slice(0, 1000)).select('id', 'kind', 'year')) as { id: number; kind: string; year: number }[];
+  for (const r of rows) out.set(Number(r.id), `${importKindLabel(r.kind)} ${r.year} 年`);
+  return out;
 }

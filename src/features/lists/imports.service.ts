@@ -13,7 +13,7 @@ import { decideMove } from '../../domain/transitions.js';
 import { insertChunked } from '../../db/insert-chunked.js';
 import { bumpDataGeneration } from '../../lib/cache.js';
 import { nowIso, shanghaiDate, todayInShanghai, yearOf } from '../../lib/dates.js';
-import { AppError, ConflictError, NotFoundError, ValidationError } from '../../lib/errors.js';
+import { AppError, ConflictError, FAULT_MESSAGES, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { appendAudit, auditRow } from '../audit/audit.queries.js';
 import { stageEventRow } from '../stages/stage-events.queries.js';
 import { type ColumnMapping, columnLabels } from './import-rows.js';
@@ -33,6 +33,7 @@ import {
 import { checkMapping, FIELDS, type FieldKey, normalizeHeader, suggestMapping } from './parsing/columns.js';
 import { isListParseError, type OpenedTable, openTable, UNIT_EXPONENT } from './parsing/index.js';
 import type { AmountUnit } from './parsing/types.js';
+import { asStorageFault, ensureUploadFolder } from './upload-folder.js';
 
 const messages = {
   kind: '请选择名单类型。',
@@ -166,7 +167,7 @@ function titleYearWarnings(batch: Batch): string[] {
 }
 
 export function createImportService(runner: ImportRunner, uploadDir: string) {
-  fs.mkdirSync(uploadDir, { recursive: true });
+  ensureUploadFolder(uploadDir);
   const storedPath = (batch: Pick<Batch, 'id' | 'fileType'>) => path.join(uploadDir, `batch-${batch.id}.${batch.fileType}`);
 
   async function loadBatch(db: Knex, id: number): Promise<Batch> {
@@ -210,7 +211,13 @@ export function createImportService(runner: ImportRunner, uploadDir: string) {
       await appendAudit(trx, ctx, { action: 'import.upload', objectType: 'import_batch', objectId: String(batchId), after: { kind, year, fileName: safeFileName(file.originalName), size: file.size, sha256: hash } }, at);
       return batchId;
     });
-    fs.renameSync(file.path, storedPath({ id, fileType }));
+    try {
+      fs.renameSync(file.path, storedPath({ id, fileType }));
+    } catch (err) {
+      // The batch without its file could never be previewed: it goes, and the server's fault is said.
+      await db('import_batches').where({ id }).update({ status: 'failed', error: FAULT_MESSAGES.storage }).catch(() => undefined);
+      throw asStorageFault(err);
+    }
     return loadBatch(db, id);
   }
 
@@ -238,7 +245,7 @@ export function createImportService(runner: ImportRunner, uploadDir: string) {
           table = await openListSheet(file.path, kind);
         } catch (err) {
           if (isListParseError(err)) throw new ValidationError({ file: err.message }, err.message, `FILE_${err.code}`);
-          throw err;
+          throw asStorageFault(err);
         }
         // The type is read from the content; but a text file named .xlsx is a mistake (a renamed
         // export, a wrong file) whose "header" would be nonsense: say so rather than read it as CSV.
@@ -416,7 +423,9 @@ export function createImportService(runner: ImportRunner, uploadDir: string) {
             const moved = (await trx('firms')
               .whereIn('id', created.slice(i, i + 500).map((f) => f.id))
               .where({ version: 1, stage: 'candidate' })
-              .update({ stage: decision.to, version: 2, updated_at: at })
+              // withdrawn_batch_id: at 退库 with its history, but not counted as an exit (board,
+              // funnel, conversion: migration 20261202060100's triggers), since it never entered cultivation.
+              .update({ stage: decision.to, version: 2, updated_at: at, withdrawn_batch_id: id })
               .returning('id')) as ({ id: number } | number)[];
             for (const r of moved) {
               const firmId = typeof r === 'object' ? r.id : r;
@@ -434,7 +443,7 @@ export function createImportService(runner: ImportRunner, uploadDir: string) {
                 objectType: 'firm',
                 objectId: f.uscc,
                 before: { stage: 'candidate', version: 1 },
-                after: { stage: decision.to, version: 2, kind: decision.kind, reasonCode: decision.reasonCode, reason: decision.reason, source: 'import' },
+                after: { stage: decision.to, version: 2, kind: decision.kind, reasonCode: decision.reasonCode, reason: decision.reason, source: 'import', withdrawnBatch: id },
               },
               at,
             ),

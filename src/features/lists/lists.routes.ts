@@ -21,6 +21,7 @@ import type { ImportService } from './imports.service.js';
 import { acceptedFirms, acceptedRows, BATCH_STATUS_LABELS, type Batch, DISCARDABLE_STATUSES, findBatch, listBatches, type StagedRow, stagedRows, supersededBy } from './imports.queries.js';
 import type { Actor } from '../../domain/actor.js';
 import { listSizes } from './overlap.queries.js';
+import { ensureUploadFolder } from './upload-folder.js';
 import { READ_LIMITS } from './parsing/index.js';
 import { writeRejectsCsv, writeRejectsXlsx } from './parsing/export-safe.js';
 
@@ -86,7 +87,7 @@ function rejectedView(batch: Batch, rows: StagedRow[]) {
 export function listsRouter(db: Knex, imports: ImportService, runner: ImportRunner, uploadDir: string): Router {
   const router = express.Router();
   const tmpDir = path.join(uploadDir, 'incoming');
-  fs.mkdirSync(tmpDir, { recursive: true });
+  ensureUploadFolder(tmpDir);
 
   router.use('/lists', requirePermission('lists.read'));
 

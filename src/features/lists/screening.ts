@@ -4,7 +4,7 @@
  */
 import type { Knex } from 'knex';
 import type { WriteContext } from '../../domain/actor.js';
-import { coversPark } from '../../domain/permissions.js';
+import { coversFirm } from '../../domain/permissions.js';
 import { stageLabel } from '../../domain/stages.js';
 import { AppError } from '../../lib/errors.js';
 import type { FirmService } from '../firms/firms.service.js';
@@ -30,7 +30,7 @@ export async function screenIntoPool(db: Knex, firms: FirmService, targets: Scre
   for (const target of targets.slice(0, SCREEN_LIMIT)) {
     const found = await findFirmByUscc(db, target.uscc);
     // Outside the user's parks a firm does not exist for them: no name, no stage.
-    const firm = found && coversPark(ctx.actor, found.parkId) ? found : null;
+    const firm = found && coversFirm(ctx.actor, found) ? found : null;
     if (!firm) {
       results.push({ uscc: target.uscc, name: '', outcome: 'refused', message: '找不到这家企业。' });
       continue;

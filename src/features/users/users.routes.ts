@@ -6,7 +6,7 @@ import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import { actorOfResponse, requirePermission, setFlash, writeContext } from '../../web/auth.js';
 import { positiveInt, raw, str } from '../../web/forms.js';
 import { requireRecentAuth } from '../../web/reauth.js';
-import { listParks } from '../parks/parks.queries.js';
+import { listParks, listTowns } from '../parks/parks.queries.js';
 import { findAccountById, listAccounts, type UserAccount } from './users.queries.js';
 import type { UserInput, UserService } from './users.service.js';
 
@@ -14,8 +14,8 @@ import type { UserInput, UserService } from './users.service.js';
  * Distinct and ascending: a repeated parkIds field would otherwise insert the same user_parks row
  * twice, and the service compares the list with the stored one (read in park order).
  */
-function parkIdsOf(body: Record<string, unknown>): number[] {
-  const raw = body.parkIds;
+function parkIdsOf(body: Record<string, unknown>, key: 'parkIds' | 'townIds' = 'parkIds'): number[] {
+  const raw = body[key];
   const list = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
   const ids = list.map((v) => positiveInt(v)).filter((n): n is number => n !== null);
   return [...new Set(ids)].sort((a, b) => a - b);
@@ -28,6 +28,7 @@ function inputOf(req: Request): UserInput {
     displayName: str(body.displayName),
     role: str(body.role),
     parkIds: parkIdsOf(body),
+    townIds: parkIdsOf(body, 'townIds'),
     password: raw(body.password),
   };
 }
@@ -39,15 +40,17 @@ export function usersRouter(db: Knex, users: UserService): Router {
   const roles = ROLES.map((key) => ({ key, label: ROLE_LABELS[key] }));
 
   async function renderList(res: express.Response, extra: Record<string, unknown> = {}, status = 200) {
-    const [accounts, parks] = await Promise.all([listAccounts(db), listParks(db)]);
+    const [accounts, parks, towns] = await Promise.all([listAccounts(db), listParks(db), listTowns(db)]);
     const parkName = new Map(parks.map((p) => [p.id, p.name]));
+    const townName = new Map(towns.map((t) => [t.id, t.name]));
     res.status(status).render('admin/users', {
       title: '用户管理',
       nav: 'users',
-      accounts: accounts.map((a) => ({ ...a, roleLabel: ROLE_LABELS[a.role], parkNames: a.parkIds.map((id) => parkName.get(id) ?? id) })),
+      accounts: accounts.map((a) => ({ ...a, roleLabel: ROLE_LABELS[a.role], parkNames: [...a.parkIds.map((id) => parkName.get(id) ?? id), ...a.townIds.map((id) => townName.get(id) ?? id)] })),
       parks,
+      towns,
       roles,
-      values: { role: 'caseworker', parkIds: [] },
+      values: { role: 'caseworker', parkIds: [], townIds: [] },
       errors: {},
       ...extra,
     });
@@ -84,6 +87,7 @@ export function usersRouter(db: Knex, users: UserService): Router {
       user,
       roles,
       parks: await listParks(db),
+      towns: await listTowns(db),
       values,
       errors,
       isSelf: user.id === actorOfResponse(res).id,
@@ -92,7 +96,7 @@ export function usersRouter(db: Knex, users: UserService): Router {
 
   router.get('/admin/users/:id', async (req, res) => {
     const user = await loadUser(req.params.id);
-    await renderEdit(res, user, { displayName: user.displayName, role: user.role, parkIds: user.parkIds }, {});
+    await renderEdit(res, user, { displayName: user.displayName, role: user.role, parkIds: user.parkIds, townIds: user.townIds }, {});
   });
 
   router.post('/admin/users/:id', async (req, res) => {

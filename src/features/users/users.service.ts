@@ -25,6 +25,7 @@ const messages = {
   displayName: '请填写姓名（不超过 30 字）。',
   role: '请选择角色。',
   parks: '请选择列表中的园区或平台。',
+  towns: '请选择列表中的镇街。',
   parksOnlyForCaseworkers: '只有业务员可以限定负责园区。',
   lastAdmin: '这是最后一位在用的管理员，不能停用或改为其他角色。',
   ownRole: '不能修改自己的角色。',
@@ -36,6 +37,8 @@ export interface UserInput {
   displayName: string;
   role: string;
   parkIds: number[];
+  /** Towns (街道/镇/乡) the caseworker is limited to, besides parkIds; absent: none. */
+  townIds?: number[];
   /** Blank: generate a temporary password. */
   password: string;
 }
@@ -44,7 +47,7 @@ function assertAdmin(ctx: WriteContext): void {
   if (!can(ctx.actor, 'users.manage')) throw new ForbiddenError('FORBIDDEN', messages.forbidden);
 }
 
-async function validateAccess(db: Knex, input: Pick<UserInput, 'displayName' | 'role' | 'parkIds'>, errors: Record<string, string>): Promise<void> {
+async function validateAccess(db: Knex, input: Pick<UserInput, 'displayName' | 'role' | 'parkIds' | 'townIds'>, errors: Record<string, string>): Promise<void> {
   const name = input.displayName.trim();
   if (!name || [...name].length > 30) errors.displayName = messages.displayName;
   if (!isRole(input.role)) errors.role = messages.role;
@@ -54,10 +57,16 @@ async function validateAccess(db: Knex, input: Pick<UserInput, 'displayName' | '
     // The form's list comes de-duplicated (users.routes); a repeated id here is refused, not inserted twice.
     if (Number(known.n) !== input.parkIds.length) errors.parkIds = messages.parks;
   }
+  const townIds = input.townIds ?? [];
+  if (townIds.length) {
+    if (input.role !== 'caseworker') errors.townIds = messages.parksOnlyForCaseworkers;
+    const known = (await db('towns').whereIn('id', townIds).where('is_active', true).count({ n: '*' }).first()) as { n: number | string };
+    if (Number(known.n) !== townIds.length) errors.townIds = messages.towns;
+  }
 }
 
-function accessView(u: Pick<UserAccount, 'displayName' | 'role' | 'parkIds' | 'isActive'>) {
-  return { displayName: u.displayName, role: u.role, parkIds: u.parkIds, isActive: u.isActive };
+function accessView(u: Pick<UserAccount, 'displayName' | 'role' | 'parkIds' | 'townIds' | 'isActive'>) {
+  return { displayName: u.displayName, role: u.role, parkIds: u.parkIds, townIds: u.townIds, isActive: u.isActive };
 }
 
 export function createUserService(store: KnexSessionStore) {
@@ -114,12 +123,12 @@ export function createUserService(store: KnexSessionStore) {
             throw err;
           });
         const userId = typeof row === 'object' ? (row as { id: number }).id : (row as number);
-        await setUserParks(trx, userId, input.parkIds);
+        await setUserParks(trx, userId, input.parkIds, input.townIds ?? []);
         await appendAudit(trx, ctx, {
           action: 'user.create',
           objectType: 'user',
           objectId: username,
-          after: { displayName: input.displayName.trim(), role: input.role, parkIds: input.parkIds },
+          after: { displayName: input.displayName.trim(), role: input.role, parkIds: input.parkIds, townIds: input.townIds ?? [] },
         }, at);
         await recordResult(`/admin/users/${userId}`);
         return userId;
@@ -128,7 +137,7 @@ export function createUserService(store: KnexSessionStore) {
       return { user: (await findAccountById(db, id))!, temporaryPassword: generated };
     },
 
-    async updateAccess(db: Knex, id: number, version: number, input: Pick<UserInput, 'displayName' | 'role' | 'parkIds'>, ctx: WriteContext): Promise<UserAccount> {
+    async updateAccess(db: Knex, id: number, version: number, input: Pick<UserInput, 'displayName' | 'role' | 'parkIds' | 'townIds'>, ctx: WriteContext): Promise<UserAccount> {
       assertAdmin(ctx);
       const user = await loadForChange(db, id, version);
       const errors: Record<string, string> = {};
@@ -137,18 +146,19 @@ export function createUserService(store: KnexSessionStore) {
       if (Object.keys(errors).length) throw new ValidationError(errors);
       await guardLastAdmin(db, user, input.role !== 'admin');
       const { parkIds } = input;
-      const accessChanged = input.role !== user.role || parkIds.join() !== user.parkIds.join();
+      const townIds = input.townIds ?? [];
+      const accessChanged = input.role !== user.role || parkIds.join() !== user.parkIds.join() || townIds.join() !== user.townIds.join();
       const at = nowIso();
       await db.transaction(async (trx) => {
         const n = await trx('users').where({ id, version }).update({ display_name: input.displayName.trim(), role: input.role as Role, version: version + 1, updated_at: at });
         if (n !== 1) throw new ConflictError('USER_STALE', messages.stale);
-        await setUserParks(trx, id, parkIds);
+        await setUserParks(trx, id, parkIds, townIds);
         await appendAudit(trx, ctx, {
           action: 'user.update',
           objectType: 'user',
           objectId: user.username,
           before: accessView(user),
-          after: { ...accessView(user), displayName: input.displayName.trim(), role: input.role, parkIds },
+          after: { ...accessView(user), displayName: input.displayName.trim(), role: input.role, parkIds, townIds },
         }, at);
       });
       if (accessChanged) await store.destroyUserSessions(id);

@@ -85,6 +85,8 @@ export async function columnCards(
 ): Promise<BoardCard[]> {
   const qb = cardSelect(db)
     .where('f.stage', stage);
+  // Candidates a list revert took out are at 退库 but were never in cultivation: not on the board.
+  if (stage === 'exited') qb.whereNull('f.withdrawn_batch_id');
   applyFirmFilters(db, qb, filters, actor);
   // A row-value comparison is an index range on (stage, updated_at, id): page 100 costs what page 1 does.
   if (after) qb.whereRaw('(f.updated_at, f.id) < (?, ?)', [after.updatedAt, after.id]);

@@ -8,7 +8,7 @@ import { NotFoundError } from '../../lib/errors.js';
 import { actorOfResponse } from '../../web/auth.js';
 import { renderFragment, renderPageOrFragment } from '../../web/render.js';
 import { type FirmFilters, SHORT_SEARCH_CAP, filterQueryString, parseFirmFilters, prepareSearch } from '../../features/firms/firm-filters.js';
-import { loadFilterOptions } from '../../features/firms/filter-options.js';
+import { loadFilterOptions, printHeading } from '../../features/firms/filter-options.js';
 import { decodeCursor } from './board.queries.js';
 import { loadBoard, loadColumnPage } from './board.service.js';
 
@@ -35,6 +35,7 @@ export function boardRouter(db: Knex): Router {
       options,
       canMove: can(actor, 'firms.move'),
       searchCap: filters.matchCapped ? SHORT_SEARCH_CAP : null,
+      print: printHeading(filters, options),
     });
   });
 

@@ -11,7 +11,7 @@ import type { MoveInput } from '../../domain/transitions.js';
 import { normalizeUscc } from '../../domain/uscc.js';
 import { todayInShanghai } from '../../lib/dates.js';
 import { BadRequestError, NotFoundError } from '../../lib/errors.js';
-import { actorOfResponse, requirePermission, writeContext } from '../../web/auth.js';
+import { actorOfResponse, requirePermission, setFlash, writeContext } from '../../web/auth.js';
 import { checkbox, positiveInt, str } from '../../web/forms.js';
 import { isFragmentRequest, redirectAfterWrite, renderFragment, renderPageOrFragment } from '../../web/render.js';
 import { filterQueryString, parseFirmFilters } from '../../features/firms/firm-filters.js';
@@ -66,13 +66,16 @@ export function movesRouter(db: Knex, firms: FirmService): Router {
     const fromBoard = source === 'board' || source === 'menu';
     try {
       const { firm, from } = await firms.move(db, uscc, version, input, source, writeContext(req, res));
+      const done = `已将 ${firm.name} 移到“${stageLabel(firm.stage)}”。`;
+      if (!fromBoard || !isFragmentRequest(req)) setFlash(req, 'success', done);
       if (!fromBoard) return redirectAfterWrite(req, res, `/firms/${firm.uscc}`);
       // The menu's form posted without htmx (a click before htmx wired it up, or no script): back to the board.
       if (!isFragmentRequest(req)) {
         const qs = filterQueryString(filters);
         return redirectAfterWrite(req, res, qs ? `/board?${qs}` : '/board');
       }
-      await renderBoardPlacement(res, firm, [from, firm.stage], filters, 200, null);
+      // A move chosen from the card's menu (keyboard or pointer) puts focus back on the moved card.
+      await renderBoardPlacement(res, firm, [from, firm.stage], filters, 200, null, { announce: done, focus: source === 'menu' });
     } catch (err) {
       if (err instanceof MoveRefusedError && err.decision.code === 'INPUT_NEEDED') {
         // The dialog opens over whatever asked (a dragged card, a menu, the firm page's form).
@@ -107,6 +110,7 @@ export function movesRouter(db: Knex, firms: FirmService): Router {
     filters: ReturnType<typeof parseFirmFilters>,
     status: number,
     message: string | null,
+    done: { announce: string; focus: boolean } | null = null,
   ): Promise<void> {
     const actor = actorOfResponse(res);
     const counts = await countByStage(db, filters, actor);
@@ -120,6 +124,8 @@ export function movesRouter(db: Knex, firms: FirmService): Router {
       counts: changedCounts(counts, [...new Set(stages)]),
       canMove: can(actor, 'firms.move'),
       message,
+      announce: done?.announce ?? null,
+      focus: done?.focus ?? false,
     }, status);
   }
 

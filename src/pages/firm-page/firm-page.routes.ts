@@ -11,6 +11,8 @@ import { todayInShanghai } from '../../lib/dates.js';
 import { formatWan } from '../../lib/money.js';
 import { actorOfResponse } from '../../web/auth.js';
 import { renderFragment } from '../../web/render.js';
+import { positiveInt } from '../../web/forms.js';
+import type { FiguresSectionRenderer } from '../../features/figures/figures.routes.js';
 import { FIGURE_ROWS } from '../../features/figures/figure-rows.js';
 import { valuesOfFirm } from '../../features/firms/firm-form.js';
 import type { Firm } from '../../features/firms/firms.queries.js';
@@ -37,10 +39,10 @@ function entrySummary(data: Record<string, unknown>): string {
  * save or a cancelled edit with it (it cannot build the readiness panel itself, which reads it).
  */
 export function figuresSectionRenderer(db: Knex) {
-  return async (res: Response, firm: Firm, status = 200): Promise<void> => {
+  return async (res: Response, firm: Firm, status = 200, extra: NonNullable<Parameters<FiguresSectionRenderer>[3]> = {}): Promise<void> => {
     const actor = actorOfResponse(res);
     const page = await loadFirmPage(db, firm.uscc, actor, todayInShanghai());
-    renderFragment(res, 'firms/figures-section', { ...page, figureRows: FIGURE_ROWS, canEditFigures: can(actor, 'figures.edit'), oobReadiness: true }, status);
+    renderFragment(res, 'firms/figures-section', { ...page, figureRows: FIGURE_ROWS, canEditFigures: can(actor, 'figures.edit'), oobReadiness: true, ...extra }, status);
   };
 }
 
@@ -62,6 +64,10 @@ export function firmPageRouter(db: Knex): Router {
       canEditFigures: can(actor, 'figures.edit'),
       values: valuesOfFirm(page.firm),
       errors: {},
+      // After a figures save without htmx (figures.routes): the saved year is marked.
+      savedYear: positiveInt(req.query.saved),
+      // After a profile save: focus returns to the profile.
+      savedSection: req.query.saved === 'profile' ? 'profile' : null,
     });
   });
 
