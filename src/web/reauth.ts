@@ -45,9 +45,14 @@ function carriedFields(body: Record<string, unknown>): { name: string; value: st
     .flatMap(([name, value]) => (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string').map((v) => ({ name, value: v })));
 }
 
+/**
+ * The confirmation page is an ordinary page (200), like the login form: the action has not been
+ * refused, only paused, and a 4xx would read as an error in the browser.
+ */
 function renderConfirm(req: Request, res: Response, error: string | null): void {
-  res.status(401).render('accounts/reauth', {
+  res.status(200).render('accounts/reauth', {
     title: '确认是你本人',
+    nav: 'users',
     message: reauthMessages.why,
     error,
     action: req.originalUrl,
