@@ -36,15 +36,8 @@ import type { Db } from '../../db/types.js';
 import { shanghaiStartOfDay } from '../../lib/dates.js';
 import { addDays } from '../../domain/eligibility/dates.js';
 
-export const CERT_KINDS = ['tsme', 'tsme_prov', 'hte', 'leading', 'little_giant'] as const;
-export type CertKind = (typeof CERT_KINDS)[number];
-export const CERT_KIND_LABELS: Record<CertKind, string> = {
-  tsme: '科技型中小企业',
-  tsme_prov: '省级科技型中小企业',
-  hte: '高新技术企业',
-  leading: '科技领军企业',
-  little_giant: '科技小巨人',
-};
+import { type CertKind } from '../../domain/certifications.js';
+export { CERT_KINDS, CERT_KIND_LABELS, type CertKind } from '../../domain/certifications.js';
 /** pending: HTE steps before the certificate; active: registered / certified / designated. */
 export const CERT_STATUSES = ['pending', 'active', 'failed', 'revoked'] as const;
 export type CertStatus = (typeof CERT_STATUSES)[number];
