@@ -26,6 +26,8 @@ async function mappingFields(c: Client, id: number): Promise<Record<string, stri
   for (const sel of doc.querySelectorAll('form.mapping-form select')) {
     fields[sel.getAttribute('name')!] = sel.querySelector('option[selected]')?.getAttribute('value') ?? '';
   }
+  // A unit written in the header is sent as it is, not offered as a choice.
+  for (const input of doc.querySelectorAll('form.mapping-form input[type="hidden"][name^="unit_"]')) fields[input.getAttribute('name')!] = input.getAttribute('value') ?? '';
   const version = doc.querySelector('form.mapping-form input[name="version"]')?.getAttribute('value');
   if (version) fields.version = version;
   return fields;
@@ -386,7 +388,7 @@ describe('candidate lists: import', function () {
     );
     const rows = await t.db('import_rows').where({ batch_id: id }).orderBy('line').select('status', 'reason');
     expect(rows[0].status).to.equal('match');
-    expect(rows[1].reason).to.include('不在你负责的园区');
+    expect(rows[1].reason).to.include('已登记，不在你的负责范围');
     expect(rows[2].reason).to.include('你负责的园区');
   });
 
@@ -515,7 +517,7 @@ describe('candidate lists: a caseworker limited to some parks and other people\'
     await runner.settled(id);
     const batch = await t.db('import_batches').where({ id }).first();
     expect(batch.status).to.equal('interrupted');
-    expect(batch.error).to.include('不在你负责园区');
+    expect(batch.error).to.include('不在你负责范围');
     expect(await t.db('list_entries').first()).to.equal(undefined);
   });
 

@@ -47,6 +47,12 @@ export interface Batch {
   rowsNameMatched: number | null;
   rowsNew: number | null;
   rowsRejected: number | null;
+  /** Accepted rows with a warning to check (issue 8 item 2). */
+  rowsFlagged: number | null;
+  /** How the commit applied to the current list: 'replace', 'append', or null (there was none). */
+  commitMode: 'replace' | 'append' | null;
+  /** Entries staged so far by a commit (issue 8 item 5). */
+  stagedRows: number | null;
   error: string | null;
   createdBy: number;
   createdByName: string | null;
@@ -76,6 +82,9 @@ interface BatchRow {
   rows_name_matched: number | null;
   rows_new: number | null;
   rows_rejected: number | null;
+  rows_flagged?: number | null;
+  commit_mode?: 'replace' | 'append' | null;
+  staged_rows?: number | null;
   error: string | null;
   created_by: number;
   created_by_name?: string | null;
@@ -108,6 +117,9 @@ function toBatch(r: BatchRow): Batch {
     rowsNameMatched: r.rows_name_matched,
     rowsNew: r.rows_new,
     rowsRejected: r.rows_rejected,
+    rowsFlagged: r.rows_flagged ?? null,
+    commitMode: r.commit_mode ?? null,
+    stagedRows: r.staged_rows ?? null,
     error: r.error,
     createdBy: r.created_by,
     createdByName: r.created_by_name ?? null,
@@ -220,6 +232,9 @@ export interface StagedRow {
   name: string | null;
   firmId: number | null;
   parkId: number | null;
+  townId: number | null;
+  /** Accepted, but to be checked (issue 8 item 2): a unit slip, R&D above revenue. */
+  warning: string | null;
   raw: Record<string, string>;
   data: Record<string, unknown> | null;
 }
@@ -233,6 +248,8 @@ interface StagedRowDb {
   name: string | null;
   firm_id: number | null;
   park_id: number | null;
+  town_id?: number | null;
+  warning?: string | null;
   raw: string;
   data: string | null;
 }
@@ -246,6 +263,8 @@ const toStaged = (r: StagedRowDb): StagedRow => ({
   name: r.name,
   firmId: r.firm_id,
   parkId: r.park_id,
+  townId: r.town_id ?? null,
+  warning: r.warning ?? null,
   raw: JSON.parse(r.raw) as Record<string, string>,
   data: json<Record<string, unknown>>(r.data),
 });
@@ -256,6 +275,17 @@ export async function stagedRows(db: Db, batchId: number, statuses: StagedRow['s
     .where('batch_id', batchId)
     .whereIn('status', statuses)
     .andWhere('id', '>', afterId)
+    .orderBy('id')
+    .limit(limit)) as StagedRowDb[];
+  return rows.map(toStaged);
+}
+
+/** Accepted rows with a warning (a unit slip, R&D above revenue), in file order: the preview lists them to check. */
+export async function warnedRows(db: Db, batchId: number, limit: number): Promise<StagedRow[]> {
+  const rows = (await db('import_rows')
+    .where('batch_id', batchId)
+    .whereIn('status', ['match', 'name_match', 'new'])
+    .whereNotNull('warning')
     .orderBy('id')
     .limit(limit)) as StagedRowDb[];
   return rows.map(toStaged);

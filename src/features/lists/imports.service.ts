@@ -30,7 +30,7 @@ import {
   supersededBy,
   transitionBatch,
 } from './imports.queries.js';
-import { checkMapping, FIELDS, type FieldKey, normalizeHeader, suggestMapping } from './parsing/columns.js';
+import { AMOUNT_FIELDS, checkMapping, FIELDS, type FieldKey, normalizeHeader, suggestMapping } from './parsing/columns.js';
 import { isListParseError, type OpenedTable, openTable, UNIT_EXPONENT } from './parsing/index.js';
 import type { AmountUnit } from './parsing/types.js';
 import { asStorageFault, ensureUploadFolder } from './upload-folder.js';
@@ -58,6 +58,8 @@ const messages = {
   revertFigures: '年度指标的导入不能整体撤销：请导入更正后的文件，或在企业档案中逐年修改（每次修改都记入审计日志）。',
 } as const;
 
+const UNIT_LABELS: Record<AmountUnit, string> = { yuan: '元', qian: '千元', wan: '万元', yi: '亿元' };
+
 export interface UploadedFile {
   path: string;
   originalName: string;
@@ -67,9 +69,21 @@ export interface UploadedFile {
 /** The column-mapping screen: the file's columns, sample values and the suggested (or remembered) field for each. */
 export interface MappingView {
   /** label: the header, or 第N列 when it is empty (columnLabels). */
-  columns: { index: number; header: string; label: string; samples: string[]; field: FieldKey | ''; unit: AmountUnit | '' }[];
+  columns: {
+    index: number;
+    header: string;
+    label: string;
+    samples: string[];
+    field: FieldKey | '';
+    unit: AmountUnit | '';
+    /** The unit written in the header (`营业收入（万元）`): it is used, whatever was remembered or chosen. */
+    headerUnit: AmountUnit | null;
+    headerUnitLabel: string | null;
+  }[];
   fields: { key: FieldKey; label: string; amount: boolean }[];
   remembered: boolean;
+  /** Columns where the header's unit replaced the remembered one (the screen says so). */
+  headerUnitOverrides: string[];
   problems: string[];
   /** Not refusals: things to check before confirming (a title naming another year). */
   warnings: string[];
@@ -185,18 +199,26 @@ export function createImportService(runner: ImportRunner, uploadDir: string) {
     const remembered = await rememberedMapping(db, kind);
     const suggestion = suggestMapping(header.columns, kind, { defaultUnit: header.tableUnit });
     let usedRemembered = false;
+    const overrides: number[] = [];
     const mapping: ColumnMapping = header.columns.map((col, i) => {
-      const key = normalizeHeader(col).key;
+      const { key, unit: headerUnit } = normalizeHeader(col);
       // Parsed JSON: a header such as "constructor" must not find Object.prototype's member.
       const known = remembered && Object.hasOwn(remembered, key) ? remembered[key] : undefined;
       if (known) {
         usedRemembered = true;
-        return { field: known.field as FieldKey, unit: (known.unit as AmountUnit | null) ?? null };
+        const rememberedUnit = (known.unit as AmountUnit | null) ?? null;
+        // A unit written in this file's header wins over the one remembered from an earlier file
+        // (issue 8 item 2: `营业收入（万元）` after a file headed `（元）`).
+        if (headerUnit && AMOUNT_FIELDS.has(known.field as FieldKey)) {
+          if (rememberedUnit !== headerUnit) overrides.push(i);
+          return { field: known.field as FieldKey, unit: headerUnit };
+        }
+        return { field: known.field as FieldKey, unit: rememberedUnit };
       }
       const s = suggestion.byColumn[i];
       return s ? { field: s.field, unit: s.unit } : null;
     });
-    const sourceInfo = { ...describeSource(table), rememberedMapping: usedRemembered };
+    const sourceInfo = { ...describeSource(table), rememberedMapping: usedRemembered, headerUnitOverrides: overrides };
     return { sourceInfo, mapping };
   }
 
@@ -264,17 +286,24 @@ export function createImportService(runner: ImportRunner, uploadDir: string) {
       const sheets = (batch.sourceInfo?.sheets as string[] | undefined) ?? [];
       const check = checkMapping(mapping.map((m) => (m ? m.field : null)), batch.kind, columns);
       const labels = columnLabels(columns);
+      const overrides = (batch.sourceInfo?.headerUnitOverrides as number[] | undefined) ?? [];
       return {
-        columns: columns.map((header, index) => ({
-          index,
-          header,
-          label: labels[index]!,
-          samples: samples.map((r) => r[index] ?? '').filter((v) => v !== '').slice(0, 3),
-          field: mapping[index]?.field ?? '',
-          unit: mapping[index]?.unit ?? '',
-        })),
+        columns: columns.map((header, index) => {
+          const headerUnit = normalizeHeader(header).unit;
+          return {
+            index,
+            header,
+            label: labels[index]!,
+            samples: samples.map((r) => r[index] ?? '').filter((v) => v !== '').slice(0, 3),
+            field: mapping[index]?.field ?? '',
+            unit: headerUnit ?? mapping[index]?.unit ?? '',
+            headerUnit,
+            headerUnitLabel: headerUnit ? UNIT_LABELS[headerUnit] : null,
+          };
+        }),
         fields: FIELDS.map((f) => ({ key: f.key, label: f.label, amount: !!f.amount })),
         remembered: !!batch.sourceInfo?.rememberedMapping,
+        headerUnitOverrides: overrides.filter((i) => i < columns.length).map((i) => `“${columns[i]}”按表头写明的${UNIT_LABELS[normalizeHeader(columns[i]!).unit!] ?? ''}读取（上次同类名单记住的单位不适用）`),
         problems: [...check.messages],
         warnings: titleYearWarnings(batch),
         sheets: sheets.length > 1 ? sheets.map((name) => ({ name, selected: name === batch.sourceInfo?.sheet })) : [],
@@ -338,9 +367,12 @@ export function createImportService(runner: ImportRunner, uploadDir: string) {
         throw new ValidationError({ mapping: messages.mappingChanged }, messages.mappingChanged, 'MAPPING_CHANGED');
       }
       const known = new Set<string>(FIELDS.map((f) => f.key));
-      const mapping: ColumnMapping = choices.map((c) =>
-        known.has(c.field) ? { field: c.field as FieldKey, unit: Object.hasOwn(UNIT_EXPONENT, c.unit) ? (c.unit as AmountUnit) : null } : null,
-      );
+      const mapping: ColumnMapping = choices.map((c, i) => {
+        if (!known.has(c.field)) return null;
+        // A unit written in the header is the unit, whatever the form sent (issue 8 item 2).
+        const headerUnit = AMOUNT_FIELDS.has(c.field as FieldKey) ? normalizeHeader(columns[i] ?? '').unit : null;
+        return { field: c.field as FieldKey, unit: headerUnit ?? (Object.hasOwn(UNIT_EXPONENT, c.unit) ? (c.unit as AmountUnit) : null) };
+      });
       const check = checkMapping(mapping.map((m) => (m ? m.field : null)), batch.kind, columns);
       const problems = [...check.messages];
       // Refused: nothing is written; the route shows the choices as sent, with the problems.

@@ -18,7 +18,7 @@ import { type ReceivedFile, receiveUpload, type UploadLimits, UploadRefusedError
 import { columnLabels } from './import-rows.js';
 import type { ImportRunner } from './import-runner.js';
 import type { ImportService } from './imports.service.js';
-import { acceptedFirms, acceptedRows, BATCH_STATUS_LABELS, type Batch, DISCARDABLE_STATUSES, findBatch, listBatches, type StagedRow, stagedRows, supersededBy } from './imports.queries.js';
+import { acceptedFirms, acceptedRows, BATCH_STATUS_LABELS, type Batch, DISCARDABLE_STATUSES, findBatch, listBatches, type StagedRow, stagedRows, supersededBy, warnedRows } from './imports.queries.js';
 import type { Actor } from '../../domain/actor.js';
 import { listSizes } from './overlap.queries.js';
 import { ensureUploadFolder } from './upload-folder.js';
@@ -170,12 +170,13 @@ export function listsRouter(db: Knex, imports: ImportService, runner: ImportRunn
     };
     if (batch.status === 'uploaded' || batch.status === 'previewed') data.mapping = imports.mappingView(batch);
     if (['previewed', 'committed', 'interrupted', 'superseded', 'reverted'].includes(batch.status)) {
-      const [rejected, flagged, created] = await Promise.all([
+      const [rejected, flagged, created, warned] = await Promise.all([
         stagedRows(db, batch.id, ['rejected'], 0, PREVIEW_ROWS),
         stagedRows(db, batch.id, ['name_match'], 0, PREVIEW_ROWS),
         stagedRows(db, batch.id, ['new'], 0, 20),
+        batch.rowsFlagged ? warnedRows(db, batch.id, PREVIEW_ROWS) : Promise.resolve([]),
       ]);
-      Object.assign(data, { rejected: rejectedView(batch, rejected), flagged, created });
+      Object.assign(data, { rejected: rejectedView(batch, rejected), flagged, created, warned });
       if (batch.status === 'previewed' || batch.status === 'interrupted') {
         // What a commit would replace, in numbers: a short or wrong file must not replace a full list unnoticed.
         const current = await supersededBy(db, batch);
