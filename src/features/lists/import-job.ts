@@ -318,6 +318,23 @@ export interface CommitResult {
   entries: number;
   createdFirms: number;
   superseded: number[];
+  /** How the batch applied to the list it superseded, and how many of its entries an append kept. */
+  mode?: 'replace' | 'append';
+  carried?: number;
+}
+
+/** The entries of the superseded batches whose firm this batch does not list, copied into it (one statement). */
+async function carryOver(trx: Knex.Transaction, batchId: number, fromBatchIds: number[]): Promise<number> {
+  const placeholders = fromBatchIds.map(() => '?').join(', ');
+  const from = `FROM list_entries e WHERE e.batch_id IN (${placeholders})
+       AND NOT EXISTS (SELECT 1 FROM list_entries n WHERE n.batch_id = ? AND n.firm_id = e.firm_id)`;
+  const counted = (await trx.raw(`SELECT count(*) AS n ${from}`, [...fromBatchIds, batchId])) as { rows?: { n: string }[] } | { n: number }[];
+  const n = Number((Array.isArray(counted) ? counted[0]?.n : counted.rows?.[0]?.n) ?? 0);
+  if (n > 0) {
+    await trx.raw(`INSERT INTO list_entries (batch_id, firm_id, kind, year, is_current, line, name_matched, data)
+     SELECT ?, e.firm_id, e.kind, e.year, ?, e.line, e.name_matched, e.data ${from}`, [batchId, true, ...fromBatchIds, batchId]);
+  }
+  return n;
 }
 
 export async function runCommit(db: Knex, batchId: number, ctx: JobContext, progress?: Progress): Promise<CommitResult> {
@@ -348,7 +365,7 @@ export async function runCommit(db: Knex, batchId: number, ctx: JobContext, prog
     if (ctx.actor.parkIds !== null) await assertInScope(trx, [...drafts.values()], ctx.actor);
     // …and never replaces a committed list (the county-wide one), even one committed since the
     // request checked (imports.service.ts commit): their batch holds only their parks' firms.
-    if (ctx.actor.parkIds !== null && batch.kind !== 'annual_figures') {
+    if (ctx.actor.parkIds !== null && batch.kind !== 'annual_figures' && batch.commitMode !== 'append') {
       const current = (await trx('import_batches').where({ kind: batch.kind, year: batch.year, status: 'committed' }).whereNot('id', batch.id).first('id')) as { id: number } | undefined;
       if (current) throw new ScopedReplaceError(current.id);
     }
@@ -416,7 +433,12 @@ export async function runCommit(db: Knex, batchId: number, ctx: JobContext, prog
       data: JSON.stringify(d.data),
     }));
 
-    const result = { entries: drafts.size, createdFirms: toCreate.length, superseded: supersededIds };
+    // 追加 (issue 11 item 1): the superseded list's firms that are not in this file stay on the list,
+    // carried into this batch as they were; reverting it restores the earlier batch exactly.
+    let carried = 0;
+    if (batch.commitMode === 'append' && supersededIds.length) carried = await carryOver(trx, batch.id, supersededIds);
+
+    const result = { entries: drafts.size + carried, createdFirms: toCreate.length, superseded: supersededIds, ...(batch.commitMode ? { mode: batch.commitMode, carried } : {}) };
     await finishBatch(trx, batch, ctx, at, result);
     return result;
   });

@@ -212,6 +212,19 @@ export async function acceptedFirms(db: Db, batchId: number): Promise<number> {
   return Number(row?.n ?? 0);
 }
 
+/** How many firms of a batch's accepted rows are on another (committed) batch's list. */
+export async function firmsAlsoIn(db: Db, batchId: number, listBatchId: number): Promise<number> {
+  const row = (await db('import_rows as r')
+    .join('list_entries as e', function () {
+      this.on('e.firm_id', '=', 'r.firm_id').andOn('e.batch_id', '=', db.raw('?', [listBatchId]));
+    })
+    .where('r.batch_id', batchId)
+    .whereIn('r.status', ['match', 'name_match'])
+    .countDistinct({ n: 'r.firm_id' })
+    .first()) as { n: number | string } | undefined;
+  return Number(row?.n ?? 0);
+}
+
 /** Move a batch from one status to another; false if it was no longer in `from` (someone else acted). */
 export async function transitionBatch(db: Db, id: number, from: BatchStatus[], to: BatchStatus, extra: Record<string, unknown> = {}): Promise<boolean> {
   const current = (await db('import_batches').where({ id }).first('version')) as { version: number } | undefined;

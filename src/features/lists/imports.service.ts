@@ -19,7 +19,9 @@ import { stageEventRow } from '../stages/stage-events.queries.js';
 import { type ColumnMapping, columnLabels } from './import-rows.js';
 import { type ImportRunner, previewHeapLimitMiB } from './import-runner.js';
 import {
+  acceptedFirms,
   acceptedRows,
+  firmsAlsoIn,
   type Batch,
   findBatch,
   DISCARDABLE_STATUSES,
@@ -55,10 +57,41 @@ const messages = {
   discardState: '只有尚未生效的批次（待确认列对应、待提交、读取失败或提交中断）可以放弃。',
   notWorkbook: (ext: string) =>
     `文件扩展名为 .${ext}，但内容不是 Excel 工作簿（可能是改了扩展名的文本文件）。请用 Excel 或 WPS 打开后“另存为” .xlsx 或 CSV（UTF-8）再上传。`,
+  modeUnchosen: (id: number) => `本年度该名单已有生效批次 #${id}。请选择“替换”（本文件是完整名单）或“追加”（本文件的企业加入当前名单），再提交。`,
+  shrinkUnconfirmed: (id: number, from: number, to: number, year: number) =>
+    `替换后名单将从 ${from.toLocaleString('en-US')} 家减少到 ${to.toLocaleString('en-US')} 家，不到批次 #${id} 的一半。如确定用本文件替换，请在确认框中输入“替换”或名单年度“${year}”。`,
   revertFigures: '年度指标的导入不能整体撤销：请导入更正后的文件，或在企业档案中逐年修改（每次修改都记入审计日志）。',
 } as const;
 
 const UNIT_LABELS: Record<AmountUnit, string> = { yuan: '元', qian: '千元', wan: '万元', yi: '亿元' };
+
+export type CommitMode = 'replace' | 'append';
+
+/** The typed confirmation of a replace that more than halves the list: “替换”, or the list's year. */
+function confirmsShrink(text: string | undefined, year: number): boolean {
+  const t = (text ?? '').normalize('NFKC').trim();
+  return t === '替换' || t === String(year);
+}
+
+/**
+ * What committing the batch does to the current list, in firms (issue 11 item 1): the current count,
+ * how many of its firms the file has (stay), how many leave if it replaces, how many join, and the
+ * count after a replace or an append. `shrinks`: a replace leaves under half.
+ */
+export async function listChange(db: Knex, batch: Pick<Batch, 'id'>, current: { id: number; firms: number }) {
+  const [fileFirms, stay] = await Promise.all([acceptedFirms(db, batch.id), firmsAlsoIn(db, batch.id, current.id)]);
+  const join = fileFirms - stay;
+  return {
+    currentFirms: current.firms,
+    fileFirms,
+    stay,
+    join,
+    leave: current.firms - stay,
+    replaceTotal: fileFirms,
+    appendTotal: current.firms + join,
+    shrinks: fileFirms * 2 < current.firms,
+  };
+}
 
 export interface UploadedFile {
   path: string;
@@ -395,22 +428,42 @@ export function createImportService(runner: ImportRunner, uploadDir: string) {
     },
 
     /**
-     * Start the commit. When it would supersede the committed list of the same kind and year, the
-     * user must have confirmed that (`confirmReplace`; `replaces`, when the form sends it, is the
-     * batch the user saw as current), and a caseworker limited to some parks may not do it at all:
-     * their batch holds only their parks' firms and would replace the county-wide list.
+     * Start the commit. When a list of the same kind and year is committed, the user chooses how this
+     * file applies to it (issue 11 item 1): 'replace' (the file is the whole list) or 'append' (its
+     * rows add to the current list). `replaces`, when the form sends it, is the batch the user saw as
+     * current. A replace that shrinks the list by more than half needs the typed confirmation
+     * (“替换” or the list's year). A caseworker limited to some parks or towns may append their firms
+     * but not replace: their batch holds only their firms and would replace the county-wide list.
+     * A form from before the choice existed sent `confirmReplace`: that ticked box meant replace.
      */
-    async commit(db: Knex, id: number, opts: { confirmReplace: boolean; replaces?: number | null | undefined }, ctx: WriteContext): Promise<void> {
+    async commit(
+      db: Knex,
+      id: number,
+      opts: { confirmReplace: boolean; replaces?: number | null | undefined; mode?: string | undefined; confirmText?: string | undefined },
+      ctx: WriteContext,
+    ): Promise<void> {
       const batch = await loadBatch(db, id);
       if (!['previewed', 'interrupted'].includes(batch.status)) throw new ConflictError('BATCH_STATE', messages.wrongState);
       if (acceptedRows(batch) === 0) throw new ValidationError({ commit: messages.noRows }, messages.noRows, 'NOTHING_TO_COMMIT');
       const current = await supersededBy(db, batch);
-      if (current && ctx.actor.parkIds !== null) throw new ConflictError('REPLACE_SCOPED', messages.scopedReplace(current.id));
       if (opts.replaces !== undefined && opts.replaces !== (current?.id ?? null)) {
         throw new ValidationError({ confirmReplace: messages.replaceChanged(current?.id ?? null) }, messages.replaceChanged(current?.id ?? null), 'REPLACE_CHANGED');
       }
-      if (current && !opts.confirmReplace) throw new ValidationError({ confirmReplace: messages.replaceUnconfirmed(current.id) }, messages.replaceUnconfirmed(current.id), 'REPLACE_UNCONFIRMED');
-      if (!(await transitionBatch(db, id, ['previewed', 'interrupted'], 'committing', { error: null }))) throw new ConflictError('BATCH_STATE', messages.wrongState);
+      let mode: CommitMode | null = null;
+      if (current) {
+        mode = opts.mode === 'replace' || opts.mode === 'append' ? opts.mode : opts.confirmReplace && !opts.mode ? 'replace' : null;
+        // A scoped user's form offers only 追加; a replace (or no choice) is the county list's to make.
+        if (ctx.actor.parkIds !== null && mode !== 'append') throw new ConflictError('REPLACE_SCOPED', messages.scopedReplace(current.id));
+        if (!mode) throw new ValidationError({ mode: messages.modeUnchosen(current.id) }, messages.modeUnchosen(current.id), 'MODE_UNCHOSEN');
+        if (mode === 'replace') {
+          const change = await listChange(db, batch, current);
+          if (change.shrinks && !confirmsShrink(opts.confirmText, batch.year)) {
+            const message = messages.shrinkUnconfirmed(current.id, change.currentFirms, change.replaceTotal, batch.year);
+            throw new ValidationError({ confirmText: message }, message, 'SHRINK_UNCONFIRMED');
+          }
+        }
+      }
+      if (!(await transitionBatch(db, id, ['previewed', 'interrupted'], 'committing', { error: null, commit_mode: mode }))) throw new ConflictError('BATCH_STATE', messages.wrongState);
       void runner.start('commit', id, { actor: ctx.actor, ip: ctx.ip ?? null, filePath: storedPath(batch) });
     },
 
