@@ -180,6 +180,11 @@ describe('candidate lists: replacing, reverting and discarding safely', function
     expect(page.querySelector('.commit-mode')).to.not.equal(null);
     expect((await t.admin.get(`/lists/imports/${id}`).expect(200)).text).to.include('以“追加”方式提交');
 
+    // The confirmation says what the revert does: 6 entries go, #current (4 firms) comes back, the one new firm leaves.
+    const plan = html((await t.admin.get(`/lists/imports/${id}`).expect(200)).text).querySelector('form.revert-form .revert-plan')!;
+    expect(plan.querySelector('.revert-entries')!.text).to.include('移除本批次的 6 条名单记录');
+    expect(plan.querySelector('.revert-restored')!.text).to.include(`恢复此前生效的批次 #${current}（4 家）`);
+    expect(plan.querySelector('.revert-leaving')!.text).to.include('1 家候选企业退出培育库');
     await t.admin.post(`/lists/imports/${id}/revert`).type('form').send({ confirmRevert: '1' }).expect(303);
     expect((await batch(current)).status).to.equal('committed');
     expect(await t.db('list_entries').where({ batch_id: current }).orderBy('firm_id').select('firm_id', 'data', 'is_current')).to.deep.equal(priorEntries);
@@ -188,15 +193,25 @@ describe('candidate lists: replacing, reverting and discarding safely', function
   });
 
   it('reverts only with the confirmation ticked: without it 422 with the message in place, nothing changed', async () => {
-    const id = await committed([inA[0]!, validFirm(900601)]);
+    const id = await committed([inA[0]!, validFirm(900601), validFirm(900602)]);
+    // One of the two firms it created is already being cultivated: it stays, and the plan says 1.
+    const moved = await t.db('firms').where({ uscc: validUscc(900602) }).first('id', 'version');
+    await t.db('firms').where({ id: moved.id }).update({ stage: 'incubating', version: moved.version + 1 });
     const page = html((await t.admin.get(`/lists/imports/${id}`).expect(200)).text);
     expect(page.querySelector('form.revert-form label.confirm-check')!.text).to.include(`我已核对，撤销批次 #${id}`);
+    expect(page.querySelector('.revert-plan .revert-entries')!.text).to.include('移除本批次的 3 条名单记录');
+    expect(page.querySelector('.revert-plan .revert-restored')!.text).to.include('此前没有生效的批次').and.include('名单为空');
+    expect(page.querySelector('.revert-plan .revert-leaving')!.text).to.include('1 家候选企业退出培育库');
+    // Danger actions share the one red style.
+    expect(page.querySelector('form.revert-form button')!.classList.contains('button-danger')).to.equal(true);
     const before = await snapshot(t.db);
     const refused = await t.admin.post(`/lists/imports/${id}/revert`).type('form').send({}).expect(422);
     expect(html(refused.text).querySelector('.revert-error')!.text).to.include(`请先勾选“我已核对，撤销批次 #${id}”`);
     expect(await snapshot(t.db)).to.deep.equal(before);
     await t.admin.post(`/lists/imports/${id}/revert`).type('form').send({ confirmRevert: '1' }).expect(303);
     expect((await batch(id)).status).to.equal('reverted');
+    expect(await t.db('firms').where({ withdrawn_batch_id: id }).count({ n: '*' }).first().then((r) => Number(r?.n))).to.equal(1);
+    expect((await t.db('firms').where({ id: moved.id }).first()).stage).to.equal('incubating');
   });
 
   /** A row for a firm not registered yet (becomes a candidate on commit). */

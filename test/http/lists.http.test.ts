@@ -287,8 +287,8 @@ describe('candidate lists: import', function () {
     await commit(first);
     const newer = await preview(writeCsv([HEADER, [1, known.uscc, known.name, '2025', '200', ''], [2, validUscc(900010), '余姚市二号新增科技有限公司', '2025', '9', '']]));
     const page = (await t.admin.get(`/lists/imports/${newer}`).expect(200)).text;
-    expect(page).to.include('取代').and.include(`批次 #${first}`);
-    await commit(newer, t.admin, { confirmReplace: '1' });
+    expect(page).to.include('替换').and.include('追加').and.include(`批次 #${first}`);
+    await commit(newer, t.admin, { mode: 'replace' });
     expect((await batch(first)).status).to.equal('superseded');
     const current = await t.db('list_entries').where({ is_current: true }).select('batch_id');
     expect(new Set(current.map((r) => r.batch_id))).to.deep.equal(new Set([newer]));

@@ -225,6 +225,35 @@ export async function firmsAlsoIn(db: Db, batchId: number, listBatchId: number):
   return Number(row?.n ?? 0);
 }
 
+/** The batch a revert of `batchId` would put back in effect: the one it superseded, if any. */
+export async function restoredByRevert(db: Db, batchId: number): Promise<{ id: number; firms: number } | null> {
+  const row = (await db('import_batches').where({ superseded_by: batchId, status: 'superseded' }).orderBy('id', 'desc').first('id')) as { id: number } | undefined;
+  if (!row) return null;
+  const n = (await db('list_entries').where({ batch_id: row.id }).count({ n: '*' }).first()) as { n: number | string } | undefined;
+  return { id: row.id, firms: Number(n?.n ?? 0) };
+}
+
+/**
+ * The firms a revert of `batchId` takes out of the pipeline (退库, not counted as exits): the ones
+ * the batch created that are still untouched candidates (version 1) and on no list that counts once
+ * it is reverted — no current list but this batch's, and not the restored batch's. The same set
+ * before the revert (the confirmation counts it) and inside it (after the flags are flipped).
+ */
+export function revertLeavers(db: Db, batchId: number, restoredBatchId: number | null) {
+  return db('firms as f')
+    .join('stage_events as e', 'e.firm_id', 'f.id')
+    .where({ 'e.source': 'import', 'f.stage': 'candidate', 'f.version': 1 })
+    .whereRaw('e.details = ?', [JSON.stringify({ batchId })])
+    .whereNotExists(
+      db('list_entries as l')
+        .whereRaw('l.firm_id = f.id')
+        .andWhere((q) => {
+          q.where((c) => c.where('l.is_current', true).andWhereNot('l.batch_id', batchId));
+          if (restoredBatchId !== null) q.orWhere('l.batch_id', restoredBatchId);
+        }),
+    );
+}
+
 /** Move a batch from one status to another; false if it was no longer in `from` (someone else acted). */
 export async function transitionBatch(db: Db, id: number, from: BatchStatus[], to: BatchStatus, extra: Record<string, unknown> = {}): Promise<boolean> {
   const current = (await db('import_batches').where({ id }).first('version')) as { version: number } | undefined;

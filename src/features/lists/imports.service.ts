@@ -22,6 +22,8 @@ import {
   acceptedFirms,
   acceptedRows,
   firmsAlsoIn,
+  restoredByRevert,
+  revertLeavers,
   type Batch,
   findBatch,
   DISCARDABLE_STATUSES,
@@ -484,18 +486,13 @@ export function createImportService(runner: ImportRunner, uploadDir: string) {
         const n = await trx('import_batches').where({ id, status: 'committed', version: batch.version }).update({ status: 'reverted', reverted_by: ctx.actor.id, reverted_at: at, version: batch.version + 1 });
         if (n !== 1) throw new ConflictError('BATCH_STATE', messages.wrongState);
         await trx('list_entries').where({ batch_id: id }).update({ is_current: false });
-        const previous = (await trx('import_batches').where({ superseded_by: id, status: 'superseded' }).orderBy('id', 'desc').first('id')) as { id: number } | undefined;
+        const previous = await restoredByRevert(trx, id);
         if (previous) {
           await trx('import_batches').where({ id: previous.id }).update({ status: 'committed', superseded_by: null, superseded_at: null });
           await trx('list_entries').where({ batch_id: previous.id }).update({ is_current: true });
         }
-        // Firms this batch created, still untouched candidates, and on no other current list.
-        const created = (await trx('firms as f')
-          .join('stage_events as e', 'e.firm_id', 'f.id')
-          .where({ 'e.source': 'import', 'f.stage': 'candidate', 'f.version': 1 })
-          .whereRaw('e.details = ?', [JSON.stringify({ batchId: id })])
-          .whereNotExists(trx('list_entries as l').whereRaw('l.firm_id = f.id').andWhere('l.is_current', true))
-          .select('f.id', 'f.uscc')) as { id: number; uscc: string }[];
+        // Firms this batch created, still untouched candidates, and on no other current list (what the confirmation counted).
+        const created = (await revertLeavers(trx, id, previous?.id ?? null).select('f.id', 'f.uscc')) as { id: number; uscc: string }[];
         // The same move for every firm: decided once. A batch can have created 10^5 firms, so they
         // are moved a chunk per statement, not one by one inside this request.
         const decision = decideMove({ to: 'exited', exitReason: 'other', reason }, { from: 'candidate', today, mayOverride: false });
@@ -540,6 +537,20 @@ export function createImportService(runner: ImportRunner, uploadDir: string) {
       });
       bumpDataGeneration();
       return { exitedFirms: exited };
+    },
+
+    /**
+     * What a revert of the committed batch would do, for its confirmation (issue 11 item 2): the
+     * entries that stop counting, the earlier batch put back (and its size), and the candidate firms
+     * created by the batch that leave the pipeline — counted as the revert itself selects them.
+     */
+    async revertPreview(db: Knex, batch: Batch): Promise<{ entries: number; restored: { id: number; firms: number } | null; leaving: number }> {
+      const restored = await restoredByRevert(db, batch.id);
+      const [entries, leaving] = await Promise.all([
+        db('list_entries').where({ batch_id: batch.id }).count({ n: '*' }).first() as Promise<{ n: number | string } | undefined>,
+        db.from(revertLeavers(db, batch.id, restored?.id ?? null).select('f.id').as('x')).count({ n: '*' }).first() as Promise<{ n: number | string } | undefined>,
+      ]);
+      return { entries: Number(entries?.n ?? 0), restored, leaving: Number(leaving?.n ?? 0) };
     },
 
     /**

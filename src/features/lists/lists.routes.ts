@@ -169,6 +169,8 @@ export function listsRouter(db: Knex, imports: ImportService, runner: ImportRunn
       canReupload: ['failed', 'discarded'].includes(batch.status) && can(actor, 'lists.import'),
     };
     if (batch.status === 'uploaded' || batch.status === 'previewed') data.mapping = imports.mappingView(batch);
+    // What 撤销 would do, said before it is clicked (issue 11 item 2).
+    if (data.canRevert) data.revertPlan = await imports.revertPreview(db, batch);
     if (['previewed', 'committed', 'interrupted', 'superseded', 'reverted'].includes(batch.status)) {
       const [rejected, flagged, created, warned] = await Promise.all([
         stagedRows(db, batch.id, ['rejected'], 0, PREVIEW_ROWS),
