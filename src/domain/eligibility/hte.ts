@@ -6,14 +6,16 @@
  */
 import { addDays, daysBetween, parseDate, tryParseDate } from './dates.js';
 import {
-  compact, indexFigures, inputYearsOf, joinNotes, overallStatus, readAll, readFlag, readMoney, readStaff, sum, yearsText,
-  type Figures,
+  compact, indexFigures, indexStaff, inputYearsOf, joinNotes, overallStatus, readAll, readFlag, readMoney, readStaffExact, sum, yearsText,
+  type Figures, type StaffYears,
 } from './figures.js';
 import { estimateHteInnovation } from './innovation.js';
 import { hteIpHoldings, ipCountYear } from './ip.js';
 import { resolveHteOptions } from './options.js';
 import { htePeriod, type HtePeriod } from './period.js';
-import { ceilDiv, formatHundredths, formatPercent, formatWan, frac, pct, ratioAtLeast, yuanToWan, type Fraction } from './ratio.js';
+import {
+  atLeast, ceilDiv, compare, decimal, formatFraction, formatPercent, formatWan, frac, pct, ratioAtLeast, sub, yuanToWan, type Fraction,
+} from './ratio.js';
 import { ARTICLES } from './rule-sets.js';
 import type { ConditionResult, FirmFacts, HteOptions, ResolvedHteOptions, ScoreEstimate, Verdict } from './types.js';
 
@@ -40,6 +42,7 @@ export function checkHighTech(facts: FirmFacts, input: HteCheckInput): Verdict {
   const Y = parseDate(applyDate).y;
   const options = resolveHteOptions(input.options);
   const idx = indexFigures(facts.figures);
+  const staff = indexStaff(facts);
   const period = htePeriod(facts.registeredOn, Y);
   const ipYear = ipCountYear(idx, Y, options.ipCountYear);
   const score = estimateHteInnovation(idx, period, ipYear, options);
@@ -48,7 +51,7 @@ export function checkHighTech(facts: FirmFacts, input: HteCheckInput): Verdict {
     registrationAge(facts.registeredOn, applyDate),
     intellectualProperty(idx, ipYear, options),
     technologyField(facts.field),
-    techStaff(idx, period),
+    techStaff(idx, staff, period),
     ...rdExpenses(idx, period),
     hitechIncome(idx, period),
     innovation(score, period, ipYear),
@@ -120,22 +123,28 @@ function technologyField(field: string | null): ConditionResult {
   return { ...head, status: 'review', value: field, note: '核心技术是否属于所选领域须专家判断' };
 }
 
-// （四）"科技人员占企业当年职工总数的比例不低于10%"; 当年 = Y−1; both as annual monthly averages (指引 三（五）).
-function techStaff(idx: Figures, period: HtePeriod): ConditionResult {
+// （四）"科技人员占企业当年职工总数的比例不低于10%"; 当年 = Y−1; both as annual monthly averages (指引 三（五）),
+// exact fractions when the monthly counts are entered — never compared after rounding.
+function techStaff(idx: Figures, staff: StaffYears, period: HtePeriod): ConditionResult {
   const year = period.latestYear;
   const head = { id: 'hte.tech_staff', label: '科技人员占比', article: A.techStaff, threshold: '≥ 10%（当年职工总数）', inputYears: [year] };
-  const read = readAll([readStaff(idx, year, 'techStaff'), readStaff(idx, year, 'staffTotal')]);
+  const read = readAll([readStaffExact(idx, staff, year, 'techStaff'), readStaffExact(idx, staff, year, 'staffTotal')]);
   if (!read.ok) return { ...head, status: 'missing', note: read.note };
-  const [tech, total] = read.value as [bigint, bigint]; // hundredths of a person
-  if (total === 0n) return { ...head, status: 'fail', value: '职工总数为0', gap: '需有科技人员且占职工总数不低于10%', note: `${year}年职工总数为0` };
-  const value = `${formatPercent(frac(tech, total))}（科技人员 ${formatHundredths(tech)} / 职工 ${formatHundredths(total)} 人，${year}年月平均）`;
-  if (tech > total) return { ...head, status: 'review', value, note: '科技人员数大于职工总数，请核对数据' };
-  // 《高新技术企业认定管理办法》第十一条（四）: tech/total ≥ 10%  ⇔  10·tech ≥ total
-  if (ratioAtLeast(tech, total, pct(10))) return { ...head, status: 'pass', value };
+  const [techRead, totalRead] = read.value as [{ value: Fraction; monthly: boolean }, { value: Fraction; monthly: boolean }];
+  const monthly = techRead.monthly && totalRead.monthly;
+  const source = monthly ? staff.get(year)!.source : `${year}年月平均（录入的年度数）`;
+  const tech = techRead.value;
+  const total = totalRead.value;
+  if (total.num === 0n) return { ...head, status: 'fail', value: '职工总数为0', gap: '需有科技人员且占职工总数不低于10%', note: `${year}年职工总数为0` };
+  const ratio = frac(tech.num * total.den, total.num * tech.den);
+  const value = `${formatPercent(ratio, monthly ? 4 : 2)}（科技人员 ${formatStaff(tech)} / 职工 ${formatStaff(total)} 人，${source}）`;
+  if (compare(tech, total) > 0) return { ...head, status: 'review', value, note: '科技人员数大于职工总数，请核对数据' };
+  // 《高新技术企业认定管理办法》第十一条（四）: tech/total ≥ 10%, exactly (cross-multiplied fractions)
+  if (atLeast(ratio, pct(10))) return { ...head, status: 'pass', value };
   // Coaching number: new tech staff raise both numerator and denominator, so we need the smallest x with
   // (tech + x) / (total + x) ≥ 10%  ⇔  x ≥ (total − 10·tech) / 9. Rounded up to whole full-year persons.
-  // It also suffices if the firm reassigns existing staff instead (that needs only ⌈0.1·total − tech⌉ ≤ x).
-  const persons = ceilDiv(total - 10n * tech, 9n * 100n);
+  const short = sub(total, frac(10n * tech.num, tech.den));
+  const persons = ceilDiv(short.num, 9n * short.den);
   return {
     ...head,
     status: 'fail',
@@ -143,6 +152,13 @@ function techStaff(idx: Figures, period: HtePeriod): ConditionResult {
     gap: `还需新增科技人员约 ${persons} 人（全年月平均；新增人员同时计入职工总数）`,
     gapAmount: Number(persons),
   };
+}
+
+/** A head count: whole, or up to 4 decimals rounded down, with the exact fraction when it has more. */
+function formatStaff(f: Fraction): string {
+  if (f.num % f.den === 0n) return String(f.num / f.den);
+  const shown = formatFraction(f, 4).replace(/0+$/, '');
+  return compare(decimal(shown), f) === 0 ? shown : `${shown}…`;
 }
 
 // （五）R&D ratio over 近三个会计年度 (3-year sums, band by the latest year's sales) and domestic share ≥ 60%.

@@ -3,8 +3,8 @@
  * 科技人员 (≤20) + 研发投入 (≤50, the firm picks option (1) or (2)) + 科技成果 (≤30).
  * All band lower bounds are inclusive ("30%(含)以上", "25%(含)-30%" …). Scores are exact integers.
  */
-import { readAll, readCount, readMoney, readStaff, type Figures } from './figures.js';
-import { formatHundredths, formatPercent, formatWan, frac, pct, ratioAtLeast, type Fraction } from './ratio.js';
+import { readAll, readCount, readMoney, readStaffExact, type Figures, type StaffYears } from './figures.js';
+import { formatFraction, formatHundredths, formatPercent, formatWan, frac, pct, ratioAtLeast, type Fraction } from './ratio.js';
 import { ARTICLES } from './rule-sets.js';
 import type { Band, PointRange, ScoreEstimate, ScoreIndicator, ScoreItem, Status } from './types.js';
 
@@ -55,13 +55,17 @@ function ratioItem(
   return { ...base, basis: 'computed', status: 'computed', band, points: [points, points], value: `${formatPercent(frac(num, den))}（${value}）` };
 }
 
-function staffItem(idx: Figures, year: number): ScoreItem {
+function staffItem(idx: Figures, staff: StaffYears, year: number): ScoreItem {
   const base = { id: 'tsme.score.staff', label: '科技人员指标', article: A.staffScore, max: 20, inputYears: [year] };
-  const read = readAll([readStaff(idx, year, 'techStaff'), readStaff(idx, year, 'staffTotal')]);
+  const read = readAll([readStaffExact(idx, staff, year, 'techStaff'), readStaffExact(idx, staff, year, 'staffTotal')]);
   if (!read.ok) return { ...base, basis: 'computed', status: 'missing', band: null, points: [0, 20], note: read.note };
-  const [tech, total] = read.value as [bigint, bigint];
-  const item = ratioItem(base, tech, total, STAFF_BANDS, `科技人员 ${formatHundredths(tech)} / 职工 ${formatHundredths(total)} 人`, '职工总数为0，无法计算');
-  return tech > total ? { ...item, status: 'review', points: [0, 20], note: '科技人员数大于职工总数，请核对数据' } : item;
+  const [t, s] = read.value as [{ value: Fraction; monthly: boolean }, { value: Fraction; monthly: boolean }];
+  const tech = t.value;
+  const total = s.value;
+  const shown = (f: Fraction) => (f.den === 100n ? formatHundredths(f.num) : formatFraction(f, 4));
+  // 第七条1: 科技人员数 / 职工总数, exact (cross-multiplied)
+  const item = ratioItem(base, tech.num * total.den, total.num * tech.den, STAFF_BANDS, `科技人员 ${shown(tech)} / 职工 ${shown(total)} 人${t.monthly && s.monthly ? '，按月度人数精确计算' : ''}`, '职工总数为0，无法计算');
+  return tech.num * total.den > total.num * tech.den ? { ...item, status: 'review', points: [0, 20], note: '科技人员数大于职工总数，请核对数据' } : item;
 }
 
 function rdItems(idx: Figures, year: number): ScoreItem[] {
@@ -130,8 +134,8 @@ export function tsmeScoreStatus(total: PointRange, staff: PointRange, items: rea
   return items.some((i) => i.status === 'missing') ? 'missing' : 'review';
 }
 
-export function estimateTsmeScore(idx: Figures, dataYear: number): ScoreEstimate {
-  const staff = staffItem(idx, dataYear);
+export function estimateTsmeScore(idx: Figures, dataYear: number, staffYears: StaffYears = new Map()): ScoreEstimate {
+  const staff = staffItem(idx, staffYears, dataYear);
   const indicators: ScoreIndicator[] = [
     { id: 'tsme.score.staff', label: '科技人员指标', max: 20, points: staff.points, items: [staff] },
     rdIndicator(rdItems(idx, dataYear)),

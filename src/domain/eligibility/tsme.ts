@@ -6,11 +6,11 @@
 import { hteCertificateCalendar } from './calendar.js';
 import { compareDates, tryParseDate } from './dates.js';
 import {
-  compact, indexFigures, inputYearsOf, joinNotes, overallStatus, readAll, readCount, readFlag, readMoney, readStaff,
-  yearRange, yearsText, type Figures,
+  compact, indexFigures, indexStaff, inputYearsOf, joinNotes, overallStatus, readAll, readCount, readFlag, readMoney,
+  readStaffExact, yearRange, yearsText, type Figures, type StaffYears,
 } from './figures.js';
 import { resolveTsmeOptions } from './options.js';
-import { formatHundredths, formatWan } from './ratio.js';
+import { formatFraction, formatHundredths, formatWan, frac, sub } from './ratio.js';
 import { ARTICLES } from './rule-sets.js';
 import { estimateTsmeScore } from './tsme-score.js';
 import type {
@@ -42,7 +42,8 @@ export function checkTechSme(facts: FirmFacts, input: TsmeCheckInput): Verdict {
 
   // [U] which year's figures the evaluation uses; always labelled.
   const yearNote = `按${dataYear}年数据（解释：${options.dataYearOffset === -1 ? '默认取评价年度上一年' : `评价年度${options.dataYearOffset}年`}，可配置）`;
-  const score = estimateTsmeScore(idx, dataYear);
+  const staffYears = indexStaff(facts);
+  const score = estimateTsmeScore(idx, dataYear, staffYears);
   const directRoutes = [
     hteCertificateRoute(facts, asOf, defaultDate),
     ...fiveYearRoutes(idx, facts.registeredOn, Y, options),
@@ -60,7 +61,7 @@ export function checkTechSme(facts: FirmFacts, input: TsmeCheckInput): Verdict {
       status: 'review' as const,
       note: '须核实：在中国境内（不含港澳台）注册的居民企业，会计核算健全、实行查账征收、能准确归集研发费用（登记信息核验）',
     },
-    ...sizeConditions(idx, dataYear, yearNote),
+    ...sizeConditions(idx, staffYears, dataYear, yearNote),
     {
       id: 'tsme.industry',
       label: '不属于禁止、限制和淘汰类',
@@ -84,19 +85,24 @@ export function checkTechSme(facts: FirmFacts, input: TsmeCheckInput): Verdict {
 }
 
 // （二）size limits, each its own condition; figures of the data year (evaluationYear − 1 by default [U]).
-function sizeConditions(idx: Figures, year: number, yearNote: string): ConditionResult[] {
+function sizeConditions(idx: Figures, staffYears: StaffYears, year: number, yearNote: string): ConditionResult[] {
   const common = { article: A.size, inputYears: [year], interpretation: true, note: yearNote };
-  const staff = readStaff(idx, year, 'staffTotal');
-  const staffResult: ConditionResult = staff.ok
-    ? staff.value <= TSME_MAX_STAFF_HUNDREDTHS // 《科技型中小企业评价办法》第六条（二）职工总数不超过500人
-      ? { id: 'tsme.size.staff', label: '职工总数', ...common, threshold: '≤ 500人', status: 'pass', value: `${formatHundredths(staff.value)} 人（${year}年月平均）` }
+  const staffRead = readStaffExact(idx, staffYears, year, 'staffTotal');
+  let staffResult: ConditionResult;
+  if (!staffRead.ok) {
+    staffResult = { id: 'tsme.size.staff', label: '职工总数', ...common, threshold: '≤ 500人', status: 'missing', note: joinNotes(staffRead.note, yearNote) };
+  } else {
+    const s = staffRead.value.value;
+    const shown = `${s.den === 100n ? formatHundredths(s.num) : formatFraction(s, 4)} 人（${year}年月平均${staffRead.value.monthly ? '，按月度人数精确计算' : ''}）`;
+    const over = sub(s, frac(TSME_MAX_STAFF_HUNDREDTHS, 100n));
+    staffResult = over.num <= 0n // 《科技型中小企业评价办法》第六条（二）职工总数不超过500人 (exact)
+      ? { id: 'tsme.size.staff', label: '职工总数', ...common, threshold: '≤ 500人', status: 'pass', value: shown }
       : {
-          id: 'tsme.size.staff', label: '职工总数', ...common, threshold: '≤ 500人', status: 'fail',
-          value: `${formatHundredths(staff.value)} 人（${year}年月平均）`,
-          gap: `超出上限 ${formatHundredths(staff.value - TSME_MAX_STAFF_HUNDREDTHS)} 人`,
-          gapAmount: Number(staff.value - TSME_MAX_STAFF_HUNDREDTHS) / 100,
-        }
-    : { id: 'tsme.size.staff', label: '职工总数', ...common, threshold: '≤ 500人', status: 'missing', note: joinNotes(staff.note, yearNote) };
+          id: 'tsme.size.staff', label: '职工总数', ...common, threshold: '≤ 500人', status: 'fail', value: shown,
+          gap: `超出上限 ${formatFraction(over, 2)} 人`,
+          gapAmount: Number(over.num) / Number(over.den),
+        };
+  }
   const money = (id: string, label: string, key: 'salesRevenue' | 'totalAssets', max: bigint): ConditionResult => {
     const read = readMoney(idx, year, key);
     const head = { id, label, ...common, threshold: '≤ 2亿元' };

@@ -6,6 +6,8 @@
  * annual monthly averages with at most 2 decimals; null = not entered.
  */
 
+import type { StaffMonthsInput } from './staff.js';
+
 export interface YearFigures {
   year: number;
   salesRevenue: number | null; // 销售收入 = 主营业务收入 + 其他业务收入 (元)
@@ -39,6 +41,8 @@ export interface FirmFacts {
   hteCertificate?: { issuedOn: string; validUntil?: string | null } | null;
   listedAbnormal?: boolean | null; // 经营异常名录 / 严重违法失信名单
   seriousDishonesty?: boolean | null; // 科研严重失信 / 严重弄虚作假
+  /** Staff by month per year (指引 三（五）); where present it replaces the typed annual averages. */
+  staffMonths?: StaffMonthsInput[];
 }
 
 export type Status = 'pass' | 'fail' | 'review' | 'missing';

@@ -36,6 +36,9 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   'reauth.success': '管理员操作前确认身份',
   'reauth.failure': '管理员操作前确认身份失败',
   'access.denied': '拒绝访问',
+  // eligibility-inputs (issue 12)
+  'staff_months.update': '修改月度人数',
+  'staff_months.delete': '删除月度人数',
 };
 
 export function auditActionLabel(action: string): string {

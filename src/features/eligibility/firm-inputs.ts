@@ -1,0 +1,20 @@
+/**
+ * The detailed eligibility inputs of firms (staff by month, …), read through each feature's queries
+ * and handed to the rules as part of FirmFacts. Loaded per chunk of firms, one query per kind.
+ */
+import type { Db } from '../../db/types.js';
+import type { FirmFacts } from '../../domain/eligibility/index.js';
+import { staffMonthsOfFirms } from '../staff-months/staff-months.queries.js';
+
+export type FirmInputs = Pick<FirmFacts, 'staffMonths'>;
+
+export async function inputsOfFirms(db: Db, firmIds: number[]): Promise<Map<number, FirmInputs>> {
+  const staff = await staffMonthsOfFirms(db, firmIds);
+  const out = new Map<number, FirmInputs>();
+  for (const id of firmIds) {
+    out.set(id, {
+      staffMonths: (staff.get(id) ?? []).map(({ year, total, tech, partTime }) => ({ year, total, tech, partTime })),
+    });
+  }
+  return out;
+}

@@ -1,0 +1,63 @@
+/**
+ * The firm's eligibility inputs page (认定数据): the detailed inputs of the rules — staff by month,
+ * compliance events, the IP register, the R&D expense structure, the tech-SME option — each with
+ * what the rules derive from it, beside the readiness panel they feed. A page above the features.
+ */
+import type { Db } from '../../db/types.js';
+import type { Actor } from '../../domain/actor.js';
+import { staffAverage } from '../../domain/eligibility/staff.js';
+import { formatFraction } from '../../domain/eligibility/ratio.js';
+import { factsOf } from '../../features/eligibility/eligibility.service.js';
+import { inputsOfFirms } from '../../features/eligibility/firm-inputs.js';
+import type { InputsFormState } from '../../features/eligibility/input-writes.js';
+import { readinessFor } from '../../features/eligibility/readiness-view.js';
+import { figuresForFirm } from '../../features/figures/figures.queries.js';
+import { findFirmInScope } from '../../features/firms/firm-scope.js';
+import { latestCertificates } from '../../features/stages/stage-events.queries.js';
+import { MONTH_LABELS, PART_TIME_LINES, staffFormFrom } from '../../features/staff-months/staff-months-form.js';
+import { staffMonthsOfFirms } from '../../features/staff-months/staff-months.queries.js';
+import { yearOf } from '../../lib/dates.js';
+
+function staffSection(year: number, stored: Awaited<ReturnType<typeof staffMonthsOfFirms>> extends Map<number, infer R> ? R : never, state: InputsFormState | null) {
+  const row = stored.find((r) => r.year === year) ?? null;
+  const mine = state && state.form === `staff-${year}` ? state : null;
+  const values = mine ? mine.values : staffFormFrom(row);
+  const errors = mine?.errors ?? {};
+  const average = row ? staffAverage(row) : null;
+  return {
+    year,
+    version: mine ? (mine.values.version ?? String(row?.version ?? 0)) : String(row?.version ?? 0),
+    entered: row !== null,
+    message: mine?.message ?? null,
+    months: MONTH_LABELS.map((label, m) => ({
+      label,
+      tName: `t${m}`, tValue: values[`t${m}`] ?? '', tError: errors[`t${m}`] ?? null,
+      kName: `k${m}`, kValue: values[`k${m}`] ?? '', kError: errors[`k${m}`] ?? null,
+    })),
+    partTime: Array.from({ length: PART_TIME_LINES }, (_, i) => {
+      const f = (n: string) => ({ name: `p${i}_${n}`, value: values[`p${i}_${n}`] ?? '', error: errors[`p${i}_${n}`] ?? null });
+      return { i, label: f('label'), days: f('days'), from: f('from'), to: f('to'), tech: f('tech'), verdict: average?.partTime[i]?.reason ?? null };
+    }),
+    average: average ? { total: formatFraction(average.total, 4), tech: formatFraction(average.tech, 4), source: average.source } : null,
+    years: stored.map((r) => r.year),
+  };
+}
+
+export async function loadInputsPage(db: Db, uscc: string, actor: Pick<Actor, 'parkIds'>, today: string, year: number | null, state: InputsFormState | null) {
+  const firm = await findFirmInScope(db, uscc, actor);
+  const [figures, certificates, inputs, staff] = await Promise.all([
+    figuresForFirm(db, firm.id),
+    latestCertificates(db, [firm.id]),
+    inputsOfFirms(db, [firm.id]),
+    staffMonthsOfFirms(db, [firm.id]),
+  ]);
+  const facts = factsOf(firm, figures, certificates.get(firm.id), inputs.get(firm.id));
+  const selected = year ?? yearOf(today) - 1;
+  return {
+    firm,
+    year: selected,
+    yearOptions: Array.from({ length: 10 }, (_, i) => yearOf(today) - i).map((y) => ({ year: y, selected: y === selected })),
+    readiness: readinessFor(firm.stage, facts, today),
+    staff: staffSection(selected, staff.get(firm.id) ?? [], state),
+  };
+}

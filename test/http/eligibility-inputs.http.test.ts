@@ -1,0 +1,86 @@
+/** The eligibility inputs page (issue 12): staff by month, compliance events, IP register, R&D structure, tech-SME option. */
+import { expect } from 'chai';
+import { addFigures, createFirm, type SeededFirm } from '../helpers/factories.js';
+import { createTestContext, html, type TestContext } from '../helpers/test-app.js';
+
+const THIS_YEAR = Number(new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 4));
+const LAST = THIS_YEAR - 1;
+
+/** 年初 + 12 month ends, all `n` except December `end`. */
+function monthsBody(total: [number, number], tech: [number, number]): Record<string, string> {
+  const body: Record<string, string> = {};
+  for (let m = 0; m <= 12; m += 1) {
+    body[`t${m}`] = String(m === 12 ? total[1] : total[0]);
+    body[`k${m}`] = String(m === 12 ? tech[1] : tech[0]);
+  }
+  return body;
+}
+
+describe('eligibility inputs: staff by month', () => {
+  let t: TestContext;
+  let firm: SeededFirm;
+  let cw: Awaited<ReturnType<TestContext['as']>>;
+  beforeEach(async () => {
+    t = await createTestContext();
+    cw = await t.as('caseworker');
+    firm = await createFirm(t.db, { name: '余姚市月度人数科技有限公司', stage: 'hte_reserve', parkId: t.basics.parks.a, foundedOn: '2015-03-01', field: 'electronic_info', actorId: t.basics.users.admin.id });
+    // Typed annual averages rounded to two decimals: 10.13 / 101.29 reads 10.00% and passes.
+    await addFigures(t.db, firm.id, LAST, { staffTotal: 101.29, techStaff: 10.13 });
+  });
+  afterEach(() => t.destroy());
+
+  const techStaffRow = (text: string) => html(text).getElementById('firm-readiness')!.querySelectorAll('table.conditions tbody tr').find((tr) => tr.text.includes('科技人员占比'))!;
+
+  it('saves twelve month-end counts, audits them, and the exact ratio 9.9959% fails where the rounded one passed', async () => {
+    const before = await cw.get(`/firms/${firm.uscc}/inputs?year=${LAST}`).expect(200);
+    expect(techStaffRow(before.text).querySelector('.status')!.text).to.equal('符合');
+    const res = await cw.postForm(`/firms/${firm.uscc}/staff/${LAST}`, { version: '0', ...monthsBody([101, 108], [10, 13]) }).expect(303);
+    expect(res.headers.location).to.equal(`/firms/${firm.uscc}/inputs?year=${LAST}#staff`);
+    const page = await cw.get(res.headers.location).expect(200);
+    const row = techStaffRow(page.text);
+    expect(row.querySelector('.status')!.text).to.equal('不符合');
+    expect(row.text).to.include('9.9958%').and.include('月度人数');
+    expect(html(page.text).getElementById('staff')!.text).to.include('10.125').and.include('101.2916');
+    const audit = await t.db('audit_log').where({ action: 'staff_months.update', object_id: firm.uscc }).first();
+    expect(JSON.parse(audit.after)).to.deep.include({ year: LAST });
+    const current = await t.db('eligibility_current').where({ firm_id: firm.id, rule_set: 'hte-2016' }).first();
+    expect(current.summary).to.include('科技人员占比');
+  });
+
+  it('refuses a negative or fractional count with a Chinese message, keeps the form as typed and saves nothing', async () => {
+    const body = { version: '0', ...monthsBody([101, 108], [10, 13]), t3: '-1', k5: '2.5' };
+    const res = await cw.postForm(`/firms/${firm.uscc}/staff/${LAST}`, body).expect(422);
+    const doc = html(res.text);
+    expect(doc.getElementById('err-t3')!.text).to.include('不能为负数或小数');
+    expect(doc.getElementById('err-k5')!.text).to.include('不能为负数或小数');
+    expect(doc.querySelector('input[name=t3]')!.getAttribute('value')).to.equal('-1');
+    expect(await t.db('staff_months').first()).to.equal(undefined);
+  });
+
+  it('refuses a part-timer with more days than the months allow, and counts one with 183 days', async () => {
+    const bad = await cw.postForm(`/firms/${firm.uscc}/staff/${LAST}`, { version: '0', ...monthsBody([10, 10], [1, 1]), p0_label: '兼职甲', p0_days: '200', p0_from: '1', p0_to: '6', p0_tech: 'yes' }).expect(422);
+    expect(html(bad.text).getElementById('err-p0_days')!.text).to.include('超过了这几个月的天数');
+    await cw.postForm(`/firms/${firm.uscc}/staff/${LAST}`, { version: '0', ...monthsBody([10, 10], [1, 1]), p0_label: '兼职甲', p0_days: '183', p0_from: '1', p0_to: '12', p0_tech: 'yes', p1_label: '临时乙', p1_days: '90', p1_from: '1', p1_to: '3', p1_tech: 'no' }).expect(303);
+    const page = html((await cw.get(`/firms/${firm.uscc}/inputs?year=${LAST}`).expect(200)).text);
+    const staff = page.getElementById('staff')!.text;
+    expect(staff).to.include('职工 11').and.include('科技人员 2').and.include('不满183天');
+  });
+
+  it('answers a stale version with 409 and keeps the stored year', async () => {
+    await cw.postForm(`/firms/${firm.uscc}/staff/${LAST}`, { version: '0', ...monthsBody([10, 10], [1, 1]) }).expect(303);
+    const res = await cw.postForm(`/firms/${firm.uscc}/staff/${LAST}`, { version: '0', ...monthsBody([20, 20], [2, 2]) }).expect(409);
+    expect(res.text).to.include('刚被他人修改');
+    const row = await t.db('staff_months').where({ firm_id: firm.id }).first();
+    expect(JSON.parse(row.total_counts)[0]).to.equal(10);
+  });
+
+  it('is for caseworkers and administrators; a leader reads the page but cannot save; a firm outside the scope is 404', async () => {
+    const leader = await t.as('leader');
+    await leader.get(`/firms/${firm.uscc}/inputs`).expect(200);
+    expect((await leader.postForm(`/firms/${firm.uscc}/staff/${LAST}`, { version: '0', ...monthsBody([10, 10], [1, 1]) })).status).to.equal(403);
+    const other = await createFirm(t.db, { name: '余姚市园区外科技有限公司', stage: 'hte_reserve', parkId: t.basics.parks.b, foundedOn: '2015-03-01', field: 'electronic_info', actorId: t.basics.users.admin.id });
+    const scoped = await t.as('scoped');
+    await scoped.get(`/firms/${other.uscc}/inputs`).expect(404);
+    expect((await scoped.postForm(`/firms/${other.uscc}/staff/${LAST}`, { version: '0', ...monthsBody([10, 10], [1, 1]) })).status).to.equal(404);
+  });
+});
