@@ -36,7 +36,7 @@ describe('eligibility inputs: staff by month', () => {
     expect(techStaffRow(before.text).querySelector('.status')!.text).to.equal('符合');
     const res = await cw.postForm(`/firms/${firm.uscc}/staff/${LAST}`, { version: '0', ...monthsBody([101, 108], [10, 13]) }).expect(303);
     expect(res.headers.location).to.equal(`/firms/${firm.uscc}/inputs?year=${LAST}#staff`);
-    const page = await cw.get(res.headers.location).expect(200);
+    const page = await cw.get(res.headers.location!).expect(200);
     const row = techStaffRow(page.text);
     expect(row.querySelector('.status')!.text).to.equal('不符合');
     expect(row.text).to.include('9.9958%').and.include('月度人数');
@@ -82,5 +82,76 @@ describe('eligibility inputs: staff by month', () => {
     const scoped = await t.as('scoped');
     await scoped.get(`/firms/${other.uscc}/inputs`).expect(404);
     expect((await scoped.postForm(`/firms/${other.uscc}/staff/${LAST}`, { version: '0', ...monthsBody([10, 10], [1, 1]) })).status).to.equal(404);
+  });
+});
+
+const TODAY = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+const daysAgo = (n: number) => new Date(Date.parse(`${TODAY}T00:00:00Z`) - n * 86_400_000).toISOString().slice(0, 10);
+
+describe('eligibility inputs: dated compliance events', () => {
+  let t: TestContext;
+  let firm: SeededFirm;
+  let cw: Awaited<ReturnType<TestContext['as']>>;
+  beforeEach(async () => {
+    t = await createTestContext();
+    cw = await t.as('caseworker');
+    firm = await createFirm(t.db, { name: '余姚市合规记录科技有限公司', stage: 'hte_reserve', parkId: t.basics.parks.a, foundedOn: '2015-03-01', field: 'electronic_info', actorId: t.basics.users.admin.id });
+  });
+  afterEach(() => t.destroy());
+
+  const incidentRow = (text: string) => html(text).getElementById('firm-readiness')!.querySelectorAll('table.conditions tbody tr').find((tr) => tr.text.includes('无重大安全'))!;
+  const formKey = (text: string) => html(text).querySelector('#compliance input[name=_formKey]')!.getAttribute('value')!;
+
+  it('an incident 400 days back, with the records checked, no longer fails the high-tech condition the yearly flag failed', async () => {
+    await addFigures(t.db, firm.id, LAST, { majorIncident: true });
+    const page = await cw.get(`/firms/${firm.uscc}/inputs`).expect(200);
+    expect(incidentRow(page.text).querySelector('.status')!.text).to.equal('不符合');
+    await cw.postForm(`/firms/${firm.uscc}/compliance/events`, { _formKey: formKey(page.text), kind: 'major_safety', date: daysAgo(400), authority: '余姚市应急管理局', docNumber: '余应急罚〔2024〕3号' }).expect(303);
+    await cw.postForm(`/firms/${firm.uscc}/compliance/check`, { version: '0', checkedOn: TODAY, source: '信用中国' }).expect(303);
+    const after = await cw.get(`/firms/${firm.uscc}/inputs`).expect(200);
+    const row = incidentRow(after.text);
+    expect(row.querySelector('.status')!.text).to.equal('符合');
+    expect(row.text).to.include('超过365天');
+    expect(await t.db('audit_log').where({ action: 'compliance.event_add' }).count({ n: '*' }).first().then((r) => Number(r?.n))).to.equal(1);
+  });
+
+  it('365 days back still fails; an unclassified penalty inside the window is review, not missing', async () => {
+    await cw.postForm(`/firms/${firm.uscc}/compliance/check`, { version: '0', checkedOn: TODAY, source: '信用中国' }).expect(303);
+    const page = await cw.get(`/firms/${firm.uscc}/inputs`).expect(200);
+    await cw.postForm(`/firms/${firm.uscc}/compliance/events`, { _formKey: formKey(page.text), kind: 'other_penalty', date: daysAgo(20), authority: '余姚市市场监督管理局', docNumber: '余市监罚〔2025〕8号' }).expect(303);
+    expect(incidentRow((await cw.get(`/firms/${firm.uscc}/inputs`)).text).querySelector('.status')!.text).to.equal('待评审/核实');
+    const again = await cw.get(`/firms/${firm.uscc}/inputs`).expect(200);
+    await cw.postForm(`/firms/${firm.uscc}/compliance/events`, { _formKey: formKey(again.text), kind: 'serious_environmental', date: daysAgo(365), authority: '宁波市生态环境局', docNumber: '甬环罚〔2024〕1号' }).expect(303);
+    expect(incidentRow((await cw.get(`/firms/${firm.uscc}/inputs`)).text).querySelector('.status')!.text).to.equal('不符合');
+  });
+
+  it('refuses a penalty dated after today (the application date), a removal before the listing, and saves nothing', async () => {
+    const page = await cw.get(`/firms/${firm.uscc}/inputs`).expect(200);
+    const res = await cw.postForm(`/firms/${firm.uscc}/compliance/events`, { _formKey: formKey(page.text), kind: 'major_quality', date: daysAgo(-1), authority: '某局', docNumber: '某罚1号' }).expect(422);
+    expect(html(res.text).getElementById('err-date')!.text).to.include('不能晚于今天');
+    expect(html(res.text).querySelector('#compliance input[name=authority]')!.getAttribute('value')).to.equal('某局');
+    const res2 = await cw.postForm(`/firms/${firm.uscc}/compliance/listings`, { _formKey: formKey(page.text), list: 'abnormal', listedOn: daysAgo(10), removedOn: daysAgo(20) }).expect(422);
+    expect(html(res2.text).getElementById('err-removedOn')!.text).to.include('不能早于列入日期');
+    expect(await t.db('compliance_events').first()).to.equal(undefined);
+    expect(await t.db('compliance_listings').first()).to.equal(undefined);
+  });
+
+  it('a double submit records the event once', async () => {
+    const page = await cw.get(`/firms/${firm.uscc}/inputs`).expect(200);
+    const body = { _formKey: formKey(page.text), kind: 'major_safety', date: daysAgo(5), authority: '余姚市应急管理局', docNumber: '余应急罚〔2025〕9号' };
+    await cw.postForm(`/firms/${firm.uscc}/compliance/events`, body).expect(303);
+    await cw.postForm(`/firms/${firm.uscc}/compliance/events`, body).expect(303);
+    expect(await t.db('compliance_events').count({ n: '*' }).first().then((r) => Number(r?.n))).to.equal(1);
+  });
+
+  it('the tech-SME list condition: listed within the two years fails, for a 微成长 firm', async () => {
+    const sme = await createFirm(t.db, { name: '余姚市名单科技有限公司', stage: 'incubating', parkId: t.basics.parks.a, foundedOn: '2018-03-01', field: 'electronic_info', actorId: t.basics.users.admin.id });
+    const page = await cw.get(`/firms/${sme.uscc}/inputs`).expect(200);
+    const row = (text: string) => html(text).getElementById('firm-readiness')!.querySelectorAll('table.conditions tbody tr').find((tr) => tr.text.includes('经营异常名录'))!;
+    expect(row(page.text).querySelector('.status')!.text).to.equal('缺数据');
+    await cw.postForm(`/firms/${sme.uscc}/compliance/check`, { version: '0', checkedOn: TODAY, source: '国家企业信用信息公示系统' }).expect(303);
+    expect(row((await cw.get(`/firms/${sme.uscc}/inputs`)).text).querySelector('.status')!.text).to.equal('符合');
+    await cw.postForm(`/firms/${sme.uscc}/compliance/listings`, { _formKey: formKey(page.text), list: 'abnormal', listedOn: `${LAST}-03-01`, removedOn: `${LAST}-05-01` }).expect(303);
+    expect(row((await cw.get(`/firms/${sme.uscc}/inputs`)).text).querySelector('.status')!.text).to.equal('不符合');
   });
 });

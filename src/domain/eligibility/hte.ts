@@ -4,6 +4,7 @@
  *
  * Every ratio is compared exactly (BigInt cross-multiplication); a value exactly on a "不低于" threshold passes.
  */
+import { type ComplianceRecord, describeEvent, INCIDENT_KINDS, withinHteWindow } from './compliance.js';
 import { addDays, daysBetween, parseDate, tryParseDate } from './dates.js';
 import {
   compact, indexFigures, indexStaff, inputYearsOf, joinNotes, overallStatus, readAll, readFlag, readMoney, readStaffExact, sum, yearsText,
@@ -55,7 +56,7 @@ export function checkHighTech(facts: FirmFacts, input: HteCheckInput): Verdict {
     ...rdExpenses(idx, period),
     hitechIncome(idx, period),
     innovation(score, period, ipYear),
-    noMajorIncident(idx, Y),
+    noMajorIncident(idx, Y, facts.compliance, applyDate),
   ].map(compact);
 
   return {
@@ -302,23 +303,43 @@ function innovation(score: ScoreEstimate, period: HtePeriod, ipYear: number): Co
   };
 }
 
-// （八）"申请认定前一年内未发生重大安全、重大质量事故或严重环境违法行为"; 指引 三（一）: 365 days before
-// application, counting the application year. With yearly flags only: an incident in Y−1 or Y fails.
-function noMajorIncident(idx: Figures, Y: number): ConditionResult {
+// （八）"申请认定前一年内未发生重大安全、重大质量事故或严重环境违法行为"; 指引 三（一）: "申请前的365天之内（含申报年）".
+// From the dated register (compliance.ts) when the firm has one; otherwise from the yearly flags: an incident in Y−1 or Y fails.
+function noMajorIncident(idx: Figures, Y: number, compliance: ComplianceRecord | null | undefined, applyDate: string): ConditionResult {
   const years = [Y - 1, Y];
   const head = {
     id: 'hte.no_major_incident',
     label: '无重大安全、质量事故或严重环境违法',
     article: A.incident,
-    threshold: '申请前一年内（含申报年）未发生',
+    threshold: '申请前365天之内（含申报年）未发生',
     inputYears: years,
   };
+  const events = compliance?.events ?? [];
+  const inWindow = events.filter((e) => withinHteWindow(e.date, applyDate));
+  const major = inWindow.filter((e) => INCIDENT_KINDS.includes(e.kind));
+  if (major.length > 0) {
+    return { ...head, status: 'fail', value: major.map(describeEvent).join('；'), note: `距申报日 ${applyDate} 不超过365天` };
+  }
+  const unclassified = inWindow.filter((e) => e.kind === 'other_penalty');
+  if (unclassified.length > 0) {
+    return {
+      ...head,
+      status: 'review',
+      value: unclassified.map(describeEvent).join('；'),
+      note: '365天内有未分类的行政处罚：须查阅处罚决定，判断是否属重大安全、重大质量事故或严重环境违法',
+    };
+  }
+  const outside = events.filter((e) => INCIDENT_KINDS.includes(e.kind) && !inWindow.includes(e));
+  const outsideNote = outside.length > 0 ? `已录入的 ${outside.map((e) => e.date).join('、')} 事件距申报日超过365天，不影响本条` : undefined;
+  if (compliance?.checkedOn) {
+    return { ...head, status: 'pass', value: `${applyDate} 前365天内无记录`, note: joinNotes(`按 ${compliance.checkedOn} 核查的处罚与事故记录`, outsideNote) };
+  }
   const reads = years.map((y) => ({ y, r: readFlag(idx, y, 'majorIncident') }));
   const hit = reads.filter(({ r }) => r.ok && r.value).map(({ y }) => y);
   if (hit.length > 0) {
-    return { ...head, status: 'fail', value: `${hit.join('、')}年发生`, note: '按年度标记判断：申报年或上一年有记录即不符合' };
+    return { ...head, status: 'fail', value: `${hit.join('、')}年发生`, note: joinNotes('按年度标记判断：申报年或上一年有记录即不符合（录入具体日期可按365天精确判断）', outsideNote) };
   }
   const all = readAll(reads.map(({ r }) => r));
-  if (!all.ok) return { ...head, status: 'missing', note: all.note };
-  return { ...head, status: 'pass', value: `${Y - 1}、${Y}年均未发生` };
+  if (!all.ok) return { ...head, status: 'missing', note: joinNotes(all.note, '或录入处罚与事故记录并填写核查日期', outsideNote) };
+  return { ...head, status: 'pass', value: `${Y - 1}、${Y}年均未发生`, note: joinNotes('按年度标记判断', outsideNote) };
 }

@@ -4,6 +4,7 @@
  * limits, still apply. Rule set 'tsme-2017'.
  */
 import { hteCertificateCalendar } from './calendar.js';
+import { COMPLIANCE_LISTS, describeEvent, DISHONESTY_KINDS, INCIDENT_KINDS, listedDuring } from './compliance.js';
 import { compareDates, tryParseDate } from './dates.js';
 import {
   compact, indexFigures, indexStaff, inputYearsOf, joinNotes, overallStatus, readAll, readCount, readFlag, readMoney,
@@ -69,7 +70,7 @@ export function checkTechSme(facts: FirmFacts, input: TsmeCheckInput): Verdict {
       status: 'review' as const,
       note: '须核实：产品和服务不属于国家规定的禁止、限制和淘汰类，所在行业不属于不适用研发费用加计扣除的行业',
     },
-    ...integrityConditions(idx, facts, Y),
+    ...integrityConditions(idx, facts, Y, asOf),
     scoreCondition(fullScore, dataYear, yearNote),
   ].map(compact);
 
@@ -120,35 +121,72 @@ function sizeConditions(idx: Figures, staffYears: StaffYears, year: number, year
 }
 
 // （四）"在填报上一年及当年内未发生重大安全、重大质量事故和严重环境违法、科研严重失信行为，且企业未列入
-// 经营异常名录和严重违法失信企业名单" — true → fail, null → missing.
-function integrityConditions(idx: Figures, facts: FirmFacts, Y: number): ConditionResult[] {
+// 经营异常名录和严重违法失信企业名单" — calendar years Y−1 and Y (up to the evaluation date). From the dated
+// register when the firm has one (compliance.ts); otherwise the yearly flags: true → fail, null → missing.
+function integrityConditions(idx: Figures, facts: FirmFacts, Y: number, asOf: string): ConditionResult[] {
   const years = [Y - 1, Y];
-  const reads = years.map((y) => ({ y, r: readFlag(idx, y, 'majorIncident') }));
-  const hit = reads.filter(({ r }) => r.ok && r.value).map(({ y }) => y);
-  const all = readAll(reads.map(({ r }) => r));
-  const incident: ConditionResult = {
-    id: 'tsme.integrity.incident',
-    label: '无重大安全、质量事故或严重环境违法',
-    article: A.integrity,
-    threshold: '上一年及当年未发生',
-    inputYears: years,
-    ...(hit.length > 0
-      ? { status: 'fail' as const, value: `${hit.join('、')}年发生` }
-      : all.ok
-        ? { status: 'pass' as const, value: `${Y - 1}、${Y}年均未发生` }
-        : { status: 'missing' as const, note: all.note }),
-  };
-  const flag = (id: string, label: string, v: boolean | null | undefined, missingNote: string): ConditionResult => ({
+  const from = `${Y - 1}-01-01`;
+  const c = facts.compliance ?? null;
+  const events = (c?.events ?? []).filter((e) => e.date >= from && e.date <= asOf);
+  const checked = c?.checkedOn ? `按 ${c.checkedOn} 核查的记录` : undefined;
+  const head = { article: A.integrity, inputYears: years };
+
+  const major = events.filter((e) => INCIDENT_KINDS.includes(e.kind));
+  const unclassified = events.filter((e) => e.kind === 'other_penalty');
+  let incident: ConditionResult;
+  if (major.length > 0) {
+    incident = { id: 'tsme.integrity.incident', label: '无重大安全、质量事故或严重环境违法', ...head, threshold: '上一年及当年未发生', status: 'fail', value: major.map(describeEvent).join('；') };
+  } else if (unclassified.length > 0) {
+    incident = {
+      id: 'tsme.integrity.incident', label: '无重大安全、质量事故或严重环境违法', ...head, threshold: '上一年及当年未发生', status: 'review',
+      value: unclassified.map(describeEvent).join('；'), note: '上一年及当年有未分类的行政处罚：须查阅处罚决定，判断是否属重大事故、严重环境违法或科研严重失信',
+    };
+  } else if (checked) {
+    incident = { id: 'tsme.integrity.incident', label: '无重大安全、质量事故或严重环境违法', ...head, threshold: '上一年及当年未发生', status: 'pass', value: `${Y - 1}、${Y}年无记录`, note: checked };
+  } else {
+    const reads = years.map((y) => ({ y, r: readFlag(idx, y, 'majorIncident') }));
+    const hit = reads.filter(({ r }) => r.ok && r.value).map(({ y }) => y);
+    const all = readAll(reads.map(({ r }) => r));
+    incident = {
+      id: 'tsme.integrity.incident',
+      label: '无重大安全、质量事故或严重环境违法',
+      ...head,
+      threshold: '上一年及当年未发生',
+      ...(hit.length > 0
+        ? { status: 'fail' as const, value: `${hit.join('、')}年发生` }
+        : all.ok
+          ? { status: 'pass' as const, value: `${Y - 1}、${Y}年均未发生`, note: '按年度标记判断' }
+          : { status: 'missing' as const, note: all.note }),
+    };
+  }
+
+  const dishonest = events.filter((e) => DISHONESTY_KINDS.includes(e.kind));
+  const dishonesty: ConditionResult = dishonest.length > 0
+    ? { id: 'tsme.integrity.dishonesty', label: '无科研严重失信、严重弄虚作假', ...head, status: 'fail', value: dishonest.map(describeEvent).join('；') }
+    : checked
+      ? { id: 'tsme.integrity.dishonesty', label: '无科研严重失信、严重弄虚作假', ...head, status: 'pass', value: `${Y - 1}、${Y}年无记录`, note: checked }
+      : flag('tsme.integrity.dishonesty', '无科研严重失信、严重弄虚作假', facts.seriousDishonesty, '未录入科研严重失信／严重弄虚作假情况（录入处罚记录并填写核查日期）');
+
+  const listed = (c?.listings ?? []).filter((l) => listedDuring(l, from, asOf));
+  const abnormal: ConditionResult = listed.length > 0
+    ? {
+        id: 'tsme.integrity.abnormal_list', label: '未列入经营异常名录和严重违法失信名单', ...head, status: 'fail',
+        value: listed.map((l) => `${COMPLIANCE_LISTS[l.list]} ${l.listedOn} 列入${l.removedOn ? `，${l.removedOn} 移出` : '，未移出'}`).join('；'),
+        note: `上一年及当年（${from} 至 ${asOf}）内曾在名单上`,
+      }
+    : checked
+      ? { id: 'tsme.integrity.abnormal_list', label: '未列入经营异常名录和严重违法失信名单', ...head, status: 'pass', value: `${from} 至 ${asOf} 未列入`, note: checked }
+      : flag('tsme.integrity.abnormal_list', '未列入经营异常名录和严重违法失信名单', facts.listedAbnormal, '未录入经营异常名录／严重违法失信名单情况（录入名单记录并填写核查日期）');
+  return [incident, dishonesty, abnormal];
+}
+
+function flag(id: string, label: string, v: boolean | null | undefined, missingNote: string): ConditionResult {
+  return {
     id,
     label,
     article: A.integrity,
     ...(v === true ? { status: 'fail' as const, value: '是' } : v === false ? { status: 'pass' as const, value: '否' } : { status: 'missing' as const, note: missingNote }),
-  });
-  return [
-    incident,
-    flag('tsme.integrity.dishonesty', '无科研严重失信、严重弄虚作假', facts.seriousDishonesty, '未录入科研严重失信／严重弄虚作假情况'),
-    flag('tsme.integrity.abnormal_list', '未列入经营异常名录和严重违法失信名单', facts.listedAbnormal, '未录入经营异常名录／严重违法失信名单情况'),
-  ];
+  };
 }
 
 // 第八条（一）"企业拥有有效期内高新技术企业资格证书"

@@ -6,6 +6,7 @@
  * annual monthly averages with at most 2 decimals; null = not entered.
  */
 
+import type { ComplianceRecord } from './compliance.js';
 import type { StaffMonthsInput } from './staff.js';
 
 export interface YearFigures {
@@ -43,6 +44,8 @@ export interface FirmFacts {
   seriousDishonesty?: boolean | null; // 科研严重失信 / 严重弄虚作假
   /** Staff by month per year (指引 三（五）); where present it replaces the typed annual averages. */
   staffMonths?: StaffMonthsInput[];
+  /** Dated penalties, incidents and list entries; where present they replace the yearly flags. */
+  compliance?: ComplianceRecord | null;
 }
 
 export type Status = 'pass' | 'fail' | 'review' | 'missing';

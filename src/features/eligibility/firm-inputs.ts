@@ -4,16 +4,18 @@
  */
 import type { Db } from '../../db/types.js';
 import type { FirmFacts } from '../../domain/eligibility/index.js';
+import { complianceOfFirms, complianceRecordOf } from '../compliance/compliance.queries.js';
 import { staffMonthsOfFirms } from '../staff-months/staff-months.queries.js';
 
-export type FirmInputs = Pick<FirmFacts, 'staffMonths'>;
+export type FirmInputs = Pick<FirmFacts, 'staffMonths' | 'compliance'>;
 
 export async function inputsOfFirms(db: Db, firmIds: number[]): Promise<Map<number, FirmInputs>> {
-  const staff = await staffMonthsOfFirms(db, firmIds);
+  const [staff, compliance] = await Promise.all([staffMonthsOfFirms(db, firmIds), complianceOfFirms(db, firmIds)]);
   const out = new Map<number, FirmInputs>();
   for (const id of firmIds) {
     out.set(id, {
       staffMonths: (staff.get(id) ?? []).map(({ year, total, tech, partTime }) => ({ year, total, tech, partTime })),
+      compliance: complianceRecordOf(compliance.get(id)),
     });
   }
   return out;

@@ -17,6 +17,23 @@ import { latestCertificates } from '../../features/stages/stage-events.queries.j
 import { MONTH_LABELS, PART_TIME_LINES, staffFormFrom } from '../../features/staff-months/staff-months-form.js';
 import { staffMonthsOfFirms } from '../../features/staff-months/staff-months.queries.js';
 import { yearOf } from '../../lib/dates.js';
+import { complianceOfFirms, type ComplianceOfFirm } from '../../features/compliance/compliance.queries.js';
+import { COMPLIANCE_EVENT_KINDS, COMPLIANCE_LISTS, withinHteWindow } from '../../domain/eligibility/compliance.js';
+
+function complianceSection(c: ComplianceOfFirm | undefined, today: string, state: InputsFormState | null) {
+  const form = (name: string) => (state && state.form === name ? state : { values: {} as Record<string, string>, errors: {} as Record<string, string>, message: undefined });
+  return {
+    events: (c?.events ?? []).map((e) => ({ ...e, kindLabel: COMPLIANCE_EVENT_KINDS[e.kind], inHteWindow: withinHteWindow(e.date, today) })).reverse(),
+    listings: (c?.listings ?? []).map((l) => ({ ...l, listLabel: COMPLIANCE_LISTS[l.list] })).reverse(),
+    check: c?.check ?? null,
+    checkVersion: String(c?.check?.version ?? 0),
+    kinds: Object.entries(COMPLIANCE_EVENT_KINDS).map(([key, label]) => ({ key, label })),
+    lists: Object.entries(COMPLIANCE_LISTS).map(([key, label]) => ({ key, label })),
+    eventForm: form('event'),
+    listingForm: form('listing'),
+    checkForm: form('check'),
+  };
+}
 
 function staffSection(year: number, stored: Awaited<ReturnType<typeof staffMonthsOfFirms>> extends Map<number, infer R> ? R : never, state: InputsFormState | null) {
   const row = stored.find((r) => r.year === year) ?? null;
@@ -45,11 +62,12 @@ function staffSection(year: number, stored: Awaited<ReturnType<typeof staffMonth
 
 export async function loadInputsPage(db: Db, uscc: string, actor: Pick<Actor, 'parkIds'>, today: string, year: number | null, state: InputsFormState | null) {
   const firm = await findFirmInScope(db, uscc, actor);
-  const [figures, certificates, inputs, staff] = await Promise.all([
+  const [figures, certificates, inputs, staff, compliance] = await Promise.all([
     figuresForFirm(db, firm.id),
     latestCertificates(db, [firm.id]),
     inputsOfFirms(db, [firm.id]),
     staffMonthsOfFirms(db, [firm.id]),
+    complianceOfFirms(db, [firm.id]),
   ]);
   const facts = factsOf(firm, figures, certificates.get(firm.id), inputs.get(firm.id));
   const selected = year ?? yearOf(today) - 1;
@@ -59,5 +77,7 @@ export async function loadInputsPage(db: Db, uscc: string, actor: Pick<Actor, 'p
     yearOptions: Array.from({ length: 10 }, (_, i) => yearOf(today) - i).map((y) => ({ year: y, selected: y === selected })),
     readiness: readinessFor(firm.stage, facts, today),
     staff: staffSection(selected, staff.get(firm.id) ?? [], state),
+    compliance: complianceSection(compliance.get(firm.id), today, state),
+    today,
   };
 }
