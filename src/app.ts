@@ -32,6 +32,7 @@ import { firmInputsRouter, inputsPageRenderer } from './pages/firm-inputs/firm-i
 import { staffMonthsRouter } from './features/staff-months/staff-months.routes.js';
 import { createStaffMonthsService } from './features/staff-months/staff-months.service.js';
 import { complianceRouter } from './features/compliance/compliance.routes.js';
+import { eligibilitySettingsRouter } from './features/eligibility/eligibility-settings.routes.js';
 import { createComplianceService } from './features/compliance/compliance.service.js';
 import { assetsRouter } from './web/assets.js';
 import { loadActor, requireLogin, requirePasswordChosen, requirePermission } from './web/auth.js';
@@ -102,6 +103,7 @@ export function createApp(db: Knex, config: AppOptions): Express {
   app.use(firmInputsRouter(db));
   app.use(staffMonthsRouter(db, createStaffMonthsService({ refreshEligibility }), inputsPageRenderer(db)));
   app.use(complianceRouter(db, createComplianceService({ refreshEligibility }), inputsPageRenderer(db)));
+  app.use(eligibilitySettingsRouter(db, refreshEligibility, inputsPageRenderer(db)));
   app.use(movesRouter(db, firms));
   app.use(listsRouter(db, createImportService(importRunner, config.uploadDir), importRunner, config.uploadDir));
   app.use(overlapRouter(db, firms));

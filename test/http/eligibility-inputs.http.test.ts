@@ -155,3 +155,46 @@ describe('eligibility inputs: dated compliance events', () => {
     expect(row((await cw.get(`/firms/${sme.uscc}/inputs`)).text).querySelector('.status')!.text).to.equal('不符合');
   });
 });
+
+describe('eligibility inputs: the tech-SME 研发投入 option', () => {
+  let t: TestContext;
+  let firm: SeededFirm;
+  let cw: Awaited<ReturnType<TestContext['as']>>;
+  beforeEach(async () => {
+    t = await createTestContext();
+    cw = await t.as('caseworker');
+    firm = await createFirm(t.db, { name: '余姚市研发选项科技有限公司', stage: 'incubating', parkId: t.basics.parks.a, foundedOn: '2015-03-01', field: 'electronic_info', actorId: t.basics.users.admin.id });
+    // 科技人员 30% → 20; (1) 3% of sales → 20; 3 Class II → 18: 58 with (1); 成本费用 not entered.
+    const noDirectRoute = { standardsLed: 0, nationalAwardTop3: false, hasRdInstitution: false };
+    await addFigures(t.db, firm.id, LAST, { salesRevenue: 40_000_000, rdDeductible: 1_200_000, staffTotal: 100, techStaff: 30, ipClass1: 0, ipClass2: 3, totalAssets: 50_000_000, ...noDirectRoute });
+    for (const y of [THIS_YEAR, THIS_YEAR - 2, THIS_YEAR - 3, THIS_YEAR - 4]) await addFigures(t.db, firm.id, y, noDirectRoute);
+  });
+  afterEach(() => t.destroy());
+
+  const scoreRow = (text: string) => html(text).getElementById('firm-readiness')!.querySelectorAll('table.conditions tbody tr').find((tr) => tr.text.includes('评价得分或直接确认'))!;
+
+  it('records the chosen option, shows both scores with the chosen one, and a missing 成本费用 no longer keeps (五) open', async () => {
+    const before = await cw.get(`/firms/${firm.uscc}/inputs`).expect(200);
+    expect(scoreRow(before.text).querySelector('.status')!.text).to.equal('缺数据');
+    await cw.postForm(`/firms/${firm.uscc}/tsme-option`, { version: '0', option: 'sales' }).expect(303);
+    const after = await cw.get(`/firms/${firm.uscc}/inputs`).expect(200);
+    expect(scoreRow(after.text).querySelector('.status')!.text).to.equal('不符合');
+    const section = html(after.text).getElementById('tsme-option')!;
+    const rows = section.querySelectorAll('table.tsme-rd-options tbody tr');
+    expect(rows).to.have.length(2);
+    expect(rows[0]!.text).to.include('计入评分').and.include('20');
+    expect(rows[1]!.text).to.include('企业未选此项');
+    const audit = await t.db('audit_log').where({ action: 'eligibility.tsme_option' }).first();
+    expect(JSON.parse(audit.after)).to.deep.equal({ tsmeRdOption: 'sales' });
+    expect((await t.db('eligibility_current').where({ firm_id: firm.id, rule_set: 'tsme-2017' }).first()).status).to.equal('fail');
+  });
+
+  it('refuses an unknown option (422) and a stale version (409), saving nothing', async () => {
+    await cw.postForm(`/firms/${firm.uscc}/tsme-option`, { version: '0', option: 'both' }).expect(422);
+    expect(await t.db('eligibility_settings').first()).to.equal(undefined);
+    await cw.postForm(`/firms/${firm.uscc}/tsme-option`, { version: '0', option: 'cost' }).expect(303);
+    const res = await cw.postForm(`/firms/${firm.uscc}/tsme-option`, { version: '0', option: 'sales' }).expect(409);
+    expect(res.text).to.include('刚被他人修改');
+    expect((await t.db('eligibility_settings').first()).tsme_rd_option).to.equal('cost');
+  });
+});

@@ -44,7 +44,7 @@ export function checkTechSme(facts: FirmFacts, input: TsmeCheckInput): Verdict {
   // [U] which year's figures the evaluation uses; always labelled.
   const yearNote = `按${dataYear}年数据（解释：${options.dataYearOffset === -1 ? '默认取评价年度上一年' : `评价年度${options.dataYearOffset}年`}，可配置）`;
   const staffYears = indexStaff(facts);
-  const score = estimateTsmeScore(idx, dataYear, staffYears);
+  const score = estimateTsmeScore(idx, dataYear, staffYears, facts.tsmeRdOption ?? null);
   const directRoutes = [
     hteCertificateRoute(facts, asOf, defaultDate),
     ...fiveYearRoutes(idx, facts.registeredOn, Y, options),
@@ -292,7 +292,7 @@ function scoreCondition(score: ScoreEstimate, dataYear: number, yearNote: string
       notes.push(`评分未达要求，但直接确认条件缺少数据：${unknown.map((r) => r.label).join('；')}`);
     }
   } else if (status === 'missing' || status === 'review') {
-    const missingItems = score.indicators.flatMap((i) => i.items).filter((i) => i.status !== 'computed');
+    const missingItems = score.indicators.flatMap((i) => i.items).filter((i) => i.status !== 'computed' && i.selected !== false);
     if (missingItems.length > 0) notes.push(`待补充或复核：${missingItems.map((i) => i.label).join('、')}`);
   }
   const gap = status === 'fail' ? scoreGap(score) : undefined;

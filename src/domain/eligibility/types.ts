@@ -46,7 +46,14 @@ export interface FirmFacts {
   staffMonths?: StaffMonthsInput[];
   /** Dated penalties, incidents and list entries; where present they replace the yearly flags. */
   compliance?: ComplianceRecord | null;
+  /**
+   * Tech-SME 研发投入: the option the firm chose (《科技型中小企业评价办法》第七条2 "企业从(1)、(2)两项指标中选择一个指标
+   * 进行评分"): 'sales' = (1) 研发费用/销售收入, 'cost' = (2) 研发费用/成本费用支出; null = not chosen (the higher is pre-selected).
+   */
+  tsmeRdOption?: TsmeRdOption | null;
 }
+
+export type TsmeRdOption = 'sales' | 'cost';
 
 export type Status = 'pass' | 'fail' | 'review' | 'missing';
 

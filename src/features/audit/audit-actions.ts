@@ -44,6 +44,7 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   'compliance.listing_add': '记录名单情况',
   'compliance.listing_delete': '删除名单记录',
   'compliance.checked': '记录信用核查',
+  'eligibility.tsme_option': '登记科小研发投入评分选项',
 };
 
 export function auditActionLabel(action: string): string {

@@ -7,7 +7,10 @@ import type { Db } from '../../db/types.js';
 import type { Actor } from '../../domain/actor.js';
 import { staffAverage } from '../../domain/eligibility/staff.js';
 import { formatFraction } from '../../domain/eligibility/ratio.js';
-import { factsOf } from '../../features/eligibility/eligibility.service.js';
+import { evaluate, factsOf } from '../../features/eligibility/eligibility.service.js';
+import type { FirmFacts } from '../../domain/eligibility/index.js';
+import { settingsOfFirms } from '../../features/eligibility/eligibility-settings.queries.js';
+import { TSME_RD_OPTIONS } from '../../features/eligibility/eligibility-settings.routes.js';
 import { inputsOfFirms } from '../../features/eligibility/firm-inputs.js';
 import type { InputsFormState } from '../../features/eligibility/input-writes.js';
 import { readinessFor } from '../../features/eligibility/readiness-view.js';
@@ -19,6 +22,24 @@ import { staffMonthsOfFirms } from '../../features/staff-months/staff-months.que
 import { yearOf } from '../../lib/dates.js';
 import { complianceOfFirms, type ComplianceOfFirm } from '../../features/compliance/compliance.queries.js';
 import { COMPLIANCE_EVENT_KINDS, COMPLIANCE_LISTS, withinHteWindow } from '../../domain/eligibility/compliance.js';
+
+/** Both 研发投入 scores of the tech-SME check (第七条2) beside the firm's recorded choice. */
+function tsmeOptionSection(facts: FirmFacts, today: string, version: number, state: InputsFormState | null) {
+  const verdict = evaluate('tsme', facts, today);
+  const rd = verdict.score?.indicators.find((i) => i.id === 'tsme.score.rd');
+  const mine = state && state.form === 'tsme-option' ? state : null;
+  const chosen = mine ? (mine.values.option ?? '') : (facts.tsmeRdOption ?? '');
+  const range = (p: [number, number]) => (p[0] === p[1] ? `${p[0]}` : `${p[0]}–${p[1]}`);
+  return {
+    version: String(version),
+    message: mine?.message ?? null,
+    error: mine?.errors.option ?? null,
+    options: [{ key: '', label: '未选择（默认取较高者）' }, ...Object.entries(TSME_RD_OPTIONS).map(([key, label]) => ({ key, label }))].map((o) => ({ ...o, selected: o.key === chosen })),
+    items: (rd?.items ?? []).map((i) => ({ label: i.label, points: range(i.points), value: i.value ?? '', note: i.note ?? '', selected: i.selected === true })),
+    indicatorPoints: rd ? range(rd.points) : '',
+    note: rd?.note ?? '',
+  };
+}
 
 function complianceSection(c: ComplianceOfFirm | undefined, today: string, state: InputsFormState | null) {
   const form = (name: string) => (state && state.form === name ? state : { values: {} as Record<string, string>, errors: {} as Record<string, string>, message: undefined });
@@ -62,12 +83,13 @@ function staffSection(year: number, stored: Awaited<ReturnType<typeof staffMonth
 
 export async function loadInputsPage(db: Db, uscc: string, actor: Pick<Actor, 'parkIds'>, today: string, year: number | null, state: InputsFormState | null) {
   const firm = await findFirmInScope(db, uscc, actor);
-  const [figures, certificates, inputs, staff, compliance] = await Promise.all([
+  const [figures, certificates, inputs, staff, compliance, settings] = await Promise.all([
     figuresForFirm(db, firm.id),
     latestCertificates(db, [firm.id]),
     inputsOfFirms(db, [firm.id]),
     staffMonthsOfFirms(db, [firm.id]),
     complianceOfFirms(db, [firm.id]),
+    settingsOfFirms(db, [firm.id]),
   ]);
   const facts = factsOf(firm, figures, certificates.get(firm.id), inputs.get(firm.id));
   const selected = year ?? yearOf(today) - 1;
@@ -78,6 +100,7 @@ export async function loadInputsPage(db: Db, uscc: string, actor: Pick<Actor, 'p
     readiness: readinessFor(firm.stage, facts, today),
     staff: staffSection(selected, staff.get(firm.id) ?? [], state),
     compliance: complianceSection(compliance.get(firm.id), today, state),
+    tsmeOption: tsmeOptionSection(facts, today, settings.get(firm.id)?.version ?? 0, state),
     today,
   };
 }
