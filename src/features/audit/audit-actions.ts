@@ -36,6 +36,15 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   'reauth.success': '管理员操作前确认身份',
   'reauth.failure': '管理员操作前确认身份失败',
   'access.denied': '拒绝访问',
+  // eligibility-inputs (issue 12)
+  'staff_months.update': '修改月度人数',
+  'staff_months.delete': '删除月度人数',
+  'compliance.event_add': '记录处罚/事故',
+  'compliance.event_delete': '删除处罚/事故记录',
+  'compliance.listing_add': '记录名单情况',
+  'compliance.listing_delete': '删除名单记录',
+  'compliance.checked': '记录信用核查',
+  'eligibility.tsme_option': '登记科小研发投入评分选项',
 };
 
 export function auditActionLabel(action: string): string {
