@@ -25,6 +25,8 @@ import { usersRouter } from './features/users/users.routes.js';
 import { parksRouter } from './features/parks/parks.routes.js';
 import { createParkService } from './features/parks/parks.service.js';
 import { createUserService } from './features/users/users.service.js';
+import { certificationsRouter } from './features/certifications/certifications.routes.js';
+import { certificateHook, createCertificationService } from './features/certifications/certifications.service.js';
 import { boardRouter } from './pages/board/board.routes.js';
 import { movesRouter } from './pages/board/moves.routes.js';
 import { figuresSectionRenderer, firmPageRouter } from './pages/firm-page/firm-page.routes.js';
@@ -92,7 +94,7 @@ export function createApp(db: Knex, config: AppOptions): Express {
   if (config.searchRateLimit !== null) app.use(burstLimit(db, config.searchRateLimit ?? SEARCH_POLICY));
   app.get('/', (_req, res) => res.redirect(302, '/board'));
   app.use(requirePermission('firms.read'));
-  const firms = createFirmService({ applyingGate, refreshEligibility });
+  const firms = createFirmService({ applyingGate, refreshEligibility, certificates: certificateHook });
   const importRunner = new ImportRunner(db);
   app.locals.importRunner = importRunner;
   app.use(boardRouter(db));
@@ -112,6 +114,7 @@ export function createApp(db: Knex, config: AppOptions): Express {
   app.use(usersRouter(db, createUserService(sessionStore)));
   app.use(auditRouter(db));
   app.use(parksRouter(db, createParkService()));
+  app.use(certificationsRouter(db, createCertificationService({ firms })));
 
   app.use(notFoundHandler);
   app.use(auditRefusals(db));

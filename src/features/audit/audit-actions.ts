@@ -45,6 +45,16 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   'compliance.listing_delete': '删除名单记录',
   'compliance.checked': '记录信用核查',
   'eligibility.tsme_option': '登记科小研发投入评分选项',
+  // certifications (issue 10)
+  'certification.create': '登记资质',
+  'certification.update': '修改资质记录',
+  'certification.cancel': '取消/撤销资质',
+  'certification.void': '作废资质记录',
+  'compliance.tick': '标记已报送',
+  'compliance.untick': '撤销已报送标记',
+  'certification.change': '登记更名/重大变化',
+  'certification.change_reported': '标记变化已报告',
+  'certification.settings': '修改资质年度设置',
 };
 
 export function auditActionLabel(action: string): string {
