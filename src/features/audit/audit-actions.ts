@@ -55,6 +55,16 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   'certification.change': '登记更名/重大变化',
   'certification.change_reported': '标记变化已报告',
   'certification.settings': '修改资质年度设置',
+  // coaching-core (issue 9)
+  'coaching.interaction': '记录辅导',
+  'coaching.follow_up_done': '完成跟进事项',
+  'coaching.follow_up_cancel': '取消跟进事项',
+  'coaching.plan': '修改辅导方案',
+  'coaching.assign': '指派辅导员',
+  'coaching.template_apply': '应用辅导方案模板',
+  'coaching.template_create': '新增辅导方案模板',
+  'coaching.template_update': '修改辅导方案模板',
+  'coaching.contact_rules': '修改未联系提醒天数',
 };
 
 export function auditActionLabel(action: string): string {
