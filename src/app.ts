@@ -25,6 +25,8 @@ import { usersRouter } from './features/users/users.routes.js';
 import { parksRouter } from './features/parks/parks.routes.js';
 import { createParkService } from './features/parks/parks.service.js';
 import { createUserService } from './features/users/users.service.js';
+import { demandsRouter } from './features/demands/demands.routes.js';
+import { createDemandService } from './features/demands/demands.service.js';
 import { boardRouter } from './pages/board/board.routes.js';
 import { movesRouter } from './pages/board/moves.routes.js';
 import { figuresSectionRenderer, firmPageRouter } from './pages/firm-page/firm-page.routes.js';
@@ -101,6 +103,8 @@ export function createApp(db: Knex, config: AppOptions): Express {
   app.use(usersRouter(db, createUserService(sessionStore)));
   app.use(auditRouter(db));
   app.use(parksRouter(db, createParkService()));
+  // Coaching: technical demands, events, leaders' figures (issue 9, branch events-demands).
+  app.use(demandsRouter(db, createDemandService()));
 
   app.use(notFoundHandler);
   app.use(auditRefusals(db));

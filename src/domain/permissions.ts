@@ -23,6 +23,13 @@ export const PERMISSIONS = {
   /** Parks and towns (属地): create, rename, merge, retire (/admin/parks). */
   'parks.manage': ['admin'],
   'audit.read': ['admin'],
+  // Coaching — technical demands, events, leaders' figures (issue 9, branch events-demands). Writing
+  // also needs the firm to be the actor's (mayWriteCoachingFor in domain/coaching-access.ts).
+  'demands.read': ['admin', 'caseworker', 'counsellor', 'leader'],
+  'demands.write': ['admin', 'caseworker', 'counsellor'],
+  'events.read': ['admin', 'caseworker', 'counsellor', 'leader'],
+  'events.manage': ['admin', 'caseworker', 'counsellor'],
+  'coaching.summary': ['admin', 'caseworker', 'counsellor', 'leader'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
