@@ -23,13 +23,16 @@ export const PERMISSIONS = {
   /** Parks and towns (属地): create, rename, merge, retire (/admin/parks). */
   'parks.manage': ['admin'],
   'audit.read': ['admin'],
-  // Coaching — technical demands, events, leaders' figures (issue 9, branch events-demands). Writing
-  // also needs the firm to be the actor's (mayWriteCoachingFor in domain/coaching-access.ts).
-  'demands.read': ['admin', 'caseworker', 'counsellor', 'leader'],
-  'demands.write': ['admin', 'caseworker', 'counsellor'],
-  'events.read': ['admin', 'caseworker', 'counsellor', 'leader'],
-  'events.manage': ['admin', 'caseworker', 'counsellor'],
-  'coaching.summary': ['admin', 'caseworker', 'counsellor', 'leader'],
+  // Coaching (issue 9). Writes are further limited per firm by domain/coaching/access.ts:
+  // a counsellor only for their own firms, a caseworker within their parks/towns.
+  'coaching.read': ['admin', 'caseworker', 'counsellor', 'leader'],
+  'coaching.write': ['admin', 'caseworker', 'counsellor'],
+  /** Set a firm's lifecycle category (生命周期): also the counsellor, for their own firms. */
+  'firms.lifecycle': ['admin', 'caseworker', 'counsellor'],
+  /** Assign counsellors to firms, one or many at once. */
+  'coaching.assign': ['admin', 'caseworker'],
+  /** Plan templates and the "no contact in N days" thresholds. */
+  'coaching.configure': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -5,7 +5,7 @@
  */
 import express, { type Request, type Response, type Router } from 'express';
 import type { Knex } from 'knex';
-import { mayWriteCoachingFor } from '../../domain/coaching-access.js';
+import { mayWriteCoaching } from '../../domain/coaching/access.js';
 import {
   BUDGET_BANDS,
   DEMANDS_COLLECTED_TARGET,
@@ -77,7 +77,7 @@ const qs = (params: Record<string, string>) => {
 
 export function demandsRouter(db: Knex, demands: DemandService): Router {
   const router = express.Router();
-  router.use('/coaching/demands', requirePermission('demands.read'));
+  router.use('/coaching/demands', requirePermission('coaching.read'));
 
   router.get('/coaching/demands', async (req, res) => {
     const actor = actorOfResponse(res);
@@ -118,7 +118,7 @@ export function demandsRouter(db: Knex, demands: DemandService): Router {
         reached: collected >= DEMANDS_COLLECTED_TARGET,
       },
       rows: shown,
-      canCollect: can(actor, 'demands.write'),
+      canCollect: can(actor, 'coaching.write'),
       prev: page > 1 ? `/coaching/demands${qs({ ...params, page: String(page - 1) })}` : null,
       next: rows.length > PAGE ? `/coaching/demands${qs({ ...params, page: String(page + 1) })}` : null,
       print: {
@@ -135,7 +135,7 @@ export function demandsRouter(db: Knex, demands: DemandService): Router {
   });
 
   /** The register's "登记需求": the firm is chosen by its credit code, then its own form opens. */
-  router.get('/coaching/demands/new', requirePermission('demands.write'), async (req, res) => {
+  router.get('/coaching/demands/new', requirePermission('coaching.write'), async (req, res) => {
     const uscc = normalizeUscc(str((req.query as Record<string, unknown>).firm));
     if (uscc) {
       const firm = await findFirmInScope(db, uscc, actorOfResponse(res));
@@ -167,14 +167,14 @@ export function demandsRouter(db: Knex, demands: DemandService): Router {
     });
   }
 
-  router.get('/firms/:uscc/demands/new', requirePermission('demands.write'), async (req, res) => {
+  router.get('/firms/:uscc/demands/new', requirePermission('coaching.write'), async (req, res) => {
     const firm = await loadFirm(req, res);
     const today = todayInShanghai();
     const form = demandFormOf({ contactName: firm.contactName ?? '', contactPhone: firm.contactPhone ?? '', field: firm.field ?? '' }, today);
     renderForm(res, firm, form, {}, positiveInt((req.query as Record<string, unknown>).interaction));
   });
 
-  router.post('/firms/:uscc/demands', requirePermission('demands.write'), async (req, res) => {
+  router.post('/firms/:uscc/demands', requirePermission('coaching.write'), async (req, res) => {
     const firm = await loadFirm(req, res);
     const body = req.body as Record<string, unknown>;
     const today = todayInShanghai();
@@ -200,7 +200,7 @@ export function demandsRouter(db: Knex, demands: DemandService): Router {
   async function renderDemand(req: Request, res: Response, demand: Demand, state: FormState = {}, status = 200) {
     const actor = actorOfResponse(res);
     const [partners, changes] = await Promise.all([demandPartners(db, [demand.id]), demandChanges(db, demand.id)]);
-    const mayWrite = can(actor, 'demands.write') && mayWriteCoachingFor(actor, { parkId: demand.firmParkId, townId: demand.firmTownId, counsellorId: demand.firmCounsellorId });
+    const mayWrite = mayWriteCoaching(actor, { parkId: demand.firmParkId, townId: demand.firmTownId, counsellorId: demand.firmCounsellorId });
     const today = todayInShanghai();
     const targets = demandTargets(demand.status).map((t) => ({ ...t, label: `${DEMAND_MOVE_KIND_LABELS[t.kind]}：${demandStatusLabel(t.to)}`, needsReason: t.kind === 'backward' || t.kind === 'close' }));
     renderPageOrFragment(req, res, 'coaching/demand', 'coaching/demand-body', {
@@ -248,7 +248,7 @@ export function demandsRouter(db: Knex, demands: DemandService): Router {
     await renderDemand(req, res, demand);
   });
 
-  router.post('/coaching/demands/:id/move', requirePermission('demands.write'), async (req, res) => {
+  router.post('/coaching/demands/:id/move', requirePermission('coaching.write'), async (req, res) => {
     const demand = await findDemandInScope(db, demandId(req), actorOfResponse(res));
     const body = req.body as Record<string, unknown>;
     const today = todayInShanghai();
@@ -275,7 +275,7 @@ export function demandsRouter(db: Knex, demands: DemandService): Router {
     }
   });
 
-  router.post('/coaching/demands/:id/partners', requirePermission('demands.write'), async (req, res) => {
+  router.post('/coaching/demands/:id/partners', requirePermission('coaching.write'), async (req, res) => {
     const demand = await findDemandInScope(db, demandId(req), actorOfResponse(res));
     const body = req.body as Record<string, unknown>;
     const today = todayInShanghai();

@@ -5,7 +5,7 @@
  */
 import type { Knex } from 'knex';
 import type { WriteContext } from '../../domain/actor.js';
-import { NOT_YOUR_FIRM, mayWriteCoachingFor } from '../../domain/coaching-access.js';
+import { coachingRefusal, mayWriteCoaching } from '../../domain/coaching/access.js';
 import { type DemandMoveInput, decideDemandMove, demandStatusLabel } from '../../domain/demands.js';
 import { can, coversFirm } from '../../domain/permissions.js';
 import { bumpDataGeneration } from '../../lib/cache.js';
@@ -42,8 +42,8 @@ export const demandUrl = (id: number) => `/coaching/demands/${id}`;
 
 function requireWriter(ctx: WriteContext, firm: { parkId: number | null; townId?: number | null; counsellorId: number | null }): void {
   if (!coversFirm(ctx.actor, firm)) throw new NotFoundError('DEMAND_NOT_FOUND', demandMessages.notFound);
-  if (!can(ctx.actor, 'demands.write')) throw new ForbiddenError('FORBIDDEN', demandMessages.forbidden);
-  if (!mayWriteCoachingFor(ctx.actor, firm)) throw new ForbiddenError('NOT_YOUR_FIRM', NOT_YOUR_FIRM);
+  if (!can(ctx.actor, 'coaching.write')) throw new ForbiddenError('FORBIDDEN', demandMessages.forbidden);
+  if (!mayWriteCoaching(ctx.actor, firm)) throw new ForbiddenError('NOT_YOUR_FIRM', coachingRefusal(ctx.actor, firm));
 }
 
 const firmOfDemand = (d: Demand) => ({ parkId: d.firmParkId, townId: d.firmTownId, counsellorId: d.firmCounsellorId });
