@@ -5,7 +5,7 @@
  */
 import express, { type Request, type Response, type Router } from 'express';
 import type { Knex } from 'knex';
-import { mayWriteCoaching } from '../../domain/coaching/access.js';
+import { coachingRefusal, mayWriteCoaching } from '../../domain/coaching/access.js';
 import {
   BUDGET_BANDS,
   DEMANDS_COLLECTED_TARGET,
@@ -23,7 +23,7 @@ import { TECH_FIELDS, isTechFieldKey, techFieldLabel } from '../../domain/fields
 import { can } from '../../domain/permissions.js';
 import { normalizeUscc } from '../../domain/uscc.js';
 import { shanghaiDateTime, todayInShanghai, yearOf } from '../../lib/dates.js';
-import { ValidationError } from '../../lib/errors.js';
+import { ForbiddenError, ValidationError } from '../../lib/errors.js';
 import { formatWan, formatWanExact } from '../../lib/money.js';
 import { actorOfResponse, requirePermission, setFlash, writeContext } from '../../web/auth.js';
 import { positiveInt, str } from '../../web/forms.js';
@@ -169,6 +169,8 @@ export function demandsRouter(db: Knex, demands: DemandService): Router {
 
   router.get('/firms/:uscc/demands/new', requirePermission('coaching.write'), async (req, res) => {
     const firm = await loadFirm(req, res);
+    const actor = actorOfResponse(res);
+    if (!mayWriteCoaching(actor, firm)) throw new ForbiddenError('NOT_YOUR_FIRM', coachingRefusal(actor, firm));
     const today = todayInShanghai();
     const form = demandFormOf({ contactName: firm.contactName ?? '', contactPhone: firm.contactPhone ?? '', field: firm.field ?? '' }, today);
     renderForm(res, firm, form, {}, positiveInt((req.query as Record<string, unknown>).interaction));
