@@ -27,6 +27,8 @@ import { createParkService } from './features/parks/parks.service.js';
 import { createUserService } from './features/users/users.service.js';
 import { demandsRouter } from './features/demands/demands.routes.js';
 import { createDemandService } from './features/demands/demands.service.js';
+import { eventsRouter } from './features/events/events.routes.js';
+import { createEventService } from './features/events/events.service.js';
 import { boardRouter } from './pages/board/board.routes.js';
 import { movesRouter } from './pages/board/moves.routes.js';
 import { figuresSectionRenderer, firmPageRouter } from './pages/firm-page/firm-page.routes.js';
@@ -105,6 +107,7 @@ export function createApp(db: Knex, config: AppOptions): Express {
   app.use(parksRouter(db, createParkService()));
   // Coaching: technical demands, events, leaders' figures (issue 9, branch events-demands).
   app.use(demandsRouter(db, createDemandService()));
+  app.use(eventsRouter(db, createEventService()));
 
   app.use(notFoundHandler);
   app.use(auditRefusals(db));
