@@ -27,6 +27,10 @@ import { createParkService } from './features/parks/parks.service.js';
 import { createUserService } from './features/users/users.service.js';
 import { certificationsRouter } from './features/certifications/certifications.routes.js';
 import { certificateHook, createCertificationService } from './features/certifications/certifications.service.js';
+import { demandsRouter } from './features/demands/demands.routes.js';
+import { createDemandService } from './features/demands/demands.service.js';
+import { eventsRouter } from './features/events/events.routes.js';
+import { createEventService } from './features/events/events.service.js';
 import { boardRouter } from './pages/board/board.routes.js';
 import { movesRouter } from './pages/board/moves.routes.js';
 import { figuresSectionRenderer, firmPageRouter } from './pages/firm-page/firm-page.routes.js';
@@ -115,6 +119,9 @@ export function createApp(db: Knex, config: AppOptions): Express {
   app.use(auditRouter(db));
   app.use(parksRouter(db, createParkService()));
   app.use(certificationsRouter(db, createCertificationService({ firms })));
+  // Coaching: technical demands, events, leaders' figures (issue 9, branch events-demands).
+  app.use(demandsRouter(db, createDemandService()));
+  app.use(eventsRouter(db, createEventService()));
 
   app.use(notFoundHandler);
   app.use(auditRefusals(db));

@@ -65,6 +65,17 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   'coaching.template_create': '新增辅导方案模板',
   'coaching.template_update': '修改辅导方案模板',
   'coaching.contact_rules': '修改未联系提醒天数',
+  // Coaching: technical demands and events (issue 9, branch events-demands)
+  'demand.create': '登记技术需求',
+  'demand.move': '技术需求变更状态',
+  'demand.partner': '技术需求添加对接方',
+  'event.create': '新增辅导活动',
+  'event.update': '修改辅导活动',
+  'event.invite': '邀请企业参加活动',
+  'event.attendance': '登记活动出席',
+  'event.attendee': '登记活动参会人员',
+  'event.wrap_up': '活动结束：生成跟进事项',
+  'coaching.summary_export': '导出辅导统计',
 };
 
 export function auditActionLabel(action: string): string {
