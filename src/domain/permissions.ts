@@ -29,6 +29,16 @@ export const PERMISSIONS = {
   'certifications.edit': ['admin', 'caseworker'],
   /** Per-year settings: the 省级 issuing agency, local deadlines. */
   'certifications.settings': ['admin'],
+  // Coaching (issue 9). Writes are further limited per firm by domain/coaching/access.ts:
+  // a counsellor only for their own firms, a caseworker within their parks/towns.
+  'coaching.read': ['admin', 'caseworker', 'counsellor', 'leader'],
+  'coaching.write': ['admin', 'caseworker', 'counsellor'],
+  /** Set a firm's lifecycle category (生命周期): also the counsellor, for their own firms. */
+  'firms.lifecycle': ['admin', 'caseworker', 'counsellor'],
+  /** Assign counsellors to firms, one or many at once. */
+  'coaching.assign': ['admin', 'caseworker'],
+  /** Plan templates and the "no contact in N days" thresholds. */
+  'coaching.configure': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

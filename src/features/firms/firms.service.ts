@@ -10,7 +10,7 @@ import type { WriteContext } from '../../domain/actor.js';
 import { normalizeFirmName } from '../../domain/firm-name.js';
 import { can, coversFirm } from '../../domain/permissions.js';
 import type { StageKey } from '../../domain/stages.js';
-import { holdsHteCertificate } from '../../domain/readiness.js';
+import { checkKindFor, holdsHteCertificate } from '../../domain/readiness.js';
 import { decideMove, type GateCheck, type MoveDecision, type MoveInput } from '../../domain/transitions.js';
 import { bumpDataGeneration } from '../../lib/cache.js';
 import { nowIso, todayInShanghai } from '../../lib/dates.js';
@@ -290,7 +290,11 @@ export function createFirmService(deps: FirmServiceDeps) {
       );
       if (deps.certificates) await deps.certificates.recordMove(trx, firm, decision, source, ctx, at);
       // Gaining or losing the certificate changes the firm's eligibility inputs.
-      if (holdsHteCertificate(decision.to) !== holdsHteCertificate(decision.from)) await deps.refreshEligibility(trx, [firm.id]);
+      // Gaining or losing the certificate changes the firm's eligibility inputs; a stage working
+      // toward the other certification (or none, at 退库) needs the summary under its rule set.
+      if (holdsHteCertificate(decision.to) !== holdsHteCertificate(decision.from) || checkKindFor(decision.to) !== checkKindFor(decision.from)) {
+        await deps.refreshEligibility(trx, [firm.id]);
+      }
     },
   };
   return service;

@@ -11,6 +11,7 @@ export { FIGURE_ROWS } from '../../features/figures/figure-rows.js';
 import { type StageEvent, latestCertificates, stageEventsForFirm } from '../../features/stages/stage-events.queries.js';
 import { factsOf } from '../../features/eligibility/eligibility.service.js';
 import { readinessFor } from '../../features/eligibility/readiness-view.js';
+import { inputsOfFirms } from '../../features/eligibility/firm-inputs.js';
 import { LIFECYCLE_RULE_NOTE, type LifecycleSuggestion, suggestLifecycle } from '../../domain/lifecycle.js';
 import { yearOf } from '../../lib/dates.js';
 import { lifecycleLabel } from '../../domain/fields.js';
@@ -43,13 +44,14 @@ export interface FirmPage {
 
 export async function loadFirmPage(db: Db, uscc: string, actor: Pick<Actor, 'parkIds'>, today: string): Promise<FirmPage> {
   const firm = await findFirmInScope(db, uscc, actor);
-  const [figures, events, certificates, register] = await Promise.all([
+  const [figures, events, certificates, inputs, register] = await Promise.all([
     figuresForFirm(db, firm.id),
     stageEventsForFirm(db, firm.id),
     latestCertificates(db, [firm.id]),
+    inputsOfFirms(db, [firm.id]),
     firmRegister(db, firm.id, today),
   ]);
-  const facts = factsOf(firm, figures, certificates.get(firm.id));
+  const facts = factsOf(firm, figures, certificates.get(firm.id), inputs.get(firm.id));
   const latest = [...figures].reverse().find((f) => f.salesRevenue !== null);
   const suggestion = suggestLifecycle(firm.foundedOn, latest ? { year: latest.year, yuan: latest.salesRevenue! } : null, today);
   const periods = stagePeriods(events, today);
