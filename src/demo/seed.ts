@@ -16,6 +16,7 @@ import { bumpDataGeneration } from '../lib/cache.js';
 import { nowIso, shanghaiDate, todayInShanghai } from '../lib/dates.js';
 import { Random } from './random.js';
 import { seedRegisters } from './certifications-seed.js';
+import { ensureExpiryFollowUps } from '../features/certifications/certifications.service.js';
 import { type VerdictInput, VerdictPool } from './verdicts.js';
 import { DEMO_PARKS, DEMO_USERS, FIELD_WEIGHTS, PARK_WEIGHTS, creditCode, demoTownCode, firmName } from './yuyao.js';
 
@@ -411,6 +412,7 @@ export async function seedDemoData(db: Knex, options: SeedOptions): Promise<Seed
   // The certification register of these histories (资质, 后续管理; issue 10 item 8).
   options.onPhase?.('certifications');
   summary.certifications = (await seedRegisters(db, { seed: options.seed ?? 20261127, anchor: shanghaiDate(new Date(anchorMs)), actorId: userId('caseworker') })).certifications;
+  await ensureExpiryFollowUps(db, shanghaiDate(new Date(anchorMs)));
   for (const [batchId, n] of entriesPerBatch) await db('import_batches').where({ id: batchId }).update({ rows_total: n, rows_matched: n });
   options.onPhase?.('statistics');
   await analyze(db);
