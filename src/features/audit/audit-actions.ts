@@ -36,6 +36,10 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   'reauth.success': '管理员操作前确认身份',
   'reauth.failure': '管理员操作前确认身份失败',
   'access.denied': '拒绝访问',
+  // reports (issue 10: exports, targets, annual report)
+  'export.download': '导出表格',
+  'target.set': '设定目标',
+  'report.freeze': '年度报告定稿',
 };
 
 export function auditActionLabel(action: string): string {

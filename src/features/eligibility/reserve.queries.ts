@@ -32,7 +32,7 @@ export interface ReserveRow {
   asOf: string;
 }
 
-export async function rankedReserve(db: Db, q: ReserveQuery, filters: FirmFilters, actor: Pick<Actor, 'parkIds'>, limit: number, offset: number): Promise<{ total: number; rows: ReserveRow[] }> {
+export async function rankedReserve(db: Db, q: ReserveQuery, filters: FirmFilters, actor: Pick<Actor, 'parkIds'>, limit: number, offset: number, withTotal = true): Promise<{ total: number; rows: ReserveRow[] }> {
   const base = db('eligibility_current as e')
     .join('firms as f', 'f.id', 'e.firm_id')
     .where('e.rule_set', q.ruleSet)
@@ -41,7 +41,7 @@ export async function rankedReserve(db: Db, q: ReserveQuery, filters: FirmFilter
   if (q.focus === 'near') base.whereRaw('e.fails + e.missing = 1');
   if (q.focus === 'missing') base.where('e.missing', '>', 0);
   if (q.focus === 'ready') base.where({ 'e.fails': 0, 'e.missing': 0 });
-  const total = Number(((await base.clone().count({ n: '*' }).first()) as { n: number | string }).n);
+  const total = withTotal ? Number(((await base.clone().count({ n: '*' }).first()) as { n: number | string }).n) : -1;
   const rows = (await base
     .leftJoin('parks as p', 'p.id', 'f.park_id')
     .select('f.uscc', 'f.name', 'f.stage', 'p.name as park_name', 'e.status', 'e.fails', 'e.missing', 'e.reviews', 'e.rd_gap', 'e.summary', 'e.as_of')
