@@ -108,7 +108,7 @@ export async function writeXlsx(out: Writable, sheets: ExportSheet<any>[]): Prom
     const ws = wb.addWorksheet(sheetName(sheet.name, used), { views: [{ state: 'frozen', ySplit: headerRow }], pageSetup: { orientation: 'landscape', paperSize: 9, fitToPage: true, fitToWidth: 1, fitToHeight: 0 } });
     ws.columns = sheet.columns.map((c) => ({
       width: c.width ?? (c.kind === 'code' ? 22 : c.kind === 'text' || c.kind === undefined ? 18 : 12),
-      style: NUM_FORMATS[c.kind ?? 'text'] ? { numFmt: NUM_FORMATS[c.kind ?? 'text'] } : {},
+      ...(NUM_FORMATS[c.kind ?? 'text'] ? { style: { numFmt: NUM_FORMATS[c.kind ?? 'text'] } } : {}),
     }));
     const title = ws.addRow([safeText(titleLine(sheet))]);
     title.font = { bold: true, size: 12 };
