@@ -95,12 +95,13 @@ async function previewedBatch(db: Knex, rows: number): Promise<{ batchId: number
 }
 
 /** Commit through the runner (worker thread), optionally making a stage-move-shaped write every 20 ms meanwhile; returns seconds and write waits. */
-async function commitOnce(db: Knex, rows: number, withWrites: boolean): Promise<{ seconds: number; waits: number[]; failed: number; entries: number }> {
+async function commitOnce(db: Knex, rows: number, withWrites: boolean): Promise<{ seconds: number; waits: number[]; failed: number; firstError: string; entries: number }> {
   const { batchId, firmIds, actor } = await previewedBatch(db, rows);
   if (!(await transitionBatch(db, batchId, ['previewed'], 'committing'))) throw new Error('batch not previewed');
   const runner = new ImportRunner(db);
   const waits: number[] = [];
   let failed = 0;
+  let firstError = '';
   let running = true;
   const t0 = performance.now();
   const job = runner.start('commit', batchId, { actor, ip: null, filePath: '' }).finally(() => (running = false));
@@ -118,8 +119,9 @@ async function commitOnce(db: Knex, rows: number, withWrites: boolean): Promise<
           await trx('audit_log').insert({ at, actor_id: actor.id, action: 'bench.write', object_type: 'firm', object_id: String(firmId) });
         });
         if (running) waits.push(performance.now() - w0);
-      } catch {
+      } catch (err) {
         failed++;
+        firstError ||= `${(err as { code?: string }).code ?? ''} ${(err as Error).message}`.slice(0, 80);
       }
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -130,7 +132,7 @@ async function commitOnce(db: Knex, rows: number, withWrites: boolean): Promise<
   const b = await findBatch(db, batchId);
   if (b?.status !== 'committed') throw new Error(`the commit ended ${b?.status}: ${b?.error}`);
   const entries = Number(((await db('list_entries').where({ batch_id: batchId }).count({ n: '*' }).first()) as { n: number | string }).n);
-  return { seconds, waits, failed, entries };
+  return { seconds, waits, failed, firstError, entries };
 }
 
 /** Where a commit's time goes (called directly, phases timed by its progress calls): for investigation. */
@@ -160,7 +162,7 @@ export async function benchCommits(o: { report: Report; section: string; rows: n
     try {
       const r = await commitOnce(f.db, o.rows, true);
       const s = summarize(r.waits);
-      report.add(sec, `a write (stage-move shape) while a ${int(o.rows)}-row commit runs, SQLite`, `p95 ${ms(s.p95)}`, `p50 ${ms(s.p50)} · max ${ms(s.max)} · ${int(r.waits.length)} writes, ${r.failed} failed · the commit took ${r.seconds.toFixed(1)} s (${int(r.entries)} entries)`, CT.writeWait, s.p95);
+      report.add(sec, `a write (stage-move shape) while a ${int(o.rows)}-row commit runs, SQLite`, `p95 ${ms(s.p95)}`, `p50 ${ms(s.p50)} · max ${ms(s.max)} · ${int(r.waits.length)} writes, ${r.failed} failed${r.firstError ? ` (${r.firstError})` : ''} · the commit took ${r.seconds.toFixed(1)} s (${int(r.entries)} entries)`, CT.writeWait, s.p95);
       if (o.metrics) Object.assign(o.metrics, { 'commit.writeWait.p95': s.p95, 'commit.writeWait.max': s.max, 'commit.sqlite.bigSeconds': r.seconds });
     } catch (err) {
       report.error(sec, 'write waits during a commit', (err as Error).message);
