@@ -18,6 +18,7 @@ import { nowIso } from '../../lib/dates.js';
 import { ConflictError } from '../../lib/errors.js';
 import { appendAudit, auditRow } from '../audit/audit.queries.js';
 import { refreshEligibility } from '../eligibility/eligibility.service.js';
+import { markListAggregatesStale } from './overlap-snapshot.queries.js';
 import { listParks } from '../parks/parks.queries.js';
 import { stageEventRow } from '../stages/stage-events.queries.js';
 import { columnLabels, rawByHeader, readRow } from './import-rows.js';
@@ -337,6 +338,7 @@ export async function runCommit(db: Knex, batchId: number, ctx: JobContext, prog
       await trx('import_batches').whereIn('id', supersededIds).update({ status: 'superseded', superseded_by: batch.id, superseded_at: at });
     }
 
+    await markListAggregatesStale(trx);
     await insertChunked(trx, 'list_entries', [...drafts.values()], (d) => ({
       batch_id: batch.id,
       firm_id: d.firmId,
