@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- [--firms 100000] [--only board,dashboard,search,firms,imports] [--keep] [--rebuild|--reuse]
  *                   [--compare 10000,100000] [--duration 5] [--no-pin] [--json FILE]
- *                   [--import-rows 100000] [--import-profile]`
+ *                   [--import-rows 100000] [--import-profile] [--bare DIR --bare-db FILE]`
  *
  * What it measures (targets are perf.md §6, "Recommended targets"; perf.md §0 has the baseline):
  *
@@ -78,6 +78,7 @@ import { countByStage } from '../../src/features/firms/stage-counts.queries.js';
 import { todayInShanghai, yearOf } from '../../src/lib/dates.js';
 import { BENCH_DIR, type Dataset, dbFileFor, ensureDataset, removeDataset } from './dataset.js';
 import { LoadClient, type LoadResult, canPin, pin } from './load.js';
+import { benchScale } from './scale.js';
 import { benchImports, removeImportFiles } from './imports.js';
 import { startLockBursts } from './lock-bursts.js';
 import { Session } from './session.js';
@@ -86,9 +87,9 @@ import { Report, type Summary, type Target, atLeast, atMost, int, kb, mib, ms, r
 
 // ───────────────────────────────────────────────────────────── options
 
-const GROUPS = ['board', 'dashboard', 'search', 'firms', 'lock', 'imports'] as const;
+const GROUPS = ['board', 'dashboard', 'search', 'firms', 'lock', 'imports', 'scale'] as const;
 /** The groups measured over HTTP (the server is started only for these). */
-const HTTP_GROUPS: readonly Group[] = ['board', 'dashboard', 'search', 'firms', 'lock'];
+const HTTP_GROUPS: readonly Group[] = ['board', 'dashboard', 'search', 'firms', 'lock', 'scale'];
 type Group = (typeof GROUPS)[number];
 
 interface Options {
@@ -106,6 +107,8 @@ interface Options {
   importRows: number;
   /** Profile the import parse stages and direct calls (V8 CPU profiler) and print where their time goes. */
   importProfile: boolean;
+  /** The bare stack of ../shared/perf-baseline for the issue-13 ratio rows (scale.ts). */
+  bare: { dir: string; db: string } | null;
 }
 
 class UsageError extends Error {}
@@ -125,7 +128,7 @@ function parseArgs(argv: string[]): Options {
     return a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[i + 1];
   };
   const flag = (name: string) => argv.includes(`--${name}`);
-  const known = new Set(['--firms', '--only', '--keep', '--rebuild', '--reuse', '--compare', '--duration', '--no-pin', '--seed', '--json', '--help', '--import-rows', '--import-profile']);
+  const known = new Set(['--firms', '--only', '--keep', '--rebuild', '--reuse', '--compare', '--duration', '--no-pin', '--seed', '--json', '--help', '--import-rows', '--import-profile', '--bare', '--bare-db']);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (!a.startsWith('--')) continue;
@@ -154,6 +157,7 @@ function parseArgs(argv: string[]): Options {
     json: value('json') ?? null,
     importRows: parseCount(value('import-rows') ?? '100000'),
     importProfile: flag('import-profile'),
+    bare: value('bare') && value('bare-db') ? { dir: value('bare')!, db: value('bare-db')! } : null,
   };
 }
 
@@ -480,7 +484,7 @@ async function benchSize(opts: Options): Promise<SizeResult> {
 
       const load = async (p: string, concurrency: number, extra: { headers?: Record<string, string>; maxRequests?: number; warmupMs?: number; durationMs?: number } = {}): Promise<LoadResult> => {
         const r = await client.run({
-          url: base + p,
+          url: p.startsWith('http') ? p : base + p,
           concurrency,
           durationMs: extra.durationMs ?? opts.durationMs,
           warmupMs: extra.warmupMs ?? 1000,
@@ -608,6 +612,19 @@ async function benchSize(opts: Options): Promise<SizeResult> {
       if (opts.only.has('firms')) {
         await run('/firms (list page 1, no filter) c=1', '/firms', 1, (r) => [{ label: 'p50', value: r.latency.p50 }]);
         await run(`/firms/${inputs.sample.uscc} (firm page) c=10`, `/firms/${inputs.sample.uscc}`, 10, (r) => [{ label: 'p99', value: r.latency.p99 }]);
+      }
+      if (opts.only.has('scale')) {
+        const sScale = 'Issue 13 targets (scale)';
+        await benchScale({
+          load: (p, c, extra) => load(p, c, extra),
+          get: (p) => session.get(p),
+          add: (what, figure, detail, target, value) => void report.add(sScale, what, figure, detail, target, value),
+          error: (what, message) => report.error(sScale, what, message),
+          pinServer: (pid) => void (opts.pin && canPin() && pin(pid, 0)),
+          inputs: { name3: inputs.name3, name2: inputs.name2, usccPrefix: inputs.usccPrefix, sampleUscc: inputs.sample.uscc },
+          year,
+          bare: opts.bare,
+        });
       }
       if (opts.only.has('lock')) {
         // Another process holds the write lock in bursts (400 ms of every 500): reads go on, moves wait only for the lock.
