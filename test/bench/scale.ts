@@ -74,7 +74,7 @@ async function startBare(dir: string, db: string, pinServer: (pid: number) => vo
 }
 
 export async function benchScale(d: ScaleDeps): Promise<void> {
-  const ok = (r: LoadResult | null): r is LoadResult => !!r && r.errors === 0 && r.requests > 0;
+  const ok = (r: LoadResult | null) => !!r && r.errors === 0 && r.requests > 0;
   const runApp = async (what: string, p: string, c: number, checks: (r: LoadResult) => [string, number, ScaleTarget?][], headers?: Record<string, string>) => {
     console.log(`    ${what} …`);
     try {
