@@ -325,6 +325,7 @@ async function benchSize(opts: Options): Promise<SizeResult> {
   const sSql = 'SQL, in-process (warm, one connection, admin scope)';
   const sHttp = 'HTTP (createApp, production view cache; client in a child process)';
   const sMem = 'Memory (this process = the server)';
+  const sScale = 'Issue 13 targets (scale group; ratios against the bare stack of ../shared/perf-baseline)';
   const sImp = `Imports: ${int(opts.importRows)}-row candidate list; preview and commit through ImportRunner (worker thread), as the app runs them; each stage a child process of its own, each import on a fresh copy of the DB`;
   const httpWanted = HTTP_GROUPS.some((g) => opts.only.has(g));
 
@@ -614,7 +615,6 @@ async function benchSize(opts: Options): Promise<SizeResult> {
         await run(`/firms/${inputs.sample.uscc} (firm page) c=10`, `/firms/${inputs.sample.uscc}`, 10, (r) => [{ label: 'p99', value: r.latency.p99 }]);
       }
       if (opts.only.has('scale')) {
-        const sScale = 'Issue 13 targets (scale)';
         await benchScale({
           load: (p, c, extra) => load(p, c, extra),
           get: (p) => session.get(p),
@@ -707,7 +707,7 @@ async function benchSize(opts: Options): Promise<SizeResult> {
   }
 
   // ── print
-  report.print([sDb, sSql, sHttp, sMem, sImp]);
+  report.print([sDb, sSql, sHttp, sScale, sMem, sImp]);
   if (importPhases.length) {
     console.log('\nImports: where the time goes — the same imports called directly in a child\'s main thread (SQL = time inside better-sqlite3 per statement kind, prepare included; JavaScript/other = the rest of the stage)');
     for (const line of importPhases) console.log(line);
