@@ -12,6 +12,7 @@ import { figuresForFirm, toFiguresRows, type AnnualFigures } from '../figures/fi
 import { latestCertificates } from '../stages/stage-events.queries.js';
 import { type CurrentEligibility, removeOtherSummaries, upsertCurrent } from './eligibility.queries.js';
 import { yearFiguresOf } from './firm-facts.js';
+import { type FirmInputs, inputsOfFirms } from './firm-inputs.js';
 
 export interface FirmBasics {
   id: number;
@@ -20,7 +21,7 @@ export interface FirmBasics {
   stage: StageKey;
 }
 
-export function factsOf(firm: FirmBasics, figures: AnnualFigures[], certificate: { certificateDate: string } | undefined): FirmFacts {
+export function factsOf(firm: FirmBasics, figures: AnnualFigures[], certificate: { certificateDate: string } | undefined, inputs: FirmInputs = {}): FirmFacts {
   const holds = holdsHteCertificate(firm.stage);
   return {
     registeredOn: firm.foundedOn,
@@ -30,6 +31,7 @@ export function factsOf(firm: FirmBasics, figures: AnnualFigures[], certificate:
     hteCertificate: holds && certificate ? { issuedOn: certificate.certificateDate } : null,
     listedAbnormal: null,
     seriousDishonesty: null,
+    ...inputs,
   };
 }
 
@@ -40,8 +42,8 @@ export function evaluate(kind: CheckKind, facts: FirmFacts, today: string): Verd
 }
 
 export async function loadFacts(db: Db, firm: FirmBasics): Promise<FirmFacts> {
-  const [figures, certificates] = await Promise.all([figuresForFirm(db, firm.id), latestCertificates(db, [firm.id])]);
-  return factsOf(firm, figures, certificates.get(firm.id));
+  const [figures, certificates, inputs] = await Promise.all([figuresForFirm(db, firm.id), latestCertificates(db, [firm.id]), inputsOfFirms(db, [firm.id])]);
+  return factsOf(firm, figures, certificates.get(firm.id), inputs.get(firm.id));
 }
 
 /** The failing and missing conditions, in a line. */
@@ -75,10 +77,16 @@ function summarise(firmId: number, v: Verdict): CurrentEligibility {
  * (checkKindFor) — the only one the board's chips and the reserve lists read — and none for a firm
  * at 退库. Storing one verdict instead of both halves the table and the work at 1M firms (issue 13).
  */
-export function currentSummaryFor(firm: FirmBasics, figures: AnnualFigures[], certificate: { certificateDate: string } | undefined, today: string): CurrentEligibility | null {
+export function currentSummaryFor(
+  firm: FirmBasics,
+  figures: AnnualFigures[],
+  certificate: { certificateDate: string } | undefined,
+  today: string,
+  inputs: FirmInputs = {},
+): CurrentEligibility | null {
   const kind = checkKindFor(firm.stage);
   if (!kind) return null;
-  return summarise(firm.id, evaluate(kind, factsOf(firm, figures, certificate), today));
+  return summarise(firm.id, evaluate(kind, factsOf(firm, figures, certificate, inputs), today));
 }
 
 /**
@@ -94,9 +102,10 @@ export async function refreshEligibility(db: Db, firmIds: number[], today = toda
     const byFirm = new Map<number, AnnualFigures[]>();
     for (const f of toFiguresRows(figureRows)) byFirm.set(f.firmId, [...(byFirm.get(f.firmId) ?? []), f]);
     const certificates = await latestCertificates(db, ids);
+    const inputs = await inputsOfFirms(db, ids);
     const rows: (CurrentEligibility & { computedAt: string })[] = [];
     for (const firm of firms) {
-      const row = currentSummaryFor({ id: firm.id, foundedOn: firm.founded_on, field: firm.field, stage: firm.stage }, byFirm.get(firm.id) ?? [], certificates.get(firm.id), today);
+      const row = currentSummaryFor({ id: firm.id, foundedOn: firm.founded_on, field: firm.field, stage: firm.stage }, byFirm.get(firm.id) ?? [], certificates.get(firm.id), today, inputs.get(firm.id));
       if (row) rows.push({ ...row, computedAt });
     }
     await removeOtherSummaries(db, firms.map((f) => ({ firmId: f.id, ruleSet: checkKindFor(f.stage) ? CHECK_KINDS[checkKindFor(f.stage)!].ruleSet : null })));
