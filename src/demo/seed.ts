@@ -16,6 +16,7 @@ import { bumpDataGeneration } from '../lib/cache.js';
 import { nowIso, shanghaiDate, todayInShanghai } from '../lib/dates.js';
 import { Random } from './random.js';
 import { type VerdictInput, VerdictPool } from './verdicts.js';
+import { refreshOverlapSnapshot } from '../features/lists/overlap-snapshot.queries.js';
 import { DEMO_PARKS, DEMO_USERS, FIELD_WEIGHTS, PARK_WEIGHTS, creditCode, demoTownCode, firmName } from './yuyao.js';
 
 export interface SeedOptions {
@@ -396,6 +397,7 @@ export async function seedDemoData(db: Knex, options: SeedOptions): Promise<Seed
   await resetIdSequence(db, 'list_entries');
   await resetIdSequence(db, 'import_batches');
   for (const [batchId, n] of entriesPerBatch) await db('import_batches').where({ id: batchId }).update({ rows_total: n, rows_matched: n });
+  await refreshOverlapSnapshot(db);
   options.onPhase?.('statistics');
   await analyze(db);
   bumpDataGeneration();
