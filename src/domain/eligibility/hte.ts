@@ -12,6 +12,7 @@ import {
 } from './figures.js';
 import { estimateHteInnovation } from './innovation.js';
 import { hteIpHoldings, ipCountYear } from './ip.js';
+import { countRegister, type IpRegisterCounts, registerSummary } from './ip-register.js';
 import { resolveHteOptions } from './options.js';
 import { htePeriod, type HtePeriod } from './period.js';
 import {
@@ -46,11 +47,13 @@ export function checkHighTech(facts: FirmFacts, input: HteCheckInput): Verdict {
   const staff = indexStaff(facts);
   const period = htePeriod(facts.registeredOn, Y);
   const ipYear = ipCountYear(idx, Y, options.ipCountYear);
-  const score = estimateHteInnovation(idx, period, ipYear, options);
+  // 指引 三（二）: with an IP register, the counts are derived item by item at the application date.
+  const register = facts.ipItems && facts.ipItems.length > 0 ? countRegister(facts.ipItems, applyDate, 'hte') : null;
+  const score = estimateHteInnovation(idx, period, ipYear, options, register);
 
   const conditions: ConditionResult[] = [
     registrationAge(facts.registeredOn, applyDate),
-    intellectualProperty(idx, ipYear, options),
+    register ? intellectualPropertyFromRegister(register) : intellectualProperty(idx, ipYear, options),
     technologyField(facts.field),
     techStaff(idx, staff, period),
     ...rdExpenses(idx, period),
@@ -115,6 +118,15 @@ function intellectualProperty(idx: Figures, ipYear: number, options: ResolvedHte
       };
     }
   }
+}
+
+// （二） from the register: 指引 三（二）1–6 applied to each item (ip-register.ts), each item's verdict in the note.
+function intellectualPropertyFromRegister(r: IpRegisterCounts): ConditionResult {
+  const head = { id: 'hte.ip', label: '拥有核心知识产权', article: A.ip, threshold: '≥ 1项有效知识产权（Ⅰ类，或未曾使用的Ⅱ类）' };
+  const value = `按知识产权清单（截至 ${r.refDate}）：Ⅰ类 ${r.class1} 项；Ⅱ类可用 ${r.class2} 项${r.class2UsedBefore ? `（另有 ${r.class2UsedBefore} 项已在以往申报中使用）` : ''}`;
+  const items = registerSummary(r);
+  if (r.class1 > 0 || r.class2 > 0) return { ...head, status: 'review', value, note: joinNotes('是否对主要产品（服务）在技术上发挥核心支持作用须专家评审', items) };
+  return { ...head, status: 'fail', value, gap: '还需取得至少 1 项有效知识产权（Ⅰ类，或未曾使用的Ⅱ类）', gapAmount: 1, note: items };
 }
 
 // （三）core technology within 《国家重点支持的高新技术领域》: expert judgement.

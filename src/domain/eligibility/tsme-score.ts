@@ -6,6 +6,7 @@
 import { readAll, readCount, readMoney, readStaffExact, type Figures, type StaffYears } from './figures.js';
 import { formatFraction, formatHundredths, formatPercent, formatWan, frac, pct, ratioAtLeast, type Fraction } from './ratio.js';
 import { ARTICLES } from './rule-sets.js';
+import { type IpRegisterCounts, registerSummary } from './ip-register.js';
 import type { Band, PointRange, ScoreEstimate, ScoreIndicator, ScoreItem, Status, TsmeRdOption } from './types.js';
 
 const A = ARTICLES.tsme;
@@ -109,7 +110,7 @@ function rdItems(idx: Figures, year: number, chosen: TsmeRdOption | null): Score
   return items;
 }
 
-function ipItem(idx: Figures, year: number): ScoreItem {
+function ipItem(idx: Figures, year: number, register: IpRegisterCounts | null): ScoreItem {
   const base = {
     id: 'tsme.score.ip',
     label: '科技成果指标',
@@ -119,6 +120,12 @@ function ipItem(idx: Figures, year: number): ScoreItem {
     inputYears: [year],
   };
   const note = '按有效期内、与主要产品（或服务）相关且无争议的知识产权计；Ⅱ类是否曾用于高企申报不影响本项';
+  if (register) {
+    // 第七条3, from the items that count at the evaluation date (ip-register.ts)
+    const { band, points } = tsmeIpBand(BigInt(register.class1), BigInt(register.class2));
+    const { inputYears: _y, ...rest } = base;
+    return { ...rest, status: 'computed', band, points: [points, points], value: `按知识产权清单（截至 ${register.refDate}）：Ⅰ类 ${register.class1} 项，Ⅱ类 ${register.class2} 项`, note: registerSummary(register) };
+  }
   const c1 = readCount(idx, year, 'ipClass1');
   const c2 = readCount(idx, year, 'ipClass2');
   if (c1.ok && c1.value >= 1n) return { ...base, status: 'computed', band: 'A', points: [30, 30], value: `${year}年末 Ⅰ类 ${c1.value} 项`, note };
@@ -147,13 +154,13 @@ export function tsmeScoreStatus(total: PointRange, staff: PointRange, items: rea
   return items.some((i) => i.status === 'missing') ? 'missing' : 'review';
 }
 
-export function estimateTsmeScore(idx: Figures, dataYear: number, staffYears: StaffYears = new Map(), chosen: TsmeRdOption | null = null): ScoreEstimate {
+export function estimateTsmeScore(idx: Figures, dataYear: number, staffYears: StaffYears = new Map(), chosen: TsmeRdOption | null = null, register: IpRegisterCounts | null = null): ScoreEstimate {
   const staff = staffItem(idx, staffYears, dataYear);
   const indicators: ScoreIndicator[] = [
     { id: 'tsme.score.staff', label: '科技人员指标', max: 20, points: staff.points, items: [staff] },
     rdIndicator(rdItems(idx, dataYear, chosen), chosen),
     (() => {
-      const ip = ipItem(idx, dataYear);
+      const ip = ipItem(idx, dataYear, register);
       return { id: 'tsme.score.ip', label: '科技成果指标', max: 30, points: ip.points, items: [ip] };
     })(),
   ];

@@ -45,6 +45,8 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   'compliance.listing_delete': '删除名单记录',
   'compliance.checked': '记录信用核查',
   'eligibility.tsme_option': '登记科小研发投入评分选项',
+  'ip.add': '登记知识产权',
+  'ip.delete': '删除知识产权',
 };
 
 export function auditActionLabel(action: string): string {
