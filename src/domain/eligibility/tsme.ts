@@ -8,7 +8,7 @@ import { COMPLIANCE_LISTS, describeEvent, DISHONESTY_KINDS, INCIDENT_KINDS, list
 import { compareDates, tryParseDate } from './dates.js';
 import { countRegister } from './ip-register.js';
 import {
-  compact, indexFigures, indexStaff, inputYearsOf, joinNotes, overallStatus, readAll, readCount, readFlag, readMoney,
+  compact, indexFigures, indexRd, indexStaff, inputYearsOf, joinNotes, overallStatus, readAll, readCount, readFlag, readMoney,
   readStaffExact, yearRange, yearsText, type Figures, type StaffYears,
 } from './figures.js';
 import { resolveTsmeOptions } from './options.js';
@@ -47,7 +47,7 @@ export function checkTechSme(facts: FirmFacts, input: TsmeCheckInput): Verdict {
   const staffYears = indexStaff(facts);
   // 第七条3: with an IP register, the counts are derived item by item at the evaluation date.
   const register = facts.ipItems && facts.ipItems.length > 0 ? countRegister(facts.ipItems, asOf, 'tsme') : null;
-  const score = estimateTsmeScore(idx, dataYear, staffYears, facts.tsmeRdOption ?? null, register);
+  const score = estimateTsmeScore(idx, dataYear, staffYears, facts.tsmeRdOption ?? null, register, indexRd(facts));
   const directRoutes = [
     hteCertificateRoute(facts, asOf, defaultDate),
     ...fiveYearRoutes(idx, facts.registeredOn, Y, options),

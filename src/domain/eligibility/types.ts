@@ -8,6 +8,7 @@
 
 import type { ComplianceRecord } from './compliance.js';
 import type { IpItem } from './ip-register.js';
+import type { RdStructureInput } from './rd-structure.js';
 import type { StaffMonthsInput } from './staff.js';
 
 export interface YearFigures {
@@ -54,6 +55,8 @@ export interface FirmFacts {
   tsmeRdOption?: TsmeRdOption | null;
   /** The IP register, one row per item; where it has items the yearly IP counts are only a fallback. */
   ipItems?: IpItem[];
+  /** R&D expense structure per year (actual amounts of the eight categories); where present it replaces the typed totals. */
+  rdStructures?: RdStructureInput[];
 }
 
 export type TsmeRdOption = 'sales' | 'cost';
