@@ -254,3 +254,43 @@ describe('eligibility inputs: the IP register', () => {
     expect(ipRow((await cw.get(`/firms/${firm.uscc}/inputs`)).text).querySelector('.status')!.text).to.equal('不符合');
   });
 });
+
+describe('eligibility inputs: the R&D expense structure', () => {
+  let t: TestContext;
+  let firm: SeededFirm;
+  let cw: Awaited<ReturnType<TestContext['as']>>;
+  beforeEach(async () => {
+    t = await createTestContext();
+    cw = await t.as('caseworker');
+    firm = await createFirm(t.db, { name: '余姚市研发结构科技有限公司', stage: 'hte_reserve', parkId: t.basics.parks.a, foundedOn: '2015-03-01', field: 'electronic_info', actorId: t.basics.users.admin.id });
+    // Typed totals: 200万 of R&D on 4000万 of sales each year (5%, passes) — the actual amounts, not the 80% basis.
+    for (const y of [LAST - 2, LAST - 1, LAST]) await addFigures(t.db, firm.id, y, { salesRevenue: 40_000_000, rdExpense: 2_000_000, rdDomestic: 2_000_000 });
+  });
+  afterEach(() => t.destroy());
+
+  const rdRow = (text: string) => html(text).getElementById('firm-readiness')!.querySelectorAll('table.conditions tbody tr').find((tr) => tr.text.includes('研发费用占比'))!;
+  const structure = { personnel: '100', outsourcedDomestic: '100' };
+
+  it('saves the structure of each year; the 80% rule turns the R&D ratio from 符合 into 不符合, both bases shown', async () => {
+    expect(rdRow((await cw.get(`/firms/${firm.uscc}/inputs`)).text).querySelector('.status')!.text).to.equal('符合');
+    for (const y of [LAST - 2, LAST - 1, LAST]) await cw.postForm(`/firms/${firm.uscc}/rd/${y}`, { version: '0', ...structure, typedTotal: '200' }).expect(303);
+    const page = await cw.get(`/firms/${firm.uscc}/inputs?year=${LAST}`).expect(200);
+    const row = rdRow(page.text);
+    expect(row.querySelector('.status')!.text).to.equal('不符合');
+    expect(row.text).to.include('4.50%').and.include('按研发费用结构');
+    const bases = html(page.text).querySelector('table.rd-bases')!.text;
+    expect(bases).to.include('180.0000').and.include('80.0000');
+    expect(await t.db('audit_log').where({ action: 'rd_structure.update' }).count({ n: '*' }).first().then((r) => Number(r?.n))).to.equal(3);
+  });
+
+  it('refuses categories not adding up to the typed total (showing the difference) and outsourcing above the total; saves nothing', async () => {
+    const res = await cw.postForm(`/firms/${firm.uscc}/rd/${LAST}`, { version: '0', ...structure, other: '5', typedTotal: '200' }).expect(422);
+    expect(html(res.text).getElementById('err-typedTotal')!.text).to.include('相差 5 万元').and.include('各项多');
+    expect(html(res.text).querySelector('#rd input[name=other]')!.getAttribute('value')).to.equal('5');
+    const res2 = await cw.postForm(`/firms/${firm.uscc}/rd/${LAST}`, { version: '0', outsourcedDomestic: '150', outsourcedForeign: '60', typedTotal: '200' }).expect(422);
+    expect(html(res2.text).getElementById('err-outsourcedDomestic')!.text).to.include('超过了研发费用合计');
+    const res3 = await cw.postForm(`/firms/${firm.uscc}/rd/${LAST}`, { version: '0', personnel: '-1' }).expect(422);
+    expect(html(res3.text).getElementById('err-personnel')!.text).to.include('不能为负数');
+    expect(await t.db('rd_structures').first()).to.equal(undefined);
+  });
+});

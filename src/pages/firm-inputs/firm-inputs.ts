@@ -6,7 +6,10 @@
 import type { Db } from '../../db/types.js';
 import type { Actor } from '../../domain/actor.js';
 import { staffAverage } from '../../domain/eligibility/staff.js';
-import { formatFraction } from '../../domain/eligibility/ratio.js';
+import { formatFraction, formatPercent, frac, type Fraction } from '../../domain/eligibility/ratio.js';
+import { computeRdStructure } from '../../domain/eligibility/rd-structure.js';
+import { RD_CATEGORIES, rdStructuresOfFirms, type StoredRdStructure } from '../../features/rd-structure/rd-structure.queries.js';
+import { rdFormFrom } from '../../features/rd-structure/rd-structure-form.js';
 import { evaluate, factsOf } from '../../features/eligibility/eligibility.service.js';
 import type { FirmFacts } from '../../domain/eligibility/index.js';
 import { countRegister, IP_ACQUISITIONS, IP_KINDS, IP_STATUSES } from '../../domain/eligibility/ip-register.js';
@@ -24,6 +27,31 @@ import { staffMonthsOfFirms } from '../../features/staff-months/staff-months.que
 import { yearOf } from '../../lib/dates.js';
 import { complianceOfFirms, type ComplianceOfFirm } from '../../features/compliance/compliance.queries.js';
 import { COMPLIANCE_EVENT_KINDS, COMPLIANCE_LISTS, withinHteWindow } from '../../domain/eligibility/compliance.js';
+
+/** A year's R&D structure and both bases side by side (指引 三（六）; 财税〔2015〕119号). */
+function rdSection(year: number, stored: StoredRdStructure[], state: InputsFormState | null) {
+  const row = stored.find((s) => s.year === year) ?? null;
+  const mine = state && state.form === `rd-${year}` ? state : null;
+  const values = mine ? mine.values : rdFormFrom(row);
+  const errors = mine?.errors ?? {};
+  const wan = (f: Fraction) => `${formatFraction(frac(f.num, f.den * 10000n), 4)}`;
+  const r = row ? computeRdStructure(row) : null;
+  return {
+    year,
+    version: String(row?.version ?? 0),
+    entered: row !== null,
+    message: mine?.message ?? null,
+    categories: RD_CATEGORIES.map((c) => ({ ...c, value: values[c.key] ?? '', error: errors[c.key] ?? null })),
+    typedTotal: { value: values.typedTotal ?? '', error: errors.typedTotal ?? null },
+    bases: r
+      ? {
+          actual: wan(frac(r.actualTotal, 1n)),
+          hte: { total: wan(r.hte.total), out: wan(r.hte.outsourcedCounted), other: wan(r.hte.otherCounted), cap: wan(r.hte.otherCap), capped: r.hte.otherCapped, domestic: wan(r.hte.domestic), share: formatPercent(frac(r.hte.domestic.num * r.hte.total.den, r.hte.total.num * r.hte.domestic.den || 1n)) },
+          ded: { total: wan(r.deduction.total), out: wan(r.deduction.outsourcedCounted), other: wan(r.deduction.otherCounted), cap: wan(r.deduction.otherCap), capped: r.deduction.otherCapped },
+        }
+      : null,
+  };
+}
 
 /** The register with each item's verdict for both checks at today's date (指引 三（二）; 评价办法 第七条3). */
 function ipSection(items: StoredIpItem[], today: string, state: InputsFormState | null) {
@@ -111,7 +139,7 @@ function staffSection(year: number, stored: Awaited<ReturnType<typeof staffMonth
 
 export async function loadInputsPage(db: Db, uscc: string, actor: Pick<Actor, 'parkIds'>, today: string, year: number | null, state: InputsFormState | null) {
   const firm = await findFirmInScope(db, uscc, actor);
-  const [figures, certificates, inputs, staff, compliance, settings, ip] = await Promise.all([
+  const [figures, certificates, inputs, staff, compliance, settings, ip, rd] = await Promise.all([
     figuresForFirm(db, firm.id),
     latestCertificates(db, [firm.id]),
     inputsOfFirms(db, [firm.id]),
@@ -119,6 +147,7 @@ export async function loadInputsPage(db: Db, uscc: string, actor: Pick<Actor, 'p
     complianceOfFirms(db, [firm.id]),
     settingsOfFirms(db, [firm.id]),
     ipItemsOfFirms(db, [firm.id]),
+    rdStructuresOfFirms(db, [firm.id]),
   ]);
   const facts = factsOf(firm, figures, certificates.get(firm.id), inputs.get(firm.id));
   const selected = year ?? yearOf(today) - 1;
@@ -129,6 +158,7 @@ export async function loadInputsPage(db: Db, uscc: string, actor: Pick<Actor, 'p
     readiness: readinessFor(firm.stage, facts, today),
     staff: staffSection(selected, staff.get(firm.id) ?? [], state),
     compliance: complianceSection(compliance.get(firm.id), today, state),
+    rd: rdSection(selected, rd.get(firm.id) ?? [], state),
     ip: ipSection(ip.get(firm.id) ?? [], today, state),
     tsmeOption: tsmeOptionSection(facts, today, settings.get(firm.id)?.version ?? 0, state),
     today,
