@@ -23,8 +23,16 @@ import { overlapRouter } from './features/lists/overlap.routes.js';
 import { createFirmService } from './features/firms/firms.service.js';
 import { usersRouter } from './features/users/users.routes.js';
 import { parksRouter } from './features/parks/parks.routes.js';
+import { targetsRouter } from './features/targets/targets.routes.js';
+import { reportsRouter } from './features/reporting/reports.routes.js';
 import { createParkService } from './features/parks/parks.service.js';
 import { createUserService } from './features/users/users.service.js';
+import { certificationsRouter } from './features/certifications/certifications.routes.js';
+import { certificateHook, createCertificationService } from './features/certifications/certifications.service.js';
+import { demandsRouter } from './features/demands/demands.routes.js';
+import { createDemandService } from './features/demands/demands.service.js';
+import { eventsRouter } from './features/events/events.routes.js';
+import { createEventService } from './features/events/events.service.js';
 import { boardRouter } from './pages/board/board.routes.js';
 import { movesRouter } from './pages/board/moves.routes.js';
 import { figuresSectionRenderer, firmPageRouter } from './pages/firm-page/firm-page.routes.js';
@@ -96,7 +104,7 @@ export function createApp(db: Knex, config: AppOptions): Express {
   if (config.searchRateLimit !== null) app.use(burstLimit(db, config.searchRateLimit ?? SEARCH_POLICY));
   app.get('/', (_req, res) => res.redirect(302, '/board'));
   app.use(requirePermission('firms.read'));
-  const firms = createFirmService({ applyingGate, refreshEligibility });
+  const firms = createFirmService({ applyingGate, refreshEligibility, certificates: certificateHook });
   const importRunner = new ImportRunner(db);
   app.locals.importRunner = importRunner;
   app.use(boardRouter(db));
@@ -118,6 +126,13 @@ export function createApp(db: Knex, config: AppOptions): Express {
   app.use(usersRouter(db, createUserService(sessionStore)));
   app.use(auditRouter(db));
   app.use(parksRouter(db, createParkService()));
+  app.use(certificationsRouter(db, createCertificationService({ firms })));
+  // Coaching: technical demands, events, leaders' figures (issue 9, branch events-demands).
+  app.use(demandsRouter(db, createDemandService()));
+  app.use(eventsRouter(db, createEventService()));
+  // reports (issue 10: targets, the annual report)
+  app.use(targetsRouter(db));
+  app.use(reportsRouter(db));
 
   app.use(notFoundHandler);
   app.use(auditRefusals(db));

@@ -49,6 +49,41 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   'ip.delete': '删除知识产权',
   'rd_structure.update': '修改研发费用结构',
   'rd_structure.delete': '删除研发费用结构',
+  // certifications (issue 10)
+  'certification.create': '登记资质',
+  'certification.update': '修改资质记录',
+  'certification.cancel': '取消/撤销资质',
+  'certification.void': '作废资质记录',
+  'compliance.tick': '标记已报送',
+  'compliance.untick': '撤销已报送标记',
+  'certification.change': '登记更名/重大变化',
+  'certification.change_reported': '标记变化已报告',
+  'certification.settings': '修改资质年度设置',
+  // coaching-core (issue 9)
+  'coaching.interaction': '记录辅导',
+  'coaching.follow_up_done': '完成跟进事项',
+  'coaching.follow_up_cancel': '取消跟进事项',
+  'coaching.plan': '修改辅导方案',
+  'coaching.assign': '指派辅导员',
+  'coaching.template_apply': '应用辅导方案模板',
+  'coaching.template_create': '新增辅导方案模板',
+  'coaching.template_update': '修改辅导方案模板',
+  'coaching.contact_rules': '修改未联系提醒天数',
+  // Coaching: technical demands and events (issue 9, branch events-demands)
+  'demand.create': '登记技术需求',
+  'demand.move': '技术需求变更状态',
+  'demand.partner': '技术需求添加对接方',
+  'event.create': '新增辅导活动',
+  'event.update': '修改辅导活动',
+  'event.invite': '邀请企业参加活动',
+  'event.attendance': '登记活动出席',
+  'event.attendee': '登记活动参会人员',
+  'event.wrap_up': '活动结束：生成跟进事项',
+  'coaching.summary_export': '导出辅导统计',
+  // reports (issue 10: exports, targets, annual report)
+  'export.download': '导出表格',
+  'target.set': '设定目标',
+  'report.freeze': '年度报告定稿',
 };
 
 export function auditActionLabel(action: string): string {

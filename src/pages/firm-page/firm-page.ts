@@ -18,6 +18,7 @@ import { lifecycleLabel } from '../../domain/fields.js';
 import type { Firm } from '../../features/firms/firms.queries.js';
 import { findFirmInScope } from '../../features/firms/firm-scope.js';
 import { type MoveTarget, moveTargets } from '../../features/firms/move-targets.js';
+import { firmRegister } from '../../features/certifications/certifications.view.js';
 
 export interface HistoryRow extends StageEvent {
   days: number;
@@ -36,11 +37,20 @@ export interface FirmPage {
   currentDays: number | null;
   stageTotals: { stage: StageKey; label: string; days: number }[];
   moveTargets: MoveTarget[];
+  /** The certification register's rows of this firm and its compliance calendar (资质, 后续管理). */
+  register: Awaited<ReturnType<typeof firmRegister>>;
+  today: string;
 }
 
 export async function loadFirmPage(db: Db, uscc: string, actor: Pick<Actor, 'parkIds'>, today: string): Promise<FirmPage> {
   const firm = await findFirmInScope(db, uscc, actor);
-  const [figures, events, certificates, inputs] = await Promise.all([figuresForFirm(db, firm.id), stageEventsForFirm(db, firm.id), latestCertificates(db, [firm.id]), inputsOfFirms(db, [firm.id])]);
+  const [figures, events, certificates, inputs, register] = await Promise.all([
+    figuresForFirm(db, firm.id),
+    stageEventsForFirm(db, firm.id),
+    latestCertificates(db, [firm.id]),
+    inputsOfFirms(db, [firm.id]),
+    firmRegister(db, firm.id, today),
+  ]);
   const facts = factsOf(firm, figures, certificates.get(firm.id), inputs.get(firm.id));
   const latest = [...figures].reverse().find((f) => f.salesRevenue !== null);
   const suggestion = suggestLifecycle(firm.foundedOn, latest ? { year: latest.year, yuan: latest.salesRevenue! } : null, today);
@@ -58,5 +68,7 @@ export async function loadFirmPage(db: Db, uscc: string, actor: Pick<Actor, 'par
     currentDays: periods.length ? periods[periods.length - 1]!.days : null,
     stageTotals: STAGES.filter((s) => totals.has(s.key)).map((s) => ({ stage: s.key, label: stageLabel(s.key), days: totals.get(s.key)! })),
     moveTargets: moveTargets(firm.stage),
+    register,
+    today,
   };
 }
