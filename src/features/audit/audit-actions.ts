@@ -59,6 +59,7 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   'certification.change': '登记更名/重大变化',
   'certification.change_reported': '标记变化已报告',
   'certification.settings': '修改资质年度设置',
+  'certification.follow_up': '生成期满重新认定跟进任务',
   // coaching-core (issue 9)
   'coaching.interaction': '记录辅导',
   'coaching.follow_up_done': '完成跟进事项',
