@@ -92,6 +92,19 @@ describe('coaching', () => {
     });
   });
 
+  it('The board card shows the next follow-up date and flags an overdue one', async () => {
+    const late = await firm({ counsellorId: otherCounsellorId });
+    const soon = await firm({ counsellorId: otherCounsellorId });
+    const at = new Date().toISOString();
+    const row = (firmId: number, due: string) => ({ firm_id: firmId, title: '回访', due_on: due, status: 'open', created_by: counsellorId, version: 1, created_at: at, updated_at: at });
+    await t.db('follow_ups').insert([row(late.id, addDays(today, -2)), row(late.id, addDays(today, 5)), row(soon.id, addDays(today, 4))]);
+    const doc = html((await t.admin.get('/board').expect(200)).text);
+    const lateCard = doc.getElementById(`card-${late.uscc}`)!.querySelector('.card-follow-up')!;
+    expect(lateCard.text).to.include(`跟进逾期 ${addDays(today, -2)}`);
+    expect(lateCard.classList.contains('due-overdue')).to.equal(true);
+    expect(doc.getElementById(`card-${soon.uscc}`)!.querySelector('.card-follow-up')!.text).to.include(`下次跟进 ${addDays(today, 4)}`);
+  });
+
   describe('interactions and the next-step rule', () => {
     it('When a counsellor records a visit with a next step, then the interaction, its follow-up and an audit row are saved together', async () => {
       const f = await firm();
