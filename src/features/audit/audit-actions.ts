@@ -36,6 +36,25 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   'reauth.success': '管理员操作前确认身份',
   'reauth.failure': '管理员操作前确认身份失败',
   'access.denied': '拒绝访问',
+  // eligibility-inputs (issue 12)
+  'staff_months.update': '修改月度人数',
+  'staff_months.delete': '删除月度人数',
+  'compliance.event_add': '记录处罚/事故',
+  'compliance.event_delete': '删除处罚/事故记录',
+  'compliance.listing_add': '记录名单情况',
+  'compliance.listing_delete': '删除名单记录',
+  'compliance.checked': '记录信用核查',
+  'eligibility.tsme_option': '登记科小研发投入评分选项',
+  // certifications (issue 10)
+  'certification.create': '登记资质',
+  'certification.update': '修改资质记录',
+  'certification.cancel': '取消/撤销资质',
+  'certification.void': '作废资质记录',
+  'compliance.tick': '标记已报送',
+  'compliance.untick': '撤销已报送标记',
+  'certification.change': '登记更名/重大变化',
+  'certification.change_reported': '标记变化已报告',
+  'certification.settings': '修改资质年度设置',
   // coaching-core (issue 9)
   'coaching.interaction': '记录辅导',
   'coaching.follow_up_done': '完成跟进事项',
@@ -46,6 +65,21 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   'coaching.template_create': '新增辅导方案模板',
   'coaching.template_update': '修改辅导方案模板',
   'coaching.contact_rules': '修改未联系提醒天数',
+  // Coaching: technical demands and events (issue 9, branch events-demands)
+  'demand.create': '登记技术需求',
+  'demand.move': '技术需求变更状态',
+  'demand.partner': '技术需求添加对接方',
+  'event.create': '新增辅导活动',
+  'event.update': '修改辅导活动',
+  'event.invite': '邀请企业参加活动',
+  'event.attendance': '登记活动出席',
+  'event.attendee': '登记活动参会人员',
+  'event.wrap_up': '活动结束：生成跟进事项',
+  'coaching.summary_export': '导出辅导统计',
+  // reports (issue 10: exports, targets, annual report)
+  'export.download': '导出表格',
+  'target.set': '设定目标',
+  'report.freeze': '年度报告定稿',
 };
 
 export function auditActionLabel(action: string): string {
