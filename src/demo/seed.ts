@@ -15,6 +15,7 @@ import { rebuildCounters } from '../db/counters.js';
 import { bumpDataGeneration } from '../lib/cache.js';
 import { nowIso, shanghaiDate, todayInShanghai } from '../lib/dates.js';
 import { Random } from './random.js';
+import { seedCoachingDemo } from './coaching.js';
 import { type VerdictInput, VerdictPool } from './verdicts.js';
 import { DEMO_PARKS, DEMO_USERS, FIELD_WEIGHTS, PARK_WEIGHTS, creditCode, demoTownCode, firmName } from './yuyao.js';
 
@@ -396,6 +397,7 @@ export async function seedDemoData(db: Knex, options: SeedOptions): Promise<Seed
   await resetIdSequence(db, 'list_entries');
   await resetIdSequence(db, 'import_batches');
   for (const [batchId, n] of entriesPerBatch) await db('import_batches').where({ id: batchId }).update({ rows_total: n, rows_matched: n });
+  await seedCoachingDemo(db, { seed: options.seed, anchor: options.anchor }); // coaching-core (issue 9)
   options.onPhase?.('statistics');
   await analyze(db);
   bumpDataGeneration();
