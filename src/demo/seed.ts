@@ -17,6 +17,7 @@ import { nowIso, shanghaiDate, todayInShanghai } from '../lib/dates.js';
 import { Random } from './random.js';
 import { seedRegisters } from './certifications-seed.js';
 import { ensureExpiryFollowUps } from '../features/certifications/certifications.service.js';
+import { seedCoachingDemo } from './coaching.js';
 import { type VerdictInput, VerdictPool } from './verdicts.js';
 import { refreshOverlapSnapshot } from '../features/lists/overlap-snapshot.queries.js';
 import { DEMO_PARKS, DEMO_USERS, FIELD_WEIGHTS, PARK_WEIGHTS, creditCode, demoTownCode, firmName } from './yuyao.js';
@@ -416,6 +417,7 @@ export async function seedDemoData(db: Knex, options: SeedOptions): Promise<Seed
   await ensureExpiryFollowUps(db, shanghaiDate(new Date(anchorMs)));
   for (const [batchId, n] of entriesPerBatch) await db('import_batches').where({ id: batchId }).update({ rows_total: n, rows_matched: n });
   await refreshOverlapSnapshot(db);
+  await seedCoachingDemo(db, { seed: options.seed, anchor: options.anchor }); // coaching-core (issue 9)
   options.onPhase?.('statistics');
   await analyze(db);
   bumpDataGeneration();
