@@ -23,6 +23,12 @@ export const PERMISSIONS = {
   /** Parks and towns (属地): create, rename, merge, retire (/admin/parks). */
   'parks.manage': ['admin'],
   'audit.read': ['admin'],
+  // Certification register and compliance calendar (issue 10: certifications)
+  'certifications.read': ['admin', 'caseworker', 'counsellor', 'leader'],
+  /** Record, correct, cancel register rows; tick reports; record changes. */
+  'certifications.edit': ['admin', 'caseworker'],
+  /** Per-year settings: the 省级 issuing agency, local deadlines. */
+  'certifications.settings': ['admin'],
   // Coaching (issue 9). Writes are further limited per firm by domain/coaching/access.ts:
   // a counsellor only for their own firms, a caseworker within their parks/towns.
   'coaching.read': ['admin', 'caseworker', 'counsellor', 'leader'],

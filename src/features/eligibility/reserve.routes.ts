@@ -9,7 +9,7 @@ import { positiveInt, str } from '../../web/forms.js';
 import { renderPageOrFragment } from '../../web/render.js';
 import { filterQueryString, parseFirmFilters, pickFilters } from '../firms/firm-filters.js';
 import { loadFilterOptions, printHeading } from '../firms/filter-options.js';
-import { rankedReserve, type ReserveFocus } from './reserve.queries.js';
+import { decodeReserveCursor, encodeReserveCursor, rankedReserve, type ReserveFocus } from './reserve.queries.js';
 
 const PAGE = 50;
 const FOCUS: { key: ReserveFocus; label: string }[] = [
@@ -30,9 +30,11 @@ export function reserveRouter(db: Knex): Router {
     const stage = parsed.stage;
     const stages = stage && STAGES_WORKING_TOWARD[kind].includes(stage) ? [stage] : [...STAGES_WORKING_TOWARD[kind]];
     const filters = pickFilters(parsed, ['park', 'town', 'field']);
-    const page = Math.max(1, positiveInt(req.query.page) ?? 1);
+    // Keyset paging: `after` is the last row of the previous page, `from` the rank it had.
+    const after = decodeReserveCursor(str(req.query.after));
+    const from = after ? Math.max(0, positiveInt(req.query.from) ?? 0) : 0;
     const [result, options] = await Promise.all([
-      rankedReserve(db, { ruleSet: CHECK_KINDS[kind].ruleSet, stages, focus }, filters, actor, PAGE, (page - 1) * PAGE),
+      rankedReserve(db, { ruleSet: CHECK_KINDS[kind].ruleSet, stages, focus }, filters, actor, PAGE, after),
       loadFilterOptions(db, actor),
     ]);
     const qs = new URLSearchParams([['check', kind], ['focus', focus], ...new URLSearchParams(filterQueryString({ ...filters, ...(stage ? { stage } : {}) }))]).toString();
@@ -52,15 +54,15 @@ export function reserveRouter(db: Knex): Router {
         ['范围', FOCUS.find((f) => f.key === focus)?.label ?? focus],
       ]),
       total: result.total,
+      capped: result.capped,
       rows: result.rows.map((r, i) => ({
         ...r,
-        rank: (page - 1) * PAGE + i + 1,
+        rank: from + i + 1,
         tone: readinessTone(r),
         rdGapText: r.rdGap ? `${formatWan(r.rdGap)} 万元` : '',
       })),
-      page,
-      prev: page > 1 ? `/readiness?${qs}&page=${page - 1}` : null,
-      next: page * PAGE < result.total ? `/readiness?${qs}&page=${page + 1}` : null,
+      first: after ? `/readiness?${qs}` : null,
+      next: result.next ? `/readiness?${qs}&after=${encodeReserveCursor(result.next)}&from=${from + PAGE}` : null,
     });
   });
   return router;
