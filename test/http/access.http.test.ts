@@ -106,6 +106,8 @@ const ROUTE_ACCESS: Record<string, Access> = {
   'POST /coaching/events/:id/wrap-up': 'coaching.write',
   'GET /coaching/events/:id/sign-in': 'coaching.read',
   'GET /coaching/events/:id/sign-in.xlsx': 'coaching.read',
+  'GET /coaching/summary': 'coaching.read',
+  'GET /coaching/summary.xlsx': 'coaching.read',
 };
 
 const ROLES: UserName[] = ['admin', 'caseworker', 'counsellor', 'leader'];
@@ -178,6 +180,8 @@ const PROBES: Probe[] = [
   { route: 'POST /coaching/events/:id/attendance', prepare: async (t, c, parkId) => { const e = await probeEvent(t, c, parkId); return () => c.post(`/coaching/events/${e.id}/attendance`).type('form').send({ status: 'attended', invitation: String(e.invitationId) }); } },
   { route: 'POST /coaching/events/:id/wrap-up', prepare: async (t, c, parkId) => { const e = await probeEvent(t, c, parkId); return () => c.post(`/coaching/events/${e.id}/wrap-up`).type('form').send({ version: 1 }); } },
   { route: 'GET /coaching/events/:id/sign-in', prepare: async (t, c, parkId) => { const e = await probeEvent(t, c, parkId); return () => c.get(`/coaching/events/${e.id}/sign-in`); } },
+  { route: 'GET /coaching/summary', prepare: async (_t, c) => () => c.get('/coaching/summary?by=park') },
+  { route: 'GET /coaching/summary.xlsx', prepare: async (_t, c) => () => c.get('/coaching/summary.xlsx?by=lifecycle') },
   { route: 'GET /coaching/events/:id/sign-in.xlsx', prepare: async (t, c, parkId) => { const e = await probeEvent(t, c, parkId); return () => c.get(`/coaching/events/${e.id}/sign-in.xlsx`); } },
   { route: 'GET /firms/new', prepare: async (_t, c) => () => c.get('/firms/new') },
   {
