@@ -23,6 +23,8 @@ import { overlapRouter } from './features/lists/overlap.routes.js';
 import { createFirmService } from './features/firms/firms.service.js';
 import { usersRouter } from './features/users/users.routes.js';
 import { parksRouter } from './features/parks/parks.routes.js';
+import { targetsRouter } from './features/targets/targets.routes.js';
+import { reportsRouter } from './features/reporting/reports.routes.js';
 import { createParkService } from './features/parks/parks.service.js';
 import { createUserService } from './features/users/users.service.js';
 import { certificationsRouter } from './features/certifications/certifications.routes.js';
@@ -124,6 +126,9 @@ export function createApp(db: Knex, config: AppOptions): Express {
   app.use(demandsRouter(db, createDemandService()));
   app.use(eventsRouter(db, createEventService()));
   app.use(coachingFiguresRouter(db));
+  // reports (issue 10: targets, the annual report)
+  app.use(targetsRouter(db));
+  app.use(reportsRouter(db));
 
   app.use(notFoundHandler);
   app.use(auditRefusals(db));

@@ -39,6 +39,12 @@ export const PERMISSIONS = {
   'coaching.assign': ['admin', 'caseworker'],
   /** Plan templates and the "no contact in N days" thresholds. */
   'coaching.configure': ['admin'],
+  // reports (issue 10 items 4, 5): targets are set by administrators and leaders; everyone reads
+  // the targets and the annual report (a limited caseworker: their parks); leaders freeze (定稿).
+  'targets.read': ['admin', 'caseworker', 'counsellor', 'leader'],
+  'targets.manage': ['admin', 'leader'],
+  'reports.read': ['admin', 'caseworker', 'counsellor', 'leader'],
+  'reports.freeze': ['admin', 'leader'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

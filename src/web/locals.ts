@@ -20,6 +20,8 @@ export const layoutLocals: RequestHandler = (req, res, next) => {
     parks: can(actor, 'parks.manage'),
     audit: can(actor, 'audit.read'),
     certifications: can(actor, 'certifications.read'),
+    targets: can(actor, 'targets.read'),
+    reports: can(actor, 'reports.read'),
   };
   // Only for a signed-in user: a token is stored in the session, so generating one for everyone
   // would write a session row on every anonymous request (each redirect to /login, each probe).

@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- [--firms 100000] [--only board,dashboard,search,firms,imports] [--keep] [--rebuild|--reuse]
+ * `npm run bench -- [--firms 100000] [--only board,dashboard,search,firms,imports,exports] [--keep] [--rebuild|--reuse]
  *                   [--compare 10000,100000] [--duration 5] [--no-pin] [--json FILE]
  *                   [--import-rows 100000] [--import-profile]`
  *
@@ -43,6 +43,11 @@
  *             the V8 CPU profiler (in-process, the stage only) and adds self time per package / file
  *             (times are then inflated by the profiler). Without HTTP groups in --only, the HTTP
  *             server is not started.
+ *  Exports    (exports.ts) 100,000 rows as XLSX and as CSV through src/web/export.ts, each in a child
+ *             process of its own: synthetic rows (the writer alone, also at 10,000 rows to show the
+ *             peak does not grow with the rows) and the firm list read from the benchmark database
+ *             as /firms/export.xlsx reads it (keyset chunks). Targets: ≤ 10 s, peak RSS ≤ 256 MiB,
+ *             100k − 10k peak ≤ 48 MiB.
  *  --compare  runs the whole thing once per size (a child process each) and prints the ratios
  *             large/small; then serves both sizes side by side in one process and measures /board
  *             throughput alternately (3 rounds at c=10 and c=50), because only interleaved runs
@@ -82,11 +87,12 @@ import { benchImports, removeImportFiles } from './imports.js';
 import { startLockBursts } from './lock-bursts.js';
 import { Session } from './session.js';
 import { type Captured, captureQueries, explainPlan, mainTable, showSql, timeStatement, withConnection } from './sql-tools.js';
+import { benchExports } from './exports.js';
 import { Report, type Summary, type Target, atLeast, atMost, int, kb, mib, ms, repeat, summarize } from './stats.js';
 
 // ───────────────────────────────────────────────────────────── options
 
-const GROUPS = ['board', 'dashboard', 'search', 'firms', 'lock', 'imports'] as const;
+const GROUPS = ['board', 'dashboard', 'search', 'firms', 'lock', 'imports', 'exports'] as const;
 /** The groups measured over HTTP (the server is started only for these). */
 const HTTP_GROUPS: readonly Group[] = ['board', 'dashboard', 'search', 'firms', 'lock'];
 type Group = (typeof GROUPS)[number];
@@ -667,6 +673,13 @@ async function benchSize(opts: Options): Promise<SizeResult> {
     }
   }
 
+  // ── exports (issue 10 item 6: 100,000 rows, each format in a child process of its own)
+  const sExp = 'Exports: 100,000 rows as XLSX and CSV through src/web/export.ts (streaming), each a child process of its own';
+  if (opts.only.has('exports')) {
+    console.log('  exports …');
+    await benchExports({ dbFile: dataset.file, firms: N, report, section: sExp });
+  }
+
   // Last, because it reads every page (and would fill the page cache before the memory figures).
   try {
     const objects = await withConnection(db, async (conn) => {
@@ -690,7 +703,7 @@ async function benchSize(opts: Options): Promise<SizeResult> {
   }
 
   // ── print
-  report.print([sDb, sSql, sHttp, sMem, sImp]);
+  report.print([sDb, sSql, sHttp, sMem, sImp, sExp]);
   if (importPhases.length) {
     console.log('\nImports: where the time goes — the same imports called directly in a child\'s main thread (SQL = time inside better-sqlite3 per statement kind, prepare included; JavaScript/other = the rest of the stage)');
     for (const line of importPhases) console.log(line);

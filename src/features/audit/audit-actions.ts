@@ -76,6 +76,10 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   'event.attendee': '登记活动参会人员',
   'event.wrap_up': '活动结束：生成跟进事项',
   'coaching.summary_export': '导出辅导统计',
+  // reports (issue 10: exports, targets, annual report)
+  'export.download': '导出表格',
+  'target.set': '设定目标',
+  'report.freeze': '年度报告定稿',
 };
 
 export function auditActionLabel(action: string): string {

@@ -5,7 +5,9 @@ import { actorOfResponse, requirePermission } from '../../web/auth.js';
 import { positiveInt } from '../../web/forms.js';
 import { renderPageOrFragment } from '../../web/render.js';
 import { filterQueryString, parseFirmFilters, pickFilters } from '../firms/firm-filters.js';
-import { loadFilterOptions, printHeading } from '../firms/filter-options.js';
+import { filterPairs, loadFilterOptions, printHeading } from '../firms/filter-options.js';
+import { exportFormatOf, recordExport, sendExport } from '../../web/export.js';
+import { dashboardSheets } from './dashboard-export.js';
 import { loadFunnel } from './dashboard.service.js';
 
 export function dashboardRouter(db: Knex): Router {
@@ -28,6 +30,20 @@ export function dashboardRouter(db: Knex): Router {
       options,
       print: printHeading(filters, options, [['统计年度', `${year} 年`]]),
     });
+  });
+
+  /** The dashboard's tables (funnel and conversion, parks by tier) as XLSX (one sheet each) or CSV (the funnel). */
+  router.get('/dashboard/export.:format', requirePermission('dashboard.read'), async (req, res) => {
+    const actor = actorOfResponse(res);
+    const format = exportFormatOf(req);
+    const currentYear = yearOf(todayInShanghai());
+    const requested = positiveInt(req.query.year);
+    const year = requested && requested >= 2000 && requested <= currentYear ? requested : currentYear;
+    const filters = pickFilters(parseFirmFilters(req.query), ['park', 'town', 'field']);
+    const [funnel, options] = await Promise.all([loadFunnel(db, year, filters, actor, currentYear), loadFilterOptions(db, actor)]);
+    const pairs: [string, string][] = [['统计年度', `${year} 年`], ...filterPairs(filters, options)];
+    await recordExport(db, req, res, '培育统计', format, pairs);
+    await sendExport(res, format, '培育统计', dashboardSheets(funnel, pairs));
   });
 
   return router;

@@ -52,6 +52,24 @@ export function decodeReserveCursor(text: string | undefined): ReserveCursor | n
 /** Counted up to here; beyond, the page says "超过 1,000 家" (counting them all costs O(firms)). */
 export const RESERVE_COUNT_CAP = 1000;
 
+function reserveBase(db: Db, q: ReserveQuery, filters: FirmFilters, actor: Pick<Actor, 'parkIds'>) {
+  const base = db('eligibility_current as e')
+    .join('firms as f', 'f.id', 'e.firm_id')
+    .where('e.rule_set', q.ruleSet)
+    .whereIn('f.stage', q.stages);
+  applyFirmFilters(db, base, filters, actor);
+  if (q.focus === 'near') base.whereRaw('e.fails + e.missing = 1');
+  if (q.focus === 'missing') base.where('e.missing', '>', 0);
+  if (q.focus === 'ready') base.whereRaw('e.fails + e.missing = 0');
+  return base;
+}
+
+/** The exact number of firms in the reserve under a query (the annual report; pages use the capped count). */
+export async function countReserve(db: Db, q: ReserveQuery, filters: FirmFilters, actor: Pick<Actor, 'parkIds'>): Promise<number> {
+  const row = (await reserveBase(db, q, filters, actor).count({ n: '*' }).first()) as { n: number | string };
+  return Number(row.n);
+}
+
 /**
  * A page of the reserve in rank order, by keyset on the eligibility_current_order index (bounded
  * work per page at any size), with the number of firms counted up to RESERVE_COUNT_CAP + 1.
@@ -64,14 +82,7 @@ export async function rankedReserve(
   limit: number,
   after: ReserveCursor | null,
 ): Promise<{ total: number; capped: boolean; rows: ReserveRow[]; next: ReserveCursor | null }> {
-  const base = db('eligibility_current as e')
-    .join('firms as f', 'f.id', 'e.firm_id')
-    .where('e.rule_set', q.ruleSet)
-    .whereIn('f.stage', q.stages);
-  applyFirmFilters(db, base, filters, actor);
-  if (q.focus === 'near') base.whereRaw('e.fails + e.missing = 1');
-  if (q.focus === 'missing') base.where('e.missing', '>', 0);
-  if (q.focus === 'ready') base.whereRaw('e.fails + e.missing = 0');
+  const base = reserveBase(db, q, filters, actor);
   const counted = (await db.from(base.clone().select('e.firm_id').limit(RESERVE_COUNT_CAP + 1).as('c')).count({ n: '*' }).first()) as { n: number | string };
   const page = base.clone();
   if (after) page.whereRaw('(e.fails + e.missing, e.fails, coalesce(e.rd_gap, 0), e.firm_id) > (?, ?, ?, ?)', [after.gap, after.fails, after.rdGap, after.firmId]);

@@ -128,3 +128,59 @@ export async function updateFigures(db: Db, firmId: number, year: number, versio
   const n = await db('annual_figures').where({ firm_id: firmId, year, version }).update({ ...figureColumns(values), version: version + 1, updated_at: at });
   return n === 1;
 }
+
+export interface FigureTotals {
+  /** Firms with a figures row for the year. */
+  firms: number;
+  rdExpense: number;
+  salesRevenue: number;
+  hitechIncome: number;
+  /** Head counts (annual monthly averages), whole persons. */
+  techStaff: number;
+  staffTotal: number;
+  /** Firms with both R&D and sales reported (the R&D/sales ratio is over them). */
+  ratioFirms: number;
+  ratioRd: number;
+  ratioSales: number;
+}
+
+/** Sums of the year's figures over these firms (the annual report's T6), in 元 and persons. */
+export async function figureTotals(db: Db, firmIds: number[], year: number): Promise<FigureTotals> {
+  const t: FigureTotals = { firms: 0, rdExpense: 0, salesRevenue: 0, hitechIncome: 0, techStaff: 0, staffTotal: 0, ratioFirms: 0, ratioRd: 0, ratioSales: 0 };
+  for (let i = 0; i < firmIds.length; i += 500) {
+    const r = (await db('annual_figures')
+      .whereIn('firm_id', firmIds.slice(i, i + 500))
+      .andWhere('year', year)
+      .first(
+        db.raw('count(*) as n'),
+        db.raw('coalesce(sum(rd_expense), 0) as rd'),
+        db.raw('coalesce(sum(sales_revenue), 0) as sales'),
+        db.raw('coalesce(sum(hitech_income), 0) as hitech'),
+        db.raw('coalesce(sum(tech_staff_x100), 0) as tech'),
+        db.raw('coalesce(sum(staff_total_x100), 0) as staff'),
+        db.raw('sum(case when rd_expense is not null and sales_revenue > 0 then 1 else 0 end) as rn'),
+        db.raw('coalesce(sum(case when rd_expense is not null and sales_revenue > 0 then rd_expense else 0 end), 0) as rrd'),
+        db.raw('coalesce(sum(case when rd_expense is not null and sales_revenue > 0 then sales_revenue else 0 end), 0) as rsales'),
+      )) as Record<string, number | string | null>;
+    t.firms += Number(r.n ?? 0);
+    t.rdExpense += Number(r.rd ?? 0);
+    t.salesRevenue += Number(r.sales ?? 0);
+    t.hitechIncome += Number(r.hitech ?? 0);
+    t.techStaff += Number(r.tech ?? 0) / 100;
+    t.staffTotal += Number(r.staff ?? 0) / 100;
+    t.ratioFirms += Number(r.rn ?? 0);
+    t.ratioRd += Number(r.rrd ?? 0);
+    t.ratioSales += Number(r.rsales ?? 0);
+  }
+  return t;
+}
+
+/** The latest year with any figures for these firms, at most `year` (null: none). */
+export async function latestFigureYear(db: Db, firmIds: number[], year: number): Promise<number | null> {
+  let best: number | null = null;
+  for (let i = 0; i < firmIds.length; i += 500) {
+    const r = (await db('annual_figures').whereIn('firm_id', firmIds.slice(i, i + 500)).andWhere('year', '<=', year).max({ y: 'year' }).first()) as { y: number | null } | undefined;
+    if (r?.y != null && (best === null || Number(r.y) > best)) best = Number(r.y);
+  }
+  return best;
+}

@@ -58,6 +58,14 @@ export type FilterOptions = Awaited<ReturnType<typeof loadFilterOptions>>;
  * (统计年度, 对照…), already in words.
  */
 export function printHeading(filters: FirmFilters, options: FilterOptions, extra: [string, string][] = []) {
+  return {
+    filters: [...extra, ...filterPairs(filters, options)].map(([label, value]) => `${label}：${value}`).join('；') || '无（全部企业）',
+    at: shanghaiDateTime(new Date().toISOString()),
+  };
+}
+
+/** The filters in words, as label/value pairs (print headings and export title rows). */
+export function filterPairs(filters: FirmFilters, options: FilterOptions): [string, string][] {
   const parts: [string, string][] = [];
   const name = <T extends { id: number }>(list: T[], id: number | undefined) => (id === undefined ? undefined : (list.find((x) => x.id === id) ?? null));
   const park = name(options.parks, filters.park);
@@ -70,8 +78,5 @@ export function printHeading(filters: FirmFilters, options: FilterOptions, extra
   if (filters.counsellor !== undefined) parts.push(['辅导员', options.counsellors.find((c) => c.id === filters.counsellor)?.displayName ?? `#${filters.counsellor}`]);
   if (filters.lifecycle) parts.push(['生命周期', options.lifecycles.find((l) => l.key === filters.lifecycle)?.label ?? filters.lifecycle]);
   if (filters.q) parts.push(['搜索', `“${filters.q}”`]);
-  return {
-    filters: [...extra, ...parts].map(([label, value]) => `${label}：${value}`).join('；') || '无（全部企业）',
-    at: shanghaiDateTime(new Date().toISOString()),
-  };
+  return parts;
 }

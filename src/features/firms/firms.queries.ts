@@ -261,3 +261,67 @@ export async function firmsMatching(db: Db, filters: FirmFilters, actor: Pick<Ac
   applyFirmFilters(db, qb, filters, actor);
   return ((await qb) as FirmRow[]).map(toFirm);
 }
+
+/** One row of a firm-list export (the board's filtered list, /firms). */
+export interface FirmExportRow {
+  id: number;
+  uscc: string;
+  name: string;
+  parkName: string | null;
+  townName: string | null;
+  field: string | null;
+  stage: StageKey;
+  counsellorName: string | null;
+  lifecycle: string | null;
+  foundedOn: string | null;
+  updatedAt: string;
+  withdrawn: boolean;
+}
+
+/**
+ * The filtered firm list for an export, a chunk at a time by id (keyset: `afterId`), so a
+ * 100,000-firm export reads one chunk at a time. `boardOnly` leaves out candidates a list revert
+ * withdrew (the board does not show them).
+ */
+export async function firmsForExport(db: Db, filters: FirmFilters, actor: Pick<Actor, 'parkIds'>, afterId: number | null, limit: number, boardOnly = false): Promise<FirmExportRow[]> {
+  const qb = db('firms as f')
+    .leftJoin('parks as p', 'p.id', 'f.park_id')
+    .leftJoin('towns as t', 't.id', 'f.town_id')
+    .leftJoin('users as u', 'u.id', 'f.counsellor_id')
+    .select('f.id', 'f.uscc', 'f.name', 'f.field', 'f.stage', 'f.lifecycle', 'f.founded_on', 'f.updated_at', 'f.withdrawn_batch_id', 'p.name as park_name', 't.name as town_name', 'u.display_name as counsellor_name');
+  applyFirmFilters(db, qb, filters, actor);
+  if (boardOnly) qb.whereNull('f.withdrawn_batch_id');
+  if (afterId !== null) qb.where('f.id', '>', afterId);
+  const rows = (await qb.orderBy('f.id').limit(limit)) as (FirmRow & { park_name: string | null; town_name: string | null })[];
+  return rows.map((r) => ({
+    id: r.id,
+    uscc: r.uscc,
+    name: r.name,
+    parkName: r.park_name,
+    townName: r.town_name,
+    field: r.field,
+    stage: r.stage,
+    counsellorName: r.counsellor_name,
+    lifecycle: r.lifecycle,
+    foundedOn: r.founded_on,
+    updatedAt: r.updated_at,
+    withdrawn: r.withdrawn_batch_id !== null,
+  }));
+}
+
+/** The technical field and stage of each of these firms (the annual report's breakdowns). */
+export async function fieldsOfFirms(db: Db, ids: number[]): Promise<Map<number, { field: string | null; stage: StageKey }>> {
+  const out = new Map<number, { field: string | null; stage: StageKey }>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = (await db('firms').whereIn('id', ids.slice(i, i + 500)).select('id', 'field', 'stage')) as { id: number; field: string | null; stage: StageKey }[];
+    for (const r of rows) out.set(r.id, { field: r.field, stage: r.stage });
+  }
+  return out;
+}
+
+/** The ids of the firms now in these stages, in a jurisdiction (the report's reserve). */
+export async function firmIdsInStages(db: Db, stages: StageKey[], actor: Pick<Actor, 'parkIds' | 'townIds'>): Promise<number[]> {
+  const qb = db('firms as f').select('f.id').whereIn('f.stage', stages).whereNull('f.withdrawn_batch_id');
+  applyFirmFilters(db, qb, {}, actor);
+  return ((await qb) as { id: number }[]).map((r) => r.id);
+}

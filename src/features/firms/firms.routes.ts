@@ -15,7 +15,9 @@ import { positiveInt, str } from '../../web/forms.js';
 import { redirectAfterWrite, renderFragment, renderPageOrFragment } from '../../web/render.js';
 import { SHORT_SEARCH_CAP, filterQueryString, parseFirmFilters, prepareSearch } from './firm-filters.js';
 import { formValues, parseFirmForm, valuesOfFirm } from './firm-form.js';
-import { loadFilterOptions } from './filter-options.js';
+import { filterPairs, loadFilterOptions } from './filter-options.js';
+import { firmListSheet } from './firm-export.js';
+import { exportFormatOf, recordExport, sendExport } from '../../web/export.js';
 import { type Firm, type FirmSort, findFirmByUscc, listFirms } from './firms.queries.js';
 import { type FirmService, StaleFirmError } from './firms.service.js';
 import { countByStage, countWithdrawn, totalOf } from './stage-counts.queries.js';
@@ -57,6 +59,16 @@ export function firmsRouter(db: Knex, firms: FirmService): Router {
       canCreate: can(actor, 'firms.create'),
       searchCap: filters.matchCapped ? SHORT_SEARCH_CAP : null,
     });
+  });
+
+  /** The filtered list (every page of it) as XLSX or CSV. */
+  router.get('/firms/export.:format', async (req, res) => {
+    const actor = actorOfResponse(res);
+    const format = exportFormatOf(req);
+    const filters = await prepareSearch(db, parseFirmFilters(req.query));
+    const options = await loadFilterOptions(db, actor);
+    await recordExport(db, req, res, '企业名录', format, filterPairs(filters, options));
+    await sendExport(res, format, '企业名录', [firmListSheet(db, filters, actor, options, '企业名录', false)]);
   });
 
   router.get('/firms/new', requirePermission('firms.create'), async (_req, res) => {

@@ -92,3 +92,31 @@ export async function latestCertificates(db: Db, firmIds: number[]): Promise<Map
   }
   return out;
 }
+
+/**
+ * Firms that were in one of `stages` at some time in [from, to) (instants), by their stage events
+ * recorded up to `asOf`: an event into one of them in the period, or the last event before the
+ * period went into one of them. The annual report's "培育库" (T4). Scope: a limited user's parks and
+ * towns (the firm's current ones).
+ */
+export async function firmsInStagesDuring(db: Db, stages: string[], from: string, to: string, asOf: string | null, scope: { parkIds?: number[] | null; townIds?: number[] }): Promise<number[]> {
+  const until = asOf && asOf < to ? asOf : to;
+  const entered = db('stage_events').distinct('firm_id').whereIn('to_stage', stages).andWhere('at', '>=', from).andWhere('at', '<', until);
+  const lastBefore = db('stage_events as e')
+    .select('e.firm_id')
+    .whereIn('e.to_stage', stages)
+    .andWhere('e.at', '<', from)
+    .whereNotExists(function () {
+      this.select(db.raw('1')).from('stage_events as e2').whereRaw('e2.firm_id = e.firm_id').andWhere('e2.at', '<', from).andWhere((w) => w.where('e2.at', '>', db.ref('e.at')).orWhere((x) => x.where('e2.at', db.ref('e.at')).andWhere('e2.id', '>', db.ref('e.id'))));
+    });
+  const qb = db('firms as f').select('f.id').whereIn('f.id', entered.union(lastBefore));
+  if (scope.parkIds) {
+    const parks = scope.parkIds;
+    const towns = scope.townIds ?? [];
+    qb.andWhere((w) => {
+      w.whereIn('f.park_id', parks.length ? parks : [-1]);
+      if (towns.length) w.orWhereIn('f.town_id', towns);
+    });
+  }
+  return ((await qb) as { id: number }[]).map((r) => r.id);
+}

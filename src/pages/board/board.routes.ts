@@ -8,7 +8,9 @@ import { NotFoundError } from '../../lib/errors.js';
 import { actorOfResponse } from '../../web/auth.js';
 import { renderFragment, renderPageOrFragment } from '../../web/render.js';
 import { type FirmFilters, SHORT_SEARCH_CAP, filterQueryString, parseFirmFilters, prepareSearch } from '../../features/firms/firm-filters.js';
-import { loadFilterOptions, printHeading } from '../../features/firms/filter-options.js';
+import { filterPairs, loadFilterOptions, printHeading } from '../../features/firms/filter-options.js';
+import { firmListSheet } from '../../features/firms/firm-export.js';
+import { exportFormatOf, recordExport, sendExport } from '../../web/export.js';
 import { decodeCursor } from './board.queries.js';
 import { loadBoard, loadColumnPage } from './board.service.js';
 
@@ -37,6 +39,16 @@ export function boardRouter(db: Knex): Router {
       searchCap: filters.matchCapped ? SHORT_SEARCH_CAP : null,
       print: printHeading(filters, options),
     });
+  });
+
+  /** The firms the board shows under its filters (all columns), as XLSX or CSV. */
+  router.get('/board/export.:format', async (req, res) => {
+    const actor = actorOfResponse(res);
+    const format = exportFormatOf(req);
+    const filters = await boardFilters(db, req.query);
+    const options = await loadFilterOptions(db, actor);
+    await recordExport(db, req, res, '培育看板企业', format, filterPairs(filters, options));
+    await sendExport(res, format, '培育看板企业', [firmListSheet(db, filters, actor, options, '培育看板企业', true)]);
   });
 
   router.get('/board/columns/:stage', async (req, res) => {
