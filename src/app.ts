@@ -22,6 +22,9 @@ import { listsRouter } from './features/lists/lists.routes.js';
 import { overlapRouter } from './features/lists/overlap.routes.js';
 import { createFirmService } from './features/firms/firms.service.js';
 import { usersRouter } from './features/users/users.routes.js';
+import { coachingRouter } from './features/coaching/coaching.routes.js';
+import { createCoachingService } from './features/coaching/coaching.service.js';
+import { type Actor, homeOf } from './domain/actor.js';
 import { parksRouter } from './features/parks/parks.routes.js';
 import { targetsRouter } from './features/targets/targets.routes.js';
 import { reportsRouter } from './features/reporting/reports.routes.js';
@@ -99,7 +102,7 @@ export function createApp(db: Knex, config: AppOptions): Express {
   // Everything below needs a signed-in user who has chosen their own password.
   app.use(requireLogin, requirePasswordChosen);
   if (config.searchRateLimit !== null) app.use(burstLimit(db, config.searchRateLimit ?? SEARCH_POLICY));
-  app.get('/', (_req, res) => res.redirect(302, '/board'));
+  app.get('/', (_req, res) => res.redirect(302, homeOf(res.locals.actor as Actor)));
   app.use(requirePermission('firms.read'));
   const firms = createFirmService({ applyingGate, refreshEligibility, certificates: certificateHook });
   const importRunner = new ImportRunner(db);
@@ -121,6 +124,8 @@ export function createApp(db: Knex, config: AppOptions): Express {
   app.use(usersRouter(db, createUserService(sessionStore)));
   app.use(auditRouter(db));
   app.use(parksRouter(db, createParkService()));
+  // coaching-core (issue 9)
+  app.use(coachingRouter(db, createCoachingService()));
   app.use(certificationsRouter(db, createCertificationService({ firms })));
   // Coaching: technical demands, events, leaders' figures (issue 9, branch events-demands).
   app.use(demandsRouter(db, createDemandService()));
