@@ -111,6 +111,12 @@ describe('coaching events (辅导活动)', () => {
     const done = html((await cw.get(`/coaching/events/${id}`).expect(200)).text);
     expect(done.querySelector('[data-wrapped-up]')).to.not.equal(null);
     expect(done.querySelector('[data-count=attended]')!.text).to.include('2');
+    // Firm timelines: the attendee's attendance as an interaction (活动), the absentee's as the event.
+    const attendedPage = html((await cw.get(`/firms/${a1.uscc}`).expect(200)).text);
+    expect(attendedPage.querySelectorAll('.timeline li.tl-interaction').map((li) => li.text).join('|')).to.include('活动');
+    expect(attendedPage.querySelectorAll('.timeline li.tl-event')).to.have.length(0);
+    const absentPage = html((await cw.get(`/firms/${a3.uscc}`).expect(200)).text);
+    expect(absentPage.querySelector('.timeline li.tl-event')!.text).to.include('高企申报讲诊会 · 缺席');
   });
 
   it('refuses an attendee for a firm not invited, a check-in before the event, an event with bad input — nothing saved', async () => {
