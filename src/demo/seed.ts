@@ -15,6 +15,7 @@ import { rebuildCounters } from '../db/counters.js';
 import { bumpDataGeneration } from '../lib/cache.js';
 import { nowIso, shanghaiDate, todayInShanghai } from '../lib/dates.js';
 import { Random } from './random.js';
+import { seedEventsAndDemands } from './events-demands.js';
 import { type VerdictInput, VerdictPool } from './verdicts.js';
 import { DEMO_PARKS, DEMO_USERS, FIELD_WEIGHTS, PARK_WEIGHTS, creditCode, demoTownCode, firmName } from './yuyao.js';
 
@@ -396,6 +397,8 @@ export async function seedDemoData(db: Knex, options: SeedOptions): Promise<Seed
   await resetIdSequence(db, 'list_entries');
   await resetIdSequence(db, 'import_batches');
   for (const [batchId, n] of entriesPerBatch) await db('import_batches').where({ id: batchId }).update({ rows_total: n, rows_matched: n });
+  // Coaching events and technical demands (issue 9, branch events-demands).
+  await seedEventsAndDemands(db, { seed: (options.seed ?? 20261127) + 9, anchor: new Date(anchorMs + 8 * 3600_000).toISOString().slice(0, 10), caseworkerId: userId('caseworker'), counsellorIds: counsellors });
   options.onPhase?.('statistics');
   await analyze(db);
   bumpDataGeneration();
