@@ -35,6 +35,7 @@ import { certificateHook, createCertificationService } from './features/certific
 import { demandsRouter } from './features/demands/demands.routes.js';
 import { createDemandService } from './features/demands/demands.service.js';
 import { eventsRouter } from './features/events/events.routes.js';
+import { coachingFiguresRouter } from './features/coaching-figures/coaching-figures.routes.js';
 import { createEventService } from './features/events/events.service.js';
 import { boardRouter } from './pages/board/board.routes.js';
 import { movesRouter } from './pages/board/moves.routes.js';
@@ -135,6 +136,7 @@ export function createApp(db: Knex, config: AppOptions): Express {
   // Coaching: technical demands, events, leaders' figures (issue 9, branch events-demands).
   app.use(demandsRouter(db, createDemandService()));
   app.use(eventsRouter(db, createEventService()));
+  app.use(coachingFiguresRouter(db));
   // reports (issue 10: targets, the annual report)
   app.use(targetsRouter(db));
   app.use(reportsRouter(db));
