@@ -71,6 +71,17 @@ const ROUTE_ACCESS: Record<string, Access> = {
   'POST /admin/parks/:type/:id/rename': 'parks.manage',
   'POST /admin/parks/:type/:id/merge': 'parks.manage',
   'POST /admin/parks/:type/:id/retire': 'parks.manage',
+  // reports (issue 10: exports, targets, the annual report)
+  'GET /firms/export.:format': 'firms.read',
+  'GET /board/export.:format': 'firms.read',
+  'GET /readiness/export.:format': 'firms.read',
+  'GET /dashboard/export.:format': 'dashboard.read',
+  'GET /targets': 'targets.read',
+  'POST /targets': 'targets.manage',
+  'GET /reports': 'reports.read',
+  'GET /reports/:year.:format': 'reports.read',
+  'GET /reports/:year': 'reports.read',
+  'POST /reports/:year/freeze': 'reports.freeze',
 };
 
 const ROLES: UserName[] = ['admin', 'caseworker', 'counsellor', 'leader'];
@@ -185,6 +196,14 @@ const PROBES: Probe[] = [
     prepare: async (t, c) => { const id = await newPark(t); return () => c.post(`/admin/parks/park/${id}/merge`).type('form').send({ into: t.basics.parks.b, confirm: '1' }); },
   },
   { route: 'POST /admin/parks/:type/:id/retire', prepare: async (t, c) => { const id = await newPark(t); return () => c.post(`/admin/parks/park/${id}/retire`).type('form').send({}); } },
+  // reports (issue 10)
+  { route: 'GET /dashboard/export.:format', prepare: async (_t, c) => () => c.get('/dashboard/export.csv') },
+  { route: 'GET /targets', prepare: async (_t, c) => () => c.get('/targets') },
+  { route: 'POST /targets', prepare: async (_t, c) => () => c.post('/targets').type('form').send({ year: String(2019 + (n++ % 8)), t_hte_new: '10', v_hte_new: '0' }) },
+  { route: 'GET /reports', prepare: async (_t, c) => () => c.get('/reports') },
+  { route: 'GET /reports/:year', prepare: async (_t, c) => () => c.get('/reports/2025') },
+  { route: 'GET /reports/:year.:format', prepare: async (_t, c) => () => c.get('/reports/2025.xlsx') },
+  { route: 'POST /reports/:year/freeze', prepare: async (_t, c) => () => c.post('/reports/2024/freeze').type('form').send({ note: '探针' }) },
 ];
 
 async function newPark(t: TestContext): Promise<number> {
