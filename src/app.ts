@@ -27,9 +27,21 @@ import { targetsRouter } from './features/targets/targets.routes.js';
 import { reportsRouter } from './features/reporting/reports.routes.js';
 import { createParkService } from './features/parks/parks.service.js';
 import { createUserService } from './features/users/users.service.js';
+import { certificationsRouter } from './features/certifications/certifications.routes.js';
+import { certificateHook, createCertificationService } from './features/certifications/certifications.service.js';
+import { demandsRouter } from './features/demands/demands.routes.js';
+import { createDemandService } from './features/demands/demands.service.js';
+import { eventsRouter } from './features/events/events.routes.js';
+import { createEventService } from './features/events/events.service.js';
 import { boardRouter } from './pages/board/board.routes.js';
 import { movesRouter } from './pages/board/moves.routes.js';
 import { figuresSectionRenderer, firmPageRouter } from './pages/firm-page/firm-page.routes.js';
+import { firmInputsRouter, inputsPageRenderer } from './pages/firm-inputs/firm-inputs.routes.js';
+import { staffMonthsRouter } from './features/staff-months/staff-months.routes.js';
+import { createStaffMonthsService } from './features/staff-months/staff-months.service.js';
+import { complianceRouter } from './features/compliance/compliance.routes.js';
+import { eligibilitySettingsRouter } from './features/eligibility/eligibility-settings.routes.js';
+import { createComplianceService } from './features/compliance/compliance.service.js';
 import { assetsRouter } from './web/assets.js';
 import { loadActor, requireLogin, requirePasswordChosen, requirePermission } from './web/auth.js';
 import { csrfProtection, originCheck } from './web/csrf.js';
@@ -88,13 +100,18 @@ export function createApp(db: Knex, config: AppOptions): Express {
   if (config.searchRateLimit !== null) app.use(burstLimit(db, config.searchRateLimit ?? SEARCH_POLICY));
   app.get('/', (_req, res) => res.redirect(302, '/board'));
   app.use(requirePermission('firms.read'));
-  const firms = createFirmService({ applyingGate, refreshEligibility });
+  const firms = createFirmService({ applyingGate, refreshEligibility, certificates: certificateHook });
   const importRunner = new ImportRunner(db);
   app.locals.importRunner = importRunner;
   app.use(boardRouter(db));
   app.use(figuresRouter(db, createFiguresService({ refreshEligibility }), figuresSectionRenderer(db)));
   app.use(firmsRouter(db, firms));
   app.use(firmPageRouter(db));
+  // Eligibility inputs (issue 12): the inputs page and the features that write to it.
+  app.use(firmInputsRouter(db));
+  app.use(staffMonthsRouter(db, createStaffMonthsService({ refreshEligibility }), inputsPageRenderer(db)));
+  app.use(complianceRouter(db, createComplianceService({ refreshEligibility }), inputsPageRenderer(db)));
+  app.use(eligibilitySettingsRouter(db, refreshEligibility, inputsPageRenderer(db)));
   app.use(movesRouter(db, firms));
   app.use(listsRouter(db, createImportService(importRunner, config.uploadDir), importRunner, config.uploadDir));
   app.use(overlapRouter(db, firms));
@@ -103,6 +120,10 @@ export function createApp(db: Knex, config: AppOptions): Express {
   app.use(usersRouter(db, createUserService(sessionStore)));
   app.use(auditRouter(db));
   app.use(parksRouter(db, createParkService()));
+  app.use(certificationsRouter(db, createCertificationService({ firms })));
+  // Coaching: technical demands, events, leaders' figures (issue 9, branch events-demands).
+  app.use(demandsRouter(db, createDemandService()));
+  app.use(eventsRouter(db, createEventService()));
   // reports (issue 10: targets, the annual report)
   app.use(targetsRouter(db));
   app.use(reportsRouter(db));

@@ -6,6 +6,7 @@ import { loadConfig } from '../config.js';
 import { createDb } from '../db/knex.js';
 import { migrateLatest, rollbackAll } from '../db/migrate.js';
 import { DEFAULT_DEMO_FIRMS, isDatabaseEmpty, seedDemoData } from '../demo/seed.js';
+import { databaseBytes } from '../db/dialect.js';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -32,18 +33,28 @@ try {
     process.exitCode = 2;
   } else {
     const started = Date.now();
+    const secs = () => ((Date.now() - started) / 1000).toFixed(1);
     let lastReport = 0;
+    let phaseStarted = started;
     const summary = await seedDemoData(db, {
       firms,
       seed,
       onProgress: (done, total) => {
         if (Date.now() - lastReport > 2000 || done === total) {
           lastReport = Date.now();
-          console.log(`  ${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} firms`);
+          const rate = done / Math.max(0.001, (Date.now() - started) / 1000);
+          const eta = done < total ? `, ~${Math.round((total - done) / rate)} s to go` : '';
+          console.log(`  ${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} firms  ${secs()} s  ${Math.round(rate).toLocaleString('en-US')} firms/s${eta}`);
         }
       },
+      onPhase: (phase) => {
+        console.log(`  ${phase} … (${secs()} s; the previous step took ${((Date.now() - phaseStarted) / 1000).toFixed(1)} s)`);
+        phaseStarted = Date.now();
+      },
     });
-    console.log(`demo data loaded in ${((Date.now() - started) / 1000).toFixed(1)} s:`, summary);
+    const bytes = await databaseBytes(db);
+    const perFirm = bytes / Math.max(1, summary.firms);
+    console.log(`demo data loaded in ${secs()} s: ${(bytes / 1048576).toFixed(1)} MiB, ${(perFirm / 1024).toFixed(2)} KB a firm`, summary);
   }
 } finally {
   await db.destroy();

@@ -97,3 +97,14 @@ export function isUniqueViolation(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
+
+/** The space the database takes: SQLite's pages in use, PostgreSQL's database (or schema) size. */
+export async function databaseBytes(db: Db): Promise<number> {
+  if (isSqlite(db)) {
+    const rows = (await db.raw('SELECT (SELECT page_count FROM pragma_page_count()) - (SELECT freelist_count FROM pragma_freelist_count()) AS pages, (SELECT page_size FROM pragma_page_size()) AS size')) as { pages: number; size: number }[];
+    return rows[0]!.pages * rows[0]!.size;
+  }
+  const { rows } = (await db.raw(`SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint AS n FROM pg_class c
+    WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'm')`)) as { rows: { n: number | string }[] };
+  return Number(rows[0]!.n);
+}

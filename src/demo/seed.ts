@@ -4,17 +4,18 @@
  * Loaded into an empty database only; `--firms N` makes large sets for benchmarks.
  */
 import type { Knex } from 'knex';
-import { analyze, resetIdSequence } from '../db/dialect.js';
-import { insertChunked } from '../db/insert-chunked.js';
+import { analyze, isSqlite, resetIdSequence } from '../db/dialect.js';
 import { normalizeFirmName } from '../domain/firm-name.js';
 import { type LifecycleKey, type TechFieldKey } from '../domain/fields.js';
 import { LIST_KINDS, type ListKindKey } from '../domain/list-kinds.js';
 import { EXIT_REASONS, STAGES, type StageKey } from '../domain/stages.js';
 import { hashPassword } from '../features/accounts/passwords.js';
-import { refreshEligibility } from '../features/eligibility/eligibility.service.js';
+import { type BulkLoader, withBulkLoad } from '../db/bulk-load.js';
+import { rebuildCounters } from '../db/counters.js';
 import { bumpDataGeneration } from '../lib/cache.js';
-import { shanghaiDate } from '../lib/dates.js';
+import { nowIso, shanghaiDate, todayInShanghai } from '../lib/dates.js';
 import { Random } from './random.js';
+import { type VerdictInput, VerdictPool } from './verdicts.js';
 import { DEMO_PARKS, DEMO_USERS, FIELD_WEIGHTS, PARK_WEIGHTS, creditCode, demoTownCode, firmName } from './yuyao.js';
 
 export interface SeedOptions {
@@ -25,6 +26,8 @@ export interface SeedOptions {
   /** Hash of the demo password, when the caller has one already (tests: hashing is slow on purpose). */
   passwordHash?: string;
   onProgress?: (done: number, total: number) => void;
+  /** After the rows: 'indexes', 'aggregates', 'statistics'. */
+  onPhase?: (phase: string) => void;
 }
 
 export interface SeedSummary {
@@ -50,6 +53,37 @@ const STAGE_WEIGHTS: readonly (readonly [StageKey, number])[] = [
   ['benchmark', 2],
   ['exited', 6],
 ];
+
+/** The tables the demo data fills in bulk: their indexes and triggers are off while it loads. */
+const BULK_TABLES = ['firms', 'stage_events', 'annual_figures', 'list_entries', 'eligibility_current', 'stage_counts', 'stage_entries', 'conversion_counts'];
+const FIRM_COLUMNS = ['id', 'uscc', 'name', 'name_norm', 'park_id', 'town_id', 'field', 'founded_on', 'counsellor_id', 'lifecycle', 'stage', 'version', 'created_at', 'updated_at'];
+const EVENT_COLUMNS = ['firm_id', 'from_stage', 'to_stage', 'reason_code', 'reason', 'details', 'source', 'actor_id', 'at'];
+const ENTRY_COLUMNS = ['batch_id', 'firm_id', 'kind', 'year', 'is_current', 'line', 'name_matched', 'data'];
+const ELIGIBILITY_COLUMNS = ['firm_id', 'rule_set', 'as_of', 'input_years', 'status', 'fails', 'missing', 'reviews', 'rd_gap', 'summary', 'computed_at'];
+const FIGURE_COLUMNS = [
+  'sales_revenue',
+  'total_income',
+  'non_taxable_income',
+  'hitech_income',
+  'total_cost',
+  'rd_expense',
+  'rd_domestic',
+  'rd_outsourced',
+  'rd_deductible',
+  'staff_total_x100',
+  'tech_staff_x100',
+  'total_assets',
+  'net_assets',
+  'ip_class1',
+  'ip_class2',
+  'ip_class2_used',
+  'conversions',
+  'major_incident',
+  'standards_led',
+  'has_rd_institution',
+  'national_award_top3',
+] as const;
+const NULL_FIGURES: Record<string, null> = Object.fromEntries(FIGURE_COLUMNS.map((c) => [c, null]));
 
 export async function isDatabaseEmpty(db: Knex): Promise<boolean> {
   const [firm, user] = await Promise.all([db('firms').first('id'), db('users').first('id')]);
@@ -259,94 +293,110 @@ export async function seedDemoData(db: Knex, options: SeedOptions): Promise<Seed
   const actors = [userId('caseworker'), userId('admin')];
   const parkIds = DEMO_PARKS.map((_, i) => [i + 1, PARK_WEIGHTS[i]!] as const);
   const seen = new Set<string>();
-  const batch = 2000;
   const listYears = [anchorYear - 2, anchorYear - 1];
   const listBatchIds = await createDemoListBatches(db, listYears, userId('caseworker'), createdAt);
+  const entriesPerBatch = new Map<number, number>();
+  const today = todayInShanghai();
+  const computedAt = nowIso();
+  const verdicts = VerdictPool.forFirms(total);
+  const pending: Promise<unknown[][]>[] = [];
+  const insertVerdicts = (loader: BulkLoader, rows: unknown[][]) => loader.insert('eligibility_current', ELIGIBILITY_COLUMNS, rows);
 
-  for (let from = 0; from < total; from += batch) {
-    const firms: Record<string, unknown>[] = [];
-    const events: Record<string, unknown>[] = [];
-    const figures: Record<string, unknown>[] = [];
-    const entries: Record<string, unknown>[] = [];
-    for (let n = from; n < Math.min(total, from + batch); n++) {
-      const id = n + 1;
-      const field: TechFieldKey = rng.weighted(FIELD_WEIGHTS);
-      let name = firmName(rng, field);
-      let uscc = creditCode(rng);
-      while (seen.has(name) || seen.has(uscc)) {
-        name = firmName(rng, field);
-        uscc = creditCode(rng);
+  // Rows as arrays, written by the bulk loader with the indexes and triggers off (issue 13 item 3).
+  await withBulkLoad(
+    db,
+    BULK_TABLES,
+    async (loader) => {
+      const batch = 5000;
+      for (let from = 0; from < total; from += batch) {
+        const firms: unknown[][] = [];
+        const events: unknown[][] = [];
+        const figures: unknown[][] = [];
+        const entries: unknown[][] = [];
+        const verdictInputs: VerdictInput[] = [];
+        for (let n = from; n < Math.min(total, from + batch); n++) {
+          const id = n + 1;
+          const field: TechFieldKey = rng.weighted(FIELD_WEIGHTS);
+          let name = firmName(rng, field);
+          let uscc = creditCode(rng);
+          while (seen.has(name) || seen.has(uscc)) {
+            name = firmName(rng, field);
+            uscc = creditCode(rng);
+          }
+          seen.add(name);
+          seen.add(uscc);
+          const stage = rng.weighted(STAGE_WEIGHTS);
+          const foundedMs = anchorMs - rng.between(1.2, 22) * 365 * DAY;
+          const firstListed = Math.max(foundedMs + 200 * DAY, anchorMs - rng.between(0.3, 7.5) * 365 * DAY);
+          const history = planHistory(rng, stage, firstListed, anchorMs - rng.between(1, 120) * DAY);
+          const last = history[history.length - 1]!;
+          const parkId = rng.chance(0.93) ? rng.weighted(parkIds) : null;
+          const firmField = rng.chance(0.95) ? field : null;
+          const foundedOn = new Date(foundedMs).toISOString().slice(0, 10);
+          const counsellorId = stage !== 'candidate' && rng.chance(0.85) ? rng.pick(counsellors) : null;
+          const lifecycle = stage === 'candidate' ? null : lifecycleFor(rng, foundedMs, anchorMs);
+          firms.push([
+            id,
+            uscc,
+            name,
+            normalizeFirmName(name),
+            parkId,
+            townIdByCode.get(demoTownCode(id)) ?? null,
+            firmField,
+            foundedOn,
+            counsellorId,
+            lifecycle,
+            last.to,
+            history.length,
+            new Date(history[0]!.at).toISOString(),
+            new Date(last.at).toISOString(),
+          ]);
+          let certificate: { certificateDate: string } | undefined;
+          for (const e of history) {
+            if (e.to === 'hte_certified' && e.details) certificate = e.details as { certificateDate: string };
+            events.push([id, e.from, e.to, e.reasonCode, e.reason, e.details ? JSON.stringify(e.details) : null, 'seed', rng.pick(actors), new Date(e.at).toISOString()]);
+          }
+          const planned = stage !== 'candidate' || rng.chance(0.3) ? planFigures(rng, stage, figureYears) : [];
+          const stored: Record<string, unknown>[] = planned.map((f) => ({ ...f, major_incident: f.major_incident ? 1 : 0, has_rd_institution: f.has_rd_institution ? 1 : 0, national_award_top3: f.national_award_top3 ? 1 : 0 }));
+          // The current year's declaration of incidents (办法 第十一条（八） counts the application year).
+          if (planned.length && rng.chance(0.9)) stored.push({ year: anchorYear, major_incident: 0 });
+          for (const f of stored) figures.push([id, f.year, ...FIGURE_COLUMNS.map((c) => f[c] ?? null), 1, createdAt]);
+          for (const e of planListEntries(rng, stage, planned, listYears)) {
+            const batchId = listBatchIds.get(`${e.kind}:${e.year}`)!;
+            entriesPerBatch.set(batchId, (entriesPerBatch.get(batchId) ?? 0) + 1);
+            entries.push([batchId, id, e.kind, e.year, 1, n + 2, 0, JSON.stringify(e.data)]);
+          }
+          // The firm's verdict summary, as a real install would have it after the figures were entered.
+          verdictInputs.push({ id, foundedOn, field: firmField, stage: last.to, figures: stored, certificate });
+        }
+        await loader.insert('firms', FIRM_COLUMNS, firms);
+        await loader.insert('stage_events', EVENT_COLUMNS, events);
+        await loader.insert('annual_figures', ['firm_id', 'year', ...FIGURE_COLUMNS, 'version', 'updated_at'], figures);
+        await loader.insert('list_entries', ENTRY_COLUMNS, entries);
+        pending.push(verdicts.run({ inputs: verdictInputs, nullFigures: NULL_FIGURES, today, computedAt }));
+        while (pending.length > 4) await insertVerdicts(loader, await pending.shift()!);
+        if ((from / batch) % 20 === 19) await loader.checkpoint();
+        summary.firms += firms.length;
+        summary.stageEvents += events.length;
+        summary.annualFigures += figures.length;
+        options.onProgress?.(summary.firms, total);
       }
-      seen.add(name);
-      seen.add(uscc);
-      const stage = rng.weighted(STAGE_WEIGHTS);
-      const foundedMs = anchorMs - rng.between(1.2, 22) * 365 * DAY;
-      const firstListed = Math.max(foundedMs + 200 * DAY, anchorMs - rng.between(0.3, 7.5) * 365 * DAY);
-      const history = planHistory(rng, stage, firstListed, anchorMs - rng.between(1, 120) * DAY);
-      const last = history[history.length - 1]!;
-      const touched = new Date(last.at).toISOString();
-      firms.push({
-        id,
-        uscc,
-        name,
-        name_norm: normalizeFirmName(name),
-        park_id: rng.chance(0.93) ? rng.weighted(parkIds) : null,
-        town_id: townIdByCode.get(demoTownCode(id)) ?? null,
-        field: rng.chance(0.95) ? field : null,
-        founded_on: new Date(foundedMs).toISOString().slice(0, 10),
-        address: null,
-        contact_name: null,
-        contact_phone: null,
-        counsellor_id: stage !== 'candidate' && rng.chance(0.85) ? rng.pick(counsellors) : null,
-        lifecycle: stage === 'candidate' ? null : lifecycleFor(rng, foundedMs, anchorMs),
-        stage: last.to,
-        notes: null,
-        version: history.length,
-        created_at: new Date(history[0]!.at).toISOString(),
-        updated_at: touched,
-      });
-      for (const e of history) {
-        events.push({
-          firm_id: id,
-          from_stage: e.from,
-          to_stage: e.to,
-          reason_code: e.reasonCode,
-          reason: e.reason,
-          details: e.details ? JSON.stringify(e.details) : null,
-          source: 'seed',
-          actor_id: rng.pick(actors),
-          at: new Date(e.at).toISOString(),
-        });
-      }
-      const planned = stage !== 'candidate' || rng.chance(0.3) ? planFigures(rng, stage, figureYears) : [];
-      for (const f of planned) figures.push({ firm_id: id, ...f, version: 1, updated_at: createdAt });
-      // The current year's declaration of incidents (办法 第十一条（八） counts the application year).
-      if (planned.length && rng.chance(0.9)) figures.push({ firm_id: id, year: anchorYear, major_incident: false, version: 1, updated_at: createdAt });
-      for (const e of planListEntries(rng, stage, planned, listYears)) {
-        entries.push({ batch_id: listBatchIds.get(`${e.kind}:${e.year}`), firm_id: id, kind: e.kind, year: e.year, is_current: true, line: n + 2, name_matched: false, data: JSON.stringify(e.data) });
-      }
-    }
-    await db.transaction(async (trx) => {
-      await insertChunked(trx, 'firms', firms);
-      await insertChunked(trx, 'stage_events', events);
-      await insertChunked(trx, 'annual_figures', figures);
-      await insertChunked(trx, 'list_entries', entries);
-    });
-    summary.firms += firms.length;
-    summary.stageEvents += events.length;
-    summary.annualFigures += figures.length;
-    options.onProgress?.(summary.firms, total);
-  }
+      for (const p of pending.splice(0)) await insertVerdicts(loader, await p);
+    },
+    async (exec) => {
+      // What the triggers would have kept, computed once from the loaded rows.
+      await rebuildCounters(db, exec);
+      if (isSqlite(db)) await exec("INSERT INTO firms_fts (firms_fts) VALUES ('rebuild')");
+    },
+    { onPhase: options.onPhase },
+  ).finally(() => verdicts.close());
   await resetIdSequence(db, 'firms');
+  await resetIdSequence(db, 'stage_events');
+  await resetIdSequence(db, 'annual_figures');
+  await resetIdSequence(db, 'list_entries');
   await resetIdSequence(db, 'import_batches');
-  // Eligibility summaries, as a real install would have them after the figures were entered.
-  const ids = ((await db('firms').select('id')) as { id: number }[]).map((r) => r.id);
-  for (let i = 0; i < ids.length; i += 2000) await db.transaction((trx) => refreshEligibility(trx, ids.slice(i, i + 2000)));
-  for (const [key, batchId] of listBatchIds) {
-    const n = (await db('list_entries').where({ batch_id: batchId }).count({ n: '*' }).first()) as { n: number | string };
-    await db('import_batches').where({ id: batchId }).update({ rows_total: Number(n.n), rows_matched: Number(n.n) });
-    void key;
-  }
+  for (const [batchId, n] of entriesPerBatch) await db('import_batches').where({ id: batchId }).update({ rows_total: n, rows_matched: n });
+  options.onPhase?.('statistics');
   await analyze(db);
   bumpDataGeneration();
   return summary;

@@ -23,6 +23,22 @@ export const PERMISSIONS = {
   /** Parks and towns (属地): create, rename, merge, retire (/admin/parks). */
   'parks.manage': ['admin'],
   'audit.read': ['admin'],
+  // Certification register and compliance calendar (issue 10: certifications)
+  'certifications.read': ['admin', 'caseworker', 'counsellor', 'leader'],
+  /** Record, correct, cancel register rows; tick reports; record changes. */
+  'certifications.edit': ['admin', 'caseworker'],
+  /** Per-year settings: the 省级 issuing agency, local deadlines. */
+  'certifications.settings': ['admin'],
+  // Coaching (issue 9). Writes are further limited per firm by domain/coaching/access.ts:
+  // a counsellor only for their own firms, a caseworker within their parks/towns.
+  'coaching.read': ['admin', 'caseworker', 'counsellor', 'leader'],
+  'coaching.write': ['admin', 'caseworker', 'counsellor'],
+  /** Set a firm's lifecycle category (生命周期): also the counsellor, for their own firms. */
+  'firms.lifecycle': ['admin', 'caseworker', 'counsellor'],
+  /** Assign counsellors to firms, one or many at once. */
+  'coaching.assign': ['admin', 'caseworker'],
+  /** Plan templates and the "no contact in N days" thresholds. */
+  'coaching.configure': ['admin'],
   // reports (issue 10 items 4, 5): targets are set by administrators and leaders; everyone reads
   // the targets and the annual report (a limited caseworker: their parks); leaders freeze (定稿).
   'targets.read': ['admin', 'caseworker', 'counsellor', 'leader'],

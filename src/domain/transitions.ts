@@ -60,6 +60,7 @@ export const MOVE_SOURCE_LABELS: Record<string, string> = {
   import: '名单导入',
   create: '新增',
   seed: '演示数据',
+  register: '资质登记',
 };
 
 export type MoveNeed = 'reason' | 'exit_reason' | 'certificate' | 'override';

@@ -19,6 +19,7 @@ export const layoutLocals: RequestHandler = (req, res, next) => {
     users: can(actor, 'users.manage'),
     parks: can(actor, 'parks.manage'),
     audit: can(actor, 'audit.read'),
+    certifications: can(actor, 'certifications.read'),
     targets: can(actor, 'targets.read'),
     reports: can(actor, 'reports.read'),
   };

@@ -258,7 +258,7 @@ async function run(): Promise<ImportCaseResult> {
         await new ImportRunner(db).start('preview', batchId, ctx, { heapLimitMiB: previewHeapLimitMiB(batch.fileType, batch.sourceInfo) });
         const b = await findBatch(db, batchId);
         if (b?.status !== 'previewed') throw new Error(`the preview ended ${b?.status}: ${b?.error}`);
-        counts = { total: b.rowsTotal ?? 0, matched: b.rowsMatched ?? 0, nameMatched: b.rowsNameMatched ?? 0, created: b.rowsNew ?? 0, rejected: b.rowsRejected ?? 0 };
+        counts = { total: b.rowsTotal ?? 0, matched: b.rowsMatched ?? 0, nameMatched: b.rowsNameMatched ?? 0, created: b.rowsNew ?? 0, rejected: b.rowsRejected ?? 0, flagged: b.rowsFlagged ?? 0 };
       } else {
         counts = await runPreview(db, batchId, ctx, throttled());
       }

@@ -32,7 +32,7 @@ export async function createTestDb(opts: TestDbOptions = {}): Promise<TestDb> {
     const admin = createDb(url, { poolMax: 1 });
     await admin.raw('CREATE SCHEMA ??', [schema]);
     await admin.destroy();
-    const db = createDb(url, { searchPath: [schema, 'public'], poolMax: 4, ...opts.dbOptions });
+    const db = createDb(url, { searchPath: [schema, 'public'], poolMax: 4, asyncCommit: true, ...opts.dbOptions });
     await migrateLatest(db);
     return {
       db,

@@ -9,6 +9,7 @@ import type { ImportRunner } from '../../src/features/lists/import-runner.js';
 import { createFirm, validUscc } from '../helpers/factories.js';
 import { writeCsv, writeXlsx } from '../helpers/list-files.js';
 import { registeredRoutes } from '../helpers/routes.js';
+import { insertCertification, insertChange } from '../../src/features/certifications/certifications.queries.js';
 import { type Client, createTestContext, snapshot, type TestContext, type UserName } from '../helpers/test-app.js';
 
 type Access = 'public' | 'signed-in' | Permission;
@@ -71,6 +72,21 @@ const ROUTE_ACCESS: Record<string, Access> = {
   'POST /admin/parks/:type/:id/rename': 'parks.manage',
   'POST /admin/parks/:type/:id/merge': 'parks.manage',
   'POST /admin/parks/:type/:id/retire': 'parks.manage',
+  // certifications (issue 10)
+  'GET /certifications': 'certifications.read',
+  'GET /certifications/new': 'certifications.edit',
+  'POST /certifications/new': 'certifications.edit',
+  'GET /certifications/calendar': 'certifications.read',
+  'GET /certifications/calendar.:format': 'certifications.read',
+  'GET /certifications/settings': 'certifications.settings',
+  'POST /certifications/settings': 'certifications.settings',
+  'POST /certifications/ticks': 'certifications.edit',
+  'POST /certifications/changes': 'certifications.edit',
+  'POST /certifications/changes/:id/reported': 'certifications.edit',
+  'POST /certifications/:id/cancel': 'certifications.edit',
+  'POST /certifications/:id/void': 'certifications.edit',
+  'GET /certifications/:id/edit': 'certifications.edit',
+  'POST /certifications/:id': 'certifications.edit',
   // reports (issue 10: exports, targets, the annual report)
   'GET /firms/export.:format': 'firms.read',
   'GET /board/export.:format': 'firms.read',
@@ -196,6 +212,41 @@ const PROBES: Probe[] = [
     prepare: async (t, c) => { const id = await newPark(t); return () => c.post(`/admin/parks/park/${id}/merge`).type('form').send({ into: t.basics.parks.b, confirm: '1' }); },
   },
   { route: 'POST /admin/parks/:type/:id/retire', prepare: async (t, c) => { const id = await newPark(t); return () => c.post(`/admin/parks/park/${id}/retire`).type('form').send({}); } },
+  // certifications (issue 10)
+  { route: 'GET /certifications', prepare: async (_t, c) => () => c.get('/certifications') },
+  { route: 'GET /certifications/calendar', prepare: async (_t, c) => () => c.get('/certifications/calendar?days=90') },
+  { route: 'GET /certifications/calendar.:format', prepare: async (_t, c) => () => c.get('/certifications/calendar.xlsx') },
+  { route: 'GET /certifications/new', prepare: async (t, c, parkId) => { const f = await firmIn(t, parkId); return () => c.get(`/certifications/new?firm=${f.uscc}&kind=tsme`); } },
+  {
+    route: 'POST /certifications/new',
+    prepare: async (t, c, parkId) => { const f = await firmIn(t, parkId); return () => c.post('/certifications/new').type('form').send({ firm: f.uscc, kind: 'leading', year: 2025, level: '余姚市级' }); },
+  },
+  { route: 'GET /certifications/settings', prepare: async (_t, c) => () => c.get('/certifications/settings') },
+  { route: 'POST /certifications/settings', prepare: async (_t, c) => () => c.post('/certifications/settings').type('form').send({ year: 2030 + (n++ % 70), provincialAgency: '浙江省经济和信息化厅' }) },
+  {
+    route: 'POST /certifications/ticks',
+    prepare: async (t, c, parkId) => { const id = await tsmeRow(t, parkId); return () => c.post('/certifications/ticks').type('form').send({ certificationId: id, kind: 'tsme_info_update', dataYear: 2024, reportedOn: '2025-03-01', back: '/certifications' }); },
+  },
+  { route: 'POST /certifications/:id/cancel', prepare: async (t, c, parkId) => { const id = await tsmeRow(t, parkId); return () => c.post(`/certifications/${id}/cancel`).type('form').send({ version: 1, reasonCode: 'fraud', statusOn: '2024-08-01' }); } },
+  { route: 'POST /certifications/:id/void', prepare: async (t, c, parkId) => { const id = await tsmeRow(t, parkId); return () => c.post(`/certifications/${id}/void`).type('form').send({ version: 1, voidReason: '录入错误' }); } },
+  { route: 'GET /certifications/:id/edit', prepare: async (t, c, parkId) => { const id = await tsmeRow(t, parkId); return () => c.get(`/certifications/${id}/edit`); } },
+  {
+    route: 'POST /certifications/:id',
+    prepare: async (t, c, parkId) => {
+      const id = await tsmeRow(t, parkId);
+      const row = await t.db('certifications').where({ id }).first();
+      return () => c.post(`/certifications/${id}`).type('form').send({ version: 1, year: 2024, number: row.number, issuedOn: '2024-05-01', note: '核对' });
+    },
+  },
+  { route: 'POST /certifications/changes', prepare: async (t, c, parkId) => { const f = await firmIn(t, parkId); return () => c.post('/certifications/changes').type('form').send({ firm: f.uscc, kind: 'rename', eventOn: '2025-01-01' }); } },
+  {
+    route: 'POST /certifications/changes/:id/reported',
+    prepare: async (t, c, parkId) => {
+      const f = await firmIn(t, parkId);
+      const id = await insertChange(t.db, { firmId: f.id, kind: 'rename', eventOn: '2025-01-01', dueOn: '2025-04-01', description: null, reportedOn: null }, new Date().toISOString(), t.basics.users.admin.id);
+      return () => c.post(`/certifications/changes/${id}/reported`).type('form').send({ firm: f.uscc, reportedOn: '2025-02-01' });
+    },
+  },
   // reports (issue 10)
   { route: 'GET /dashboard/export.:format', prepare: async (_t, c) => () => c.get('/dashboard/export.csv') },
   { route: 'GET /targets', prepare: async (_t, c) => () => c.get('/targets') },
@@ -205,6 +256,16 @@ const PROBES: Probe[] = [
   { route: 'GET /reports/:year.:format', prepare: async (_t, c) => () => c.get('/reports/2025.xlsx') },
   { route: 'POST /reports/:year/freeze', prepare: async (_t, c) => () => c.post('/reports/2024/freeze').type('form').send({ note: '探针' }) },
 ];
+
+/** A 2024 tech-SME registration of a new firm in the park (version 1). */
+async function tsmeRow(t: TestContext, parkId: number): Promise<number> {
+  const f = await createFirm(t.db, { stage: 'tech_sme', parkId, actorId: t.basics.users.admin.id });
+  return insertCertification(
+    t.db,
+    { firmId: f.id, kind: 'tsme', year: 2024, number: `20243302810A${n++}`, level: null, mode: null, appliedOn: null, publicizedOn: null, filedOn: null, issuedOn: '2024-05-01', validUntil: null, validUntilOverride: false, status: 'active', statusReasonCode: null, statusReason: null, statusOn: null, note: null },
+    { source: 'seed', at: new Date().toISOString(), by: t.basics.users.admin.id },
+  );
+}
 
 async function newPark(t: TestContext): Promise<number> {
   const [row] = await t.db('parks').insert({ code: `probe-${n}`, name: `探针园区${n++}`, kind: 'park', is_active: true, sort_order: 99 }).returning('id');
@@ -250,7 +311,8 @@ describe('access control', () => {
     const permission = ROUTE_ACCESS[probe.route] as Permission;
     for (const role of ROLES) {
       const allowed = (PERMISSIONS[permission] as readonly string[]).includes(role);
-      it(`${probe.route} as ${role} → ${allowed ? 'allowed' : '403, nothing changes'}`, async () => {
+      it(`${probe.route} as ${role} → ${allowed ? 'allowed' : '403, nothing changes'}`, async function () {
+        if (probe.route.startsWith('POST /lists/imports/')) this.timeout(30_000); // prepared through worker jobs
         const client = await t.as(role);
         const send = await probe.prepare(t, client, t.basics.parks.a);
         const runner = t.app.locals.importRunner as ImportRunner;

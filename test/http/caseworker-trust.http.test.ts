@@ -70,7 +70,8 @@ describe('what a caseworker can trust', () => {
     });
   });
 
-  describe('a reverted list', () => {
+  describe('a reverted list', function () {
+    this.timeout(30_000); // each case commits a list through a worker job
     it('takes out the candidates it created without counting them as exits; they stay findable with their history', async () => {
       const real = await createFirm(t.db, { name: '余姚市真实退库科技有限公司', stage: 'incubating', parkId: t.basics.parks.a, actorId: t.basics.users.admin.id });
       const id = await commitList(t, [[validUscc(810_001), '余姚市撤回一号科技有限公司'], [validUscc(810_002), '余姚市撤回二号科技有限公司']]);

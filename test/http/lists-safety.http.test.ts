@@ -66,24 +66,29 @@ describe('candidate lists: replacing, reverting and discarding safely', function
 
   async function committed(firms: Firm[]): Promise<number> {
     const id = await preview(writeCsv(rowsOf(firms)));
-    await t.admin.post(`/lists/imports/${id}/commit`).type('form').send({ confirmReplace: '1' }).expect(303);
+    await t.admin.post(`/lists/imports/${id}/commit`).type('form').send({ mode: 'replace', confirmText: '替换' }).expect(303);
     await runner.settled(id);
     expect((await batch(id)).status).to.equal('committed');
     return id;
   }
 
-  it('does not let a caseworker limited to some parks replace the committed county-wide list: the page says why, the server refuses (409), nothing changes', async () => {
+  const currentFirms = async (kind = 'rd_deduction', year = 2025) =>
+    ((await t.db('list_entries').where({ kind, year, is_current: true }).orderBy('firm_id').select('firm_id')) as { firm_id: number }[]).map((r) => r.firm_id);
+
+  it('does not let a caseworker limited to some parks replace the committed county-wide list: the page offers only 追加, the server refuses a replace (409), nothing changes', async () => {
     const county = await committed([...inA, ...inB]);
     const scoped = await t.as('scoped');
     // Their file has firms of both parks: park B's rows are refused, park A's would replace the county list.
     const id = await preview(writeCsv(rowsOf([inA[0]!, inB[0]!, inB[1]!])), scoped);
     const page = html((await scoped.get(`/lists/imports/${id}`).expect(200)).text);
-    expect(page.querySelector('.scoped-replace')!.text).to.include(`本年度该名单已有生效批次 #${county}（全县），只能由管理员或不限园区的业务员替换。`);
-    expect(page.querySelector('form.commit-form')).to.equal(null);
+    expect(page.querySelector('.scoped-replace')!.text).to.include(`本年度该名单已有生效批次 #${county}（全县），只能由管理员或不限园区的业务员替换`);
+    expect(page.querySelectorAll('form.commit-form input[name=mode]').map((i) => i.getAttribute('value'))).to.deep.equal(['append']);
 
     const before = await snapshot(t.db);
-    const refused = await scoped.post(`/lists/imports/${id}/commit`).type('form').send({ confirmReplace: '1', replaces: String(county) }).expect(409);
-    expect(html(refused.text).querySelector('#commit .scoped-replace')!.text).to.include(`#${county}（全县）`);
+    for (const body of [{ confirmReplace: '1', replaces: String(county) }, { mode: 'replace', confirmText: '替换', replaces: String(county) }, { replaces: String(county) }]) {
+      const refused = await scoped.post(`/lists/imports/${id}/commit`).type('form').send(body).expect(409);
+      expect(html(refused.text).querySelector('#commit .scoped-replace')!.text).to.include(`#${county}（全县）`);
+    }
     expect(await snapshot(t.db)).to.deep.equal(before);
     expect((await batch(county)).status).to.equal('committed');
 
@@ -97,6 +102,16 @@ describe('candidate lists: replacing, reverting and discarding safely', function
     expect(await t.db('list_entries').where({ batch_id: id }).first()).to.equal(undefined);
   });
 
+  it('lets a caseworker limited to some parks append their firms to the county list; the county list keeps every firm', async () => {
+    const county = await committed([inA[0]!, inB[0]!, inB[1]!]);
+    const scoped = await t.as('scoped');
+    const id = await preview(writeCsv(rowsOf([inA[0]!, inA[1]!])), scoped);
+    await scoped.post(`/lists/imports/${id}/commit`).type('form').send({ mode: 'append', replaces: String(county) }).expect(303);
+    await runner.settled(id);
+    expect((await batch(id))).to.include({ status: 'committed', commit_mode: 'append' });
+    expect(await currentFirms()).to.deep.equal([inA[0]!.id, inA[1]!.id, inB[0]!.id, inB[1]!.id].sort((a, b) => a - b));
+  });
+
   it('lets a caseworker limited to some parks commit when no list of that kind and year is committed yet', async () => {
     const scoped = await t.as('scoped');
     const id = await preview(writeCsv(rowsOf([inA[0]!, inA[1]!])), scoped);
@@ -107,47 +122,96 @@ describe('candidate lists: replacing, reverting and discarding safely', function
     expect((await batch(id)).status).to.equal('committed');
   });
 
-  it('shows both sizes and warns when the new list is under half the current one; commit needs the confirmation (422 in place, nothing changed without it)', async () => {
+  it('shows what a commit changes (current → new, leave, stay, join) and asks 替换 or 追加; a replace that more than halves the list needs “替换” or the year typed (422 in place, nothing changed without it)', async () => {
     const current = await committed([...inA, ...inB]);
-    const id = await preview(writeCsv(rowsOf([inA[0]!, inB[0]!])));
+    const fresh = validFirm(900_702);
+    const id = await preview(writeCsv(rowsOf([inA[0]!, fresh])));
     const page = html((await t.admin.get(`/lists/imports/${id}`).expect(200)).text);
-    expect(page.querySelector('.replace-sizes')!.text).to.include(`将替换批次 #${current}（6 家）为本批次（2 家）`);
-    expect(page.querySelector('.replace-warning')!.text).to.include('不到批次').and.include('一半');
-    expect(page.querySelector('form.commit-form input[name=confirmReplace]')).to.not.equal(null);
-    expect(page.querySelector('form.commit-form label.confirm-check')!.text).to.include(`我已核对，用本批次替换批次 #${current}`);
+    expect(page.querySelector('.replace-sizes')!.text).to.include(`批次 #${current}（6 家）`).and.include('本文件有 2 家企业，其中 1 家已在名单中，1 家不在');
+    const cells = (sel: string) => page.querySelector(sel)!.querySelectorAll('td').map((td) => td.text);
+    // current, after, leave, stay, join
+    expect(cells('tr.change-replace')).to.deep.equal(['6', '2', '5', '1', '1']);
+    expect(cells('tr.change-append')).to.deep.equal(['6', '7', '0', '6', '1']);
+    expect(page.querySelector('.replace-warning')!.text).to.include('不到批次').and.include('一半').and.include('5 家企业将不再计入');
+    expect(page.querySelectorAll('form.commit-form input[name=mode]').map((i) => i.getAttribute('value'))).to.deep.equal(['replace', 'append']);
+    expect(page.querySelector('form.commit-form input[name=mode][checked]')).to.equal(null);
+    expect(page.querySelector('form.commit-form input[name=confirmText]')).to.not.equal(null);
 
     const before = await snapshot(t.db);
-    const refused = await t.admin.post(`/lists/imports/${id}/commit`).type('form').send({ replaces: String(current) }).expect(422);
-    expect(html(refused.text).querySelector('#commit .commit-error')!.text).to.include(`我已核对，用本批次替换批次 #${current}`);
+    const unchosen = await t.admin.post(`/lists/imports/${id}/commit`).type('form').send({ replaces: String(current) }).expect(422);
+    expect(html(unchosen.text).querySelector('#commit .commit-error')!.text).to.include('请选择“替换”').and.include('“追加”');
+    const untyped = await t.admin.post(`/lists/imports/${id}/commit`).type('form').send({ replaces: String(current), mode: 'replace', confirmText: '是' }).expect(422);
+    const untypedPage = html(untyped.text);
+    expect(untypedPage.querySelector('#commit .commit-error')!.text).to.include('从 6 家减少到 2 家').and.include('请在确认框中输入“替换”或名单年度“2025”');
+    // The choice and the text stay as sent.
+    expect(untypedPage.querySelector('form.commit-form input[name=mode][value=replace]')!.hasAttribute('checked')).to.equal(true);
+    expect(untypedPage.querySelector('form.commit-form input[name=confirmText]')!.getAttribute('value')).to.equal('是');
+    // An old form's ticked box meant replace: it too needs the typed confirmation here.
+    await t.admin.post(`/lists/imports/${id}/commit`).type('form').send({ replaces: String(current), confirmReplace: '1' }).expect(422);
     // The form was drawn when nothing was committed: the user has not seen what it would replace.
-    const stale = await t.admin.post(`/lists/imports/${id}/commit`).type('form').send({ replaces: 'none', confirmReplace: '1' }).expect(422);
+    const stale = await t.admin.post(`/lists/imports/${id}/commit`).type('form').send({ replaces: 'none', mode: 'replace', confirmText: '替换' }).expect(422);
     expect(html(stale.text).querySelector('#commit .commit-error')!.text).to.include(`当前生效的名单已变为批次 #${current}`);
     expect(await snapshot(t.db)).to.deep.equal(before);
 
-    await t.admin.post(`/lists/imports/${id}/commit`).type('form').send({ replaces: String(current), confirmReplace: '1' }).expect(303);
+    await t.admin.post(`/lists/imports/${id}/commit`).type('form').send({ replaces: String(current), mode: 'replace', confirmText: ' 2025 ' }).expect(303);
     await runner.settled(id);
-    expect((await batch(id)).status).to.equal('committed');
+    expect(await batch(id)).to.include({ status: 'committed', commit_mode: 'replace' });
     expect((await batch(current)).status).to.equal('superseded');
+    expect((await currentFirms()).length).to.equal(2);
   });
 
-  it('shows the sizes without the warning when the new list is at least half the current one', async () => {
+  it('appends: the current list keeps its firms, the file’s join, the stayers take the file’s figures; reverting the append restores exactly the prior list', async () => {
     const current = await committed([inA[0]!, inA[1]!, inB[0]!, inB[1]!]);
-    const id = await preview(writeCsv(rowsOf([inA[0]!, inA[2]!])));
+    const priorEntries = await t.db('list_entries').where({ batch_id: current }).orderBy('firm_id').select('firm_id', 'data', 'is_current');
+    const fresh = validFirm(900_703);
+    const id = await preview(writeCsv([HEADER, [inA[0]!.uscc, inA[0]!.name, '99'], [inA[2]!.uscc, inA[2]!.name, '5'], [fresh.uscc, fresh.name, '7']]));
     const page = html((await t.admin.get(`/lists/imports/${id}`).expect(200)).text);
-    expect(page.querySelector('.replace-sizes')!.text).to.include(`将替换批次 #${current}（4 家）为本批次（2 家）`);
-    expect(page.querySelector('.replace-warning')).to.equal(null);
+    expect(page.querySelector('form.commit-form input[name=confirmText]')).to.equal(null); // 3 of 4: no shrink below half
+    await t.admin.post(`/lists/imports/${id}/commit`).type('form').send({ replaces: String(current), mode: 'append' }).expect(303);
+    await runner.settled(id);
+    expect(await batch(id)).to.include({ status: 'committed', commit_mode: 'append' });
+    expect((await batch(current)).status).to.equal('superseded');
+    const freshId = ((await t.db('firms').where({ uscc: fresh.uscc }).first('id')) as { id: number }).id;
+    expect(await currentFirms()).to.deep.equal([inA[0]!.id, inA[1]!.id, inA[2]!.id, inB[0]!.id, inB[1]!.id, freshId].sort((a, b) => a - b));
+    const stayer = await t.db('list_entries').where({ batch_id: id, firm_id: inA[0]!.id }).first();
+    expect(JSON.parse(stayer.data).rd_deduction).to.equal(990_000);
+    const audit = await t.db('audit_log').where({ action: 'import.commit', object_id: String(id) }).first();
+    expect(JSON.parse(audit.after)).to.include({ mode: 'append', carried: 3, entries: 6, createdFirms: 1 });
+    expect(page.querySelector('.commit-mode')).to.not.equal(null);
+    expect((await t.admin.get(`/lists/imports/${id}`).expect(200)).text).to.include('以“追加”方式提交');
+
+    // The confirmation says what the revert does: 6 entries go, #current (4 firms) comes back, the one new firm leaves.
+    const plan = html((await t.admin.get(`/lists/imports/${id}`).expect(200)).text).querySelector('form.revert-form .revert-plan')!;
+    expect(plan.querySelector('.revert-entries')!.text).to.include('移除本批次的 6 条名单记录');
+    expect(plan.querySelector('.revert-restored')!.text).to.include(`恢复此前生效的批次 #${current}（4 家）`);
+    expect(plan.querySelector('.revert-leaving')!.text).to.include('1 家候选企业退出培育库');
+    await t.admin.post(`/lists/imports/${id}/revert`).type('form').send({ confirmRevert: '1' }).expect(303);
+    expect((await batch(current)).status).to.equal('committed');
+    expect(await t.db('list_entries').where({ batch_id: current }).orderBy('firm_id').select('firm_id', 'data', 'is_current')).to.deep.equal(priorEntries);
+    expect(await currentFirms()).to.deep.equal(priorEntries.map((e: { firm_id: number }) => e.firm_id));
+    expect((await t.db('firms').where({ id: freshId }).first()).stage).to.equal('exited');
   });
 
   it('reverts only with the confirmation ticked: without it 422 with the message in place, nothing changed', async () => {
-    const id = await committed([inA[0]!, validFirm(900601)]);
+    const id = await committed([inA[0]!, validFirm(900601), validFirm(900602)]);
+    // One of the two firms it created is already being cultivated: it stays, and the plan says 1.
+    const moved = await t.db('firms').where({ uscc: validUscc(900602) }).first('id', 'version');
+    await t.db('firms').where({ id: moved.id }).update({ stage: 'incubating', version: moved.version + 1 });
     const page = html((await t.admin.get(`/lists/imports/${id}`).expect(200)).text);
     expect(page.querySelector('form.revert-form label.confirm-check')!.text).to.include(`我已核对，撤销批次 #${id}`);
+    expect(page.querySelector('.revert-plan .revert-entries')!.text).to.include('移除本批次的 3 条名单记录');
+    expect(page.querySelector('.revert-plan .revert-restored')!.text).to.include('此前没有生效的批次').and.include('名单为空');
+    expect(page.querySelector('.revert-plan .revert-leaving')!.text).to.include('1 家候选企业退出培育库');
+    // Danger actions share the one red style.
+    expect(page.querySelector('form.revert-form button')!.classList.contains('button-danger')).to.equal(true);
     const before = await snapshot(t.db);
     const refused = await t.admin.post(`/lists/imports/${id}/revert`).type('form').send({}).expect(422);
     expect(html(refused.text).querySelector('.revert-error')!.text).to.include(`请先勾选“我已核对，撤销批次 #${id}”`);
     expect(await snapshot(t.db)).to.deep.equal(before);
     await t.admin.post(`/lists/imports/${id}/revert`).type('form').send({ confirmRevert: '1' }).expect(303);
     expect((await batch(id)).status).to.equal('reverted');
+    expect(await t.db('firms').where({ withdrawn_batch_id: id }).count({ n: '*' }).first().then((r) => Number(r?.n))).to.equal(1);
+    expect((await t.db('firms').where({ id: moved.id }).first()).stage).to.equal('incubating');
   });
 
   /** A row for a firm not registered yet (becomes a candidate on commit). */

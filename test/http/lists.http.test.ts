@@ -26,6 +26,8 @@ async function mappingFields(c: Client, id: number): Promise<Record<string, stri
   for (const sel of doc.querySelectorAll('form.mapping-form select')) {
     fields[sel.getAttribute('name')!] = sel.querySelector('option[selected]')?.getAttribute('value') ?? '';
   }
+  // A unit written in the header is sent as it is, not offered as a choice.
+  for (const input of doc.querySelectorAll('form.mapping-form input[type="hidden"][name^="unit_"]')) fields[input.getAttribute('name')!] = input.getAttribute('value') ?? '';
   const version = doc.querySelector('form.mapping-form input[name="version"]')?.getAttribute('value');
   if (version) fields.version = version;
   return fields;
@@ -285,8 +287,8 @@ describe('candidate lists: import', function () {
     await commit(first);
     const newer = await preview(writeCsv([HEADER, [1, known.uscc, known.name, '2025', '200', ''], [2, validUscc(900010), '余姚市二号新增科技有限公司', '2025', '9', '']]));
     const page = (await t.admin.get(`/lists/imports/${newer}`).expect(200)).text;
-    expect(page).to.include('取代').and.include(`批次 #${first}`);
-    await commit(newer, t.admin, { confirmReplace: '1' });
+    expect(page).to.include('替换').and.include('追加').and.include(`批次 #${first}`);
+    await commit(newer, t.admin, { mode: 'replace' });
     expect((await batch(first)).status).to.equal('superseded');
     const current = await t.db('list_entries').where({ is_current: true }).select('batch_id');
     expect(new Set(current.map((r) => r.batch_id))).to.deep.equal(new Set([newer]));
@@ -386,7 +388,7 @@ describe('candidate lists: import', function () {
     );
     const rows = await t.db('import_rows').where({ batch_id: id }).orderBy('line').select('status', 'reason');
     expect(rows[0].status).to.equal('match');
-    expect(rows[1].reason).to.include('不在你负责的园区');
+    expect(rows[1].reason).to.include('已登记，不在你的负责范围');
     expect(rows[2].reason).to.include('你负责的园区');
   });
 
@@ -515,7 +517,7 @@ describe('candidate lists: a caseworker limited to some parks and other people\'
     await runner.settled(id);
     const batch = await t.db('import_batches').where({ id }).first();
     expect(batch.status).to.equal('interrupted');
-    expect(batch.error).to.include('不在你负责园区');
+    expect(batch.error).to.include('不在你负责范围');
     expect(await t.db('list_entries').first()).to.equal(undefined);
   });
 

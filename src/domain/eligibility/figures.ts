@@ -2,8 +2,9 @@
  * Reading yearly figures by year, with "missing" tracked as data (never as a failure),
  * plus the small helpers every rule module shares.
  */
-import { toHundredths, toYuan } from './ratio.js';
-import type { ConditionResult, Status, YearFigures } from './types.js';
+import { frac, toHundredths, toYuan, type Fraction } from './ratio.js';
+import { staffAverage, type StaffAverage } from './staff.js';
+import type { ConditionResult, FirmFacts, Status, YearFigures } from './types.js';
 
 export type Figures = ReadonlyMap<number, YearFigures>;
 
@@ -133,5 +134,31 @@ export function joinNotes(...parts: (string | undefined | false | null)[]): stri
 
 /** Removes keys whose value is undefined, so results compare cleanly and serialise small. */
 export function compact<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+  // A plain loop: this runs for every condition of every verdict (1M firms in the demo data).
+  const out: Record<string, unknown> = {};
+  for (const k in o) {
+    const v = (o as Record<string, unknown>)[k];
+    if (v !== undefined) out[k] = v;
+  }
+  return out as T;
+}
+
+/** Exact staff averages by year, from the monthly counts where the firm has them (指引 三（五）). */
+export type StaffYears = ReadonlyMap<number, StaffAverage>;
+
+export function indexStaff(facts: Pick<FirmFacts, 'staffMonths'>): StaffYears {
+  const out = new Map<number, StaffAverage>();
+  for (const m of facts.staffMonths ?? []) if (!out.has(m.year)) out.set(m.year, staffAverage(m));
+  return out;
+}
+
+/**
+ * A head count as an exact fraction: from the monthly counts when entered (source says so), else the
+ * typed annual average (two decimals), labelled as typed.
+ */
+export function readStaffExact(idx: Figures, staff: StaffYears, year: number, key: StaffKey): Read<{ value: Fraction; monthly: boolean }> {
+  const months = staff.get(year);
+  if (months) return { ok: true, value: { value: key === 'staffTotal' ? months.total : months.tech, monthly: true } };
+  const typed = readStaff(idx, year, key);
+  return typed.ok ? { ok: true, value: { value: frac(typed.value, 100n), monthly: false } } : typed;
 }

@@ -4,16 +4,19 @@
  *
  * Every ratio is compared exactly (BigInt cross-multiplication); a value exactly on a "不低于" threshold passes.
  */
+import { type ComplianceRecord, describeEvent, INCIDENT_KINDS, withinHteWindow } from './compliance.js';
 import { addDays, daysBetween, parseDate, tryParseDate } from './dates.js';
 import {
-  compact, indexFigures, inputYearsOf, joinNotes, overallStatus, readAll, readFlag, readMoney, readStaff, sum, yearsText,
-  type Figures,
+  compact, indexFigures, indexStaff, inputYearsOf, joinNotes, overallStatus, readAll, readFlag, readMoney, readStaffExact, sum, yearsText,
+  type Figures, type StaffYears,
 } from './figures.js';
 import { estimateHteInnovation } from './innovation.js';
 import { hteIpHoldings, ipCountYear } from './ip.js';
 import { resolveHteOptions } from './options.js';
 import { htePeriod, type HtePeriod } from './period.js';
-import { ceilDiv, formatHundredths, formatPercent, formatWan, frac, pct, ratioAtLeast, yuanToWan, type Fraction } from './ratio.js';
+import {
+  atLeast, ceilDiv, compare, decimal, formatFraction, formatPercent, formatWan, frac, pct, ratioAtLeast, sub, yuanToWan, type Fraction,
+} from './ratio.js';
 import { ARTICLES } from './rule-sets.js';
 import type { ConditionResult, FirmFacts, HteOptions, ResolvedHteOptions, ScoreEstimate, Verdict } from './types.js';
 
@@ -40,6 +43,7 @@ export function checkHighTech(facts: FirmFacts, input: HteCheckInput): Verdict {
   const Y = parseDate(applyDate).y;
   const options = resolveHteOptions(input.options);
   const idx = indexFigures(facts.figures);
+  const staff = indexStaff(facts);
   const period = htePeriod(facts.registeredOn, Y);
   const ipYear = ipCountYear(idx, Y, options.ipCountYear);
   const score = estimateHteInnovation(idx, period, ipYear, options);
@@ -48,11 +52,11 @@ export function checkHighTech(facts: FirmFacts, input: HteCheckInput): Verdict {
     registrationAge(facts.registeredOn, applyDate),
     intellectualProperty(idx, ipYear, options),
     technologyField(facts.field),
-    techStaff(idx, period),
+    techStaff(idx, staff, period),
     ...rdExpenses(idx, period),
     hitechIncome(idx, period),
     innovation(score, period, ipYear),
-    noMajorIncident(idx, Y),
+    noMajorIncident(idx, Y, facts.compliance, applyDate),
   ].map(compact);
 
   return {
@@ -120,22 +124,28 @@ function technologyField(field: string | null): ConditionResult {
   return { ...head, status: 'review', value: field, note: '核心技术是否属于所选领域须专家判断' };
 }
 
-// （四）"科技人员占企业当年职工总数的比例不低于10%"; 当年 = Y−1; both as annual monthly averages (指引 三（五）).
-function techStaff(idx: Figures, period: HtePeriod): ConditionResult {
+// （四）"科技人员占企业当年职工总数的比例不低于10%"; 当年 = Y−1; both as annual monthly averages (指引 三（五）),
+// exact fractions when the monthly counts are entered — never compared after rounding.
+function techStaff(idx: Figures, staff: StaffYears, period: HtePeriod): ConditionResult {
   const year = period.latestYear;
   const head = { id: 'hte.tech_staff', label: '科技人员占比', article: A.techStaff, threshold: '≥ 10%（当年职工总数）', inputYears: [year] };
-  const read = readAll([readStaff(idx, year, 'techStaff'), readStaff(idx, year, 'staffTotal')]);
+  const read = readAll([readStaffExact(idx, staff, year, 'techStaff'), readStaffExact(idx, staff, year, 'staffTotal')]);
   if (!read.ok) return { ...head, status: 'missing', note: read.note };
-  const [tech, total] = read.value as [bigint, bigint]; // hundredths of a person
-  if (total === 0n) return { ...head, status: 'fail', value: '职工总数为0', gap: '需有科技人员且占职工总数不低于10%', note: `${year}年职工总数为0` };
-  const value = `${formatPercent(frac(tech, total))}（科技人员 ${formatHundredths(tech)} / 职工 ${formatHundredths(total)} 人，${year}年月平均）`;
-  if (tech > total) return { ...head, status: 'review', value, note: '科技人员数大于职工总数，请核对数据' };
-  // 《高新技术企业认定管理办法》第十一条（四）: tech/total ≥ 10%  ⇔  10·tech ≥ total
-  if (ratioAtLeast(tech, total, pct(10))) return { ...head, status: 'pass', value };
+  const [techRead, totalRead] = read.value as [{ value: Fraction; monthly: boolean }, { value: Fraction; monthly: boolean }];
+  const monthly = techRead.monthly && totalRead.monthly;
+  const source = monthly ? staff.get(year)!.source : `${year}年月平均（录入的年度数）`;
+  const tech = techRead.value;
+  const total = totalRead.value;
+  if (total.num === 0n) return { ...head, status: 'fail', value: '职工总数为0', gap: '需有科技人员且占职工总数不低于10%', note: `${year}年职工总数为0` };
+  const ratio = frac(tech.num * total.den, total.num * tech.den);
+  const value = `${formatPercent(ratio, monthly ? 4 : 2)}（科技人员 ${formatStaff(tech)} / 职工 ${formatStaff(total)} 人，${source}）`;
+  if (compare(tech, total) > 0) return { ...head, status: 'review', value, note: '科技人员数大于职工总数，请核对数据' };
+  // 《高新技术企业认定管理办法》第十一条（四）: tech/total ≥ 10%, exactly (cross-multiplied fractions)
+  if (atLeast(ratio, pct(10))) return { ...head, status: 'pass', value };
   // Coaching number: new tech staff raise both numerator and denominator, so we need the smallest x with
   // (tech + x) / (total + x) ≥ 10%  ⇔  x ≥ (total − 10·tech) / 9. Rounded up to whole full-year persons.
-  // It also suffices if the firm reassigns existing staff instead (that needs only ⌈0.1·total − tech⌉ ≤ x).
-  const persons = ceilDiv(total - 10n * tech, 9n * 100n);
+  const short = sub(total, frac(10n * tech.num, tech.den));
+  const persons = ceilDiv(short.num, 9n * short.den);
   return {
     ...head,
     status: 'fail',
@@ -143,6 +153,13 @@ function techStaff(idx: Figures, period: HtePeriod): ConditionResult {
     gap: `还需新增科技人员约 ${persons} 人（全年月平均；新增人员同时计入职工总数）`,
     gapAmount: Number(persons),
   };
+}
+
+/** A head count: whole, or up to 4 decimals rounded down, with the exact fraction when it has more. */
+function formatStaff(f: Fraction): string {
+  if (f.num % f.den === 0n) return String(f.num / f.den);
+  const shown = formatFraction(f, 4).replace(/0+$/, '');
+  return compare(decimal(shown), f) === 0 ? shown : `${shown}…`;
 }
 
 // （五）R&D ratio over 近三个会计年度 (3-year sums, band by the latest year's sales) and domestic share ≥ 60%.
@@ -286,23 +303,43 @@ function innovation(score: ScoreEstimate, period: HtePeriod, ipYear: number): Co
   };
 }
 
-// （八）"申请认定前一年内未发生重大安全、重大质量事故或严重环境违法行为"; 指引 三（一）: 365 days before
-// application, counting the application year. With yearly flags only: an incident in Y−1 or Y fails.
-function noMajorIncident(idx: Figures, Y: number): ConditionResult {
+// （八）"申请认定前一年内未发生重大安全、重大质量事故或严重环境违法行为"; 指引 三（一）: "申请前的365天之内（含申报年）".
+// From the dated register (compliance.ts) when the firm has one; otherwise from the yearly flags: an incident in Y−1 or Y fails.
+function noMajorIncident(idx: Figures, Y: number, compliance: ComplianceRecord | null | undefined, applyDate: string): ConditionResult {
   const years = [Y - 1, Y];
   const head = {
     id: 'hte.no_major_incident',
     label: '无重大安全、质量事故或严重环境违法',
     article: A.incident,
-    threshold: '申请前一年内（含申报年）未发生',
+    threshold: '申请前365天之内（含申报年）未发生',
     inputYears: years,
   };
+  const events = compliance?.events ?? [];
+  const inWindow = events.filter((e) => withinHteWindow(e.date, applyDate));
+  const major = inWindow.filter((e) => INCIDENT_KINDS.includes(e.kind));
+  if (major.length > 0) {
+    return { ...head, status: 'fail', value: major.map(describeEvent).join('；'), note: `距申报日 ${applyDate} 不超过365天` };
+  }
+  const unclassified = inWindow.filter((e) => e.kind === 'other_penalty');
+  if (unclassified.length > 0) {
+    return {
+      ...head,
+      status: 'review',
+      value: unclassified.map(describeEvent).join('；'),
+      note: '365天内有未分类的行政处罚：须查阅处罚决定，判断是否属重大安全、重大质量事故或严重环境违法',
+    };
+  }
+  const outside = events.filter((e) => INCIDENT_KINDS.includes(e.kind) && !inWindow.includes(e));
+  const outsideNote = outside.length > 0 ? `已录入的 ${outside.map((e) => e.date).join('、')} 事件距申报日超过365天，不影响本条` : undefined;
+  if (compliance?.checkedOn) {
+    return { ...head, status: 'pass', value: `${applyDate} 前365天内无记录`, note: joinNotes(`按 ${compliance.checkedOn} 核查的处罚与事故记录`, outsideNote) };
+  }
   const reads = years.map((y) => ({ y, r: readFlag(idx, y, 'majorIncident') }));
   const hit = reads.filter(({ r }) => r.ok && r.value).map(({ y }) => y);
   if (hit.length > 0) {
-    return { ...head, status: 'fail', value: `${hit.join('、')}年发生`, note: '按年度标记判断：申报年或上一年有记录即不符合' };
+    return { ...head, status: 'fail', value: `${hit.join('、')}年发生`, note: joinNotes('按年度标记判断：申报年或上一年有记录即不符合（录入具体日期可按365天精确判断）', outsideNote) };
   }
   const all = readAll(reads.map(({ r }) => r));
-  if (!all.ok) return { ...head, status: 'missing', note: all.note };
-  return { ...head, status: 'pass', value: `${Y - 1}、${Y}年均未发生` };
+  if (!all.ok) return { ...head, status: 'missing', note: joinNotes(all.note, '或录入处罚与事故记录并填写核查日期', outsideNote) };
+  return { ...head, status: 'pass', value: `${Y - 1}、${Y}年均未发生`, note: joinNotes('按年度标记判断', outsideNote) };
 }

@@ -5,7 +5,7 @@
 export type {
   Band, ConditionResult, DirectRoute, DirectRouteId, FirmFacts, HteOptions, PointRange, ResolvedHteOptions,
   ResolvedTsmeOptions, RuleSetId, ScoreEstimate, ScoreIndicator, ScoreItem, ScoreItemStatus, Status, TsmeOptions,
-  Verdict, YearFigures,
+  TsmeRdOption, Verdict, YearFigures,
 } from './types.js';
 export { RULE_SETS, ARTICLES, type RuleSetInfo } from './rule-sets.js';
 export { DEFAULT_HTE_OPTIONS, DEFAULT_TSME_OPTIONS, OPTION_NOTES, resolveHteOptions, resolveTsmeOptions } from './options.js';

@@ -3,10 +3,10 @@
  * 科技人员 (≤20) + 研发投入 (≤50, the firm picks option (1) or (2)) + 科技成果 (≤30).
  * All band lower bounds are inclusive ("30%(含)以上", "25%(含)-30%" …). Scores are exact integers.
  */
-import { readAll, readCount, readMoney, readStaff, type Figures } from './figures.js';
-import { formatHundredths, formatPercent, formatWan, frac, pct, ratioAtLeast, type Fraction } from './ratio.js';
+import { readAll, readCount, readMoney, readStaffExact, type Figures, type StaffYears } from './figures.js';
+import { formatFraction, formatHundredths, formatPercent, formatWan, frac, pct, ratioAtLeast, type Fraction } from './ratio.js';
 import { ARTICLES } from './rule-sets.js';
-import type { Band, PointRange, ScoreEstimate, ScoreIndicator, ScoreItem, Status } from './types.js';
+import type { Band, PointRange, ScoreEstimate, ScoreIndicator, ScoreItem, Status, TsmeRdOption } from './types.js';
 
 const A = ARTICLES.tsme;
 export const TSME_PASS_LINE = 60; // 第六条（五）"不低于60分"
@@ -55,16 +55,20 @@ function ratioItem(
   return { ...base, basis: 'computed', status: 'computed', band, points: [points, points], value: `${formatPercent(frac(num, den))}（${value}）` };
 }
 
-function staffItem(idx: Figures, year: number): ScoreItem {
+function staffItem(idx: Figures, staff: StaffYears, year: number): ScoreItem {
   const base = { id: 'tsme.score.staff', label: '科技人员指标', article: A.staffScore, max: 20, inputYears: [year] };
-  const read = readAll([readStaff(idx, year, 'techStaff'), readStaff(idx, year, 'staffTotal')]);
+  const read = readAll([readStaffExact(idx, staff, year, 'techStaff'), readStaffExact(idx, staff, year, 'staffTotal')]);
   if (!read.ok) return { ...base, basis: 'computed', status: 'missing', band: null, points: [0, 20], note: read.note };
-  const [tech, total] = read.value as [bigint, bigint];
-  const item = ratioItem(base, tech, total, STAFF_BANDS, `科技人员 ${formatHundredths(tech)} / 职工 ${formatHundredths(total)} 人`, '职工总数为0，无法计算');
-  return tech > total ? { ...item, status: 'review', points: [0, 20], note: '科技人员数大于职工总数，请核对数据' } : item;
+  const [t, s] = read.value as [{ value: Fraction; monthly: boolean }, { value: Fraction; monthly: boolean }];
+  const tech = t.value;
+  const total = s.value;
+  const shown = (f: Fraction) => (f.den === 100n ? formatHundredths(f.num) : formatFraction(f, 4));
+  // 第七条1: 科技人员数 / 职工总数, exact (cross-multiplied)
+  const item = ratioItem(base, tech.num * total.den, total.num * tech.den, STAFF_BANDS, `科技人员 ${shown(tech)} / 职工 ${shown(total)} 人${t.monthly && s.monthly ? '，按月度人数精确计算' : ''}`, '职工总数为0，无法计算');
+  return tech.num * total.den > total.num * tech.den ? { ...item, status: 'review', points: [0, 20], note: '科技人员数大于职工总数，请核对数据' } : item;
 }
 
-function rdItems(idx: Figures, year: number): ScoreItem[] {
+function rdItems(idx: Figures, year: number, chosen: TsmeRdOption | null): ScoreItem[] {
   const rd = readMoney(idx, year, 'rdDeductible');
   const sales = readMoney(idx, year, 'salesRevenue');
   const cost = readMoney(idx, year, 'totalCost');
@@ -79,6 +83,16 @@ function rdItems(idx: Figures, year: number): ScoreItem[] {
     return { ...item, note: item.note ? `${item.note}；${note}` : note };
   };
   const items = [one(opt1, sales, RD_SALES_BANDS, '销售收入'), one(opt2, cost, RD_COST_BANDS, '成本费用支出')] as [ScoreItem, ScoreItem];
+  // 第七条2: the firm's recorded choice decides; the other option is shown, not scored, and its data is not needed.
+  if (chosen) {
+    const pickA = chosen === 'sales';
+    const mark = (it: ScoreItem, picked: boolean): ScoreItem => ({
+      ...it,
+      selected: picked,
+      note: `${it.note ? `${it.note}；` : ''}${picked ? '企业选择按此项评分' : '企业未选此项，仅供对照'}`,
+    });
+    return [mark(items[0], pickA), mark(items[1], !pickA)];
+  }
   // "企业从(1)、(2)两项指标中选择一个指标进行评分": compute both, pre-select the higher (tie → (1)).
   const [a, b] = items;
   if (a.status === 'computed' && b.status === 'computed') {
@@ -114,12 +128,15 @@ function ipItem(idx: Figures, year: number): ScoreItem {
   return { ...base, status: 'computed', band, points: [points, points], value: `${year}年末 Ⅰ类 0 项，Ⅱ类 ${c2.value} 项`, note };
 }
 
-function rdIndicator(items: ScoreItem[]): ScoreIndicator {
+function rdIndicator(items: ScoreItem[], chosen: TsmeRdOption | null): ScoreIndicator {
   const selected = items.find((i) => i.selected);
   const points: PointRange = selected
     ? [selected.points[0], selected.points[1]]
     : [Math.max(...items.map((i) => i.points[0])), Math.max(...items.map((i) => i.points[1]))];
-  return { id: 'tsme.score.rd', label: '研发投入指标', max: 50, points, items, note: '企业从(1)、(2)两项中选择一项评分，默认取较高者' };
+  const note = chosen
+    ? `企业已选择按（${chosen === 'sales' ? '1）研发费用/销售收入' : '2）研发费用/成本费用支出'}评分`
+    : '企业从(1)、(2)两项中选择一项评分；企业未登记选择，默认取较高者';
+  return { id: 'tsme.score.rd', label: '研发投入指标', max: 50, points, items, note };
 }
 
 /** 第六条（五）score route: ≥ 60 AND 科技人员指标 ≠ 0. */
@@ -130,11 +147,11 @@ export function tsmeScoreStatus(total: PointRange, staff: PointRange, items: rea
   return items.some((i) => i.status === 'missing') ? 'missing' : 'review';
 }
 
-export function estimateTsmeScore(idx: Figures, dataYear: number): ScoreEstimate {
-  const staff = staffItem(idx, dataYear);
+export function estimateTsmeScore(idx: Figures, dataYear: number, staffYears: StaffYears = new Map(), chosen: TsmeRdOption | null = null): ScoreEstimate {
+  const staff = staffItem(idx, staffYears, dataYear);
   const indicators: ScoreIndicator[] = [
     { id: 'tsme.score.staff', label: '科技人员指标', max: 20, points: staff.points, items: [staff] },
-    rdIndicator(rdItems(idx, dataYear)),
+    rdIndicator(rdItems(idx, dataYear, chosen), chosen),
     (() => {
       const ip = ipItem(idx, dataYear);
       return { id: 'tsme.score.ip', label: '科技成果指标', max: 30, points: ip.points, items: [ip] };
@@ -149,6 +166,7 @@ export function estimateTsmeScore(idx: Figures, dataYear: number): ScoreEstimate
     indicators,
     total,
     passLine: '≥ 60分，且科技人员指标不为0分',
-    status: tsmeScoreStatus(total, staff.points, indicators.flatMap((i) => i.items)),
+    // An option not chosen (selected === false) is shown for comparison; its missing data keeps nothing open.
+    status: tsmeScoreStatus(total, staff.points, indicators.flatMap((i) => i.items).filter((i) => i.selected !== false)),
   };
 }

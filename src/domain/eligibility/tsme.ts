@@ -4,13 +4,14 @@
  * limits, still apply. Rule set 'tsme-2017'.
  */
 import { hteCertificateCalendar } from './calendar.js';
+import { COMPLIANCE_LISTS, describeEvent, DISHONESTY_KINDS, INCIDENT_KINDS, listedDuring } from './compliance.js';
 import { compareDates, tryParseDate } from './dates.js';
 import {
-  compact, indexFigures, inputYearsOf, joinNotes, overallStatus, readAll, readCount, readFlag, readMoney, readStaff,
-  yearRange, yearsText, type Figures,
+  compact, indexFigures, indexStaff, inputYearsOf, joinNotes, overallStatus, readAll, readCount, readFlag, readMoney,
+  readStaffExact, yearRange, yearsText, type Figures, type StaffYears,
 } from './figures.js';
 import { resolveTsmeOptions } from './options.js';
-import { formatHundredths, formatWan } from './ratio.js';
+import { formatFraction, formatHundredths, formatWan, frac, sub } from './ratio.js';
 import { ARTICLES } from './rule-sets.js';
 import { estimateTsmeScore } from './tsme-score.js';
 import type {
@@ -42,7 +43,8 @@ export function checkTechSme(facts: FirmFacts, input: TsmeCheckInput): Verdict {
 
   // [U] which year's figures the evaluation uses; always labelled.
   const yearNote = `按${dataYear}年数据（解释：${options.dataYearOffset === -1 ? '默认取评价年度上一年' : `评价年度${options.dataYearOffset}年`}，可配置）`;
-  const score = estimateTsmeScore(idx, dataYear);
+  const staffYears = indexStaff(facts);
+  const score = estimateTsmeScore(idx, dataYear, staffYears, facts.tsmeRdOption ?? null);
   const directRoutes = [
     hteCertificateRoute(facts, asOf, defaultDate),
     ...fiveYearRoutes(idx, facts.registeredOn, Y, options),
@@ -60,7 +62,7 @@ export function checkTechSme(facts: FirmFacts, input: TsmeCheckInput): Verdict {
       status: 'review' as const,
       note: '须核实：在中国境内（不含港澳台）注册的居民企业，会计核算健全、实行查账征收、能准确归集研发费用（登记信息核验）',
     },
-    ...sizeConditions(idx, dataYear, yearNote),
+    ...sizeConditions(idx, staffYears, dataYear, yearNote),
     {
       id: 'tsme.industry',
       label: '不属于禁止、限制和淘汰类',
@@ -68,7 +70,7 @@ export function checkTechSme(facts: FirmFacts, input: TsmeCheckInput): Verdict {
       status: 'review' as const,
       note: '须核实：产品和服务不属于国家规定的禁止、限制和淘汰类，所在行业不属于不适用研发费用加计扣除的行业',
     },
-    ...integrityConditions(idx, facts, Y),
+    ...integrityConditions(idx, facts, Y, asOf),
     scoreCondition(fullScore, dataYear, yearNote),
   ].map(compact);
 
@@ -84,19 +86,24 @@ export function checkTechSme(facts: FirmFacts, input: TsmeCheckInput): Verdict {
 }
 
 // （二）size limits, each its own condition; figures of the data year (evaluationYear − 1 by default [U]).
-function sizeConditions(idx: Figures, year: number, yearNote: string): ConditionResult[] {
+function sizeConditions(idx: Figures, staffYears: StaffYears, year: number, yearNote: string): ConditionResult[] {
   const common = { article: A.size, inputYears: [year], interpretation: true, note: yearNote };
-  const staff = readStaff(idx, year, 'staffTotal');
-  const staffResult: ConditionResult = staff.ok
-    ? staff.value <= TSME_MAX_STAFF_HUNDREDTHS // 《科技型中小企业评价办法》第六条（二）职工总数不超过500人
-      ? { id: 'tsme.size.staff', label: '职工总数', ...common, threshold: '≤ 500人', status: 'pass', value: `${formatHundredths(staff.value)} 人（${year}年月平均）` }
+  const staffRead = readStaffExact(idx, staffYears, year, 'staffTotal');
+  let staffResult: ConditionResult;
+  if (!staffRead.ok) {
+    staffResult = { id: 'tsme.size.staff', label: '职工总数', ...common, threshold: '≤ 500人', status: 'missing', note: joinNotes(staffRead.note, yearNote) };
+  } else {
+    const s = staffRead.value.value;
+    const shown = `${s.den === 100n ? formatHundredths(s.num) : formatFraction(s, 4)} 人（${year}年月平均${staffRead.value.monthly ? '，按月度人数精确计算' : ''}）`;
+    const over = sub(s, frac(TSME_MAX_STAFF_HUNDREDTHS, 100n));
+    staffResult = over.num <= 0n // 《科技型中小企业评价办法》第六条（二）职工总数不超过500人 (exact)
+      ? { id: 'tsme.size.staff', label: '职工总数', ...common, threshold: '≤ 500人', status: 'pass', value: shown }
       : {
-          id: 'tsme.size.staff', label: '职工总数', ...common, threshold: '≤ 500人', status: 'fail',
-          value: `${formatHundredths(staff.value)} 人（${year}年月平均）`,
-          gap: `超出上限 ${formatHundredths(staff.value - TSME_MAX_STAFF_HUNDREDTHS)} 人`,
-          gapAmount: Number(staff.value - TSME_MAX_STAFF_HUNDREDTHS) / 100,
-        }
-    : { id: 'tsme.size.staff', label: '职工总数', ...common, threshold: '≤ 500人', status: 'missing', note: joinNotes(staff.note, yearNote) };
+          id: 'tsme.size.staff', label: '职工总数', ...common, threshold: '≤ 500人', status: 'fail', value: shown,
+          gap: `超出上限 ${formatFraction(over, 2)} 人`,
+          gapAmount: Number(over.num) / Number(over.den),
+        };
+  }
   const money = (id: string, label: string, key: 'salesRevenue' | 'totalAssets', max: bigint): ConditionResult => {
     const read = readMoney(idx, year, key);
     const head = { id, label, ...common, threshold: '≤ 2亿元' };
@@ -114,35 +121,72 @@ function sizeConditions(idx: Figures, year: number, yearNote: string): Condition
 }
 
 // （四）"在填报上一年及当年内未发生重大安全、重大质量事故和严重环境违法、科研严重失信行为，且企业未列入
-// 经营异常名录和严重违法失信企业名单" — true → fail, null → missing.
-function integrityConditions(idx: Figures, facts: FirmFacts, Y: number): ConditionResult[] {
+// 经营异常名录和严重违法失信企业名单" — calendar years Y−1 and Y (up to the evaluation date). From the dated
+// register when the firm has one (compliance.ts); otherwise the yearly flags: true → fail, null → missing.
+function integrityConditions(idx: Figures, facts: FirmFacts, Y: number, asOf: string): ConditionResult[] {
   const years = [Y - 1, Y];
-  const reads = years.map((y) => ({ y, r: readFlag(idx, y, 'majorIncident') }));
-  const hit = reads.filter(({ r }) => r.ok && r.value).map(({ y }) => y);
-  const all = readAll(reads.map(({ r }) => r));
-  const incident: ConditionResult = {
-    id: 'tsme.integrity.incident',
-    label: '无重大安全、质量事故或严重环境违法',
-    article: A.integrity,
-    threshold: '上一年及当年未发生',
-    inputYears: years,
-    ...(hit.length > 0
-      ? { status: 'fail' as const, value: `${hit.join('、')}年发生` }
-      : all.ok
-        ? { status: 'pass' as const, value: `${Y - 1}、${Y}年均未发生` }
-        : { status: 'missing' as const, note: all.note }),
-  };
-  const flag = (id: string, label: string, v: boolean | null | undefined, missingNote: string): ConditionResult => ({
+  const from = `${Y - 1}-01-01`;
+  const c = facts.compliance ?? null;
+  const events = (c?.events ?? []).filter((e) => e.date >= from && e.date <= asOf);
+  const checked = c?.checkedOn ? `按 ${c.checkedOn} 核查的记录` : undefined;
+  const head = { article: A.integrity, inputYears: years };
+
+  const major = events.filter((e) => INCIDENT_KINDS.includes(e.kind));
+  const unclassified = events.filter((e) => e.kind === 'other_penalty');
+  let incident: ConditionResult;
+  if (major.length > 0) {
+    incident = { id: 'tsme.integrity.incident', label: '无重大安全、质量事故或严重环境违法', ...head, threshold: '上一年及当年未发生', status: 'fail', value: major.map(describeEvent).join('；') };
+  } else if (unclassified.length > 0) {
+    incident = {
+      id: 'tsme.integrity.incident', label: '无重大安全、质量事故或严重环境违法', ...head, threshold: '上一年及当年未发生', status: 'review',
+      value: unclassified.map(describeEvent).join('；'), note: '上一年及当年有未分类的行政处罚：须查阅处罚决定，判断是否属重大事故、严重环境违法或科研严重失信',
+    };
+  } else if (checked) {
+    incident = { id: 'tsme.integrity.incident', label: '无重大安全、质量事故或严重环境违法', ...head, threshold: '上一年及当年未发生', status: 'pass', value: `${Y - 1}、${Y}年无记录`, note: checked };
+  } else {
+    const reads = years.map((y) => ({ y, r: readFlag(idx, y, 'majorIncident') }));
+    const hit = reads.filter(({ r }) => r.ok && r.value).map(({ y }) => y);
+    const all = readAll(reads.map(({ r }) => r));
+    incident = {
+      id: 'tsme.integrity.incident',
+      label: '无重大安全、质量事故或严重环境违法',
+      ...head,
+      threshold: '上一年及当年未发生',
+      ...(hit.length > 0
+        ? { status: 'fail' as const, value: `${hit.join('、')}年发生` }
+        : all.ok
+          ? { status: 'pass' as const, value: `${Y - 1}、${Y}年均未发生`, note: '按年度标记判断' }
+          : { status: 'missing' as const, note: all.note }),
+    };
+  }
+
+  const dishonest = events.filter((e) => DISHONESTY_KINDS.includes(e.kind));
+  const dishonesty: ConditionResult = dishonest.length > 0
+    ? { id: 'tsme.integrity.dishonesty', label: '无科研严重失信、严重弄虚作假', ...head, status: 'fail', value: dishonest.map(describeEvent).join('；') }
+    : checked
+      ? { id: 'tsme.integrity.dishonesty', label: '无科研严重失信、严重弄虚作假', ...head, status: 'pass', value: `${Y - 1}、${Y}年无记录`, note: checked }
+      : flag('tsme.integrity.dishonesty', '无科研严重失信、严重弄虚作假', facts.seriousDishonesty, '未录入科研严重失信／严重弄虚作假情况（录入处罚记录并填写核查日期）');
+
+  const listed = (c?.listings ?? []).filter((l) => listedDuring(l, from, asOf));
+  const abnormal: ConditionResult = listed.length > 0
+    ? {
+        id: 'tsme.integrity.abnormal_list', label: '未列入经营异常名录和严重违法失信名单', ...head, status: 'fail',
+        value: listed.map((l) => `${COMPLIANCE_LISTS[l.list]} ${l.listedOn} 列入${l.removedOn ? `，${l.removedOn} 移出` : '，未移出'}`).join('；'),
+        note: `上一年及当年（${from} 至 ${asOf}）内曾在名单上`,
+      }
+    : checked
+      ? { id: 'tsme.integrity.abnormal_list', label: '未列入经营异常名录和严重违法失信名单', ...head, status: 'pass', value: `${from} 至 ${asOf} 未列入`, note: checked }
+      : flag('tsme.integrity.abnormal_list', '未列入经营异常名录和严重违法失信名单', facts.listedAbnormal, '未录入经营异常名录／严重违法失信名单情况（录入名单记录并填写核查日期）');
+  return [incident, dishonesty, abnormal];
+}
+
+function flag(id: string, label: string, v: boolean | null | undefined, missingNote: string): ConditionResult {
+  return {
     id,
     label,
     article: A.integrity,
     ...(v === true ? { status: 'fail' as const, value: '是' } : v === false ? { status: 'pass' as const, value: '否' } : { status: 'missing' as const, note: missingNote }),
-  });
-  return [
-    incident,
-    flag('tsme.integrity.dishonesty', '无科研严重失信、严重弄虚作假', facts.seriousDishonesty, '未录入科研严重失信／严重弄虚作假情况'),
-    flag('tsme.integrity.abnormal_list', '未列入经营异常名录和严重违法失信名单', facts.listedAbnormal, '未录入经营异常名录／严重违法失信名单情况'),
-  ];
+  };
 }
 
 // 第八条（一）"企业拥有有效期内高新技术企业资格证书"
@@ -248,7 +292,7 @@ function scoreCondition(score: ScoreEstimate, dataYear: number, yearNote: string
       notes.push(`评分未达要求，但直接确认条件缺少数据：${unknown.map((r) => r.label).join('；')}`);
     }
   } else if (status === 'missing' || status === 'review') {
-    const missingItems = score.indicators.flatMap((i) => i.items).filter((i) => i.status !== 'computed');
+    const missingItems = score.indicators.flatMap((i) => i.items).filter((i) => i.status !== 'computed' && i.selected !== false);
     if (missingItems.length > 0) notes.push(`待补充或复核：${missingItems.map((i) => i.label).join('、')}`);
   }
   const gap = status === 'fail' ? scoreGap(score) : undefined;

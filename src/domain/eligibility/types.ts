@@ -6,6 +6,9 @@
  * annual monthly averages with at most 2 decimals; null = not entered.
  */
 
+import type { ComplianceRecord } from './compliance.js';
+import type { StaffMonthsInput } from './staff.js';
+
 export interface YearFigures {
   year: number;
   salesRevenue: number | null; // 销售收入 = 主营业务收入 + 其他业务收入 (元)
@@ -39,7 +42,18 @@ export interface FirmFacts {
   hteCertificate?: { issuedOn: string; validUntil?: string | null } | null;
   listedAbnormal?: boolean | null; // 经营异常名录 / 严重违法失信名单
   seriousDishonesty?: boolean | null; // 科研严重失信 / 严重弄虚作假
+  /** Staff by month per year (指引 三（五）); where present it replaces the typed annual averages. */
+  staffMonths?: StaffMonthsInput[];
+  /** Dated penalties, incidents and list entries; where present they replace the yearly flags. */
+  compliance?: ComplianceRecord | null;
+  /**
+   * Tech-SME 研发投入: the option the firm chose (《科技型中小企业评价办法》第七条2 "企业从(1)、(2)两项指标中选择一个指标
+   * 进行评分"): 'sales' = (1) 研发费用/销售收入, 'cost' = (2) 研发费用/成本费用支出; null = not chosen (the higher is pre-selected).
+   */
+  tsmeRdOption?: TsmeRdOption | null;
 }
+
+export type TsmeRdOption = 'sales' | 'cost';
 
 export type Status = 'pass' | 'fail' | 'review' | 'missing';
 

@@ -5,6 +5,7 @@
  */
 import { ROLE_LABELS, isRole } from '../../domain/actor.js';
 import { lifecycleLabel, techFieldLabel } from '../../domain/fields.js';
+import { targetCertificationLabel } from '../../domain/coaching/plans.js';
 import { listKindLabel } from '../../domain/list-kinds.js';
 import { exitReasonLabel, isExitReasonKey, isStageKey, stageLabel } from '../../domain/stages.js';
 import { MOVE_KIND_LABELS, MOVE_SOURCE_LABELS } from '../../domain/transitions.js';
@@ -85,6 +86,13 @@ const KEY_LABELS: Record<string, string> = {
   mergedInto: '并入',
   firms: '随之转入的企业',
   users: '随之转入的业务员',
+  // coaching-core (issue 9)
+  goals: '辅导目标',
+  targetCertification: '目标资质',
+  targetYear: '目标年度',
+  interactionId: '辅导记录编号',
+  followUpId: '跟进事项编号',
+  templateId: '方案模板编号',
 };
 
 /** Parks and towns (park.* / town.* actions) share keys with firms ("name", "kind") but mean the area's. */
@@ -164,6 +172,8 @@ export function auditValueText(action: string, key: string, value: unknown, look
       return techFieldLabel(String(value)) || String(value);
     case 'lifecycle':
       return lifecycleLabel(String(value)) || String(value);
+    case 'targetCertification':
+      return targetCertificationLabel(String(value)) || String(value);
     case 'batchId':
     case 'restoredBatch':
       return batchRef(value, lookups) ?? NONE;

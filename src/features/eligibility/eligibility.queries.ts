@@ -62,6 +62,17 @@ export async function upsertCurrent(db: Db, rows: (CurrentEligibility & { comput
   }
 }
 
+/** Drop each firm's summaries under any rule set other than the one it now needs (none: all). */
+export async function removeOtherSummaries(db: Db, firms: { firmId: number; ruleSet: RuleSetId | null }[]): Promise<void> {
+  const byRuleSet = new Map<RuleSetId | null, number[]>();
+  for (const f of firms) byRuleSet.set(f.ruleSet, [...(byRuleSet.get(f.ruleSet) ?? []), f.firmId]);
+  for (const [ruleSet, ids] of byRuleSet) {
+    const q = db('eligibility_current').whereIn('firm_id', ids);
+    if (ruleSet) q.whereNot('rule_set', ruleSet);
+    await q.delete();
+  }
+}
+
 export async function currentOf(db: Db, firmIds: number[]): Promise<Map<string, CurrentEligibility>> {
   const out = new Map<string, CurrentEligibility>();
   for (let i = 0; i < firmIds.length; i += 500) {

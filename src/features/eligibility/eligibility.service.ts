@@ -5,13 +5,14 @@
 import type { Db } from '../../db/types.js';
 import { checkHighTech, checkTechSme, type FirmFacts, type Verdict } from '../../domain/eligibility/index.js';
 import { techFieldLabel } from '../../domain/fields.js';
-import { CHECK_KINDS, type CheckKind, holdsHteCertificate } from '../../domain/readiness.js';
+import { CHECK_KINDS, type CheckKind, checkKindFor, holdsHteCertificate } from '../../domain/readiness.js';
 import type { StageKey } from '../../domain/stages.js';
 import { nowIso, todayInShanghai, yearOf } from '../../lib/dates.js';
 import { figuresForFirm, toFiguresRows, type AnnualFigures } from '../figures/figures.queries.js';
 import { latestCertificates } from '../stages/stage-events.queries.js';
-import { type CurrentEligibility, upsertCurrent } from './eligibility.queries.js';
+import { type CurrentEligibility, removeOtherSummaries, upsertCurrent } from './eligibility.queries.js';
 import { yearFiguresOf } from './firm-facts.js';
+import { type FirmInputs, inputsOfFirms } from './firm-inputs.js';
 
 export interface FirmBasics {
   id: number;
@@ -20,7 +21,7 @@ export interface FirmBasics {
   stage: StageKey;
 }
 
-export function factsOf(firm: FirmBasics, figures: AnnualFigures[], certificate: { certificateDate: string } | undefined): FirmFacts {
+export function factsOf(firm: FirmBasics, figures: AnnualFigures[], certificate: { certificateDate: string } | undefined, inputs: FirmInputs = {}): FirmFacts {
   const holds = holdsHteCertificate(firm.stage);
   return {
     registeredOn: firm.foundedOn,
@@ -30,6 +31,7 @@ export function factsOf(firm: FirmBasics, figures: AnnualFigures[], certificate:
     hteCertificate: holds && certificate ? { issuedOn: certificate.certificateDate } : null,
     listedAbnormal: null,
     seriousDishonesty: null,
+    ...inputs,
   };
 }
 
@@ -40,8 +42,8 @@ export function evaluate(kind: CheckKind, facts: FirmFacts, today: string): Verd
 }
 
 export async function loadFacts(db: Db, firm: FirmBasics): Promise<FirmFacts> {
-  const [figures, certificates] = await Promise.all([figuresForFirm(db, firm.id), latestCertificates(db, [firm.id])]);
-  return factsOf(firm, figures, certificates.get(firm.id));
+  const [figures, certificates, inputs] = await Promise.all([figuresForFirm(db, firm.id), latestCertificates(db, [firm.id]), inputsOfFirms(db, [firm.id])]);
+  return factsOf(firm, figures, certificates.get(firm.id), inputs.get(firm.id));
 }
 
 /** The failing and missing conditions, in a line. */
@@ -70,7 +72,27 @@ function summarise(firmId: number, v: Verdict): CurrentEligibility {
   };
 }
 
-/** Recompute and store both verdict summaries for these firms (inside the caller's transaction, if any). */
+/**
+ * The stored summary a firm needs: the one for the certification its stage works toward
+ * (checkKindFor) — the only one the board's chips and the reserve lists read — and none for a firm
+ * at 退库. Storing one verdict instead of both halves the table and the work at 1M firms (issue 13).
+ */
+export function currentSummaryFor(
+  firm: FirmBasics,
+  figures: AnnualFigures[],
+  certificate: { certificateDate: string } | undefined,
+  today: string,
+  inputs: FirmInputs = {},
+): CurrentEligibility | null {
+  const kind = checkKindFor(firm.stage);
+  if (!kind) return null;
+  return summarise(firm.id, evaluate(kind, factsOf(firm, figures, certificate, inputs), today));
+}
+
+/**
+ * Recompute and store the verdict summary of these firms (inside the caller's transaction, if any);
+ * a summary under another rule set (the firm moved to a stage working toward the other one) goes.
+ */
 export async function refreshEligibility(db: Db, firmIds: number[], today = todayInShanghai()): Promise<void> {
   const computedAt = nowIso();
   for (let i = 0; i < firmIds.length; i += 500) {
@@ -80,11 +102,13 @@ export async function refreshEligibility(db: Db, firmIds: number[], today = toda
     const byFirm = new Map<number, AnnualFigures[]>();
     for (const f of toFiguresRows(figureRows)) byFirm.set(f.firmId, [...(byFirm.get(f.firmId) ?? []), f]);
     const certificates = await latestCertificates(db, ids);
+    const inputs = await inputsOfFirms(db, ids);
     const rows: (CurrentEligibility & { computedAt: string })[] = [];
     for (const firm of firms) {
-      const facts = factsOf({ id: firm.id, foundedOn: firm.founded_on, field: firm.field, stage: firm.stage }, byFirm.get(firm.id) ?? [], certificates.get(firm.id));
-      for (const kind of ['hte', 'tsme'] as CheckKind[]) rows.push({ ...summarise(firm.id, evaluate(kind, facts, today)), computedAt });
+      const row = currentSummaryFor({ id: firm.id, foundedOn: firm.founded_on, field: firm.field, stage: firm.stage }, byFirm.get(firm.id) ?? [], certificates.get(firm.id), today, inputs.get(firm.id));
+      if (row) rows.push({ ...row, computedAt });
     }
+    await removeOtherSummaries(db, firms.map((f) => ({ firmId: f.id, ruleSet: checkKindFor(f.stage) ? CHECK_KINDS[checkKindFor(f.stage)!].ruleSet : null })));
     await upsertCurrent(db, rows);
   }
 }
@@ -93,15 +117,14 @@ export async function refreshEligibility(db: Db, firmIds: number[], today = toda
  * Summaries computed before today are refreshed (dates move: the application year, 365 days since
  * founding): every stale firm, in chunks walked by id, yielding between chunks so requests go on.
  */
-export async function refreshStaleEligibility(db: Db, today = todayInShanghai(), chunk = 2000): Promise<number> {
+export async function refreshStaleEligibility(db: Db, today = todayInShanghai(), chunk = 500): Promise<number> {
   let refreshed = 0;
   for (let after = 0; ; ) {
+    // A firm at 退库 keeps no summary; any other firm needs one from today.
     const stale = (await db('firms as f')
-      .leftJoin('eligibility_current as e', function () {
-        this.on('e.firm_id', '=', 'f.id').andOnVal('e.rule_set', '=', CHECK_KINDS.hte.ruleSet);
-      })
       .where('f.id', '>', after)
-      .andWhere((w) => w.whereNull('e.firm_id').orWhere('e.as_of', '<', today))
+      .andWhereNot('f.stage', 'exited')
+      .whereNotExists(db('eligibility_current as e').whereRaw('e.firm_id = f.id').andWhere('e.as_of', '>=', today).select(db.raw('1')))
       .orderBy('f.id')
       .select('f.id')
       .limit(chunk)) as { id: number }[];

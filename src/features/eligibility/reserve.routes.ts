@@ -10,7 +10,7 @@ import { renderPageOrFragment } from '../../web/render.js';
 import { filterQueryString, parseFirmFilters, pickFilters } from '../firms/firm-filters.js';
 import { filterPairs, loadFilterOptions, printHeading } from '../firms/filter-options.js';
 import { EXPORT_ROW_LIMIT, type ExportSheet, exportFormatOf, recordExport, sendExport } from '../../web/export.js';
-import { rankedReserve, type ReserveFocus, type ReserveRow } from './reserve.queries.js';
+import { decodeReserveCursor, encodeReserveCursor, rankedReserve, type ReserveCursor, type ReserveFocus, type ReserveRow } from './reserve.queries.js';
 
 const PAGE = 50;
 const FOCUS: { key: ReserveFocus; label: string }[] = [
@@ -47,10 +47,13 @@ export function reserveRouter(db: Knex): Router {
     await recordExport(db, req, res, '认定准备', format, pairs);
     const chunk = 5000;
     async function* rows() {
-      for (let offset = 0; offset < EXPORT_ROW_LIMIT; offset += chunk) {
-        const page = await rankedReserve(db, { ruleSet: CHECK_KINDS[kind].ruleSet, stages, focus }, filters, actor, chunk, offset, false);
-        for (const [i, r] of page.rows.entries()) yield { ...r, rank: offset + i + 1 };
-        if (page.rows.length < chunk) return;
+      // In rank order by the same keyset as the page, a chunk at a time.
+      let after: ReserveCursor | null = null;
+      for (let rank = 0; rank < EXPORT_ROW_LIMIT; ) {
+        const page = await rankedReserve(db, { ruleSet: CHECK_KINDS[kind].ruleSet, stages, focus }, filters, actor, chunk, after);
+        for (const r of page.rows) yield { ...r, rank: ++rank };
+        if (!page.next) return;
+        after = page.next;
       }
     }
     await sendExport(res, format, '认定准备', [
@@ -79,9 +82,11 @@ export function reserveRouter(db: Knex): Router {
   router.get('/readiness', async (req, res) => {
     const actor = actorOfResponse(res);
     const { kind, focus, stage, stages, filters } = parseReserveQuery(req.query);
-    const page = Math.max(1, positiveInt(req.query.page) ?? 1);
+    // Keyset paging: `after` is the last row of the previous page, `from` the rank it had.
+    const after = decodeReserveCursor(str(req.query.after));
+    const from = after ? Math.max(0, positiveInt(req.query.from) ?? 0) : 0;
     const [result, options] = await Promise.all([
-      rankedReserve(db, { ruleSet: CHECK_KINDS[kind].ruleSet, stages, focus }, filters, actor, PAGE, (page - 1) * PAGE),
+      rankedReserve(db, { ruleSet: CHECK_KINDS[kind].ruleSet, stages, focus }, filters, actor, PAGE, after),
       loadFilterOptions(db, actor),
     ]);
     const qs = new URLSearchParams([['check', kind], ['focus', focus], ...new URLSearchParams(filterQueryString({ ...filters, ...(stage ? { stage } : {}) }))]).toString();
@@ -101,15 +106,15 @@ export function reserveRouter(db: Knex): Router {
         ['范围', FOCUS.find((f) => f.key === focus)?.label ?? focus],
       ]),
       total: result.total,
+      capped: result.capped,
       rows: result.rows.map((r, i) => ({
         ...r,
-        rank: (page - 1) * PAGE + i + 1,
+        rank: from + i + 1,
         tone: readinessTone(r),
         rdGapText: r.rdGap ? `${formatWan(r.rdGap)} 万元` : '',
       })),
-      page,
-      prev: page > 1 ? `/readiness?${qs}&page=${page - 1}` : null,
-      next: page * PAGE < result.total ? `/readiness?${qs}&page=${page + 1}` : null,
+      first: after ? `/readiness?${qs}` : null,
+      next: result.next ? `/readiness?${qs}&after=${encodeReserveCursor(result.next)}&from=${from + PAGE}` : null,
     });
   });
   return router;

@@ -3,6 +3,7 @@
  * as annual monthly averages (two decimals), counts as whole numbers, yes/no flags. Every field gets
  * a Chinese message; nothing the user typed is lost on a refusal.
  */
+import { checkFigures } from '../../domain/figure-checks.js';
 import { formatHeadcount, formatWanExact, parseWan } from '../../lib/money.js';
 import { str } from '../../web/forms.js';
 import { FIGURE_ROWS } from './figure-rows.js';
@@ -14,12 +15,6 @@ const messages = {
   headcount: '请填写人数（全年月平均数，最多两位小数）。',
   count: '请填写 0 或正整数。',
   bool: '请选择“是”或“否”。',
-  techOverTotal: '科技人员数不能超过职工总数。',
-  domesticOverTotal: '境内研发费用不能超过研发费用总额。',
-  usedOverClass2: '已用于申报的Ⅱ类知识产权不能多于Ⅱ类知识产权总数。',
-  nonTaxableOverIncome: '不征税收入不能超过收入总额。',
-  hitechOverIncome: '高新技术产品（服务）收入不能超过收入总额。',
-  negative: '金额不能为负数。',
 } as const;
 
 /** Only the figure fields, as trimmed strings. */
@@ -59,7 +54,6 @@ export function parseFigureForm(form: FigureForm): ParsedFigures {
     if (row.kind === 'money') {
       const parsed = parseWan(text);
       if (!parsed.ok) errors[row.key] = parsed.message;
-      else if (parsed.yuan !== null && parsed.yuan < 0 && row.key !== 'netAssets') errors[row.key] = messages.negative;
       else values[row.key] = parsed.yuan;
     } else if (row.kind === 'headcount') {
       if (!/^\d{1,7}(\.\d{1,2})?$/.test(text)) errors[row.key] = messages.headcount;
@@ -72,17 +66,8 @@ export function parseFigureForm(form: FigureForm): ParsedFigures {
       else values[row.key] = text === 'yes';
     }
   }
-  const n = (k: string) => (typeof values[k] === 'number' ? (values[k] as number) : null);
-  const over = (a: string, b: string, key: string, message: string) => {
-    const x = n(a);
-    const y = n(b);
-    if (x !== null && y !== null && x > y && !errors[key]) errors[key] = message;
-  };
-  over('techStaff', 'staffTotal', 'techStaff', messages.techOverTotal);
-  over('rdDomestic', 'rdExpense', 'rdDomestic', messages.domesticOverTotal);
-  over('ipClass2Used', 'ipClass2', 'ipClass2Used', messages.usedOverClass2);
-  over('nonTaxableIncome', 'totalIncome', 'nonTaxableIncome', messages.nonTaxableOverIncome);
-  over('hitechIncome', 'totalIncome', 'hitechIncome', messages.hitechOverIncome);
+  // Signs and parts-of-a-whole: the same rules as the list import (domain/figure-checks.ts).
+  for (const [key, message] of Object.entries(checkFigures(values).errors)) if (!errors[key]) errors[key] = message;
   if (Object.keys(errors).length) return { ok: false, errors };
   return { ok: true, values: values as unknown as FigureValues };
 }

@@ -27,8 +27,8 @@ export interface FirmFilters {
   list?: ListKindKey;
   listYear?: number;
   /**
-   * Set by prepareSearch, never from the URL: a short name search (one or two characters, which the
-   * trigram index cannot serve) resolved once per request to at most SHORT_SEARCH_CAP firm ids.
+   * Set by prepareSearch, never from the URL: the search resolved once per request to at most
+   * SHORT_SEARCH_CAP firm ids (matchCapped: there are more, and only these are shown and counted).
    */
   matchIds?: number[];
   matchCapped?: boolean;
@@ -36,7 +36,11 @@ export interface FirmFilters {
 
 /** Internal fields that are not filters a user chose (not carried in links or cache keys). */
 const INTERNAL: readonly string[] = ['matchIds', 'matchCapped'];
-export const SHORT_SEARCH_CAP = 5000;
+/**
+ * A search matching more firms than this (余姚市 matches most of them) answers with the first
+ * of them and says "超过 1,000 家" instead of counting them all (issue 13: no request costs O(firms)).
+ */
+export const SHORT_SEARCH_CAP = 1000;
 
 const optionalId = z.coerce.number().int().positive().optional().catch(undefined);
 const single = (v: unknown) => (Array.isArray(v) ? v[0] : v) ?? undefined;
@@ -99,12 +103,19 @@ function isShortSearch(q: string): boolean {
 }
 
 /**
- * Resolve a one- or two-character name search once per request (the trigram index needs three
- * characters; scanning for each board column would repeat a full scan nine times).
+ * Resolve a search once per request to at most SHORT_SEARCH_CAP + 1 firm ids, from the indexes
+ * (trigram for words of three characters or more, the code index for a code prefix; a scan of the
+ * normalised names, stopping at the cap, for one or two characters): the list, its counts and the
+ * board's nine columns then work on that bounded set, whether the text matches 3 firms or 900,000.
  */
 export async function prepareSearch(db: Db, filters: FirmFilters): Promise<FirmFilters> {
-  if (filters.q === undefined || !isShortSearch(filters.q)) return filters;
-  const ids = ((await firmIdsByShortName(db, filters.q).limit(SHORT_SEARCH_CAP + 1)) as { id: number }[]).map((r) => r.id);
+  if (filters.q === undefined) return filters;
+  const q = filters.q;
+  const prefix = usccPrefix(q);
+  const byName = isShortSearch(q) ? firmIdsByShortName(db, q) : firmIdsByName(db, q);
+  const names = (await byName.limit(SHORT_SEARCH_CAP + 1)) as { id: number }[];
+  const codes = prefix ? ((await whereUsccPrefix(db, db('firms').select('id'), 'uscc', prefix).limit(SHORT_SEARCH_CAP + 1)) as { id: number }[]) : [];
+  const ids = [...new Set([...codes, ...names].map((r) => Number(r.id)))];
   return { ...filters, matchIds: ids.slice(0, SHORT_SEARCH_CAP), matchCapped: ids.length > SHORT_SEARCH_CAP };
 }
 

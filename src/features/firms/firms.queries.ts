@@ -222,6 +222,46 @@ export async function usccsByName(db: Db, text: string, limit: number): Promise<
   return ((await qb) as { uscc: string }[]).map((r) => r.uscc);
 }
 
+// ── Coaching (issue 9): the fields a counsellor or a caseworker sets from the coaching pages ──
+
+/** The firms with these codes (any order; codes not registered are absent). */
+export async function findFirmsByUscc(db: Db, usccs: string[]): Promise<Firm[]> {
+  const out: Firm[] = [];
+  for (let i = 0; i < usccs.length; i += 500) {
+    out.push(...((await firmSelect(db).whereIn('f.uscc', usccs.slice(i, i + 500))) as FirmRow[]).map(toFirm));
+  }
+  return out;
+}
+
+export async function findFirmsById(db: Db, ids: number[]): Promise<Firm[]> {
+  const out: Firm[] = [];
+  for (let i = 0; i < ids.length; i += 500) {
+    out.push(...((await firmSelect(db).whereIn('f.id', ids.slice(i, i + 500))) as FirmRow[]).map(toFirm));
+  }
+  return out;
+}
+
+/** The lifecycle category (生命周期), optimistic on the firm's version. */
+export async function updateFirmLifecycle(db: Db, id: number, version: number, lifecycle: string | null, at: string): Promise<boolean> {
+  const n = await db('firms').where({ id, version }).update({ lifecycle, version: version + 1, updated_at: at });
+  return n === 1;
+}
+
+/** Assign (or clear) the counsellor of one firm; with `version`, only when the firm is still at it. */
+export async function updateFirmCounsellor(db: Db, id: number, version: number | null, counsellorId: number | null, at: string): Promise<boolean> {
+  const qb = db('firms').where({ id });
+  if (version !== null) qb.where({ version });
+  const n = await qb.update({ counsellor_id: counsellorId, version: db.raw('version + 1'), updated_at: at });
+  return n === 1;
+}
+
+/** Firms matching filters in the actor's jurisdiction, at most `limit` (bulk actions from a filtered list). */
+export async function firmsMatching(db: Db, filters: FirmFilters, actor: Pick<Actor, 'parkIds' | 'townIds'>, limit: number): Promise<Firm[]> {
+  const qb = firmSelect(db).whereNot('f.stage', 'exited').orderBy('f.id').limit(limit);
+  applyFirmFilters(db, qb, filters, actor);
+  return ((await qb) as FirmRow[]).map(toFirm);
+}
+
 /** One row of a firm-list export (the board's filtered list, /firms). */
 export interface FirmExportRow {
   id: number;

@@ -10,7 +10,7 @@ import type { WriteContext } from '../../domain/actor.js';
 import { normalizeFirmName } from '../../domain/firm-name.js';
 import { can, coversFirm } from '../../domain/permissions.js';
 import type { StageKey } from '../../domain/stages.js';
-import { holdsHteCertificate } from '../../domain/readiness.js';
+import { checkKindFor, holdsHteCertificate } from '../../domain/readiness.js';
 import { decideMove, type GateCheck, type MoveDecision, type MoveInput } from '../../domain/transitions.js';
 import { bumpDataGeneration } from '../../lib/cache.js';
 import { nowIso, todayInShanghai } from '../../lib/dates.js';
@@ -70,10 +70,29 @@ export type ApplyingGate = (
 /** Recomputes the stored eligibility summaries of firms whose inputs changed (inside the write's transaction). */
 export type EligibilityRefresh = (db: Db, firmIds: number[]) => Promise<void>;
 
+/**
+ * The certification register's side of a stage move (wired in app.ts, so this feature does not
+ * import the register): a move into hte_certified is checked against the register (a number held
+ * by another firm, a date before the firm was founded) and writes the HTE row in the move's own
+ * transaction; a move out of the certified stages is checked and recorded too. So the board and
+ * the register never disagree (issue 10 item 1).
+ */
+export interface CertificateHook {
+  /** Field errors for the certificate of a move into hte_certified (empty: fine). */
+  checkCertificate(db: Db, firm: Firm, certificateNo: string, certificateDate: string): Promise<Record<string, string>>;
+  /** A refusal message for leaving the certified stages (null: allowed). */
+  checkLeave(db: Db, firm: Firm, to: StageKey): Promise<string | null>;
+  /** Inside the move's transaction, after the firm and its stage event are written. */
+  recordMove(trx: Knex.Transaction, firm: Firm, decision: Extract<MoveDecision, { ok: true }>, source: StageEventSource, ctx: WriteContext, at: string): Promise<void>;
+}
+
 export interface FirmServiceDeps {
   applyingGate: ApplyingGate;
   refreshEligibility: EligibilityRefresh;
+  certificates?: CertificateHook;
 }
+
+const CERTIFIED: readonly StageKey[] = ['hte_certified', 'benchmark'];
 
 /** The code check runs before the write; a firm registered with the same code meanwhile gets the same message. */
 async function refuseTakenCode<T>(write: Promise<T>): Promise<T> {
@@ -105,7 +124,7 @@ async function checkReferences(db: Knex, profile: FirmProfile, ctx: WriteContext
 }
 
 export function createFirmService(deps: FirmServiceDeps) {
-  return {
+  const service = {
     async create(db: Knex, profile: FirmProfile, initialStage: StageKey, ctx: WriteContext): Promise<Firm> {
       if (!can(ctx.actor, 'firms.create')) throw new ForbiddenError('FORBIDDEN', messages.noPermissionCreate);
       if (initialStage !== 'candidate' && initialStage !== 'incubating') throw new ValidationError({ stage: messages.initialStage });
@@ -177,60 +196,108 @@ export function createFirmService(deps: FirmServiceDeps) {
       if (!can(ctx.actor, 'firms.move')) throw new ForbiddenError('FORBIDDEN', messages.noPermissionMove);
       if (firm.version !== version) throw new StaleFirmError(firm);
       const gate = input.to === 'hte_applying' ? await deps.applyingGate(db, firm) : null;
-      const decision = decideMove(input, {
-        from: firm.stage,
-        today: todayInShanghai(),
-        applyingCheck: gate?.check ?? null,
-        mayOverride: can(ctx.actor, 'firms.override_gate'),
-      });
-      if (!decision.ok) throw new MoveRefusedError(decision, firm, input);
-
+      const decision = await service.decide(db, firm, input, gate?.check ?? null, ctx);
       const at = nowIso();
       await db.transaction(async (trx) => {
-        if (!(await updateFirmStage(trx, firm.id, version, decision.to, at))) throw new StaleFirmError(firm);
-        if (gate && decision.details) {
-          const verdictId = await gate.persist(trx, ctx.actor.id, at);
-          decision.details.eligibility = { ...(decision.details.eligibility as object), verdictId };
-        }
-        await insertStageEvent(trx, {
-          firmId: firm.id,
-          fromStage: decision.from,
-          toStage: decision.to,
-          reasonCode: decision.reasonCode,
-          reason: decision.reason,
-          details: decision.details,
-          source,
-          actorId: ctx.actor.id,
-          at,
-        });
-        await appendAudit(
-          trx,
-          ctx,
-          {
-            action: 'firm.stage',
-            objectType: 'firm',
-            objectId: firm.uscc,
-            before: { stage: decision.from, version },
-            after: {
-              stage: decision.to,
-              version: version + 1,
-              kind: decision.kind,
-              reasonCode: decision.reasonCode,
-              reason: decision.reason,
-              ...(decision.details ? { details: decision.details } : {}),
-              source,
-            },
-          },
-          at,
-        );
-        // Gaining or losing the certificate changes the firm's eligibility inputs.
-        if (holdsHteCertificate(decision.to) !== holdsHteCertificate(decision.from)) await deps.refreshEligibility(trx, [firm.id]);
+        await service.write(trx, firm, version, decision, source, ctx, at, gate);
       });
       bumpDataGeneration();
       const moved = await findFirmByUscc(db, firm.uscc);
       return { firm: moved!, from: firm.stage };
     },
+
+    /**
+     * A move made by another use case inside its own transaction (the register recording a
+     * certificate or a cancellation): the same decideMove and the same writes as move(). The caller
+     * has read `firm` in this transaction; it bumps the data generation after committing.
+     */
+    async moveWithin(trx: Knex.Transaction, firm: Firm, input: MoveInput, source: StageEventSource, ctx: WriteContext, at: string): Promise<Extract<MoveDecision, { ok: true }>> {
+      if (!can(ctx.actor, 'firms.move')) throw new ForbiddenError('FORBIDDEN', messages.noPermissionMove);
+      const decision = await service.decide(trx, firm, input, null, ctx, { skipCertificateCheck: true });
+      await service.write(trx, firm, firm.version, decision, source, ctx, at, null);
+      return decision;
+    },
+
+    async decide(db: Db, firm: Firm, input: MoveInput, applyingCheck: GateCheck | null, ctx: WriteContext, opts: { skipCertificateCheck?: boolean } = {}): Promise<Extract<MoveDecision, { ok: true }>> {
+      const hook = deps.certificates;
+      // First: leaving the certified stages while the register holds a valid certificate.
+      if (hook && CERTIFIED.includes(firm.stage) && !CERTIFIED.includes(input.to)) {
+        const refusal = await hook.checkLeave(db, firm, input.to);
+        if (refusal) throw new MoveRefusedError({ ok: false, code: 'NOT_ALLOWED', message: refusal, needs: [], fieldErrors: {} }, firm, input);
+      }
+      const decision = decideMove(input, {
+        from: firm.stage,
+        today: todayInShanghai(),
+        applyingCheck,
+        mayOverride: can(ctx.actor, 'firms.override_gate'),
+      });
+      if (!decision.ok) throw new MoveRefusedError(decision, firm, input);
+      if (hook && decision.to === 'hte_certified' && decision.details && !opts.skipCertificateCheck) {
+        const d = decision.details as { certificateNo: string; certificateDate: string };
+        const fieldErrors = await hook.checkCertificate(db, firm, d.certificateNo, d.certificateDate);
+        if (Object.keys(fieldErrors).length > 0) {
+          throw new MoveRefusedError({ ok: false, code: 'INPUT_NEEDED', message: Object.values(fieldErrors)[0]!, needs: ['certificate'], fieldErrors }, firm, input);
+        }
+      }
+      return decision;
+    },
+
+    async write(
+      trx: Knex.Transaction,
+      firm: Firm,
+      version: number,
+      decision: Extract<MoveDecision, { ok: true }>,
+      source: StageEventSource,
+      ctx: WriteContext,
+      at: string,
+      gate: Awaited<ReturnType<ApplyingGate>> | null,
+    ): Promise<void> {
+      if (!(await updateFirmStage(trx, firm.id, version, decision.to, at))) throw new StaleFirmError(firm);
+      if (gate && decision.details) {
+        const verdictId = await gate.persist(trx, ctx.actor.id, at);
+        decision.details.eligibility = { ...(decision.details.eligibility as object), verdictId };
+      }
+      await insertStageEvent(trx, {
+        firmId: firm.id,
+        fromStage: decision.from,
+        toStage: decision.to,
+        reasonCode: decision.reasonCode,
+        reason: decision.reason,
+        details: decision.details,
+        source,
+        actorId: ctx.actor.id,
+        at,
+      });
+      await appendAudit(
+        trx,
+        ctx,
+        {
+          action: 'firm.stage',
+          objectType: 'firm',
+          objectId: firm.uscc,
+          before: { stage: decision.from, version },
+          after: {
+            stage: decision.to,
+            version: version + 1,
+            kind: decision.kind,
+            reasonCode: decision.reasonCode,
+            reason: decision.reason,
+            ...(decision.details ? { details: decision.details } : {}),
+            source,
+          },
+        },
+        at,
+      );
+      if (deps.certificates) await deps.certificates.recordMove(trx, firm, decision, source, ctx, at);
+      // Gaining or losing the certificate changes the firm's eligibility inputs.
+      // Gaining or losing the certificate changes the firm's eligibility inputs; a stage working
+      // toward the other certification (or none, at 退库) needs the summary under its rule set.
+      if (holdsHteCertificate(decision.to) !== holdsHteCertificate(decision.from) || checkKindFor(decision.to) !== checkKindFor(decision.from)) {
+        await deps.refreshEligibility(trx, [firm.id]);
+      }
+    },
   };
+  return service;
 }
 
 export type FirmService = ReturnType<typeof createFirmService>;

@@ -12,15 +12,19 @@ import type { Knex } from 'knex';
 import type { Actor } from '../../domain/actor.js';
 import { normalizeFirmName } from '../../domain/firm-name.js';
 import { listKindLabel } from '../../domain/list-kinds.js';
+import { unitSlip } from '../../domain/figure-checks.js';
 import { coversPark } from '../../domain/permissions.js';
 import { insertChunked } from '../../db/insert-chunked.js';
 import { nowIso } from '../../lib/dates.js';
 import { ConflictError } from '../../lib/errors.js';
 import { appendAudit, auditRow } from '../audit/audit.queries.js';
 import { refreshEligibility } from '../eligibility/eligibility.service.js';
-import { listParks } from '../parks/parks.queries.js';
+import { REGISTERED_OUT_OF_SCOPE } from '../firms/firm-scope.js';
+import { areaNamesForMatching } from '../parks/parks.queries.js';
 import { stageEventRow } from '../stages/stage-events.queries.js';
 import { columnLabels, rawByHeader, readRow } from './import-rows.js';
+import { AMOUNT_FIELDS, FIELD_LABELS, type FieldKey } from './parsing/columns.js';
+import { formatWan } from '../../lib/money.js';
 import { type Batch, findBatch, stagedRows, type StagedRow } from './imports.queries.js';
 import { openTable } from './parsing/index.js';
 import type { RawRow } from './parsing/types.js';
@@ -39,6 +43,8 @@ export interface PreviewCounts {
   nameMatched: number;
   created: number;
   rejected: number;
+  /** Accepted rows with a warning to check (a unit slip, R&D above revenue). */
+  flagged: number;
 }
 
 const CHUNK = 1000;
@@ -47,9 +53,14 @@ const messages = {
   duplicate: (line: number) => `与第 ${line} 行重复（同一企业）。`,
   duplicatePatent: (line: number) => `与第 ${line} 行重复（同一企业、同一专利号）。`,
   parkUnknown: (name: string) => `园区“${name}”不在系统的园区/平台列表中，请核对名称（或请管理员补充园区）。`,
-  outOfScope: '该企业不在你负责的园区，不能由你导入。',
+  townUnknown: (name: string) => `属地“${name}”不在系统的街道/镇/乡列表中，请核对名称（或请管理员补充）。`,
+  // Issue 8 item 13: of a firm outside the user's parks and towns, only that it is registered.
+  outOfScope: `${REGISTERED_OUT_OF_SCOPE.replace('该信用代码', '该企业').replace(/。$/, '')}，不能由你导入。`,
+  nameOutOfScope: (problem: string) => `${problem.replace(/。$/, '')}；按名称查到的企业已登记，不在你的负责范围，不能由你导入。`,
   newNeedsName: '新企业缺少企业名称。',
-  newNeedsPark: '新企业须填写你负责的园区。',
+  newNeedsPark: '新企业须填写你负责的园区或属地（街道/镇/乡）。',
+  unitSlip: (label: string, value: number, previous: number, year: number) =>
+    `${label} ${formatWan(value)} 万元，约为 ${year} 年（${formatWan(previous)} 万元）的 ${value > previous ? `${Math.round(value / previous).toLocaleString('en-US')} 倍` : `${Math.round(previous / value).toLocaleString('en-US')} 分之一`}，请核对金额单位（元/万元）。`,
   figuresNeedFirm: '未登记的企业：年度指标只能导入已登记的企业（可先导入名单或新增企业）。',
   nameNoMatch: (problem: string) => `${problem.replace(/。$/, '')}；企业名称也未能对应到已登记的企业。`,
   nameAmbiguous: (problem: string) => `${problem.replace(/。$/, '')}；系统中有不止一家同名企业，无法按名称对应。`,
@@ -59,14 +70,24 @@ function normalizeParkName(name: string): string {
   return normalizeFirmName(name);
 }
 
-/** Active parks by name and by code: a list naming a retired park is refused like an unknown one. */
-async function parkLookup(db: Knex): Promise<Map<string, number>> {
+/**
+ * Active parks (or towns) by every name a list may use: current name, code, an earlier name (a
+ * renamed park keeps its old ones), a merged park's names (→ the park it went into). A retired
+ * park that went nowhere is refused like an unknown one. The first name wins: a current name is
+ * never shadowed by another area's former one.
+ */
+async function areaLookup(db: Knex, type: 'park' | 'town'): Promise<Map<string, number>> {
   const map = new Map<string, number>();
-  for (const p of await listParks(db)) {
-    map.set(normalizeParkName(p.name), p.id);
-    map.set(normalizeParkName(p.code), p.id);
+  for (const a of await areaNamesForMatching(db, type)) {
+    const key = normalizeParkName(a.name);
+    if (key && !map.has(key)) map.set(key, a.id);
   }
   return map;
+}
+
+/** The annual_figures column an imported amount is compared with (the firm's previous year). */
+function figureColumnOf(field: string): string | null {
+  return FIGURE_COLUMNS[field]?.x100 ? null : (FIGURE_COLUMNS[field]?.column ?? null);
 }
 
 interface Pending {
@@ -75,7 +96,9 @@ interface Pending {
   name: string | null;
   nameNorm: string | null;
   park: string | null;
+  town: string | null;
   values: Record<string, unknown>;
+  warnings: string[];
   /** The cells as read; turned into raw (rawByHeader) only for the rows that keep it. */
   row: RawRow;
 }
@@ -87,8 +110,11 @@ export async function runPreview(db: Knex, batchId: number, ctx: JobContext, pro
   const sheet = typeof batch.sourceInfo?.sheet === 'string' ? batch.sourceInfo.sheet : undefined;
   await db('import_rows').where({ batch_id: batchId }).del();
 
-  const parks = await parkLookup(db);
-  const counts: PreviewCounts = { total: 0, matched: 0, nameMatched: 0, created: 0, rejected: 0 };
+  const parks = await areaLookup(db, 'park');
+  const towns = await areaLookup(db, 'town');
+  const counts: PreviewCounts = { total: 0, matched: 0, nameMatched: 0, created: 0, rejected: 0, flagged: 0 };
+  // Amount columns compared with the firm's previous year, to catch a unit slip (issue 8 item 2).
+  const compared = [...new Set(mapping.filter((m) => m && AMOUNT_FIELDS.has(m.field) && figureColumnOf(m.field)).map((m) => m!.field))];
   const seen = new Map<string, number>();
   const isPatentList = batch.kind === 'patent' && mapping.some((m) => m?.field === 'patent_no');
   const table = await openTable(ctx.filePath, sheet ? { sheet } : {});
@@ -103,20 +129,32 @@ export async function runPreview(db: Knex, batchId: number, ctx: JobContext, pro
 
   const resolve = async () => {
     const codes = [...new Set(pending.map((p) => p.uscc).filter((c): c is string => c !== null))];
-    const byCode = new Map<string, { id: number; park_id: number | null }>();
+    type Known = { id: number; uscc: string; park_id: number | null; town_id: number | null };
+    const byCode = new Map<string, Known>();
     for (let i = 0; i < codes.length; i += 500) {
-      const rows = (await db('firms').whereIn('uscc', codes.slice(i, i + 500)).select('id', 'uscc', 'park_id')) as { id: number; uscc: string; park_id: number | null }[];
+      const rows = (await db('firms').whereIn('uscc', codes.slice(i, i + 500)).select('id', 'uscc', 'park_id', 'town_id')) as Known[];
       for (const r of rows) byCode.set(r.uscc, r);
     }
     const names = [...new Set(pending.filter((p) => p.uscc === null && p.nameNorm).map((p) => p.nameNorm!))];
-    const byName = new Map<string, { id: number; park_id: number | null; uscc: string }[]>();
+    const byName = new Map<string, Known[]>();
     for (let i = 0; i < names.length; i += 500) {
-      const rows = (await db('firms').whereIn('name_norm', names.slice(i, i + 500)).select('id', 'uscc', 'park_id', 'name_norm')) as { id: number; uscc: string; park_id: number | null; name_norm: string }[];
+      const rows = (await db('firms').whereIn('name_norm', names.slice(i, i + 500)).select('id', 'uscc', 'park_id', 'town_id', 'name_norm')) as (Known & { name_norm: string })[];
       for (const r of rows) byName.set(r.name_norm, [...(byName.get(r.name_norm) ?? []), r]);
+    }
+    const inScope = (f: Known) => coversPark(ctx.actor, f.park_id, f.town_id);
+    // The previous year's figures of the firms found, for the amounts compared.
+    const previous = new Map<number, Record<string, unknown>>();
+    if (compared.length) {
+      const ids = [...new Set([...byCode.values(), ...[...byName.values()].flat()].map((f) => f.id))];
+      const columns = compared.map((f) => figureColumnOf(f)!);
+      for (let i = 0; i < ids.length; i += 500) {
+        const rows = (await db('annual_figures').whereIn('firm_id', ids.slice(i, i + 500)).andWhere('year', batch.year - 1).select('firm_id', ...columns)) as Record<string, unknown>[];
+        for (const r of rows) previous.set(Number(r.firm_id), r);
+      }
     }
 
     for (const p of pending) {
-      let firm: { id: number; park_id: number | null } | null = null;
+      let firm: Known | null = null;
       let uscc = p.uscc;
       let status: 'match' | 'name_match' | 'new';
       if (uscc) {
@@ -124,6 +162,12 @@ export async function runPreview(db: Knex, batchId: number, ctx: JobContext, pro
         status = firm ? 'match' : 'new';
       } else {
         const candidates = p.nameNorm ? (byName.get(p.nameNorm) ?? []) : [];
+        // A scoped user learns of firms outside their parks and towns only that one is registered
+        // (issue 8 item 13): not how many share the name, nor which.
+        if (candidates.some((c) => !inScope(c))) {
+          reject(p.row, messages.nameOutOfScope(p.usccProblem ?? ''), null, p.name);
+          continue;
+        }
         if (candidates.length !== 1) {
           reject(p.row, (candidates.length === 0 ? messages.nameNoMatch : messages.nameAmbiguous)(p.usccProblem ?? ''), null, p.name);
           continue;
@@ -140,7 +184,15 @@ export async function runPreview(db: Knex, batchId: number, ctx: JobContext, pro
           continue;
         }
       }
-      if (firm && !coversPark(ctx.actor, firm.park_id)) {
+      let townId: number | null = null;
+      if (p.town) {
+        townId = towns.get(normalizeParkName(p.town)) ?? null;
+        if (townId === null) {
+          reject(p.row, messages.townUnknown(p.town), uscc, p.name);
+          continue;
+        }
+      }
+      if (firm && !inScope(firm)) {
         // As the file had it: a firm matched by name outside the user's parks keeps its code to itself.
         reject(p.row, messages.outOfScope, p.uscc, p.name);
         continue;
@@ -154,7 +206,7 @@ export async function runPreview(db: Knex, batchId: number, ctx: JobContext, pro
           reject(p.row, messages.newNeedsName, uscc, null);
           continue;
         }
-        if (!coversPark(ctx.actor, parkId)) {
+        if (!coversPark(ctx.actor, parkId, townId)) {
           reject(p.row, messages.newNeedsPark, uscc, p.name);
           continue;
         }
@@ -170,6 +222,17 @@ export async function runPreview(db: Knex, batchId: number, ctx: JobContext, pro
       if (status === 'match') counts.matched++;
       else if (status === 'name_match') counts.nameMatched++;
       else counts.created++;
+      const warnings = [...p.warnings];
+      const before = firm ? previous.get(firm.id) : undefined;
+      if (before) {
+        for (const field of compared) {
+          const value = p.values[field];
+          const prior = before[figureColumnOf(field)!];
+          if (typeof value !== 'number' || prior === null || prior === undefined) continue;
+          if (unitSlip(value, Number(prior)) !== null) warnings.push(messages.unitSlip(FIELD_LABELS[field as FieldKey], value, Number(prior), batch.year - 1));
+        }
+      }
+      if (warnings.length) counts.flagged++;
       staged.push({
         batch_id: batchId,
         line: p.row.line,
@@ -179,6 +242,8 @@ export async function runPreview(db: Knex, batchId: number, ctx: JobContext, pro
         name: p.name,
         firm_id: firm?.id ?? null,
         park_id: parkId,
+        town_id: townId,
+        warning: warnings.length ? warnings.join(' ') : null,
         raw: status === 'name_match' ? JSON.stringify(rawByHeader(p.row, labels)) : '{}',
         data: JSON.stringify(p.values),
       });
@@ -194,7 +259,7 @@ export async function runPreview(db: Knex, batchId: number, ctx: JobContext, pro
       counts.total++;
       const read = readRow(row, mapping, batch.year);
       if (!read.ok) reject(row, read.reason);
-      else pending.push({ uscc: read.uscc, usccProblem: read.usccProblem, name: read.name, nameNorm: read.nameNorm, park: read.park, values: read.values, row });
+      else pending.push({ uscc: read.uscc, usccProblem: read.usccProblem, name: read.name, nameNorm: read.nameNorm, park: read.park, town: read.town, values: read.values, warnings: read.warnings, row });
       if (pending.length + staged.length >= CHUNK) await resolve();
     }
     await resolve();
@@ -208,6 +273,7 @@ export async function runPreview(db: Knex, batchId: number, ctx: JobContext, pro
     rows_name_matched: counts.nameMatched,
     rows_new: counts.created,
     rows_rejected: counts.rejected,
+    rows_flagged: counts.flagged,
     error: null,
     version: batch.version + 1,
   });
@@ -219,6 +285,7 @@ interface EntryDraft {
   uscc: string;
   name: string | null;
   parkId: number | null;
+  townId: number | null;
   line: number;
   nameMatched: boolean;
   data: Record<string, unknown>;
@@ -242,7 +309,7 @@ function mergeInto(draft: EntryDraft, row: StagedRow): void {
 
 function draftOf(row: StagedRow): EntryDraft {
   const { patent_no: _no, patent_type: _type, patent_name: _name, grant_date: _date, ...rest } = row.data ?? {};
-  const draft: EntryDraft = { firmId: row.firmId, uscc: row.uscc!, name: row.name, parkId: row.parkId, line: row.line, nameMatched: row.status === 'name_match', data: rest };
+  const draft: EntryDraft = { firmId: row.firmId, uscc: row.uscc!, name: row.name, parkId: row.parkId, townId: row.townId, line: row.line, nameMatched: row.status === 'name_match', data: rest };
   mergeInto(draft, row);
   return draft;
 }
@@ -251,6 +318,23 @@ export interface CommitResult {
   entries: number;
   createdFirms: number;
   superseded: number[];
+  /** How the batch applied to the list it superseded, and how many of its entries an append kept. */
+  mode?: 'replace' | 'append';
+  carried?: number;
+}
+
+/** The entries of the superseded batches whose firm this batch does not list, copied into it (one statement). */
+async function carryOver(trx: Knex.Transaction, batchId: number, fromBatchIds: number[]): Promise<number> {
+  const placeholders = fromBatchIds.map(() => '?').join(', ');
+  const from = `FROM list_entries e WHERE e.batch_id IN (${placeholders})
+       AND NOT EXISTS (SELECT 1 FROM list_entries n WHERE n.batch_id = ? AND n.firm_id = e.firm_id)`;
+  const counted = (await trx.raw(`SELECT count(*) AS n ${from}`, [...fromBatchIds, batchId])) as { rows?: { n: string }[] } | { n: number }[];
+  const n = Number((Array.isArray(counted) ? counted[0]?.n : counted.rows?.[0]?.n) ?? 0);
+  if (n > 0) {
+    await trx.raw(`INSERT INTO list_entries (batch_id, firm_id, kind, year, is_current, line, name_matched, data)
+     SELECT ?, e.firm_id, e.kind, e.year, ?, e.line, e.name_matched, e.data ${from}`, [batchId, true, ...fromBatchIds, batchId]);
+  }
+  return n;
 }
 
 export async function runCommit(db: Knex, batchId: number, ctx: JobContext, progress?: Progress): Promise<CommitResult> {
@@ -281,7 +365,7 @@ export async function runCommit(db: Knex, batchId: number, ctx: JobContext, prog
     if (ctx.actor.parkIds !== null) await assertInScope(trx, [...drafts.values()], ctx.actor);
     // …and never replaces a committed list (the county-wide one), even one committed since the
     // request checked (imports.service.ts commit): their batch holds only their parks' firms.
-    if (ctx.actor.parkIds !== null && batch.kind !== 'annual_figures') {
+    if (ctx.actor.parkIds !== null && batch.kind !== 'annual_figures' && batch.commitMode !== 'append') {
       const current = (await trx('import_batches').where({ kind: batch.kind, year: batch.year, status: 'committed' }).whereNot('id', batch.id).first('id')) as { id: number } | undefined;
       if (current) throw new ScopedReplaceError(current.id);
     }
@@ -306,6 +390,7 @@ export async function runCommit(db: Knex, batchId: number, ctx: JobContext, prog
       name: d.name,
       name_norm: normalizeFirmName(d.name!),
       park_id: d.parkId,
+      town_id: d.townId,
       stage: 'candidate',
       version: 1,
       created_at: at,
@@ -320,7 +405,7 @@ export async function runCommit(db: Knex, batchId: number, ctx: JobContext, prog
     }
     const reason = `由${listKindLabel(batch.kind)}名单（${batch.year}年，批次 #${batch.id}）导入`;
     await insertChunked(trx, 'audit_log', toCreate, (d) =>
-      auditRow(ctx, { action: 'firm.create', objectType: 'firm', objectId: d.uscc, after: { uscc: d.uscc, name: d.name, parkId: d.parkId, stage: 'candidate', batchId: batch.id } }, at),
+      auditRow(ctx, { action: 'firm.create', objectType: 'firm', objectId: d.uscc, after: { uscc: d.uscc, name: d.name, parkId: d.parkId, ...(d.townId !== null ? { townId: d.townId } : {}), stage: 'candidate', batchId: batch.id } }, at),
     );
     // The revert finds the firms a batch created by these details (imports.service.ts).
     await insertChunked(trx, 'stage_events', toCreate, (d) =>
@@ -348,7 +433,12 @@ export async function runCommit(db: Knex, batchId: number, ctx: JobContext, prog
       data: JSON.stringify(d.data),
     }));
 
-    const result = { entries: drafts.size, createdFirms: toCreate.length, superseded: supersededIds };
+    // 追加 (issue 11 item 1): the superseded list's firms that are not in this file stay on the list,
+    // carried into this batch as they were; reverting it restores the earlier batch exactly.
+    let carried = 0;
+    if (batch.commitMode === 'append' && supersededIds.length) carried = await carryOver(trx, batch.id, supersededIds);
+
+    const result = { entries: drafts.size + carried, createdFirms: toCreate.length, superseded: supersededIds, ...(batch.commitMode ? { mode: batch.commitMode, carried } : {}) };
     await finishBatch(trx, batch, ctx, at, result);
     return result;
   });
@@ -357,7 +447,7 @@ export async function runCommit(db: Knex, batchId: number, ctx: JobContext, prog
 /** A 409 AppError: the runner shows its message on the batch page (failureMessage). */
 export class OutOfScopeError extends ConflictError {
   constructor() {
-    super('OUT_OF_SCOPE', '本批次含有不在你负责园区的企业（核对由他人完成），不能由你提交。请重新核对列对应后再提交，或请管理员提交。');
+    super('OUT_OF_SCOPE', '本批次含有不在你负责范围（园区或街道/镇/乡）的企业（核对由他人完成），不能由你提交。请重新核对列对应后再提交，或请管理员提交。');
   }
 }
 
@@ -371,10 +461,10 @@ export class ScopedReplaceError extends ConflictError {
 async function assertInScope(trx: Knex.Transaction, drafts: EntryDraft[], actor: JobContext['actor']): Promise<void> {
   const ids = drafts.map((d) => d.firmId).filter((id): id is number => id !== null);
   for (let i = 0; i < ids.length; i += 500) {
-    const rows = (await trx('firms').whereIn('id', ids.slice(i, i + 500)).select('park_id')) as { park_id: number | null }[];
-    if (rows.some((r) => !coversPark(actor, r.park_id))) throw new OutOfScopeError();
+    const rows = (await trx('firms').whereIn('id', ids.slice(i, i + 500)).select('park_id', 'town_id')) as { park_id: number | null; town_id: number | null }[];
+    if (rows.some((r) => !coversPark(actor, r.park_id, r.town_id))) throw new OutOfScopeError();
   }
-  if (drafts.some((d) => d.firmId === null && !coversPark(actor, d.parkId))) throw new OutOfScopeError();
+  if (drafts.some((d) => d.firmId === null && !coversPark(actor, d.parkId, d.townId))) throw new OutOfScopeError();
 }
 
 async function finishBatch(trx: Knex.Transaction, batch: Batch, ctx: JobContext, at: string, result: CommitResult): Promise<void> {

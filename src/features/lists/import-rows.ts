@@ -3,6 +3,7 @@
  * no database (code format, numbers, year, garbled text). Matching against known firms and parks
  * happens afterwards, in the preview job.
  */
+import { checkFigures, type FigureCheckKey } from '../../domain/figure-checks.js';
 import { normalizeFirmName, cleanFirmName } from '../../domain/firm-name.js';
 import { parseUscc } from '../../domain/uscc.js';
 import { AMOUNT_FIELDS, FIELD_LABELS, type FieldKey } from './parsing/columns.js';
@@ -29,9 +30,59 @@ export type ReadRow =
       name: string | null;
       nameNorm: string | null;
       park: string | null;
+      /** The town (属地) as written: matched to a town, by current or earlier name, in the preview. */
+      town: string | null;
       values: RowValues;
+      /** Not refusals: figures to check before committing (R&D above revenue). */
+      warnings: string[];
     }
   | { ok: false; reason: string };
+
+/**
+ * The imported fields that are annual figures, by the figures form's names: the import checks them
+ * with the form's own function (domain/figure-checks.ts), so a value the form refuses (a negative
+ * amount, tech staff above the total) is refused here too.
+ */
+export const FIGURE_KEY_OF: Partial<Record<FieldKey, FigureCheckKey>> = {
+  revenue: 'salesRevenue',
+  total_income: 'totalIncome',
+  non_taxable_income: 'nonTaxableIncome',
+  hitech_income: 'hitechIncome',
+  total_cost: 'totalCost',
+  rd_expense: 'rdExpense',
+  rd_domestic: 'rdDomestic',
+  rd_outsourced: 'rdOutsourced',
+  rd_deduction: 'rdDeductible',
+  staff: 'staffTotal',
+  tech_staff: 'techStaff',
+  total_assets: 'totalAssets',
+  net_assets: 'netAssets',
+  ip_class1: 'ipClass1',
+  invention_count: 'ipClass1',
+  ip_class2: 'ipClass2',
+  conversions: 'conversions',
+  standards_led: 'standardsLed',
+};
+
+/** The form's checks on a row's figures: the first refusal (with the field's label), and the warnings. */
+function figureChecks(values: RowValues): { error: string | null; warnings: string[] } {
+  const input: Record<string, number> = {};
+  const fieldOf = new Map<FigureCheckKey, FieldKey>();
+  for (const [field, value] of Object.entries(values) as [FieldKey, unknown][]) {
+    const key = FIGURE_KEY_OF[field];
+    if (!key || typeof value !== 'number') continue;
+    if (field === 'invention_count' && typeof values.ip_class1 === 'number') continue;
+    input[key] = value;
+    fieldOf.set(key, field);
+  }
+  const { errors, warnings } = checkFigures(input);
+  const label = (key: string) => FIELD_LABELS[fieldOf.get(key as FigureCheckKey)!] ?? key;
+  const first = Object.entries(errors)[0];
+  return {
+    error: first ? `${label(first[0])}：${first[1]}` : null,
+    warnings: Object.entries(warnings).map(([key, message]) => `${label(key)}：${message}`),
+  };
+}
 
 const COUNT_FIELDS: ReadonlySet<FieldKey> = new Set(['patent_count', 'invention_count', 'ip_class1', 'ip_class2', 'conversions', 'standards_led']);
 /** Head counts are annual averages of monthly figures: up to two decimals (parseHeadcount). */
@@ -90,9 +141,13 @@ export function readRow(row: RawRow, mapping: ColumnMapping, batchYear: number):
   delete values.name;
   const park = typeof values.park === 'string' ? values.park : null;
   delete values.park;
+  const town = typeof values.town === 'string' ? values.town : null;
+  const checks = figureChecks(values);
+  if (checks.error) return { ok: false, reason: checks.error };
+  const warnings = checks.warnings;
 
   if (usccLossy) {
-    return { ok: true, uscc: null, usccProblem: messages.lossyCode, name, nameNorm: name ? normalizeFirmName(name) : null, park, values };
+    return { ok: true, uscc: null, usccProblem: messages.lossyCode, name, nameNorm: name ? normalizeFirmName(name) : null, park, town, values, warnings };
   }
   if (rawUscc === '' && !name) return { ok: false, reason: messages.empty };
   const parsed = rawUscc === '' ? null : parseUscc(rawUscc);
@@ -103,7 +158,9 @@ export function readRow(row: RawRow, mapping: ColumnMapping, batchYear: number):
     name,
     nameNorm: name ? normalizeFirmName(name) : null,
     park,
+    town,
     values,
+    warnings,
   };
 }
 

@@ -47,6 +47,12 @@ export interface Batch {
   rowsNameMatched: number | null;
   rowsNew: number | null;
   rowsRejected: number | null;
+  /** Accepted rows with a warning to check (issue 8 item 2). */
+  rowsFlagged: number | null;
+  /** How the commit applied to the current list: 'replace', 'append', or null (there was none). */
+  commitMode: 'replace' | 'append' | null;
+  /** Entries staged so far by a commit (issue 8 item 5). */
+  stagedRows: number | null;
   error: string | null;
   createdBy: number;
   createdByName: string | null;
@@ -76,6 +82,9 @@ interface BatchRow {
   rows_name_matched: number | null;
   rows_new: number | null;
   rows_rejected: number | null;
+  rows_flagged?: number | null;
+  commit_mode?: 'replace' | 'append' | null;
+  staged_rows?: number | null;
   error: string | null;
   created_by: number;
   created_by_name?: string | null;
@@ -108,6 +117,9 @@ function toBatch(r: BatchRow): Batch {
     rowsNameMatched: r.rows_name_matched,
     rowsNew: r.rows_new,
     rowsRejected: r.rows_rejected,
+    rowsFlagged: r.rows_flagged ?? null,
+    commitMode: r.commit_mode ?? null,
+    stagedRows: r.staged_rows ?? null,
     error: r.error,
     createdBy: r.created_by,
     createdByName: r.created_by_name ?? null,
@@ -200,6 +212,48 @@ export async function acceptedFirms(db: Db, batchId: number): Promise<number> {
   return Number(row?.n ?? 0);
 }
 
+/** How many firms of a batch's accepted rows are on another (committed) batch's list. */
+export async function firmsAlsoIn(db: Db, batchId: number, listBatchId: number): Promise<number> {
+  const row = (await db('import_rows as r')
+    .join('list_entries as e', function () {
+      this.on('e.firm_id', '=', 'r.firm_id').andOn('e.batch_id', '=', db.raw('?', [listBatchId]));
+    })
+    .where('r.batch_id', batchId)
+    .whereIn('r.status', ['match', 'name_match'])
+    .countDistinct({ n: 'r.firm_id' })
+    .first()) as { n: number | string } | undefined;
+  return Number(row?.n ?? 0);
+}
+
+/** The batch a revert of `batchId` would put back in effect: the one it superseded, if any. */
+export async function restoredByRevert(db: Db, batchId: number): Promise<{ id: number; firms: number } | null> {
+  const row = (await db('import_batches').where({ superseded_by: batchId, status: 'superseded' }).orderBy('id', 'desc').first('id')) as { id: number } | undefined;
+  if (!row) return null;
+  const n = (await db('list_entries').where({ batch_id: row.id }).count({ n: '*' }).first()) as { n: number | string } | undefined;
+  return { id: row.id, firms: Number(n?.n ?? 0) };
+}
+
+/**
+ * The firms a revert of `batchId` takes out of the pipeline (退库, not counted as exits): the ones
+ * the batch created that are still untouched candidates (version 1) and on no list that counts once
+ * it is reverted — no current list but this batch's, and not the restored batch's. The same set
+ * before the revert (the confirmation counts it) and inside it (after the flags are flipped).
+ */
+export function revertLeavers(db: Db, batchId: number, restoredBatchId: number | null) {
+  return db('firms as f')
+    .join('stage_events as e', 'e.firm_id', 'f.id')
+    .where({ 'e.source': 'import', 'f.stage': 'candidate', 'f.version': 1 })
+    .whereRaw('e.details = ?', [JSON.stringify({ batchId })])
+    .whereNotExists(
+      db('list_entries as l')
+        .whereRaw('l.firm_id = f.id')
+        .andWhere((q) => {
+          q.where((c) => c.where('l.is_current', true).andWhereNot('l.batch_id', batchId));
+          if (restoredBatchId !== null) q.orWhere('l.batch_id', restoredBatchId);
+        }),
+    );
+}
+
 /** Move a batch from one status to another; false if it was no longer in `from` (someone else acted). */
 export async function transitionBatch(db: Db, id: number, from: BatchStatus[], to: BatchStatus, extra: Record<string, unknown> = {}): Promise<boolean> {
   const current = (await db('import_batches').where({ id }).first('version')) as { version: number } | undefined;
@@ -220,6 +274,9 @@ export interface StagedRow {
   name: string | null;
   firmId: number | null;
   parkId: number | null;
+  townId: number | null;
+  /** Accepted, but to be checked (issue 8 item 2): a unit slip, R&D above revenue. */
+  warning: string | null;
   raw: Record<string, string>;
   data: Record<string, unknown> | null;
 }
@@ -233,6 +290,8 @@ interface StagedRowDb {
   name: string | null;
   firm_id: number | null;
   park_id: number | null;
+  town_id?: number | null;
+  warning?: string | null;
   raw: string;
   data: string | null;
 }
@@ -246,6 +305,8 @@ const toStaged = (r: StagedRowDb): StagedRow => ({
   name: r.name,
   firmId: r.firm_id,
   parkId: r.park_id,
+  townId: r.town_id ?? null,
+  warning: r.warning ?? null,
   raw: JSON.parse(r.raw) as Record<string, string>,
   data: json<Record<string, unknown>>(r.data),
 });
@@ -256,6 +317,17 @@ export async function stagedRows(db: Db, batchId: number, statuses: StagedRow['s
     .where('batch_id', batchId)
     .whereIn('status', statuses)
     .andWhere('id', '>', afterId)
+    .orderBy('id')
+    .limit(limit)) as StagedRowDb[];
+  return rows.map(toStaged);
+}
+
+/** Accepted rows with a warning (a unit slip, R&D above revenue), in file order: the preview lists them to check. */
+export async function warnedRows(db: Db, batchId: number, limit: number): Promise<StagedRow[]> {
+  const rows = (await db('import_rows')
+    .where('batch_id', batchId)
+    .whereIn('status', ['match', 'name_match', 'new'])
+    .whereNotNull('warning')
     .orderBy('id')
     .limit(limit)) as StagedRowDb[];
   return rows.map(toStaged);

@@ -19,7 +19,11 @@ import { stageEventRow } from '../stages/stage-events.queries.js';
 import { type ColumnMapping, columnLabels } from './import-rows.js';
 import { type ImportRunner, previewHeapLimitMiB } from './import-runner.js';
 import {
+  acceptedFirms,
   acceptedRows,
+  firmsAlsoIn,
+  restoredByRevert,
+  revertLeavers,
   type Batch,
   findBatch,
   DISCARDABLE_STATUSES,
@@ -30,7 +34,7 @@ import {
   supersededBy,
   transitionBatch,
 } from './imports.queries.js';
-import { checkMapping, FIELDS, type FieldKey, normalizeHeader, suggestMapping } from './parsing/columns.js';
+import { AMOUNT_FIELDS, checkMapping, FIELDS, type FieldKey, normalizeHeader, suggestMapping } from './parsing/columns.js';
 import { isListParseError, type OpenedTable, openTable, UNIT_EXPONENT } from './parsing/index.js';
 import type { AmountUnit } from './parsing/types.js';
 import { asStorageFault, ensureUploadFolder } from './upload-folder.js';
@@ -55,8 +59,41 @@ const messages = {
   discardState: '只有尚未生效的批次（待确认列对应、待提交、读取失败或提交中断）可以放弃。',
   notWorkbook: (ext: string) =>
     `文件扩展名为 .${ext}，但内容不是 Excel 工作簿（可能是改了扩展名的文本文件）。请用 Excel 或 WPS 打开后“另存为” .xlsx 或 CSV（UTF-8）再上传。`,
+  modeUnchosen: (id: number) => `本年度该名单已有生效批次 #${id}。请选择“替换”（本文件是完整名单）或“追加”（本文件的企业加入当前名单），再提交。`,
+  shrinkUnconfirmed: (id: number, from: number, to: number, year: number) =>
+    `替换后名单将从 ${from.toLocaleString('en-US')} 家减少到 ${to.toLocaleString('en-US')} 家，不到批次 #${id} 的一半。如确定用本文件替换，请在确认框中输入“替换”或名单年度“${year}”。`,
   revertFigures: '年度指标的导入不能整体撤销：请导入更正后的文件，或在企业档案中逐年修改（每次修改都记入审计日志）。',
 } as const;
+
+const UNIT_LABELS: Record<AmountUnit, string> = { yuan: '元', qian: '千元', wan: '万元', yi: '亿元' };
+
+export type CommitMode = 'replace' | 'append';
+
+/** The typed confirmation of a replace that more than halves the list: “替换”, or the list's year. */
+function confirmsShrink(text: string | undefined, year: number): boolean {
+  const t = (text ?? '').normalize('NFKC').trim();
+  return t === '替换' || t === String(year);
+}
+
+/**
+ * What committing the batch does to the current list, in firms (issue 11 item 1): the current count,
+ * how many of its firms the file has (stay), how many leave if it replaces, how many join, and the
+ * count after a replace or an append. `shrinks`: a replace leaves under half.
+ */
+export async function listChange(db: Knex, batch: Pick<Batch, 'id'>, current: { id: number; firms: number }) {
+  const [fileFirms, stay] = await Promise.all([acceptedFirms(db, batch.id), firmsAlsoIn(db, batch.id, current.id)]);
+  const join = fileFirms - stay;
+  return {
+    currentFirms: current.firms,
+    fileFirms,
+    stay,
+    join,
+    leave: current.firms - stay,
+    replaceTotal: fileFirms,
+    appendTotal: current.firms + join,
+    shrinks: fileFirms * 2 < current.firms,
+  };
+}
 
 export interface UploadedFile {
   path: string;
@@ -67,9 +104,21 @@ export interface UploadedFile {
 /** The column-mapping screen: the file's columns, sample values and the suggested (or remembered) field for each. */
 export interface MappingView {
   /** label: the header, or 第N列 when it is empty (columnLabels). */
-  columns: { index: number; header: string; label: string; samples: string[]; field: FieldKey | ''; unit: AmountUnit | '' }[];
+  columns: {
+    index: number;
+    header: string;
+    label: string;
+    samples: string[];
+    field: FieldKey | '';
+    unit: AmountUnit | '';
+    /** The unit written in the header (`营业收入（万元）`): it is used, whatever was remembered or chosen. */
+    headerUnit: AmountUnit | null;
+    headerUnitLabel: string | null;
+  }[];
   fields: { key: FieldKey; label: string; amount: boolean }[];
   remembered: boolean;
+  /** Columns where the header's unit replaced the remembered one (the screen says so). */
+  headerUnitOverrides: string[];
   problems: string[];
   /** Not refusals: things to check before confirming (a title naming another year). */
   warnings: string[];
@@ -185,18 +234,26 @@ export function createImportService(runner: ImportRunner, uploadDir: string) {
     const remembered = await rememberedMapping(db, kind);
     const suggestion = suggestMapping(header.columns, kind, { defaultUnit: header.tableUnit });
     let usedRemembered = false;
+    const overrides: number[] = [];
     const mapping: ColumnMapping = header.columns.map((col, i) => {
-      const key = normalizeHeader(col).key;
+      const { key, unit: headerUnit } = normalizeHeader(col);
       // Parsed JSON: a header such as "constructor" must not find Object.prototype's member.
       const known = remembered && Object.hasOwn(remembered, key) ? remembered[key] : undefined;
       if (known) {
         usedRemembered = true;
-        return { field: known.field as FieldKey, unit: (known.unit as AmountUnit | null) ?? null };
+        const rememberedUnit = (known.unit as AmountUnit | null) ?? null;
+        // A unit written in this file's header wins over the one remembered from an earlier file
+        // (issue 8 item 2: `营业收入（万元）` after a file headed `（元）`).
+        if (headerUnit && AMOUNT_FIELDS.has(known.field as FieldKey)) {
+          if (rememberedUnit !== headerUnit) overrides.push(i);
+          return { field: known.field as FieldKey, unit: headerUnit };
+        }
+        return { field: known.field as FieldKey, unit: rememberedUnit };
       }
       const s = suggestion.byColumn[i];
       return s ? { field: s.field, unit: s.unit } : null;
     });
-    const sourceInfo = { ...describeSource(table), rememberedMapping: usedRemembered };
+    const sourceInfo = { ...describeSource(table), rememberedMapping: usedRemembered, headerUnitOverrides: overrides };
     return { sourceInfo, mapping };
   }
 
@@ -264,17 +321,24 @@ export function createImportService(runner: ImportRunner, uploadDir: string) {
       const sheets = (batch.sourceInfo?.sheets as string[] | undefined) ?? [];
       const check = checkMapping(mapping.map((m) => (m ? m.field : null)), batch.kind, columns);
       const labels = columnLabels(columns);
+      const overrides = (batch.sourceInfo?.headerUnitOverrides as number[] | undefined) ?? [];
       return {
-        columns: columns.map((header, index) => ({
-          index,
-          header,
-          label: labels[index]!,
-          samples: samples.map((r) => r[index] ?? '').filter((v) => v !== '').slice(0, 3),
-          field: mapping[index]?.field ?? '',
-          unit: mapping[index]?.unit ?? '',
-        })),
+        columns: columns.map((header, index) => {
+          const headerUnit = normalizeHeader(header).unit;
+          return {
+            index,
+            header,
+            label: labels[index]!,
+            samples: samples.map((r) => r[index] ?? '').filter((v) => v !== '').slice(0, 3),
+            field: mapping[index]?.field ?? '',
+            unit: headerUnit ?? mapping[index]?.unit ?? '',
+            headerUnit,
+            headerUnitLabel: headerUnit ? UNIT_LABELS[headerUnit] : null,
+          };
+        }),
         fields: FIELDS.map((f) => ({ key: f.key, label: f.label, amount: !!f.amount })),
         remembered: !!batch.sourceInfo?.rememberedMapping,
+        headerUnitOverrides: overrides.filter((i) => i < columns.length).map((i) => `“${columns[i]}”按表头写明的${UNIT_LABELS[normalizeHeader(columns[i]!).unit!] ?? ''}读取（上次同类名单记住的单位不适用）`),
         problems: [...check.messages],
         warnings: titleYearWarnings(batch),
         sheets: sheets.length > 1 ? sheets.map((name) => ({ name, selected: name === batch.sourceInfo?.sheet })) : [],
@@ -338,9 +402,12 @@ export function createImportService(runner: ImportRunner, uploadDir: string) {
         throw new ValidationError({ mapping: messages.mappingChanged }, messages.mappingChanged, 'MAPPING_CHANGED');
       }
       const known = new Set<string>(FIELDS.map((f) => f.key));
-      const mapping: ColumnMapping = choices.map((c) =>
-        known.has(c.field) ? { field: c.field as FieldKey, unit: Object.hasOwn(UNIT_EXPONENT, c.unit) ? (c.unit as AmountUnit) : null } : null,
-      );
+      const mapping: ColumnMapping = choices.map((c, i) => {
+        if (!known.has(c.field)) return null;
+        // A unit written in the header is the unit, whatever the form sent (issue 8 item 2).
+        const headerUnit = AMOUNT_FIELDS.has(c.field as FieldKey) ? normalizeHeader(columns[i] ?? '').unit : null;
+        return { field: c.field as FieldKey, unit: headerUnit ?? (Object.hasOwn(UNIT_EXPONENT, c.unit) ? (c.unit as AmountUnit) : null) };
+      });
       const check = checkMapping(mapping.map((m) => (m ? m.field : null)), batch.kind, columns);
       const problems = [...check.messages];
       // Refused: nothing is written; the route shows the choices as sent, with the problems.
@@ -363,22 +430,42 @@ export function createImportService(runner: ImportRunner, uploadDir: string) {
     },
 
     /**
-     * Start the commit. When it would supersede the committed list of the same kind and year, the
-     * user must have confirmed that (`confirmReplace`; `replaces`, when the form sends it, is the
-     * batch the user saw as current), and a caseworker limited to some parks may not do it at all:
-     * their batch holds only their parks' firms and would replace the county-wide list.
+     * Start the commit. When a list of the same kind and year is committed, the user chooses how this
+     * file applies to it (issue 11 item 1): 'replace' (the file is the whole list) or 'append' (its
+     * rows add to the current list). `replaces`, when the form sends it, is the batch the user saw as
+     * current. A replace that shrinks the list by more than half needs the typed confirmation
+     * (“替换” or the list's year). A caseworker limited to some parks or towns may append their firms
+     * but not replace: their batch holds only their firms and would replace the county-wide list.
+     * A form from before the choice existed sent `confirmReplace`: that ticked box meant replace.
      */
-    async commit(db: Knex, id: number, opts: { confirmReplace: boolean; replaces?: number | null | undefined }, ctx: WriteContext): Promise<void> {
+    async commit(
+      db: Knex,
+      id: number,
+      opts: { confirmReplace: boolean; replaces?: number | null | undefined; mode?: string | undefined; confirmText?: string | undefined },
+      ctx: WriteContext,
+    ): Promise<void> {
       const batch = await loadBatch(db, id);
       if (!['previewed', 'interrupted'].includes(batch.status)) throw new ConflictError('BATCH_STATE', messages.wrongState);
       if (acceptedRows(batch) === 0) throw new ValidationError({ commit: messages.noRows }, messages.noRows, 'NOTHING_TO_COMMIT');
       const current = await supersededBy(db, batch);
-      if (current && ctx.actor.parkIds !== null) throw new ConflictError('REPLACE_SCOPED', messages.scopedReplace(current.id));
       if (opts.replaces !== undefined && opts.replaces !== (current?.id ?? null)) {
         throw new ValidationError({ confirmReplace: messages.replaceChanged(current?.id ?? null) }, messages.replaceChanged(current?.id ?? null), 'REPLACE_CHANGED');
       }
-      if (current && !opts.confirmReplace) throw new ValidationError({ confirmReplace: messages.replaceUnconfirmed(current.id) }, messages.replaceUnconfirmed(current.id), 'REPLACE_UNCONFIRMED');
-      if (!(await transitionBatch(db, id, ['previewed', 'interrupted'], 'committing', { error: null }))) throw new ConflictError('BATCH_STATE', messages.wrongState);
+      let mode: CommitMode | null = null;
+      if (current) {
+        mode = opts.mode === 'replace' || opts.mode === 'append' ? opts.mode : opts.confirmReplace && !opts.mode ? 'replace' : null;
+        // A scoped user's form offers only 追加; a replace (or no choice) is the county list's to make.
+        if (ctx.actor.parkIds !== null && mode !== 'append') throw new ConflictError('REPLACE_SCOPED', messages.scopedReplace(current.id));
+        if (!mode) throw new ValidationError({ mode: messages.modeUnchosen(current.id) }, messages.modeUnchosen(current.id), 'MODE_UNCHOSEN');
+        if (mode === 'replace') {
+          const change = await listChange(db, batch, current);
+          if (change.shrinks && !confirmsShrink(opts.confirmText, batch.year)) {
+            const message = messages.shrinkUnconfirmed(current.id, change.currentFirms, change.replaceTotal, batch.year);
+            throw new ValidationError({ confirmText: message }, message, 'SHRINK_UNCONFIRMED');
+          }
+        }
+      }
+      if (!(await transitionBatch(db, id, ['previewed', 'interrupted'], 'committing', { error: null, commit_mode: mode }))) throw new ConflictError('BATCH_STATE', messages.wrongState);
       void runner.start('commit', id, { actor: ctx.actor, ip: ctx.ip ?? null, filePath: storedPath(batch) });
     },
 
@@ -399,18 +486,13 @@ export function createImportService(runner: ImportRunner, uploadDir: string) {
         const n = await trx('import_batches').where({ id, status: 'committed', version: batch.version }).update({ status: 'reverted', reverted_by: ctx.actor.id, reverted_at: at, version: batch.version + 1 });
         if (n !== 1) throw new ConflictError('BATCH_STATE', messages.wrongState);
         await trx('list_entries').where({ batch_id: id }).update({ is_current: false });
-        const previous = (await trx('import_batches').where({ superseded_by: id, status: 'superseded' }).orderBy('id', 'desc').first('id')) as { id: number } | undefined;
+        const previous = await restoredByRevert(trx, id);
         if (previous) {
           await trx('import_batches').where({ id: previous.id }).update({ status: 'committed', superseded_by: null, superseded_at: null });
           await trx('list_entries').where({ batch_id: previous.id }).update({ is_current: true });
         }
-        // Firms this batch created, still untouched candidates, and on no other current list.
-        const created = (await trx('firms as f')
-          .join('stage_events as e', 'e.firm_id', 'f.id')
-          .where({ 'e.source': 'import', 'f.stage': 'candidate', 'f.version': 1 })
-          .whereRaw('e.details = ?', [JSON.stringify({ batchId: id })])
-          .whereNotExists(trx('list_entries as l').whereRaw('l.firm_id = f.id').andWhere('l.is_current', true))
-          .select('f.id', 'f.uscc')) as { id: number; uscc: string }[];
+        // Firms this batch created, still untouched candidates, and on no other current list (what the confirmation counted).
+        const created = (await revertLeavers(trx, id, previous?.id ?? null).select('f.id', 'f.uscc')) as { id: number; uscc: string }[];
         // The same move for every firm: decided once. A batch can have created 10^5 firms, so they
         // are moved a chunk per statement, not one by one inside this request.
         const decision = decideMove({ to: 'exited', exitReason: 'other', reason }, { from: 'candidate', today, mayOverride: false });
@@ -455,6 +537,20 @@ export function createImportService(runner: ImportRunner, uploadDir: string) {
       });
       bumpDataGeneration();
       return { exitedFirms: exited };
+    },
+
+    /**
+     * What a revert of the committed batch would do, for its confirmation (issue 11 item 2): the
+     * entries that stop counting, the earlier batch put back (and its size), and the candidate firms
+     * created by the batch that leave the pipeline — counted as the revert itself selects them.
+     */
+    async revertPreview(db: Knex, batch: Batch): Promise<{ entries: number; restored: { id: number; firms: number } | null; leaving: number }> {
+      const restored = await restoredByRevert(db, batch.id);
+      const [entries, leaving] = await Promise.all([
+        db('list_entries').where({ batch_id: batch.id }).count({ n: '*' }).first() as Promise<{ n: number | string } | undefined>,
+        db.from(revertLeavers(db, batch.id, restored?.id ?? null).select('f.id').as('x')).count({ n: '*' }).first() as Promise<{ n: number | string } | undefined>,
+      ]);
+      return { entries: Number(entries?.n ?? 0), restored, leaving: Number(leaving?.n ?? 0) };
     },
 
     /**

@@ -17,8 +17,8 @@ import { isFragmentRequest, redirectAfterWrite, renderFragment } from '../../web
 import { type ReceivedFile, receiveUpload, type UploadLimits, UploadRefusedError } from '../../web/upload.js';
 import { columnLabels } from './import-rows.js';
 import type { ImportRunner } from './import-runner.js';
-import type { ImportService } from './imports.service.js';
-import { acceptedFirms, acceptedRows, BATCH_STATUS_LABELS, type Batch, DISCARDABLE_STATUSES, findBatch, listBatches, type StagedRow, stagedRows, supersededBy } from './imports.queries.js';
+import { type ImportService, listChange } from './imports.service.js';
+import { acceptedRows, BATCH_STATUS_LABELS, type Batch, DISCARDABLE_STATUSES, findBatch, listBatches, type StagedRow, stagedRows, supersededBy, warnedRows } from './imports.queries.js';
 import type { Actor } from '../../domain/actor.js';
 import { listSizes } from './overlap.queries.js';
 import { ensureUploadFolder } from './upload-folder.js';
@@ -169,24 +169,28 @@ export function listsRouter(db: Knex, imports: ImportService, runner: ImportRunn
       canReupload: ['failed', 'discarded'].includes(batch.status) && can(actor, 'lists.import'),
     };
     if (batch.status === 'uploaded' || batch.status === 'previewed') data.mapping = imports.mappingView(batch);
+    // What 撤销 would do, said before it is clicked (issue 11 item 2).
+    if (data.canRevert) data.revertPlan = await imports.revertPreview(db, batch);
     if (['previewed', 'committed', 'interrupted', 'superseded', 'reverted'].includes(batch.status)) {
-      const [rejected, flagged, created] = await Promise.all([
+      const [rejected, flagged, created, warned] = await Promise.all([
         stagedRows(db, batch.id, ['rejected'], 0, PREVIEW_ROWS),
         stagedRows(db, batch.id, ['name_match'], 0, PREVIEW_ROWS),
         stagedRows(db, batch.id, ['new'], 0, 20),
+        batch.rowsFlagged ? warnedRows(db, batch.id, PREVIEW_ROWS) : Promise.resolve([]),
       ]);
-      Object.assign(data, { rejected: rejectedView(batch, rejected), flagged, created });
+      Object.assign(data, { rejected: rejectedView(batch, rejected), flagged, created, warned });
       if (batch.status === 'previewed' || batch.status === 'interrupted') {
         // What a commit would replace, in numbers: a short or wrong file must not replace a full list unnoticed.
         const current = await supersededBy(db, batch);
         if (current) {
-          const newFirms = await acceptedFirms(db, batch.id);
+          const change = await listChange(db, batch, current);
           data.replace = {
             id: current.id,
             firms: current.firms,
-            newFirms,
-            small: newFirms * 2 < current.firms,
-            // A caseworker limited to some parks may not replace the county's list (imports.service.ts commit).
+            newFirms: change.fileFirms,
+            change,
+            small: change.shrinks,
+            // A caseworker limited to some parks or towns may only append (imports.service.ts commit).
             scopedBlocked: actor.parkIds !== null,
           };
         }
@@ -273,9 +277,15 @@ export function listsRouter(db: Knex, imports: ImportService, runner: ImportRunn
     // The batch the page showed as the one to be replaced ("none": none); absent when not sent by the page.
     const replaces = body.replaces === undefined ? undefined : str(body.replaces) === 'none' ? null : positiveInt(body.replaces);
     try {
-      await imports.commit(db, batch.id, { confirmReplace: checkbox(body.confirmReplace), replaces }, writeContext(req, res));
+      await imports.commit(
+        db,
+        batch.id,
+        { confirmReplace: checkbox(body.confirmReplace), replaces, mode: body.mode === undefined ? undefined : str(body.mode), confirmText: str(body.confirmText) },
+        writeContext(req, res),
+      );
     } catch (err) {
-      if (err instanceof ValidationError) return renderBatchRefusal(batch.id, res, 422, { commitError: err.message });
+      // The choice and what was typed stay as sent.
+      if (err instanceof ValidationError) return renderBatchRefusal(batch.id, res, 422, { commitError: err.message, commitValues: { mode: str(body.mode), confirmText: str(body.confirmText) } });
       // The page says it in place of the commit button already (data.replace.scopedBlocked).
       if (err instanceof ConflictError && err.code === 'REPLACE_SCOPED') return renderBatchRefusal(batch.id, res, 409, {});
       throw err;

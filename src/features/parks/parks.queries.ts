@@ -119,3 +119,40 @@ export async function areaNameTaken(db: Db, type: AreaType, name: string, except
 export async function areaCodeTaken(db: Db, type: AreaType, code: string): Promise<boolean> {
   return !!(await db(TABLES[type].table).where('code', code).first('id'));
 }
+
+/**
+ * Every name a list may use for an area, with the active area it means now: the current name and
+ * code, earlier names (a rename keeps them in area_names), and a merged area's names, which lead
+ * to the area it was merged into. A retired area that went nowhere is left out (a list naming it
+ * is refused like an unknown name). Used by the list import, whose files are drawn up by agencies
+ * that may still write a park's old name.
+ */
+export async function areaNamesForMatching(db: Db, type: AreaType): Promise<{ name: string; id: number }[]> {
+  const t = TABLES[type];
+  const [rows, former] = await Promise.all([
+    db(t.table).select('id', 'code', 'name', 'is_active', 'merged_into') as Promise<{ id: number; code: string; name: string; is_active: boolean | number; merged_into: number | null }[]>,
+    db('area_names').where('area_type', type).orderBy('until', 'desc').select('area_id', 'name') as Promise<{ area_id: number; name: string }[]>,
+  ]);
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  /** The active area an id now stands for, following merges (at most as many steps as areas). */
+  const live = (id: number): number | null => {
+    let r = byId.get(id);
+    for (let i = 0; r && i <= rows.length; i++) {
+      if (r.is_active) return r.id;
+      r = r.merged_into === null ? undefined : byId.get(r.merged_into);
+    }
+    return null;
+  };
+  const out: { name: string; id: number }[] = [];
+  // Current names first: a name now used by one area is never taken for another's former name.
+  for (const r of rows) if (r.is_active) out.push({ name: r.name, id: r.id }, { name: r.code, id: r.id });
+  for (const r of rows) {
+    const target = r.is_active ? null : live(r.id);
+    if (target !== null) out.push({ name: r.name, id: target });
+  }
+  for (const f of former) {
+    const target = live(f.area_id);
+    if (target !== null) out.push({ name: f.name, id: target });
+  }
+  return out;
+}

@@ -13,7 +13,7 @@ import type { Jurisdiction } from '../../domain/actor.js';
 import { DEFAULT_CALENDAR, type TargetMetric, calendarFromHistory } from '../../domain/targets.js';
 import { todayInShanghai } from '../../lib/dates.js';
 import { type CertMetric, type CountRow, certificationFirms, countCertifications } from '../certifications/certifications.queries.js';
-import { rankedReserve } from '../eligibility/reserve.queries.js';
+import { countReserve } from '../eligibility/reserve.queries.js';
 import { coachingFigures, type CoachingFigures } from './coaching-figures.js';
 
 export interface AggScope {
@@ -162,10 +162,10 @@ export async function convertibleReserve(db: Db, scope: AggScope = {}): Promise<
   const actor = { parkIds: scope.jurisdiction?.parkIds ?? null, townIds: scope.jurisdiction?.townIds ?? [] };
   const filters = { ...(scope.parkId ? { park: scope.parkId } : {}), ...(scope.townId ? { town: scope.townId } : {}) };
   const [applying, reserve] = await Promise.all([
-    rankedReserve(db, { ruleSet: 'hte-2016', stages: ['hte_applying'], focus: 'ready' }, filters, actor, 1, 0),
-    rankedReserve(db, { ruleSet: 'hte-2016', stages: ['hte_reserve'], focus: 'ready' }, filters, actor, 1, 0),
+    countReserve(db, { ruleSet: 'hte-2016', stages: ['hte_applying'], focus: 'ready' }, filters, actor),
+    countReserve(db, { ruleSet: 'hte-2016', stages: ['hte_reserve'], focus: 'ready' }, filters, actor),
   ]);
-  return { applying: applying.total, reserve: reserve.total };
+  return { applying, reserve };
 }
 
 export { coachingFigures };

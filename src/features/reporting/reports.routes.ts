@@ -100,7 +100,8 @@ export function reportsRouter(db: Knex): Router {
     const actor = actorOfResponse(res);
     const r = await resolveReport(db, req, res, year);
     const d = r.data;
-    const qs = new URLSearchParams([...(r.snapshot ? [['snapshot', String(r.snapshot.id)]] : r.asOfDate ? [['asOf', r.asOfDate]] : [['view', 'live']])]).toString();
+    const param: [string, string] = r.snapshot ? ['snapshot', String(r.snapshot.id)] : r.asOfDate ? ['asOf', r.asOfDate] : ['view', 'live'];
+    const qs = new URLSearchParams([param]).toString();
     res.render('reports/show', {
       title: `${year} 年度报告`,
       nav: 'reports',

@@ -17,7 +17,7 @@ export interface StageEvent {
 
 export type NewStageEvent = Omit<StageEvent, 'id' | 'actorName'>;
 
-export const STAGE_EVENT_SOURCES = ['board', 'menu', 'firm_page', 'bulk', 'import', 'create', 'seed'] as const;
+export const STAGE_EVENT_SOURCES = ['board', 'menu', 'firm_page', 'bulk', 'import', 'create', 'seed', 'register'] as const;
 export type StageEventSource = (typeof STAGE_EVENT_SOURCES)[number];
 
 /** The stage_events row for an event; for callers that insert many at once (insertChunked). */

@@ -18,6 +18,7 @@ import { valuesOfFirm } from '../../features/firms/firm-form.js';
 import type { Firm } from '../../features/firms/firms.queries.js';
 import { entriesOfFirm } from '../../features/lists/overlap.queries.js';
 import { loadFirmPage } from './firm-page.js';
+import { FORM_CHOICES } from '../../features/certifications/certifications.view.js';
 
 /** A list entry's own figures, in words (amounts in 万元). */
 function entrySummary(data: Record<string, unknown>): string {
@@ -62,6 +63,8 @@ export function firmPageRouter(db: Knex): Router {
       canEdit: can(actor, 'firms.edit'),
       canMove: can(actor, 'firms.move'),
       canEditFigures: can(actor, 'figures.edit'),
+      canEditRegister: can(actor, 'certifications.edit'),
+      registerKinds: FORM_CHOICES.kinds,
       values: valuesOfFirm(page.firm),
       errors: {},
       // After a figures save without htmx (figures.routes): the saved year is marked.

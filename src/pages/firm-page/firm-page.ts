@@ -11,12 +11,14 @@ export { FIGURE_ROWS } from '../../features/figures/figure-rows.js';
 import { type StageEvent, latestCertificates, stageEventsForFirm } from '../../features/stages/stage-events.queries.js';
 import { factsOf } from '../../features/eligibility/eligibility.service.js';
 import { readinessFor } from '../../features/eligibility/readiness-view.js';
+import { inputsOfFirms } from '../../features/eligibility/firm-inputs.js';
 import { LIFECYCLE_RULE_NOTE, type LifecycleSuggestion, suggestLifecycle } from '../../domain/lifecycle.js';
 import { yearOf } from '../../lib/dates.js';
 import { lifecycleLabel } from '../../domain/fields.js';
 import type { Firm } from '../../features/firms/firms.queries.js';
 import { findFirmInScope } from '../../features/firms/firm-scope.js';
 import { type MoveTarget, moveTargets } from '../../features/firms/move-targets.js';
+import { firmRegister } from '../../features/certifications/certifications.view.js';
 
 export interface HistoryRow extends StageEvent {
   days: number;
@@ -35,12 +37,21 @@ export interface FirmPage {
   currentDays: number | null;
   stageTotals: { stage: StageKey; label: string; days: number }[];
   moveTargets: MoveTarget[];
+  /** The certification register's rows of this firm and its compliance calendar (资质, 后续管理). */
+  register: Awaited<ReturnType<typeof firmRegister>>;
+  today: string;
 }
 
 export async function loadFirmPage(db: Db, uscc: string, actor: Pick<Actor, 'parkIds'>, today: string): Promise<FirmPage> {
   const firm = await findFirmInScope(db, uscc, actor);
-  const [figures, events, certificates] = await Promise.all([figuresForFirm(db, firm.id), stageEventsForFirm(db, firm.id), latestCertificates(db, [firm.id])]);
-  const facts = factsOf(firm, figures, certificates.get(firm.id));
+  const [figures, events, certificates, inputs, register] = await Promise.all([
+    figuresForFirm(db, firm.id),
+    stageEventsForFirm(db, firm.id),
+    latestCertificates(db, [firm.id]),
+    inputsOfFirms(db, [firm.id]),
+    firmRegister(db, firm.id, today),
+  ]);
+  const facts = factsOf(firm, figures, certificates.get(firm.id), inputs.get(firm.id));
   const latest = [...figures].reverse().find((f) => f.salesRevenue !== null);
   const suggestion = suggestLifecycle(firm.foundedOn, latest ? { year: latest.year, yuan: latest.salesRevenue! } : null, today);
   const periods = stagePeriods(events, today);
@@ -57,5 +68,7 @@ export async function loadFirmPage(db: Db, uscc: string, actor: Pick<Actor, 'par
     currentDays: periods.length ? periods[periods.length - 1]!.days : null,
     stageTotals: STAGES.filter((s) => totals.has(s.key)).map((s) => ({ stage: s.key, label: stageLabel(s.key), days: totals.get(s.key)! })),
     moveTargets: moveTargets(firm.stage),
+    register,
+    today,
   };
 }

@@ -1,0 +1,24 @@
+/**
+ * The detailed eligibility inputs of firms (staff by month, …), read through each feature's queries
+ * and handed to the rules as part of FirmFacts. Loaded per chunk of firms, one query per kind.
+ */
+import type { Db } from '../../db/types.js';
+import type { FirmFacts } from '../../domain/eligibility/index.js';
+import { complianceOfFirms, complianceRecordOf } from '../compliance/compliance.queries.js';
+import { settingsOfFirms } from './eligibility-settings.queries.js';
+import { staffMonthsOfFirms } from '../staff-months/staff-months.queries.js';
+
+export type FirmInputs = Pick<FirmFacts, 'staffMonths' | 'compliance' | 'tsmeRdOption'>;
+
+export async function inputsOfFirms(db: Db, firmIds: number[]): Promise<Map<number, FirmInputs>> {
+  const [staff, compliance, settings] = await Promise.all([staffMonthsOfFirms(db, firmIds), complianceOfFirms(db, firmIds), settingsOfFirms(db, firmIds)]);
+  const out = new Map<number, FirmInputs>();
+  for (const id of firmIds) {
+    out.set(id, {
+      staffMonths: (staff.get(id) ?? []).map(({ year, total, tech, partTime }) => ({ year, total, tech, partTime })),
+      compliance: complianceRecordOf(compliance.get(id)),
+      tsmeRdOption: settings.get(id)?.tsmeRdOption ?? null,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,106 @@
+/**
+ * The firm's eligibility inputs page (认定数据): the detailed inputs of the rules — staff by month,
+ * compliance events, the IP register, the R&D expense structure, the tech-SME option — each with
+ * what the rules derive from it, beside the readiness panel they feed. A page above the features.
+ */
+import type { Db } from '../../db/types.js';
+import type { Actor } from '../../domain/actor.js';
+import { staffAverage } from '../../domain/eligibility/staff.js';
+import { formatFraction } from '../../domain/eligibility/ratio.js';
+import { evaluate, factsOf } from '../../features/eligibility/eligibility.service.js';
+import type { FirmFacts } from '../../domain/eligibility/index.js';
+import { settingsOfFirms } from '../../features/eligibility/eligibility-settings.queries.js';
+import { TSME_RD_OPTIONS } from '../../features/eligibility/eligibility-settings.routes.js';
+import { inputsOfFirms } from '../../features/eligibility/firm-inputs.js';
+import type { InputsFormState } from '../../features/eligibility/input-writes.js';
+import { readinessFor } from '../../features/eligibility/readiness-view.js';
+import { figuresForFirm } from '../../features/figures/figures.queries.js';
+import { findFirmInScope } from '../../features/firms/firm-scope.js';
+import { latestCertificates } from '../../features/stages/stage-events.queries.js';
+import { MONTH_LABELS, PART_TIME_LINES, staffFormFrom } from '../../features/staff-months/staff-months-form.js';
+import { staffMonthsOfFirms } from '../../features/staff-months/staff-months.queries.js';
+import { yearOf } from '../../lib/dates.js';
+import { complianceOfFirms, type ComplianceOfFirm } from '../../features/compliance/compliance.queries.js';
+import { COMPLIANCE_EVENT_KINDS, COMPLIANCE_LISTS, withinHteWindow } from '../../domain/eligibility/compliance.js';
+
+/** Both 研发投入 scores of the tech-SME check (第七条2) beside the firm's recorded choice. */
+function tsmeOptionSection(facts: FirmFacts, today: string, version: number, state: InputsFormState | null) {
+  const verdict = evaluate('tsme', facts, today);
+  const rd = verdict.score?.indicators.find((i) => i.id === 'tsme.score.rd');
+  const mine = state && state.form === 'tsme-option' ? state : null;
+  const chosen = mine ? (mine.values.option ?? '') : (facts.tsmeRdOption ?? '');
+  const range = (p: [number, number]) => (p[0] === p[1] ? `${p[0]}` : `${p[0]}–${p[1]}`);
+  return {
+    version: String(version),
+    message: mine?.message ?? null,
+    error: mine?.errors.option ?? null,
+    options: [{ key: '', label: '未选择（默认取较高者）' }, ...Object.entries(TSME_RD_OPTIONS).map(([key, label]) => ({ key, label }))].map((o) => ({ ...o, selected: o.key === chosen })),
+    items: (rd?.items ?? []).map((i) => ({ label: i.label, points: range(i.points), value: i.value ?? '', note: i.note ?? '', selected: i.selected === true })),
+    indicatorPoints: rd ? range(rd.points) : '',
+    note: rd?.note ?? '',
+  };
+}
+
+function complianceSection(c: ComplianceOfFirm | undefined, today: string, state: InputsFormState | null) {
+  const form = (name: string) => (state && state.form === name ? state : { values: {} as Record<string, string>, errors: {} as Record<string, string>, message: undefined });
+  return {
+    events: (c?.events ?? []).map((e) => ({ ...e, kindLabel: COMPLIANCE_EVENT_KINDS[e.kind], inHteWindow: withinHteWindow(e.date, today) })).reverse(),
+    listings: (c?.listings ?? []).map((l) => ({ ...l, listLabel: COMPLIANCE_LISTS[l.list] })).reverse(),
+    check: c?.check ?? null,
+    checkVersion: String(c?.check?.version ?? 0),
+    kinds: Object.entries(COMPLIANCE_EVENT_KINDS).map(([key, label]) => ({ key, label })),
+    lists: Object.entries(COMPLIANCE_LISTS).map(([key, label]) => ({ key, label })),
+    eventForm: form('event'),
+    listingForm: form('listing'),
+    checkForm: form('check'),
+  };
+}
+
+function staffSection(year: number, stored: Awaited<ReturnType<typeof staffMonthsOfFirms>> extends Map<number, infer R> ? R : never, state: InputsFormState | null) {
+  const row = stored.find((r) => r.year === year) ?? null;
+  const mine = state && state.form === `staff-${year}` ? state : null;
+  const values = mine ? mine.values : staffFormFrom(row);
+  const errors = mine?.errors ?? {};
+  const average = row ? staffAverage(row) : null;
+  return {
+    year,
+    version: mine ? (mine.values.version ?? String(row?.version ?? 0)) : String(row?.version ?? 0),
+    entered: row !== null,
+    message: mine?.message ?? null,
+    months: MONTH_LABELS.map((label, m) => ({
+      label,
+      tName: `t${m}`, tValue: values[`t${m}`] ?? '', tError: errors[`t${m}`] ?? null,
+      kName: `k${m}`, kValue: values[`k${m}`] ?? '', kError: errors[`k${m}`] ?? null,
+    })),
+    partTime: Array.from({ length: PART_TIME_LINES }, (_, i) => {
+      const f = (n: string) => ({ name: `p${i}_${n}`, value: values[`p${i}_${n}`] ?? '', error: errors[`p${i}_${n}`] ?? null });
+      return { i, label: f('label'), days: f('days'), from: f('from'), to: f('to'), tech: f('tech'), verdict: average?.partTime[i]?.reason ?? null };
+    }),
+    average: average ? { total: formatFraction(average.total, 4), tech: formatFraction(average.tech, 4), source: average.source } : null,
+    years: stored.map((r) => r.year),
+  };
+}
+
+export async function loadInputsPage(db: Db, uscc: string, actor: Pick<Actor, 'parkIds'>, today: string, year: number | null, state: InputsFormState | null) {
+  const firm = await findFirmInScope(db, uscc, actor);
+  const [figures, certificates, inputs, staff, compliance, settings] = await Promise.all([
+    figuresForFirm(db, firm.id),
+    latestCertificates(db, [firm.id]),
+    inputsOfFirms(db, [firm.id]),
+    staffMonthsOfFirms(db, [firm.id]),
+    complianceOfFirms(db, [firm.id]),
+    settingsOfFirms(db, [firm.id]),
+  ]);
+  const facts = factsOf(firm, figures, certificates.get(firm.id), inputs.get(firm.id));
+  const selected = year ?? yearOf(today) - 1;
+  return {
+    firm,
+    year: selected,
+    yearOptions: Array.from({ length: 10 }, (_, i) => yearOf(today) - i).map((y) => ({ year: y, selected: y === selected })),
+    readiness: readinessFor(firm.stage, facts, today),
+    staff: staffSection(selected, staff.get(firm.id) ?? [], state),
+    compliance: complianceSection(compliance.get(firm.id), today, state),
+    tsmeOption: tsmeOptionSection(facts, today, settings.get(firm.id)?.version ?? 0, state),
+    today,
+  };
+}
