@@ -124,6 +124,17 @@ const ROUTE_ACCESS: Record<string, Access> = {
   'GET /coaching/events/:id/sign-in.xlsx': 'coaching.read',
   'GET /coaching/summary': 'coaching.read',
   'GET /coaching/summary.xlsx': 'coaching.read',
+  // reports (issue 10: exports, targets, the annual report)
+  'GET /firms/export.:format': 'firms.read',
+  'GET /board/export.:format': 'firms.read',
+  'GET /readiness/export.:format': 'firms.read',
+  'GET /dashboard/export.:format': 'dashboard.read',
+  'GET /targets': 'targets.read',
+  'POST /targets': 'targets.manage',
+  'GET /reports': 'reports.read',
+  'GET /reports/:year.:format': 'reports.read',
+  'GET /reports/:year': 'reports.read',
+  'POST /reports/:year/freeze': 'reports.freeze',
 };
 
 const ROLES: UserName[] = ['admin', 'caseworker', 'counsellor', 'leader'];
@@ -368,6 +379,14 @@ const PROBES: Probe[] = [
       return () => c.post(`/certifications/changes/${id}/reported`).type('form').send({ firm: f.uscc, reportedOn: '2025-02-01' });
     },
   },
+  // reports (issue 10)
+  { route: 'GET /dashboard/export.:format', prepare: async (_t, c) => () => c.get('/dashboard/export.csv') },
+  { route: 'GET /targets', prepare: async (_t, c) => () => c.get('/targets') },
+  { route: 'POST /targets', prepare: async (_t, c) => () => c.post('/targets').type('form').send({ year: String(2019 + (n++ % 8)), t_hte_new: '10', v_hte_new: '0' }) },
+  { route: 'GET /reports', prepare: async (_t, c) => () => c.get('/reports') },
+  { route: 'GET /reports/:year', prepare: async (_t, c) => () => c.get('/reports/2025') },
+  { route: 'GET /reports/:year.:format', prepare: async (_t, c) => () => c.get('/reports/2025.xlsx') },
+  { route: 'POST /reports/:year/freeze', prepare: async (_t, c) => () => c.post('/reports/2024/freeze').type('form').send({ note: '探针' }) },
 ];
 
 /** A 2024 tech-SME registration of a new firm in the park (version 1). */

@@ -224,3 +224,31 @@ export async function eventsOfFirm(db: Db, firmId: number): Promise<{ eventId: n
     attendees: attendees.filter((a) => Number(a.invitation_id) === Number(r.id)).map((a) => a.name),
   }));
 }
+
+/**
+ * The annual report's event figures (reports slice, T7): events starting in `year` recorded by
+ * `asOf`, per month, and the firms that attended them. A limited actor counts the events one of
+ * their firms was invited to, and only their firms' attendance.
+ */
+export async function eventFiguresOfYear(db: Db, year: number, asOf: string, actor: Jurisdiction): Promise<{ byMonth: number[]; attended: number }> {
+  const ev = db('coaching_events as e').whereBetween('e.starts_on', [`${year}-01-01`, `${year}-12-31`]).andWhere('e.created_at', '<=', asOf).select('e.id', 'e.starts_on');
+  if (actor.parkIds !== null) {
+    ev.whereExists(function () {
+      const sub = this.select(db.raw('1')).from('event_invitations as i').join('firms as f', 'f.id', 'i.firm_id').whereRaw('i.event_id = e.id');
+      scopeToJurisdiction(sub, actor);
+    });
+  }
+  const events = (await ev) as { id: number; starts_on: string }[];
+  const byMonth = Array(12).fill(0) as number[];
+  for (const e of events) {
+    const on = typeof e.starts_on === 'string' ? e.starts_on : new Date(e.starts_on as unknown as string).toISOString().slice(0, 10);
+    byMonth[Number(on.slice(5, 7)) - 1]!++;
+  }
+  let attended = 0;
+  for (let i = 0; i < events.length; i += 500) {
+    const qb = db('event_invitations as i').join('firms as f', 'f.id', 'i.firm_id').whereIn('i.event_id', events.slice(i, i + 500).map((e) => e.id)).andWhere('i.status', 'attended').count({ n: '*' });
+    scopeToJurisdiction(qb, actor);
+    attended += Number(((await qb.first()) as { n: number | string } | undefined)?.n ?? 0);
+  }
+  return { byMonth, attended };
+}
