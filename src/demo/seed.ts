@@ -17,7 +17,10 @@ import { nowIso, shanghaiDate, todayInShanghai } from '../lib/dates.js';
 import { Random } from './random.js';
 import { seedRegisters } from './certifications-seed.js';
 import { ensureExpiryFollowUps } from '../features/certifications/certifications.service.js';
+import { seedCoachingDemo } from './coaching.js';
+import { seedEventsAndDemands } from './events-demands.js';
 import { type VerdictInput, VerdictPool } from './verdicts.js';
+import { refreshOverlapSnapshot } from '../features/lists/overlap-snapshot.queries.js';
 import { DEMO_PARKS, DEMO_USERS, FIELD_WEIGHTS, PARK_WEIGHTS, creditCode, demoTownCode, firmName } from './yuyao.js';
 
 export interface SeedOptions {
@@ -414,6 +417,10 @@ export async function seedDemoData(db: Knex, options: SeedOptions): Promise<Seed
   summary.certifications = (await seedRegisters(db, { seed: options.seed ?? 20261127, anchor: shanghaiDate(new Date(anchorMs)), actorId: userId('caseworker') })).certifications;
   await ensureExpiryFollowUps(db, shanghaiDate(new Date(anchorMs)));
   for (const [batchId, n] of entriesPerBatch) await db('import_batches').where({ id: batchId }).update({ rows_total: n, rows_matched: n });
+  await refreshOverlapSnapshot(db);
+  await seedCoachingDemo(db, { seed: options.seed, anchor: options.anchor }); // coaching-core (issue 9)
+  // Coaching events and technical demands (issue 9, branch events-demands).
+  await seedEventsAndDemands(db, { seed: (options.seed ?? 20261127) + 9, anchor: new Date(anchorMs + 8 * 3600_000).toISOString().slice(0, 10), caseworkerId: userId('caseworker'), counsellorIds: counsellors });
   options.onPhase?.('statistics');
   await analyze(db);
   bumpDataGeneration();

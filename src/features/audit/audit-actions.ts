@@ -45,6 +45,10 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   'compliance.listing_delete': '删除名单记录',
   'compliance.checked': '记录信用核查',
   'eligibility.tsme_option': '登记科小研发投入评分选项',
+  'ip.add': '登记知识产权',
+  'ip.delete': '删除知识产权',
+  'rd_structure.update': '修改研发费用结构',
+  'rd_structure.delete': '删除研发费用结构',
   // certifications (issue 10)
   'certification.create': '登记资质',
   'certification.update': '修改资质记录',

@@ -19,6 +19,7 @@ import { nowIso } from '../../lib/dates.js';
 import { ConflictError } from '../../lib/errors.js';
 import { appendAudit, auditRow } from '../audit/audit.queries.js';
 import { refreshEligibility } from '../eligibility/eligibility.service.js';
+import { markListAggregatesStale } from './overlap-snapshot.queries.js';
 import { REGISTERED_OUT_OF_SCOPE } from '../firms/firm-scope.js';
 import { areaNamesForMatching } from '../parks/parks.queries.js';
 import { stageEventRow } from '../stages/stage-events.queries.js';
@@ -515,6 +516,7 @@ export async function runCommit(db: Knex, batchId: number, ctx: JobContext, prog
       await trx('import_batches').whereIn('id', supersededIds).update({ status: 'superseded', superseded_by: batch.id, superseded_at: at });
     }
 
+    await markListAggregatesStale(trx);
     // The entries of firms created or registered just now, then the staged ones made current.
     await insertMany(trx, 'list_entries', fresh, entryRow(batch, true));
     await trx('list_entries').where({ batch_id: batch.id, is_current: false }).update({ is_current: true });
