@@ -80,6 +80,14 @@ describe('official result lists: 公示, 备案/证书, 科技型中小企业入
     }
     expect(await t.db('list_entries').where({ batch_id: id }).count({ n: '*' }).first().then((r) => Number(r!.n))).to.equal(0);
 
+    // The shared name and the unknown firm wait in the review queue, with their batch.
+    const queue = html((await t.admin.get('/certifications/review').expect(200)).text);
+    const queued = queue.querySelectorAll('table.review-queue tbody tr').map((tr) => tr.text);
+    expect(queued).to.have.length(2);
+    expect(queued[0]).to.contain('余姚市丙科技有限公司').and.contain(`#${id}`).and.contain('不会自动登记');
+    expect(queued[1]).to.contain('余姚市丁科技有限公司').and.contain('待处理队列');
+    expect(page).to.contain('href="/certifications/review"');
+
     // Revert is refused with the reason, and nothing changes.
     const res = await t.admin.post(`/lists/imports/${id}/revert`).type('form').send({ confirmRevert: '1' });
     expect(res.status).to.equal(409);
