@@ -28,6 +28,9 @@
  *             and the peak heapUsed (sampled in-process).
  *  Slow SQL   every statement captured during the SQL cases, re-timed raw on the app's connection;
  *             those adding up to ≥ 1 ms are listed with their EXPLAIN QUERY PLAN.
+ *  Commit     (commit-lock.ts, --only commit) writes made every 20 ms while a --import-rows list commits
+ *             (p95 wait < 200 ms), and a commit of half that many rows on SQLite and on PostgreSQL
+ *             (BENCH_PG_URL or DATABASE_URL=postgres://…; PostgreSQL ≤ 2× SQLite), on fresh databases.
  *  Imports    (imports.ts) a 100,000-row R&D-deduction list drawn from the benchmark database (about
  *             half its firms, half new codes, ~1% bad codes, ~1% repeats), written as a GBK CSV and as
  *             an XLSX (exceljs streaming writer; cached under /tmp/miaopu-bench/imports/). Each stage
@@ -86,6 +89,7 @@ import { LoadClient, type LoadResult, canPin, pin } from './load.js';
 import { benchScale } from './scale.js';
 import { benchImports, removeImportFiles } from './imports.js';
 import { startLockBursts } from './lock-bursts.js';
+import { benchCommits } from './commit-lock.js';
 import { Session } from './session.js';
 import { type Captured, captureQueries, explainPlan, mainTable, showSql, timeStatement, withConnection } from './sql-tools.js';
 import { benchExports } from './exports.js';
@@ -93,7 +97,7 @@ import { Report, type Summary, type Target, atLeast, atMost, int, kb, mib, ms, r
 
 // ───────────────────────────────────────────────────────────── options
 
-const GROUPS = ['board', 'dashboard', 'search', 'firms', 'lock', 'imports', 'exports', 'scale'] as const;
+const GROUPS = ['board', 'dashboard', 'search', 'firms', 'lock', 'imports', 'exports', 'commit', 'scale'] as const;
 /** The groups measured over HTTP (the server is started only for these). */
 const HTTP_GROUPS: readonly Group[] = ['board', 'dashboard', 'search', 'firms', 'lock', 'scale'];
 type Group = (typeof GROUPS)[number];
@@ -697,6 +701,18 @@ async function benchSize(opts: Options): Promise<SizeResult> {
     await benchExports({ dbFile: dataset.file, firms: N, report, section: sExp });
   }
 
+  // Issue 8 item 5 and issue 13 item 5: writes during a large commit, and the commit on PostgreSQL (own databases).
+  const sCommit = 'List commit: other writes while a large commit runs (SQLite), and the same commit on SQLite and PostgreSQL (fresh databases of their own)';
+  if (opts.only.has('commit')) {
+    console.log('  commit …');
+    const pgUrl = process.env.BENCH_PG_URL ?? (process.env.DATABASE_URL?.startsWith('postgres') ? process.env.DATABASE_URL : null);
+    try {
+      await benchCommits({ report, section: sCommit, rows: opts.importRows, pgRows: Math.max(1, Math.round(opts.importRows / 2)), pgUrl, runs: Number(process.env.BENCH_COMMIT_RUNS ?? 1), metrics });
+    } catch (err) {
+      report.error(sCommit, 'commit', (err as Error).message);
+    }
+  }
+
   // Last, because it reads every page (and would fill the page cache before the memory figures).
   try {
     const objects = await withConnection(db, async (conn) => {
@@ -720,7 +736,7 @@ async function benchSize(opts: Options): Promise<SizeResult> {
   }
 
   // ── print
-  report.print([sDb, sSql, sHttp, sScale, sMem, sImp, sExp]);
+  report.print([sDb, sSql, sHttp, sScale, sMem, sImp, sExp, sCommit]);
   if (importPhases.length) {
     console.log('\nImports: where the time goes — the same imports called directly in a child\'s main thread (SQL = time inside better-sqlite3 per statement kind, prepare included; JavaScript/other = the rest of the stage)');
     for (const line of importPhases) console.log(line);

@@ -571,6 +571,8 @@ export function createImportService(runner: ImportRunner, uploadDir: string) {
           .update({ status: 'discarded', version: batch.version + 1 });
         if (n !== 1) throw new ConflictError('BATCH_STATE', messages.wrongState);
         await trx('import_rows').where({ batch_id: id }).del();
+        // Entries staged by an interrupted commit: never current, never counted.
+        await trx('list_entries').where({ batch_id: id, is_current: false }).del();
         await appendAudit(trx, ctx, { action: 'import.discard', objectType: 'import_batch', objectId: String(id), before: { status: batch.status }, after: { status: 'discarded' } }, at);
       });
       fs.rmSync(storedPath(batch), { force: true });

@@ -86,6 +86,8 @@ export async function entriesOfFirm(db: Db, firmId: number) {
   const rows = (await db('list_entries as l')
     .join('import_batches as b', 'b.id', 'l.batch_id')
     .where('l.firm_id', firmId)
+    // Not the entries a commit is staging (or left behind when killed): only batches that took effect.
+    .whereIn('b.status', ['committed', 'superseded', 'reverted'])
     .select('l.kind', 'l.year', 'l.is_current', 'l.name_matched', 'l.data', 'l.line', 'b.id as batch_id', 'b.file_name', 'b.status')
     .orderBy([{ column: 'l.year', order: 'desc' }, { column: 'l.kind' }, { column: 'b.id', order: 'desc' }])) as {
     kind: ListKindKey;
