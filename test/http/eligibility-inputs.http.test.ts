@@ -16,7 +16,8 @@ function monthsBody(total: [number, number], tech: [number, number]): Record<str
   return body;
 }
 
-describe('eligibility inputs: staff by month', () => {
+describe('eligibility inputs: staff by month', function () {
+  this.timeout(30_000); // a fresh schema per test on PostgreSQL, on a loaded machine
   let t: TestContext;
   let firm: SeededFirm;
   let cw: Awaited<ReturnType<TestContext['as']>>;
@@ -88,7 +89,8 @@ describe('eligibility inputs: staff by month', () => {
 const TODAY = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
 const daysAgo = (n: number) => new Date(Date.parse(`${TODAY}T00:00:00Z`) - n * 86_400_000).toISOString().slice(0, 10);
 
-describe('eligibility inputs: dated compliance events', () => {
+describe('eligibility inputs: dated compliance events', function () {
+  this.timeout(30_000); // a fresh schema per test on PostgreSQL, on a loaded machine
   let t: TestContext;
   let firm: SeededFirm;
   let cw: Awaited<ReturnType<TestContext['as']>>;
@@ -156,7 +158,8 @@ describe('eligibility inputs: dated compliance events', () => {
   });
 });
 
-describe('eligibility inputs: the tech-SME 研发投入 option', () => {
+describe('eligibility inputs: the tech-SME 研发投入 option', function () {
+  this.timeout(30_000); // a fresh schema per test on PostgreSQL, on a loaded machine
   let t: TestContext;
   let firm: SeededFirm;
   let cw: Awaited<ReturnType<TestContext['as']>>;
@@ -199,7 +202,8 @@ describe('eligibility inputs: the tech-SME 研发投入 option', () => {
   });
 });
 
-describe('eligibility inputs: the IP register', () => {
+describe('eligibility inputs: the IP register', function () {
+  this.timeout(30_000); // a fresh schema per test on PostgreSQL, on a loaded machine
   let t: TestContext;
   let firm: SeededFirm;
   let cw: Awaited<ReturnType<TestContext['as']>>;
@@ -255,7 +259,8 @@ describe('eligibility inputs: the IP register', () => {
   });
 });
 
-describe('eligibility inputs: the R&D expense structure', () => {
+describe('eligibility inputs: the R&D expense structure', function () {
+  this.timeout(30_000); // a fresh schema per test on PostgreSQL, on a loaded machine
   let t: TestContext;
   let firm: SeededFirm;
   let cw: Awaited<ReturnType<TestContext['as']>>;
