@@ -103,6 +103,38 @@ const ROUTE_ACCESS: Record<string, Access> = {
   'POST /certifications/:id/void': 'certifications.edit',
   'GET /certifications/:id/edit': 'certifications.edit',
   'POST /certifications/:id': 'certifications.edit',
+  // Coaching: technical demands, events, leaders' figures (issue 9, branch events-demands)
+  'GET /coaching/demands': 'coaching.read',
+  'GET /coaching/demands/new': 'coaching.write',
+  'GET /firms/:uscc/demands/new': 'coaching.write',
+  'POST /firms/:uscc/demands': 'coaching.write',
+  'GET /coaching/demands/:id': 'coaching.read',
+  'POST /coaching/demands/:id/move': 'coaching.write',
+  'POST /coaching/demands/:id/partners': 'coaching.write',
+  'GET /coaching/events': 'coaching.read',
+  'GET /coaching/events/new': 'coaching.write',
+  'POST /coaching/events': 'coaching.write',
+  'GET /coaching/events/:id': 'coaching.read',
+  'POST /coaching/events/:id': 'coaching.write',
+  'POST /coaching/events/:id/invitations': 'coaching.write',
+  'POST /coaching/events/:id/attendees': 'coaching.write',
+  'POST /coaching/events/:id/attendance': 'coaching.write',
+  'POST /coaching/events/:id/wrap-up': 'coaching.write',
+  'GET /coaching/events/:id/sign-in': 'coaching.read',
+  'GET /coaching/events/:id/sign-in.xlsx': 'coaching.read',
+  'GET /coaching/summary': 'coaching.read',
+  'GET /coaching/summary.xlsx': 'coaching.read',
+  // reports (issue 10: exports, targets, the annual report)
+  'GET /firms/export.:format': 'firms.read',
+  'GET /board/export.:format': 'firms.read',
+  'GET /readiness/export.:format': 'firms.read',
+  'GET /dashboard/export.:format': 'dashboard.read',
+  'GET /targets': 'targets.read',
+  'POST /targets': 'targets.manage',
+  'GET /reports': 'reports.read',
+  'GET /reports/:year.:format': 'reports.read',
+  'GET /reports/:year': 'reports.read',
+  'POST /reports/:year/freeze': 'reports.freeze',
 };
 
 const ROLES: UserName[] = ['admin', 'caseworker', 'counsellor', 'leader'];
@@ -129,6 +161,26 @@ const userToChange = async (t: TestContext, active = true) => {
   return typeof row === 'object' ? (row as { id: number }).id : (row as number);
 };
 
+/** A firm the acting user may coach: a counsellor's own (issue 9: counsellors write only for their firms). */
+const coachedFirm = async (t: TestContext, c: Client, parkId: number) =>
+  createFirm(t.db, { stage: 'tech_sme', parkId, counsellorId: c.user?.role === 'counsellor' ? c.user.id : null, actorId: t.basics.users.admin.id });
+const todayNow = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+/** A demand (version 1, 发布) of a firm the acting user may coach. */
+async function probeDemand(t: TestContext, c: Client, parkId: number): Promise<number> {
+  const f = await coachedFirm(t, c, parkId);
+  const at = new Date().toISOString();
+  const [row] = await t.db('demands').insert({ firm_id: f.id, title: '探针需求', status: 'published', collected_on: todayNow(), created_by: t.basics.users.admin.id, version: 1, created_at: at, updated_at: at }).returning('id');
+  return typeof row === 'object' ? (row as { id: number }).id : (row as number);
+}
+/** An event of today, organised by the acting user (so a counsellor runs it), with one invited firm. */
+async function probeEvent(t: TestContext, c: Client, parkId: number): Promise<{ id: number; uscc: string; invitationId: number }> {
+  const f = await coachedFirm(t, c, parkId);
+  const at = new Date().toISOString();
+  const idOf = (r: unknown) => (typeof r === 'object' ? (r as { id: number }).id : (r as number));
+  const [e] = await t.db('coaching_events').insert({ kind: 'clinic', title: '探针讲诊会', starts_on: todayNow(), ends_on: todayNow(), owner_id: c.user!.id, version: 1, created_at: at, updated_at: at }).returning('id');
+  const [i] = await t.db('event_invitations').insert({ event_id: idOf(e), firm_id: f.id, status: 'invited', invited_by: t.basics.users.admin.id, version: 1, created_at: at, updated_at: at }).returning('id');
+  return { id: idOf(e), uscc: f.uscc, invitationId: idOf(i) };
+}
 /** A firm assigned to the basic counsellor (coaching probes: the counsellor writes only for their own firms). */
 const coachedFirmIn = async (t: TestContext, parkId: number) =>
   createFirm(t.db, { stage: 'hte_reserve', parkId, counsellorId: t.basics.users.counsellor.id, actorId: t.basics.users.admin.id });
@@ -148,6 +200,33 @@ const templateId = async (t: TestContext) => {
 const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
 
 const PROBES: Probe[] = [
+  // Coaching: technical demands and events (issue 9, branch events-demands)
+  { route: 'GET /coaching/demands', prepare: async (_t, c) => () => c.get('/coaching/demands') },
+  { route: 'GET /coaching/demands/new', prepare: async (_t, c) => () => c.get('/coaching/demands/new') },
+  { route: 'GET /firms/:uscc/demands/new', prepare: async (t, c, parkId) => { const f = await coachedFirm(t, c, parkId); return () => c.get(`/firms/${f.uscc}/demands/new`); } },
+  { route: 'POST /firms/:uscc/demands', prepare: async (t, c, parkId) => { const f = await coachedFirm(t, c, parkId); return () => c.post(`/firms/${f.uscc}/demands`).type('form').send({ title: '探针需求', collectedOn: todayNow() }); } },
+  { route: 'GET /coaching/demands/:id', prepare: async (t, c, parkId) => { const id = await probeDemand(t, c, parkId); return () => c.get(`/coaching/demands/${id}`); } },
+  { route: 'POST /coaching/demands/:id/move', prepare: async (t, c, parkId) => { const id = await probeDemand(t, c, parkId); return () => c.post(`/coaching/demands/${id}/move`).type('form').send({ version: 1, to: 'long_term' }); } },
+  {
+    route: 'POST /coaching/demands/:id/partners',
+    prepare: async (t, c, parkId) => { const id = await probeDemand(t, c, parkId); return () => c.post(`/coaching/demands/${id}/partners`).type('form').send({ version: 1, partnerKind: 'university', partnerName: '宁波大学', partnerStartedOn: todayNow() }); },
+  },
+  { route: 'GET /coaching/events', prepare: async (_t, c) => () => c.get('/coaching/events') },
+  { route: 'GET /coaching/events/new', prepare: async (_t, c) => () => c.get('/coaching/events/new') },
+  { route: 'POST /coaching/events', prepare: async (_t, c) => () => c.post('/coaching/events').type('form').send({ kind: 'clinic', title: '探针讲诊会', startsOn: todayNow() }) },
+  { route: 'GET /coaching/events/:id', prepare: async (t, c, parkId) => { const e = await probeEvent(t, c, parkId); return () => c.get(`/coaching/events/${e.id}`); } },
+  { route: 'POST /coaching/events/:id', prepare: async (t, c, parkId) => { const e = await probeEvent(t, c, parkId); return () => c.post(`/coaching/events/${e.id}`).type('form').send({ version: 1, kind: 'training', title: '改名的培训', startsOn: todayNow() }); } },
+  {
+    route: 'POST /coaching/events/:id/invitations',
+    prepare: async (t, c, parkId) => { const e = await probeEvent(t, c, parkId); const f = await coachedFirm(t, c, parkId); return () => c.post(`/coaching/events/${e.id}/invitations`).type('form').send({ codes: f.uscc }); },
+  },
+  { route: 'POST /coaching/events/:id/attendees', prepare: async (t, c, parkId) => { const e = await probeEvent(t, c, parkId); return () => c.post(`/coaching/events/${e.id}/attendees`).type('form').send({ attendeeFirm: e.uscc, attendeeName: '王明' }); } },
+  { route: 'POST /coaching/events/:id/attendance', prepare: async (t, c, parkId) => { const e = await probeEvent(t, c, parkId); return () => c.post(`/coaching/events/${e.id}/attendance`).type('form').send({ status: 'attended', invitation: String(e.invitationId) }); } },
+  { route: 'POST /coaching/events/:id/wrap-up', prepare: async (t, c, parkId) => { const e = await probeEvent(t, c, parkId); return () => c.post(`/coaching/events/${e.id}/wrap-up`).type('form').send({ version: 1 }); } },
+  { route: 'GET /coaching/events/:id/sign-in', prepare: async (t, c, parkId) => { const e = await probeEvent(t, c, parkId); return () => c.get(`/coaching/events/${e.id}/sign-in`); } },
+  { route: 'GET /coaching/summary', prepare: async (_t, c) => () => c.get('/coaching/summary?by=park') },
+  { route: 'GET /coaching/summary.xlsx', prepare: async (_t, c) => () => c.get('/coaching/summary.xlsx?by=lifecycle') },
+  { route: 'GET /coaching/events/:id/sign-in.xlsx', prepare: async (t, c, parkId) => { const e = await probeEvent(t, c, parkId); return () => c.get(`/coaching/events/${e.id}/sign-in.xlsx`); } },
   { route: 'GET /firms/new', prepare: async (_t, c) => () => c.get('/firms/new') },
   {
     route: 'POST /firms',
@@ -300,6 +379,14 @@ const PROBES: Probe[] = [
       return () => c.post(`/certifications/changes/${id}/reported`).type('form').send({ firm: f.uscc, reportedOn: '2025-02-01' });
     },
   },
+  // reports (issue 10)
+  { route: 'GET /dashboard/export.:format', prepare: async (_t, c) => () => c.get('/dashboard/export.csv') },
+  { route: 'GET /targets', prepare: async (_t, c) => () => c.get('/targets') },
+  { route: 'POST /targets', prepare: async (_t, c) => () => c.post('/targets').type('form').send({ year: String(2019 + (n++ % 8)), t_hte_new: '10', v_hte_new: '0' }) },
+  { route: 'GET /reports', prepare: async (_t, c) => () => c.get('/reports') },
+  { route: 'GET /reports/:year', prepare: async (_t, c) => () => c.get('/reports/2025') },
+  { route: 'GET /reports/:year.:format', prepare: async (_t, c) => () => c.get('/reports/2025.xlsx') },
+  { route: 'POST /reports/:year/freeze', prepare: async (_t, c) => () => c.post('/reports/2024/freeze').type('form').send({ note: '探针' }) },
 ];
 
 /** A 2024 tech-SME registration of a new firm in the park (version 1). */

@@ -136,3 +136,48 @@ describe('annual report /reports/:year', () => {
     expect(res.text).to.include('日期格式应为');
   });
 });
+
+describe('annual report T7: coaching figures from the coaching records', () => {
+  let t: TestContext;
+  before(async () => {
+    t = await createTestContext();
+    const by = t.basics.users.admin.id;
+    const at = '2025-06-01T02:00:00.000Z';
+    const f = await createFirm(t.db, { stage: 'tech_sme', parkId: t.basics.parks.a, actorId: by });
+    const idOf = (r: unknown) => (typeof r === 'object' ? (r as { id: number }).id : (r as number));
+    // Two visits that reached the firm, one call that did not (2025); one visit in 2024.
+    for (const [on, reached] of [['2025-03-02', true], ['2025-05-02', true], ['2025-05-03', false], ['2024-05-03', true]] as const) {
+      const [x] = await t.db('interactions').insert({ occurred_on: on, channel: 'visit', reached, no_follow_up: true, created_by: by, created_at: at }).returning('id');
+      await t.db('interaction_firms').insert({ interaction_id: idOf(x), firm_id: f.id });
+    }
+    const [e] = await t.db('coaching_events').insert({ kind: 'clinic', title: '高企讲诊会', starts_on: '2025-04-10', ends_on: '2025-04-10', owner_id: by, version: 1, created_at: at, updated_at: at }).returning('id');
+    await t.db('event_invitations').insert({ event_id: idOf(e), firm_id: f.id, status: 'attended', invited_by: by, version: 1, created_at: at, updated_at: at });
+    for (const [title, on] of [['需求一', '2025-02-01'], ['需求二', '2025-07-01']]) {
+      const [d] = await t.db('demands').insert({ firm_id: f.id, title, status: 'collected', collected_on: on, created_by: by, version: 1, created_at: at, updated_at: at }).returning('id');
+      if (title === '需求二') {
+        await t.db('demand_changes').insert({ demand_id: idOf(d), kind: 'move', from_status: 'collected', to_status: 'diagnosed', actor_id: by, at: '2025-08-01T02:00:00.000Z' });
+        await t.db('demands').where({ id: idOf(d) }).update({ status: 'diagnosed' });
+      }
+    }
+    await t.db('targets').insert({ year: 2025, metric: 'demands', park_key: 0, value: 100, version: 1, updated_at: at, updated_by: by });
+  });
+  after(() => t.destroy());
+
+  it('counts contacts, events, attendance and demands by status, as of the date', async () => {
+    const doc = html((await t.admin.get('/reports/2025?asOf=2025-12-31').expect(200)).text);
+    const t7 = Object.fromEntries(doc.querySelectorAll('#t7 tr').map((tr) => [tr.querySelector('th')!.text, tr.querySelector('td')!.text]));
+    expect(t7['走访/联系（次）']).to.equal('2');
+    expect(t7['对接活动（场）']).to.equal('1');
+    expect(t7['参加企业人次']).to.equal('1');
+    expect(t7['征集技术需求（项）']).to.equal('2');
+    const statuses = Object.entries(t7).filter(([k]) => k.startsWith('需求：') && Number(t7[k]) > 0);
+    expect(statuses.length).to.equal(2);
+    const demands = doc.querySelector('#t1 tr[data-metric=demands]')!.querySelectorAll('td').map((td) => td.text.trim());
+    expect(demands.slice(0, 3)).to.deep.equal(['100', '2', '2.0%']);
+    expect(doc.querySelector('#t1 tr[data-metric=events] [data-actual]')!.text.trim()).to.equal('1');
+    // As of 2025-07-31 the second demand was still 收集 (its move came in August).
+    const july = html((await t.admin.get('/reports/2025?asOf=2025-07-31').expect(200)).text);
+    const julyT7 = Object.fromEntries(july.querySelectorAll('#t7 tr').map((tr) => [tr.querySelector('th')!.text, tr.querySelector('td')!.text]));
+    expect(Object.entries(julyT7).filter(([k, v]) => k.startsWith('需求：') && Number(v) > 0).map(([, v]) => v)).to.deep.equal(['2']);
+  });
+});

@@ -292,3 +292,33 @@ export async function countCollectedInYear(db: Db, year: number, actor: Jurisdic
   const r = (await qb.first()) as { n: number | string } | undefined;
   return Number(r?.n ?? 0);
 }
+
+/**
+ * The annual report's demand figures (reports slice, T7): demands collected in `year` and recorded
+ * by `asOf` (ISO instant), per month collected and per status as it stood at `asOf` (the latest
+ * move recorded by then; the first status otherwise), in the actor's jurisdiction.
+ */
+export async function demandFiguresOfYear(db: Db, year: number, asOf: string, actor: Jurisdiction): Promise<{ byMonth: number[]; byStatus: Map<string, number> }> {
+  const qb = db('demands as d')
+    .join('firms as f', 'f.id', 'd.firm_id')
+    .whereBetween('d.collected_on', [`${year}-01-01`, `${year}-12-31`])
+    .andWhere('d.created_at', '<=', asOf)
+    .select('d.id', 'd.collected_on', 'd.status');
+  scopeToJurisdiction(qb, actor);
+  const rows = (await qb) as { id: number; collected_on: string; status: string }[];
+  const byMonth = Array(12).fill(0) as number[];
+  const statusOf = new Map<number, string>();
+  for (let i = 0; i < rows.length; i += 500) {
+    const ids = rows.slice(i, i + 500).map((r) => r.id);
+    const changes = (await db('demand_changes').whereIn('demand_id', ids).whereNotNull('to_status').andWhere('at', '<=', asOf).orderBy(['demand_id', 'at', 'id']).select('demand_id', 'to_status')) as { demand_id: number; to_status: string }[];
+    for (const c of changes) statusOf.set(c.demand_id, c.to_status);
+  }
+  const byStatus = new Map<string, number>();
+  for (const r of rows) {
+    const on = typeof r.collected_on === 'string' ? r.collected_on : new Date(r.collected_on as unknown as string).toISOString().slice(0, 10);
+    byMonth[Number(on.slice(5, 7)) - 1]!++;
+    const s = statusOf.get(r.id) ?? 'collected';
+    byStatus.set(s, (byStatus.get(s) ?? 0) + 1);
+  }
+  return { byMonth, byStatus };
+}

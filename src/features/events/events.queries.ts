@@ -205,12 +205,12 @@ export async function insertAttendee(db: Db, a: { invitationId: number; name: st
 }
 
 /** A firm's event invitations (for its timeline): the event, the status, who came. */
-export async function eventsOfFirm(db: Db, firmId: number): Promise<{ eventId: number; title: string; kind: EventKind; startsOn: string; status: AttendanceStatus; attendees: string[] }[]> {
+export async function eventsOfFirm(db: Db, firmId: number): Promise<{ eventId: number; title: string; kind: EventKind; startsOn: string; status: AttendanceStatus; interactionId: number | null; updatedAt: string; attendees: string[] }[]> {
   const rows = (await db('event_invitations as i')
     .join('coaching_events as e', 'e.id', 'i.event_id')
     .where('i.firm_id', firmId)
     .orderBy([{ column: 'e.starts_on', order: 'desc' }, { column: 'e.id', order: 'desc' }])
-    .select('i.id', 'e.id as event_id', 'e.title', 'e.kind', 'e.starts_on', 'i.status')) as Record<string, unknown>[];
+    .select('i.id', 'e.id as event_id', 'e.title', 'e.kind', 'e.starts_on', 'i.status', 'i.interaction_id', 'i.updated_at')) as Record<string, unknown>[];
   const ids = rows.map((r) => Number(r.id));
   const attendees = ids.length ? ((await db('event_attendees').whereIn('invitation_id', ids).orderBy('id').select('invitation_id', 'name')) as { invitation_id: number; name: string }[]) : [];
   return rows.map((r) => ({
@@ -219,6 +219,36 @@ export async function eventsOfFirm(db: Db, firmId: number): Promise<{ eventId: n
     kind: r.kind as EventKind,
     startsOn: dateStr(r.starts_on),
     status: r.status as AttendanceStatus,
+    interactionId: numOrNull(r.interaction_id),
+    updatedAt: String(r.updated_at),
     attendees: attendees.filter((a) => Number(a.invitation_id) === Number(r.id)).map((a) => a.name),
   }));
+}
+
+/**
+ * The annual report's event figures (reports slice, T7): events starting in `year` recorded by
+ * `asOf`, per month, and the firms that attended them. A limited actor counts the events one of
+ * their firms was invited to, and only their firms' attendance.
+ */
+export async function eventFiguresOfYear(db: Db, year: number, asOf: string, actor: Jurisdiction): Promise<{ byMonth: number[]; attended: number }> {
+  const ev = db('coaching_events as e').whereBetween('e.starts_on', [`${year}-01-01`, `${year}-12-31`]).andWhere('e.created_at', '<=', asOf).select('e.id', 'e.starts_on');
+  if (actor.parkIds !== null) {
+    ev.whereExists(function () {
+      const sub = this.select(db.raw('1')).from('event_invitations as i').join('firms as f', 'f.id', 'i.firm_id').whereRaw('i.event_id = e.id');
+      scopeToJurisdiction(sub, actor);
+    });
+  }
+  const events = (await ev) as { id: number; starts_on: string }[];
+  const byMonth = Array(12).fill(0) as number[];
+  for (const e of events) {
+    const on = typeof e.starts_on === 'string' ? e.starts_on : new Date(e.starts_on as unknown as string).toISOString().slice(0, 10);
+    byMonth[Number(on.slice(5, 7)) - 1]!++;
+  }
+  let attended = 0;
+  for (let i = 0; i < events.length; i += 500) {
+    const qb = db('event_invitations as i').join('firms as f', 'f.id', 'i.firm_id').whereIn('i.event_id', events.slice(i, i + 500).map((e) => e.id)).andWhere('i.status', 'attended').count({ n: '*' });
+    scopeToJurisdiction(qb, actor);
+    attended += Number(((await qb.first()) as { n: number | string } | undefined)?.n ?? 0);
+  }
+  return { byMonth, attended };
 }

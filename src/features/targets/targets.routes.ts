@@ -37,7 +37,7 @@ export function targetsRouter(db: Knex): Router {
       parkId,
       parkName: parkId ? (options.parks.find((p) => p.id === parkId)?.name ?? null) : null,
       options,
-      date,
+      asOfDay: date,
       reserve,
       canEdit: can(actor, 'targets.manage'),
       lines: lines.map((l) => ({ ...l, typed: typed ? (typed.values[l.metric] ?? '') : l.target === null ? '' : String(l.target), error: typed?.errors[l.metric] ?? null })),

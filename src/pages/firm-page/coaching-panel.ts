@@ -23,6 +23,10 @@ import { listTemplates } from '../../features/coaching/templates.queries.js';
 import type { Firm } from '../../features/firms/firms.queries.js';
 import { stageEventsForFirm } from '../../features/stages/stage-events.queries.js';
 import { listCounsellors } from '../../features/users/users.queries.js';
+import { demandStatusLabel } from '../../domain/demands.js';
+import { attendanceLabel, eventKindLabel } from '../../domain/events.js';
+import { demandMovesOfFirm, demandsOfFirm } from '../../features/demands/demands.queries.js';
+import { eventsOfFirm } from '../../features/events/events.queries.js';
 
 export interface TimelineEntry {
   /** Calendar date shown (YYYY-MM-DD, Asia/Shanghai). */
@@ -86,8 +90,40 @@ const stageSource: TimelineSource = async (db, { firm }) =>
     lines: e.reason ? [e.reason] : [],
   }));
 
+/**
+ * Event invitations (events slice). Attendance that the after-event action turned into an
+ * interaction shows as that interaction (channel 活动); the rest (invited, absent, cancelled, or
+ * attended before the action ran) shows here, so nothing appears twice.
+ */
+const eventSource: TimelineSource = async (db, { firm }) =>
+  (await eventsOfFirm(db, firm.id))
+    .filter((e) => e.interactionId === null)
+    .map((e) => ({
+      date: e.startsOn,
+      at: e.updatedAt,
+      kind: 'event',
+      kindLabel: eventKindLabel(e.kind),
+      title: `${e.title} · ${attendanceLabel(e.status)}`,
+      lines: e.attendees.length ? [`参会：${e.attendees.join('、')}`] : [],
+      href: `/coaching/events/${e.eventId}`,
+      tone: e.status === 'absent' || e.status === 'cancelled' ? 'muted' : undefined,
+    }));
+
+/** Technical demands (events slice): each one collected and each move of its status. */
+const demandSource: TimelineSource = async (db, { firm }) =>
+  (await demandMovesOfFirm(db, firm.id)).map((c) => ({
+    date: shanghaiDate(c.at),
+    at: c.at,
+    kind: 'demand',
+    kindLabel: '技术需求',
+    title: `${c.title}：${c.kind === 'create' ? '登记（征集）' : `${demandStatusLabel(c.fromStatus)} → ${demandStatusLabel(c.toStatus)}`}${c.actorName ? ` · ${c.actorName}` : ''}`,
+    lines: c.reason ? [`原因：${c.reason}`] : [],
+    href: `/coaching/demands/${c.demandId}`,
+    tone: c.toStatus === 'resolved' ? 'ok' : undefined,
+  }));
+
 /** The sources of the timeline, in no particular order (buildTimeline sorts). Add one to show another kind. */
-export const TIMELINE_SOURCES: TimelineSource[] = [interactionSource, followUpSource, stageSource];
+export const TIMELINE_SOURCES: TimelineSource[] = [interactionSource, followUpSource, stageSource, eventSource, demandSource];
 
 /** Newest first: by date, then by when it was recorded. */
 export function buildTimeline(entries: TimelineEntry[]): TimelineEntry[] {
@@ -101,12 +137,13 @@ export async function loadTimeline(db: Db, ctx: TimelineContext, sources: Timeli
 export async function loadCoachingPanel(db: Db, firm: Firm, actor: Actor, today: string) {
   const canWrite = mayWriteCoaching(actor, firm);
   const canAssign = can(actor, 'coaching.assign');
-  const [plan, open, timeline, templates, counsellors] = await Promise.all([
+  const [plan, open, timeline, templates, counsellors, demands] = await Promise.all([
     findPlan(db, firm.id),
     openFollowUpsForFirm(db, firm.id),
     loadTimeline(db, { firm, today }),
     canWrite ? listTemplates(db, { activeOnly: true }) : Promise.resolve([]),
     canAssign ? listCounsellors(db) : Promise.resolve([]),
+    demandsOfFirm(db, firm.id),
   ]);
   return {
     plan: plan ? { ...plan, targetLabel: targetCertificationLabel(plan.targetCertification) } : null,
@@ -121,6 +158,7 @@ export async function loadCoachingPanel(db: Db, firm: Firm, actor: Actor, today:
     canAssign,
     counsellors,
     templates: templates.map((t) => ({ ...t, suggested: t.lifecycle === firm.lifecycle })),
+    demands: demands.map((d) => ({ id: d.id, title: d.title, status: d.status, statusLabel: demandStatusLabel(d.status), collectedOn: d.collectedOn })),
     today,
   };
 }
