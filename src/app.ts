@@ -44,6 +44,10 @@ import { firmInputsRouter, inputsPageRenderer } from './pages/firm-inputs/firm-i
 import { staffMonthsRouter } from './features/staff-months/staff-months.routes.js';
 import { createStaffMonthsService } from './features/staff-months/staff-months.service.js';
 import { complianceRouter } from './features/compliance/compliance.routes.js';
+import { rdStructureRouter } from './features/rd-structure/rd-structure.routes.js';
+import { createRdStructureService } from './features/rd-structure/rd-structure.service.js';
+import { ipRegisterRouter } from './features/ip-register/ip-register.routes.js';
+import { createIpRegisterService } from './features/ip-register/ip-register.service.js';
 import { eligibilitySettingsRouter } from './features/eligibility/eligibility-settings.routes.js';
 import { createComplianceService } from './features/compliance/compliance.service.js';
 import { assetsRouter } from './web/assets.js';
@@ -116,6 +120,8 @@ export function createApp(db: Knex, config: AppOptions): Express {
   app.use(staffMonthsRouter(db, createStaffMonthsService({ refreshEligibility }), inputsPageRenderer(db)));
   app.use(complianceRouter(db, createComplianceService({ refreshEligibility }), inputsPageRenderer(db)));
   app.use(eligibilitySettingsRouter(db, refreshEligibility, inputsPageRenderer(db)));
+  app.use(ipRegisterRouter(db, createIpRegisterService({ refreshEligibility }), inputsPageRenderer(db)));
+  app.use(rdStructureRouter(db, createRdStructureService({ refreshEligibility }), inputsPageRenderer(db)));
   app.use(movesRouter(db, firms));
   app.use(listsRouter(db, createImportService(importRunner, config.uploadDir), importRunner, config.uploadDir));
   app.use(overlapRouter(db, firms));
