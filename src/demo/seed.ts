@@ -17,6 +17,7 @@ import { nowIso, shanghaiDate, todayInShanghai } from '../lib/dates.js';
 import { Random } from './random.js';
 import { type VerdictInput, VerdictPool } from './verdicts.js';
 import { DEMO_PARKS, DEMO_USERS, FIELD_WEIGHTS, PARK_WEIGHTS, creditCode, demoTownCode, firmName } from './yuyao.js';
+import { seedDemoTargets } from './targets.js';
 
 export interface SeedOptions {
   firms?: number;
@@ -396,6 +397,8 @@ export async function seedDemoData(db: Knex, options: SeedOptions): Promise<Seed
   await resetIdSequence(db, 'list_entries');
   await resetIdSequence(db, 'import_batches');
   for (const [batchId, n] of entriesPerBatch) await db('import_batches').where({ id: batchId }).update({ rows_total: n, rows_matched: n });
+  // reports (issue 10 item 8): targets for 2023–2026, set by the demo administrator (user 1).
+  await seedDemoTargets(db, createdAt, 1);
   options.onPhase?.('statistics');
   await analyze(db);
   bumpDataGeneration();
