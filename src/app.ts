@@ -22,6 +22,9 @@ import { listsRouter } from './features/lists/lists.routes.js';
 import { overlapRouter } from './features/lists/overlap.routes.js';
 import { createFirmService } from './features/firms/firms.service.js';
 import { usersRouter } from './features/users/users.routes.js';
+import { coachingRouter } from './features/coaching/coaching.routes.js';
+import { createCoachingService } from './features/coaching/coaching.service.js';
+import { type Actor, homeOf } from './domain/actor.js';
 import { parksRouter } from './features/parks/parks.routes.js';
 import { targetsRouter } from './features/targets/targets.routes.js';
 import { reportsRouter } from './features/reporting/reports.routes.js';
@@ -32,6 +35,7 @@ import { certificateHook, createCertificationService } from './features/certific
 import { demandsRouter } from './features/demands/demands.routes.js';
 import { createDemandService } from './features/demands/demands.service.js';
 import { eventsRouter } from './features/events/events.routes.js';
+import { coachingFiguresRouter } from './features/coaching-figures/coaching-figures.routes.js';
 import { createEventService } from './features/events/events.service.js';
 import { boardRouter } from './pages/board/board.routes.js';
 import { movesRouter } from './pages/board/moves.routes.js';
@@ -40,6 +44,10 @@ import { firmInputsRouter, inputsPageRenderer } from './pages/firm-inputs/firm-i
 import { staffMonthsRouter } from './features/staff-months/staff-months.routes.js';
 import { createStaffMonthsService } from './features/staff-months/staff-months.service.js';
 import { complianceRouter } from './features/compliance/compliance.routes.js';
+import { rdStructureRouter } from './features/rd-structure/rd-structure.routes.js';
+import { createRdStructureService } from './features/rd-structure/rd-structure.service.js';
+import { ipRegisterRouter } from './features/ip-register/ip-register.routes.js';
+import { createIpRegisterService } from './features/ip-register/ip-register.service.js';
 import { eligibilitySettingsRouter } from './features/eligibility/eligibility-settings.routes.js';
 import { createComplianceService } from './features/compliance/compliance.service.js';
 import { assetsRouter } from './web/assets.js';
@@ -98,7 +106,7 @@ export function createApp(db: Knex, config: AppOptions): Express {
   // Everything below needs a signed-in user who has chosen their own password.
   app.use(requireLogin, requirePasswordChosen);
   if (config.searchRateLimit !== null) app.use(burstLimit(db, config.searchRateLimit ?? SEARCH_POLICY));
-  app.get('/', (_req, res) => res.redirect(302, '/board'));
+  app.get('/', (_req, res) => res.redirect(302, homeOf(res.locals.actor as Actor)));
   app.use(requirePermission('firms.read'));
   const firms = createFirmService({ applyingGate, refreshEligibility, certificates: certificateHook });
   const importRunner = new ImportRunner(db);
@@ -112,6 +120,8 @@ export function createApp(db: Knex, config: AppOptions): Express {
   app.use(staffMonthsRouter(db, createStaffMonthsService({ refreshEligibility }), inputsPageRenderer(db)));
   app.use(complianceRouter(db, createComplianceService({ refreshEligibility }), inputsPageRenderer(db)));
   app.use(eligibilitySettingsRouter(db, refreshEligibility, inputsPageRenderer(db)));
+  app.use(ipRegisterRouter(db, createIpRegisterService({ refreshEligibility }), inputsPageRenderer(db)));
+  app.use(rdStructureRouter(db, createRdStructureService({ refreshEligibility }), inputsPageRenderer(db)));
   app.use(movesRouter(db, firms));
   app.use(listsRouter(db, createImportService(importRunner, config.uploadDir), importRunner, config.uploadDir));
   app.use(overlapRouter(db, firms));
@@ -120,10 +130,13 @@ export function createApp(db: Knex, config: AppOptions): Express {
   app.use(usersRouter(db, createUserService(sessionStore)));
   app.use(auditRouter(db));
   app.use(parksRouter(db, createParkService()));
+  // coaching-core (issue 9)
+  app.use(coachingRouter(db, createCoachingService()));
   app.use(certificationsRouter(db, createCertificationService({ firms })));
   // Coaching: technical demands, events, leaders' figures (issue 9, branch events-demands).
   app.use(demandsRouter(db, createDemandService()));
   app.use(eventsRouter(db, createEventService()));
+  app.use(coachingFiguresRouter(db));
   // reports (issue 10: targets, the annual report)
   app.use(targetsRouter(db));
   app.use(reportsRouter(db));

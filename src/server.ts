@@ -1,6 +1,8 @@
 /** Start-up: configuration, database, migrations, demo data (outside production), HTTP. */
 import path from 'node:path';
 import { createApp } from './app.js';
+import { ensureExpiryFollowUps } from './features/certifications/certifications.service.js';
+import { todayInShanghai } from './lib/dates.js';
 import { ConfigError, deploymentWarnings, loadConfig } from './config.js';
 import Database from 'better-sqlite3';
 import type { Knex } from 'knex';
@@ -81,9 +83,14 @@ async function main(): Promise<void> {
     refreshStaleEligibility(db)
       .then((n) => n && log.info('eligibility summaries refreshed', { firms: n }))
       .catch((err: unknown) => log.error('eligibility refresh failed', { err }));
-  if (!readOnly) void refreshEligibilityNow();
+  // 期满当年 follow-ups for counsellors (certifications), created once per certificate from 1 January.
+  const expiryFollowUpsNow = () =>
+    ensureExpiryFollowUps(db, todayInShanghai())
+      .then((n) => n && log.info('expiry-year follow-ups created', { followUps: n }))
+      .catch((err: unknown) => log.error('expiry-year follow-ups failed', { err }));
+  if (!readOnly) void refreshEligibilityNow().then(expiryFollowUpsNow);
   const eligibilityTimer = setInterval(() => {
-    if (!readOnly) void refreshEligibilityNow();
+    if (!readOnly) void refreshEligibilityNow().then(expiryFollowUpsNow);
   }, 3600_000);
   eligibilityTimer.unref();
   const server = app.listen(config.port, () => {

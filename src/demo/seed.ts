@@ -15,7 +15,12 @@ import { rebuildCounters } from '../db/counters.js';
 import { bumpDataGeneration } from '../lib/cache.js';
 import { nowIso, shanghaiDate, todayInShanghai } from '../lib/dates.js';
 import { Random } from './random.js';
+import { seedRegisters } from './certifications-seed.js';
+import { ensureExpiryFollowUps } from '../features/certifications/certifications.service.js';
+import { seedCoachingDemo } from './coaching.js';
+import { seedEventsAndDemands } from './events-demands.js';
 import { type VerdictInput, VerdictPool } from './verdicts.js';
+import { refreshOverlapSnapshot } from '../features/lists/overlap-snapshot.queries.js';
 import { DEMO_PARKS, DEMO_USERS, FIELD_WEIGHTS, PARK_WEIGHTS, creditCode, demoTownCode, firmName } from './yuyao.js';
 import { seedDemoTargets } from './targets.js';
 
@@ -37,6 +42,7 @@ export interface SeedSummary {
   firms: number;
   stageEvents: number;
   annualFigures: number;
+  certifications?: number;
 }
 
 export const DEFAULT_DEMO_FIRMS = 1200;
@@ -103,7 +109,7 @@ interface PlannedEvent {
 }
 
 /** A plausible path from candidate to `target`, timed between `start` and `end` (ms). */
-function planHistory(rng: Random, target: StageKey, start: number, end: number): PlannedEvent[] {
+function planHistory(rng: Random, target: StageKey, start: number, end: number, certificateNo: (year: number) => string, tail = 0): PlannedEvent[] {
   const steps: Omit<PlannedEvent, 'at'>[] = [{ from: null, to: 'candidate', reasonCode: null, reason: '列入四张清单', details: null }];
   const exiting = target === 'exited';
   const lastMain = exiting ? MAIN[rng.int(0, 4)]! : target;
@@ -131,7 +137,8 @@ function planHistory(rng: Random, target: StageKey, start: number, end: number):
   }
   // Spread the steps over the available time with uneven gaps.
   const gaps = steps.map((_, idx) => (idx === 0 ? 0 : rng.between(0.5, 1.5)));
-  const span = end - start;
+  // `tail`: the share of the time after the last step (certified firms got their certificate years ago).
+  const span = (end - start) * (1 - tail);
   const total = gaps.reduce((a, b) => a + b, 0) || 1;
   let t = start;
   return steps.map((s, idx) => {
@@ -139,7 +146,8 @@ function planHistory(rng: Random, target: StageKey, start: number, end: number):
     const when = Math.min(t, end);
     const details =
       s.to === 'hte_certified'
-        ? { certificateNo: `GR${new Date(when).getUTCFullYear()}33${String(rng.int(100000, 109999))}`, certificateDate: shanghaiDate(new Date(when)) }
+        ? // the draw is kept so the rest of the demo data stays as it was; the number is unique per year
+          (rng.int(100000, 109999), { certificateNo: certificateNo(Number(shanghaiDate(new Date(when)).slice(0, 4))), certificateDate: shanghaiDate(new Date(when)) })
         : s.details;
     return { ...s, at: Math.round(when), details };
   });
@@ -297,6 +305,13 @@ export async function seedDemoData(db: Knex, options: SeedOptions): Promise<Seed
   const listYears = [anchorYear - 2, anchorYear - 1];
   const listBatchIds = await createDemoListBatches(db, listYears, userId('caseworker'), createdAt);
   const entriesPerBatch = new Map<number, number>();
+  // HTE certificate numbers (GR + year + 33 + six digits, domain.md §1.2), one per certificate.
+  const certSeq = new Map<number, number>();
+  const nextCertificateNo = (year: number) => {
+    const k = (certSeq.get(year) ?? 0) + 1;
+    certSeq.set(year, k);
+    return `GR${year}33${String(100000 + k).padStart(6, '0')}`;
+  };
   const today = todayInShanghai();
   const computedAt = nowIso();
   const verdicts = VerdictPool.forFirms(total);
@@ -329,7 +344,9 @@ export async function seedDemoData(db: Knex, options: SeedOptions): Promise<Seed
           const stage = rng.weighted(STAGE_WEIGHTS);
           const foundedMs = anchorMs - rng.between(1.2, 22) * 365 * DAY;
           const firstListed = Math.max(foundedMs + 200 * DAY, anchorMs - rng.between(0.3, 7.5) * 365 * DAY);
-          const history = planHistory(rng, stage, firstListed, anchorMs - rng.between(1, 120) * DAY);
+          // Certificates spread over the years (their own stream: the rest of the data stays as it was).
+          const tail = stage === 'hte_certified' || stage === 'benchmark' ? new Random(((options.seed ?? 20261127) * 31 + id) >>> 0).between(0.05, 0.85) : 0;
+          const history = planHistory(rng, stage, firstListed, anchorMs - rng.between(1, 120) * DAY, nextCertificateNo, tail);
           const last = history[history.length - 1]!;
           const parkId = rng.chance(0.93) ? rng.weighted(parkIds) : null;
           const firmField = rng.chance(0.95) ? field : null;
@@ -396,7 +413,15 @@ export async function seedDemoData(db: Knex, options: SeedOptions): Promise<Seed
   await resetIdSequence(db, 'annual_figures');
   await resetIdSequence(db, 'list_entries');
   await resetIdSequence(db, 'import_batches');
+  // The certification register of these histories (资质, 后续管理; issue 10 item 8).
+  options.onPhase?.('certifications');
+  summary.certifications = (await seedRegisters(db, { seed: options.seed ?? 20261127, anchor: shanghaiDate(new Date(anchorMs)), actorId: userId('caseworker') })).certifications;
+  await ensureExpiryFollowUps(db, shanghaiDate(new Date(anchorMs)));
   for (const [batchId, n] of entriesPerBatch) await db('import_batches').where({ id: batchId }).update({ rows_total: n, rows_matched: n });
+  await refreshOverlapSnapshot(db);
+  await seedCoachingDemo(db, { seed: options.seed, anchor: options.anchor }); // coaching-core (issue 9)
+  // Coaching events and technical demands (issue 9, branch events-demands).
+  await seedEventsAndDemands(db, { seed: (options.seed ?? 20261127) + 9, anchor: new Date(anchorMs + 8 * 3600_000).toISOString().slice(0, 10), caseworkerId: userId('caseworker'), counsellorIds: counsellors });
   // reports (issue 10 item 8): targets for 2023–2026, set by the demo administrator (user 1).
   await seedDemoTargets(db, createdAt, 1);
   options.onPhase?.('statistics');

@@ -38,3 +38,8 @@ export interface WriteContext {
   /** The one-time key of the form being saved, when it has one (web/form-keys.ts). */
   formKey?: { key: string; action: string } | null;
 }
+
+/** Where a user lands after signing in (and at /): counsellors in their coaching workspace, everyone else on the board. */
+export function homeOf(actor: Pick<Actor, 'role'> | null | undefined): string {
+  return actor?.role === 'counsellor' ? '/coaching' : '/board';
+}

@@ -290,13 +290,13 @@ export function firmCompliance(
   return { items, warnings };
 }
 
-/** Items still to act on whose deadline falls in [today, today + days], plus those already overdue. */
+/** Items still to act on whose deadline falls in [today, today + days], plus those overdue within the last year. */
 export function dueWithin(items: ComplianceItem[], today: string, days: number): ComplianceItem[] {
   const end = addDays(today, days);
   return items.filter((i) => {
-    if (i.state === 'done') return false;
+    if (i.state === 'done' || i.state === 'late') return false; // reported (late still counts as missed, 指引 五（二）)
     if (compareDates(i.showFrom, end) > 0) return false;
-    if (i.state === 'missed' || i.state === 'overdue' || i.state === 'late') return compareDates(i.dueOn, addDays(today, -366)) >= 0;
+    if (i.state === 'missed' || i.state === 'overdue') return compareDates(i.dueOn, addDays(today, -366)) >= 0;
     return compareDates(i.dueOn, end) <= 0 || i.kind === 'expiry_year';
   });
 }

@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- [--firms 100000] [--only board,dashboard,search,firms,imports,exports] [--keep] [--rebuild|--reuse]
  *                   [--compare 10000,100000] [--duration 5] [--no-pin] [--json FILE]
- *                   [--import-rows 100000] [--import-profile]`
+ *                   [--import-rows 100000] [--import-profile] [--bare DIR --bare-db FILE]`
  *
  * What it measures (targets are perf.md §6, "Recommended targets"; perf.md §0 has the baseline):
  *
@@ -28,6 +28,9 @@
  *             and the peak heapUsed (sampled in-process).
  *  Slow SQL   every statement captured during the SQL cases, re-timed raw on the app's connection;
  *             those adding up to ≥ 1 ms are listed with their EXPLAIN QUERY PLAN.
+ *  Commit     (commit-lock.ts, --only commit) writes made every 20 ms while a --import-rows list commits
+ *             (p95 wait < 200 ms), and a commit of half that many rows on SQLite and on PostgreSQL
+ *             (BENCH_PG_URL or DATABASE_URL=postgres://…; PostgreSQL ≤ 2× SQLite), on fresh databases.
  *  Imports    (imports.ts) a 100,000-row R&D-deduction list drawn from the benchmark database (about
  *             half its firms, half new codes, ~1% bad codes, ~1% repeats), written as a GBK CSV and as
  *             an XLSX (exceljs streaming writer; cached under /tmp/miaopu-bench/imports/). Each stage
@@ -83,8 +86,10 @@ import { countByStage } from '../../src/features/firms/stage-counts.queries.js';
 import { todayInShanghai, yearOf } from '../../src/lib/dates.js';
 import { BENCH_DIR, type Dataset, dbFileFor, ensureDataset, removeDataset } from './dataset.js';
 import { LoadClient, type LoadResult, canPin, pin } from './load.js';
+import { benchScale } from './scale.js';
 import { benchImports, removeImportFiles } from './imports.js';
 import { startLockBursts } from './lock-bursts.js';
+import { benchCommits } from './commit-lock.js';
 import { Session } from './session.js';
 import { type Captured, captureQueries, explainPlan, mainTable, showSql, timeStatement, withConnection } from './sql-tools.js';
 import { benchExports } from './exports.js';
@@ -92,9 +97,9 @@ import { Report, type Summary, type Target, atLeast, atMost, int, kb, mib, ms, r
 
 // ───────────────────────────────────────────────────────────── options
 
-const GROUPS = ['board', 'dashboard', 'search', 'firms', 'lock', 'imports', 'exports'] as const;
+const GROUPS = ['board', 'dashboard', 'search', 'firms', 'lock', 'imports', 'exports', 'commit', 'scale'] as const;
 /** The groups measured over HTTP (the server is started only for these). */
-const HTTP_GROUPS: readonly Group[] = ['board', 'dashboard', 'search', 'firms', 'lock'];
+const HTTP_GROUPS: readonly Group[] = ['board', 'dashboard', 'search', 'firms', 'lock', 'scale'];
 type Group = (typeof GROUPS)[number];
 
 interface Options {
@@ -112,6 +117,8 @@ interface Options {
   importRows: number;
   /** Profile the import parse stages and direct calls (V8 CPU profiler) and print where their time goes. */
   importProfile: boolean;
+  /** The bare stack of ../shared/perf-baseline for the issue-13 ratio rows (scale.ts). */
+  bare: { dir: string; db: string } | null;
 }
 
 class UsageError extends Error {}
@@ -131,7 +138,7 @@ function parseArgs(argv: string[]): Options {
     return a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[i + 1];
   };
   const flag = (name: string) => argv.includes(`--${name}`);
-  const known = new Set(['--firms', '--only', '--keep', '--rebuild', '--reuse', '--compare', '--duration', '--no-pin', '--seed', '--json', '--help', '--import-rows', '--import-profile']);
+  const known = new Set(['--firms', '--only', '--keep', '--rebuild', '--reuse', '--compare', '--duration', '--no-pin', '--seed', '--json', '--help', '--import-rows', '--import-profile', '--bare', '--bare-db']);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (!a.startsWith('--')) continue;
@@ -160,6 +167,7 @@ function parseArgs(argv: string[]): Options {
     json: value('json') ?? null,
     importRows: parseCount(value('import-rows') ?? '100000'),
     importProfile: flag('import-profile'),
+    bare: value('bare') && value('bare-db') ? { dir: value('bare')!, db: value('bare-db')! } : null,
   };
 }
 
@@ -327,6 +335,7 @@ async function benchSize(opts: Options): Promise<SizeResult> {
   const sSql = 'SQL, in-process (warm, one connection, admin scope)';
   const sHttp = 'HTTP (createApp, production view cache; client in a child process)';
   const sMem = 'Memory (this process = the server)';
+  const sScale = 'Issue 13 targets (scale group; ratios against the bare stack of ../shared/perf-baseline)';
   const sImp = `Imports: ${int(opts.importRows)}-row candidate list; preview and commit through ImportRunner (worker thread), as the app runs them; each stage a child process of its own, each import on a fresh copy of the DB`;
   const httpWanted = HTTP_GROUPS.some((g) => opts.only.has(g));
 
@@ -486,7 +495,7 @@ async function benchSize(opts: Options): Promise<SizeResult> {
 
       const load = async (p: string, concurrency: number, extra: { headers?: Record<string, string>; maxRequests?: number; warmupMs?: number; durationMs?: number } = {}): Promise<LoadResult> => {
         const r = await client.run({
-          url: base + p,
+          url: p.startsWith('http') ? p : base + p,
           concurrency,
           durationMs: extra.durationMs ?? opts.durationMs,
           warmupMs: extra.warmupMs ?? 1000,
@@ -615,6 +624,18 @@ async function benchSize(opts: Options): Promise<SizeResult> {
         await run('/firms (list page 1, no filter) c=1', '/firms', 1, (r) => [{ label: 'p50', value: r.latency.p50 }]);
         await run(`/firms/${inputs.sample.uscc} (firm page) c=10`, `/firms/${inputs.sample.uscc}`, 10, (r) => [{ label: 'p99', value: r.latency.p99 }]);
       }
+      if (opts.only.has('scale')) {
+        await benchScale({
+          load: (p, c, extra) => load(p, c, extra),
+          get: (p) => session.get(p),
+          add: (what, figure, detail, target, value) => void report.add(sScale, what, figure, detail, target, value),
+          error: (what, message) => report.error(sScale, what, message),
+          pinServer: (pid) => void (opts.pin && canPin() && pin(pid, 0)),
+          inputs: { name3: inputs.name3, name2: inputs.name2, usccPrefix: inputs.usccPrefix, sampleUscc: inputs.sample.uscc },
+          year,
+          bare: opts.bare,
+        });
+      }
       if (opts.only.has('lock')) {
         // Another process holds the write lock in bursts (400 ms of every 500): reads go on, moves wait only for the lock.
         const burstMs = Math.max(4000, opts.durationMs) * 3 + 3000;
@@ -680,6 +701,18 @@ async function benchSize(opts: Options): Promise<SizeResult> {
     await benchExports({ dbFile: dataset.file, firms: N, report, section: sExp });
   }
 
+  // Issue 8 item 5 and issue 13 item 5: writes during a large commit, and the commit on PostgreSQL (own databases).
+  const sCommit = 'List commit: other writes while a large commit runs (SQLite), and the same commit on SQLite and PostgreSQL (fresh databases of their own)';
+  if (opts.only.has('commit')) {
+    console.log('  commit …');
+    const pgUrl = process.env.BENCH_PG_URL ?? (process.env.DATABASE_URL?.startsWith('postgres') ? process.env.DATABASE_URL : null);
+    try {
+      await benchCommits({ report, section: sCommit, rows: opts.importRows, pgRows: Math.max(1, Math.round(opts.importRows / 2)), pgUrl, runs: Number(process.env.BENCH_COMMIT_RUNS ?? 1), metrics });
+    } catch (err) {
+      report.error(sCommit, 'commit', (err as Error).message);
+    }
+  }
+
   // Last, because it reads every page (and would fill the page cache before the memory figures).
   try {
     const objects = await withConnection(db, async (conn) => {
@@ -703,7 +736,7 @@ async function benchSize(opts: Options): Promise<SizeResult> {
   }
 
   // ── print
-  report.print([sDb, sSql, sHttp, sMem, sImp, sExp]);
+  report.print([sDb, sSql, sHttp, sScale, sMem, sImp, sExp, sCommit]);
   if (importPhases.length) {
     console.log('\nImports: where the time goes — the same imports called directly in a child\'s main thread (SQL = time inside better-sqlite3 per statement kind, prepare included; JavaScript/other = the rest of the stage)');
     for (const line of importPhases) console.log(line);

@@ -10,6 +10,7 @@ import {
   updateCertification,
   type CertificationValues,
 } from '../../src/features/certifications/certifications.queries.js';
+import { ensureExpiryFollowUps } from '../../src/features/certifications/certifications.service.js';
 import { createFirm, seedBasics } from '../helpers/factories.js';
 import { createTestDb, type TestDb } from '../helpers/test-db.js';
 
@@ -125,8 +126,11 @@ describe('certification register (queries the reports read)', () => {
     ]);
     // Re-run only the certifications migration over this history.
     const mod = await import('../../migrations/20261202050000_certifications.js');
+    const links = await import('../../migrations/20261202050100_certification_follow_ups.js');
+    await links.down(t.db);
     await mod.down(t.db);
     await mod.up(t.db);
+    await links.up(t.db);
     const rowsA = await certificationsOfFirm(t.db, a.id);
     expect(rowsA.map((r) => [r.year, r.mode, r.number, r.issuedOn, r.validUntil, r.appliedOn])).to.deep.equal([
       [2023, 'renewal', 'GR202333100009', '2023-12-08', '2026-12-08', null],
@@ -134,5 +138,34 @@ describe('certification register (queries the reports read)', () => {
     ]);
     const rowsB = await certificationsOfFirm(t.db, b.id);
     expect(rowsB.map((r) => [r.number, r.note?.includes('GR202033100009')])).to.deep.equal([[null, true]]);
+  });
+});
+
+describe('期满当年 follow-ups (指引 四、3)', () => {
+  let t: TestDb;
+  beforeEach(async () => {
+    t = await createTestDb();
+  });
+  afterEach(() => t.destroy());
+
+  it('creates one follow-up per certificate in its expiry year, none for a firm that re-applied, none twice', async () => {
+    const { users } = await seedBasics(t.db);
+    const a = await createFirm(t.db, { stage: 'hte_certified', counsellorId: users.counsellor.id, actorId: users.admin.id });
+    const b = await createFirm(t.db, { stage: 'hte_certified', actorId: users.admin.id });
+    const c = await createFirm(t.db, { stage: 'hte_certified', actorId: users.admin.id });
+    const meta = { source: 'register', at: '2023-12-09T00:00:00.000Z', by: users.admin.id };
+    await insertCertification(t.db, base(a.id, { year: 2023, number: 'GR202333100101', issuedOn: '2023-12-08', validUntil: '2026-12-08' }), meta);
+    await insertCertification(t.db, base(b.id, { year: 2023, number: 'GR202333100102', issuedOn: '2023-03-01', validUntil: '2026-03-01' }), meta);
+    await insertCertification(t.db, base(c.id, { year: 2023, number: 'GR202333100103', issuedOn: '2023-12-08', validUntil: '2026-12-08' }), meta);
+    await insertCertification(t.db, base(c.id, { year: 2026, mode: 'renewal', status: 'pending', appliedOn: '2026-05-01' }), meta);
+    expect(await ensureExpiryFollowUps(t.db, '2025-12-31')).to.equal(0);
+    expect(await ensureExpiryFollowUps(t.db, '2026-04-01')).to.equal(2);
+    expect(await ensureExpiryFollowUps(t.db, '2026-04-02')).to.equal(0);
+    const rows = await t.db('follow_ups').orderBy('firm_id').select('firm_id', 'due_on', 'created_by', 'title');
+    expect(rows.map((r) => [r.firm_id, r.due_on, r.created_by])).to.deep.equal([
+      [a.id, '2026-05-31', users.counsellor.id],
+      [b.id, '2026-04-01', users.admin.id], // its last valid day (1 March) has passed: due today
+    ]);
+    expect(rows[0].title).to.contain('GR202333100101');
   });
 });

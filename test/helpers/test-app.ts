@@ -136,5 +136,18 @@ export async function snapshot(db: Knex) {
     db('import_batches').select('id', 'status', 'version').orderBy('id'),
     db('list_entries').select('id', 'is_current').orderBy('id'),
   ]);
-  return { firms, events: Number(events?.n), audit: Number(audit?.n), counts, users, batches, entries };
+  return { firms, events: Number(events?.n), audit: Number(audit?.n), counts, users, batches, entries, coaching: await coachingSnapshot(db) };
+}
+
+/** Coaching records (issue 9): interactions, follow-ups with their state, plans, templates, thresholds. */
+export async function coachingSnapshot(db: Knex) {
+  const count = async (table: string) => Number(((await db(table).count({ n: '*' }).first()) as { n: number | string } | undefined)?.n ?? 0);
+  return {
+    interactions: await count('interactions'),
+    interactionFirms: await count('interaction_firms'),
+    followUps: await db('follow_ups').select('id', 'status', 'version', 'due_on').orderBy('id'),
+    plans: await db('coaching_plans').select('firm_id', 'version').orderBy('firm_id'),
+    templates: await db('coaching_templates').select('id', 'version').orderBy('id'),
+    contactRules: await db('coaching_contact_rules').select('stage', 'days').orderBy('stage'),
+  };
 }

@@ -72,6 +72,22 @@ const ROUTE_ACCESS: Record<string, Access> = {
   'POST /admin/parks/:type/:id/rename': 'parks.manage',
   'POST /admin/parks/:type/:id/merge': 'parks.manage',
   'POST /admin/parks/:type/:id/retire': 'parks.manage',
+  // coaching-core (issue 9)
+  'GET /coaching': 'firms.read',
+  'GET /coaching/interactions/new': 'coaching.write',
+  'POST /coaching/interactions': 'coaching.write',
+  'POST /coaching/follow-ups/:id/done': 'coaching.write',
+  'POST /coaching/follow-ups/:id/cancel': 'coaching.write',
+  'GET /firms/:uscc/coaching/plan': 'coaching.write',
+  'POST /firms/:uscc/coaching/plan': 'coaching.write',
+  'POST /coaching/assign': 'coaching.assign',
+  'GET /coaching/apply': 'coaching.write',
+  'POST /coaching/apply': 'coaching.write',
+  'GET /coaching/templates': 'coaching.configure',
+  'POST /coaching/templates': 'coaching.configure',
+  'POST /coaching/templates/:id': 'coaching.configure',
+  'GET /coaching/settings': 'coaching.configure',
+  'POST /coaching/settings': 'coaching.configure',
   // certifications (issue 10)
   'GET /certifications': 'certifications.read',
   'GET /certifications/new': 'certifications.edit',
@@ -87,6 +103,27 @@ const ROUTE_ACCESS: Record<string, Access> = {
   'POST /certifications/:id/void': 'certifications.edit',
   'GET /certifications/:id/edit': 'certifications.edit',
   'POST /certifications/:id': 'certifications.edit',
+  // Coaching: technical demands, events, leaders' figures (issue 9, branch events-demands)
+  'GET /coaching/demands': 'coaching.read',
+  'GET /coaching/demands/new': 'coaching.write',
+  'GET /firms/:uscc/demands/new': 'coaching.write',
+  'POST /firms/:uscc/demands': 'coaching.write',
+  'GET /coaching/demands/:id': 'coaching.read',
+  'POST /coaching/demands/:id/move': 'coaching.write',
+  'POST /coaching/demands/:id/partners': 'coaching.write',
+  'GET /coaching/events': 'coaching.read',
+  'GET /coaching/events/new': 'coaching.write',
+  'POST /coaching/events': 'coaching.write',
+  'GET /coaching/events/:id': 'coaching.read',
+  'POST /coaching/events/:id': 'coaching.write',
+  'POST /coaching/events/:id/invitations': 'coaching.write',
+  'POST /coaching/events/:id/attendees': 'coaching.write',
+  'POST /coaching/events/:id/attendance': 'coaching.write',
+  'POST /coaching/events/:id/wrap-up': 'coaching.write',
+  'GET /coaching/events/:id/sign-in': 'coaching.read',
+  'GET /coaching/events/:id/sign-in.xlsx': 'coaching.read',
+  'GET /coaching/summary': 'coaching.read',
+  'GET /coaching/summary.xlsx': 'coaching.read',
   // reports (issue 10: exports, targets, the annual report)
   'GET /firms/export.:format': 'firms.read',
   'GET /board/export.:format': 'firms.read',
@@ -124,7 +161,72 @@ const userToChange = async (t: TestContext, active = true) => {
   return typeof row === 'object' ? (row as { id: number }).id : (row as number);
 };
 
+/** A firm the acting user may coach: a counsellor's own (issue 9: counsellors write only for their firms). */
+const coachedFirm = async (t: TestContext, c: Client, parkId: number) =>
+  createFirm(t.db, { stage: 'tech_sme', parkId, counsellorId: c.user?.role === 'counsellor' ? c.user.id : null, actorId: t.basics.users.admin.id });
+const todayNow = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+/** A demand (version 1, 发布) of a firm the acting user may coach. */
+async function probeDemand(t: TestContext, c: Client, parkId: number): Promise<number> {
+  const f = await coachedFirm(t, c, parkId);
+  const at = new Date().toISOString();
+  const [row] = await t.db('demands').insert({ firm_id: f.id, title: '探针需求', status: 'published', collected_on: todayNow(), created_by: t.basics.users.admin.id, version: 1, created_at: at, updated_at: at }).returning('id');
+  return typeof row === 'object' ? (row as { id: number }).id : (row as number);
+}
+/** An event of today, organised by the acting user (so a counsellor runs it), with one invited firm. */
+async function probeEvent(t: TestContext, c: Client, parkId: number): Promise<{ id: number; uscc: string; invitationId: number }> {
+  const f = await coachedFirm(t, c, parkId);
+  const at = new Date().toISOString();
+  const idOf = (r: unknown) => (typeof r === 'object' ? (r as { id: number }).id : (r as number));
+  const [e] = await t.db('coaching_events').insert({ kind: 'clinic', title: '探针讲诊会', starts_on: todayNow(), ends_on: todayNow(), owner_id: c.user!.id, version: 1, created_at: at, updated_at: at }).returning('id');
+  const [i] = await t.db('event_invitations').insert({ event_id: idOf(e), firm_id: f.id, status: 'invited', invited_by: t.basics.users.admin.id, version: 1, created_at: at, updated_at: at }).returning('id');
+  return { id: idOf(e), uscc: f.uscc, invitationId: idOf(i) };
+}
+/** A firm assigned to the basic counsellor (coaching probes: the counsellor writes only for their own firms). */
+const coachedFirmIn = async (t: TestContext, parkId: number) =>
+  createFirm(t.db, { stage: 'hte_reserve', parkId, counsellorId: t.basics.users.counsellor.id, actorId: t.basics.users.admin.id });
+const openFollowUpIn = async (t: TestContext, parkId: number) => {
+  const f = await coachedFirmIn(t, parkId);
+  const at = new Date().toISOString();
+  const [row] = await t.db('follow_ups').insert({ firm_id: f.id, title: '探针跟进', due_on: '2026-01-01', status: 'open', created_by: t.basics.users.admin.id, version: 1, created_at: at, updated_at: at }).returning('id');
+  return typeof row === 'object' ? (row as { id: number }).id : (row as number);
+};
+const templateId = async (t: TestContext) => {
+  const at = new Date().toISOString();
+  const [row] = await t.db('coaching_templates').insert({ lifecycle: 'growth', name: `探针模板${n++}`, is_active: true, version: 1, created_at: at, updated_at: at }).returning('id');
+  const id = typeof row === 'object' ? (row as { id: number }).id : (row as number);
+  await t.db('coaching_template_steps').insert({ template_id: id, position: 1, title: '走访', offset_days: 0 });
+  return id;
+};
+const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+
 const PROBES: Probe[] = [
+  // Coaching: technical demands and events (issue 9, branch events-demands)
+  { route: 'GET /coaching/demands', prepare: async (_t, c) => () => c.get('/coaching/demands') },
+  { route: 'GET /coaching/demands/new', prepare: async (_t, c) => () => c.get('/coaching/demands/new') },
+  { route: 'GET /firms/:uscc/demands/new', prepare: async (t, c, parkId) => { const f = await coachedFirm(t, c, parkId); return () => c.get(`/firms/${f.uscc}/demands/new`); } },
+  { route: 'POST /firms/:uscc/demands', prepare: async (t, c, parkId) => { const f = await coachedFirm(t, c, parkId); return () => c.post(`/firms/${f.uscc}/demands`).type('form').send({ title: '探针需求', collectedOn: todayNow() }); } },
+  { route: 'GET /coaching/demands/:id', prepare: async (t, c, parkId) => { const id = await probeDemand(t, c, parkId); return () => c.get(`/coaching/demands/${id}`); } },
+  { route: 'POST /coaching/demands/:id/move', prepare: async (t, c, parkId) => { const id = await probeDemand(t, c, parkId); return () => c.post(`/coaching/demands/${id}/move`).type('form').send({ version: 1, to: 'long_term' }); } },
+  {
+    route: 'POST /coaching/demands/:id/partners',
+    prepare: async (t, c, parkId) => { const id = await probeDemand(t, c, parkId); return () => c.post(`/coaching/demands/${id}/partners`).type('form').send({ version: 1, partnerKind: 'university', partnerName: '宁波大学', partnerStartedOn: todayNow() }); },
+  },
+  { route: 'GET /coaching/events', prepare: async (_t, c) => () => c.get('/coaching/events') },
+  { route: 'GET /coaching/events/new', prepare: async (_t, c) => () => c.get('/coaching/events/new') },
+  { route: 'POST /coaching/events', prepare: async (_t, c) => () => c.post('/coaching/events').type('form').send({ kind: 'clinic', title: '探针讲诊会', startsOn: todayNow() }) },
+  { route: 'GET /coaching/events/:id', prepare: async (t, c, parkId) => { const e = await probeEvent(t, c, parkId); return () => c.get(`/coaching/events/${e.id}`); } },
+  { route: 'POST /coaching/events/:id', prepare: async (t, c, parkId) => { const e = await probeEvent(t, c, parkId); return () => c.post(`/coaching/events/${e.id}`).type('form').send({ version: 1, kind: 'training', title: '改名的培训', startsOn: todayNow() }); } },
+  {
+    route: 'POST /coaching/events/:id/invitations',
+    prepare: async (t, c, parkId) => { const e = await probeEvent(t, c, parkId); const f = await coachedFirm(t, c, parkId); return () => c.post(`/coaching/events/${e.id}/invitations`).type('form').send({ codes: f.uscc }); },
+  },
+  { route: 'POST /coaching/events/:id/attendees', prepare: async (t, c, parkId) => { const e = await probeEvent(t, c, parkId); return () => c.post(`/coaching/events/${e.id}/attendees`).type('form').send({ attendeeFirm: e.uscc, attendeeName: '王明' }); } },
+  { route: 'POST /coaching/events/:id/attendance', prepare: async (t, c, parkId) => { const e = await probeEvent(t, c, parkId); return () => c.post(`/coaching/events/${e.id}/attendance`).type('form').send({ status: 'attended', invitation: String(e.invitationId) }); } },
+  { route: 'POST /coaching/events/:id/wrap-up', prepare: async (t, c, parkId) => { const e = await probeEvent(t, c, parkId); return () => c.post(`/coaching/events/${e.id}/wrap-up`).type('form').send({ version: 1 }); } },
+  { route: 'GET /coaching/events/:id/sign-in', prepare: async (t, c, parkId) => { const e = await probeEvent(t, c, parkId); return () => c.get(`/coaching/events/${e.id}/sign-in`); } },
+  { route: 'GET /coaching/summary', prepare: async (_t, c) => () => c.get('/coaching/summary?by=park') },
+  { route: 'GET /coaching/summary.xlsx', prepare: async (_t, c) => () => c.get('/coaching/summary.xlsx?by=lifecycle') },
+  { route: 'GET /coaching/events/:id/sign-in.xlsx', prepare: async (t, c, parkId) => { const e = await probeEvent(t, c, parkId); return () => c.get(`/coaching/events/${e.id}/sign-in.xlsx`); } },
   { route: 'GET /firms/new', prepare: async (_t, c) => () => c.get('/firms/new') },
   {
     route: 'POST /firms',
@@ -212,6 +314,36 @@ const PROBES: Probe[] = [
     prepare: async (t, c) => { const id = await newPark(t); return () => c.post(`/admin/parks/park/${id}/merge`).type('form').send({ into: t.basics.parks.b, confirm: '1' }); },
   },
   { route: 'POST /admin/parks/:type/:id/retire', prepare: async (t, c) => { const id = await newPark(t); return () => c.post(`/admin/parks/park/${id}/retire`).type('form').send({}); } },
+  // coaching-core (issue 9)
+  { route: 'GET /coaching/interactions/new', prepare: async (t, c, parkId) => { const f = await coachedFirmIn(t, parkId); return () => c.get(`/coaching/interactions/new?firm=${f.uscc}`); } },
+  {
+    route: 'POST /coaching/interactions',
+    prepare: async (t, c, parkId) => {
+      const f = await coachedFirmIn(t, parkId);
+      return () => c.post('/coaching/interactions').type('form').send({ firm: f.uscc, occurredOn: today, channel: 'visit', reached: 'yes', nextStep: '回访', nextDue: today });
+    },
+  },
+  { route: 'POST /coaching/follow-ups/:id/done', prepare: async (t, c, parkId) => { const id = await openFollowUpIn(t, parkId); return () => c.post(`/coaching/follow-ups/${id}/done`).type('form').send({ version: 1, doneOn: today, result: '已完成' }); } },
+  { route: 'POST /coaching/follow-ups/:id/cancel', prepare: async (t, c, parkId) => { const id = await openFollowUpIn(t, parkId); return () => c.post(`/coaching/follow-ups/${id}/cancel`).type('form').send({ version: 1, reason: '企业不再申报' }); } },
+  { route: 'GET /firms/:uscc/coaching/plan', prepare: async (t, c, parkId) => { const f = await coachedFirmIn(t, parkId); return () => c.get(`/firms/${f.uscc}/coaching/plan`); } },
+  {
+    route: 'POST /firms/:uscc/coaching/plan',
+    prepare: async (t, c, parkId) => { const f = await coachedFirmIn(t, parkId); return () => c.post(`/firms/${f.uscc}/coaching/plan`).type('form').send({ lifecycle: 'growth', goals: '申报高企', firmVersion: 1, planVersion: '' }); },
+  },
+  { route: 'POST /coaching/assign', prepare: async (t, c, parkId) => { const f = await firmIn(t, parkId); return () => c.post('/coaching/assign').type('form').send({ firm: f.uscc, counsellorId: t.basics.users.counsellor.id }); } },
+  { route: 'GET /coaching/apply', prepare: async (_t, c) => () => c.get('/coaching/apply') },
+  {
+    route: 'POST /coaching/apply',
+    prepare: async (t, c, parkId) => { const f = await coachedFirmIn(t, parkId); const id = await templateId(t); return () => c.post('/coaching/apply').type('form').send({ templateId: id, startOn: today, firm: f.uscc }); },
+  },
+  { route: 'GET /coaching/templates', prepare: async (_t, c) => () => c.get('/coaching/templates') },
+  { route: 'POST /coaching/templates', prepare: async (_t, c) => () => c.post('/coaching/templates').type('form').send({ lifecycle: 'growth', name: `探针${n++}`, steps: '+0 走访' }) },
+  { route: 'POST /coaching/templates/:id', prepare: async (t, c) => { const id = await templateId(t); return () => c.post(`/coaching/templates/${id}`).type('form').send({ version: 1, lifecycle: 'growth', name: `改名${n++}`, steps: '+0 走访\n+30 知识产权梳理' }); } },
+  { route: 'GET /coaching/settings', prepare: async (_t, c) => () => c.get('/coaching/settings') },
+  {
+    route: 'POST /coaching/settings',
+    prepare: async (_t, c) => () => c.post('/coaching/settings').type('form').send({ incubating: 150 + (n++ % 100), tech_sme: 120, hte_reserve: 60, hte_applying: 30, hte_certified: 180, benchmark: 180 }),
+  },
   // certifications (issue 10)
   { route: 'GET /certifications', prepare: async (_t, c) => () => c.get('/certifications') },
   { route: 'GET /certifications/calendar', prepare: async (_t, c) => () => c.get('/certifications/calendar?days=90') },

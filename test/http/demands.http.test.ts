@@ -117,6 +117,12 @@ describe('technical demands (技术需求)', () => {
     expect(page.querySelector('[data-demand-status]')!.text).to.equal('已解决');
     expect(page.text).to.include('宁波大学材料学院').and.include('中科院宁波材料所').and.include('35.50 万元').and.include('对接中 → 已解决');
     expect(await t.db('audit_log').where({ action: 'demand.move' })).to.have.length(4);
+    // The firm page lists the demand and its moves in the coaching timeline.
+    const firmPage = html((await cw.get(`/firms/${firm.uscc}`).expect(200)).text);
+    expect(firmPage.querySelector('.firm-demands')!.text).to.include('高导热复合材料配方优化').and.include('已解决');
+    const demandEntries = firmPage.querySelectorAll('.timeline li.tl-demand').map((li) => li.text);
+    expect(demandEntries).to.have.length(5);
+    expect(demandEntries.join('|')).to.include('对接中 → 已解决').and.include('登记（征集）');
     expect(await t.db('audit_log').where({ action: 'demand.partner' })).to.have.length(1);
   });
 

@@ -198,3 +198,99 @@ describe('eligibility inputs: the tech-SME 研发投入 option', () => {
     expect((await t.db('eligibility_settings').first()).tsme_rd_option).to.equal('cost');
   });
 });
+
+describe('eligibility inputs: the IP register', () => {
+  let t: TestContext;
+  let firm: SeededFirm;
+  let cw: Awaited<ReturnType<TestContext['as']>>;
+  beforeEach(async () => {
+    t = await createTestContext();
+    cw = await t.as('caseworker');
+    firm = await createFirm(t.db, { name: '余姚市知识产权科技有限公司', stage: 'hte_reserve', parkId: t.basics.parks.a, foundedOn: '2015-03-01', field: 'electronic_info', actorId: t.basics.users.admin.id });
+    await addFigures(t.db, firm.id, LAST, { ipClass1: 0, ipClass2: 0, ipClass2Used: 0 });
+  });
+  afterEach(() => t.destroy());
+
+  const ipRow = (text: string) => html(text).getElementById('firm-readiness')!.querySelectorAll('table.conditions tbody tr').find((tr) => tr.text.includes('拥有核心知识产权'))!;
+  const key = (text: string) => html(text).querySelector('#ip-form input[name=_formKey]')!.getAttribute('value')!;
+  const patent = { kind: 'utility', number: 'ZL 201720601862.9', title: '一种光学镜头调焦装置', appliedOn: '2017-05-02', grantedOn: '2018-01-09', acquisition: 'own', status: 'valid', supportsMainProducts: 'yes' };
+
+  it('registers a patent, shows its verdict and reason, and the readiness panel counts it instead of the yearly count', async () => {
+    const before = await cw.get(`/firms/${firm.uscc}/inputs`).expect(200);
+    expect(ipRow(before.text).querySelector('.status')!.text).to.equal('不符合');
+    await cw.postForm(`/firms/${firm.uscc}/ip`, { _formKey: key(before.text), ...patent }).expect(303);
+    const row = await t.db('ip_items').where({ firm_id: firm.id }).first();
+    expect(row.number).to.equal('ZL201720601862.9');
+    const after = await cw.get(`/firms/${firm.uscc}/inputs`).expect(200);
+    expect(ipRow(after.text).querySelector('.status')!.text).to.equal('待评审/核实');
+    expect(ipRow(after.text).text).to.include('按知识产权清单').and.include('ZL201720601862.9');
+    expect(html(after.text).querySelector('table.ip-items')!.text).to.include('计入：Ⅱ类，自主研发');
+    expect((await t.db('eligibility_current').where({ firm_id: firm.id, rule_set: 'hte-2016' }).first()).summary ?? '').to.not.include('拥有核心知识产权');
+    expect(await t.db('audit_log').where({ action: 'ip.add' }).count({ n: '*' }).first().then((r) => Number(r?.n))).to.equal(1);
+  });
+
+  it('refuses a grant before the application, a wrong check digit, and a number already on another firm — saving nothing', async () => {
+    const page = await cw.get(`/firms/${firm.uscc}/inputs`).expect(200);
+    const early = await cw.postForm(`/firms/${firm.uscc}/ip`, { _formKey: key(page.text), ...patent, grantedOn: '2017-05-01' }).expect(422);
+    expect(html(early.text).getElementById('err-grantedOn')!.text).to.include('不能早于申请日');
+    expect(html(early.text).querySelector('#ip-form input[name=title]')!.getAttribute('value')).to.equal(patent.title);
+    const bad = await cw.postForm(`/firms/${firm.uscc}/ip`, { _formKey: key(page.text), ...patent, number: 'ZL201720601862.3' }).expect(422);
+    expect(html(bad.text).getElementById('err-number')!.text).to.include('校验位');
+    expect(await t.db('ip_items').first()).to.equal(undefined);
+    const other = await createFirm(t.db, { name: '余姚市另一家科技有限公司', stage: 'hte_reserve', parkId: t.basics.parks.a, foundedOn: '2015-03-01', field: 'electronic_info', actorId: t.basics.users.admin.id });
+    const p2 = await cw.get(`/firms/${other.uscc}/inputs`).expect(200);
+    await cw.postForm(`/firms/${other.uscc}/ip`, { _formKey: key(p2.text), ...patent }).expect(303);
+    const dup = await cw.postForm(`/firms/${firm.uscc}/ip`, { _formKey: key(page.text), ...patent, number: '201720601862.9' }).expect(422);
+    expect(html(dup.text).getElementById('err-number')!.text).to.include('另一家企业');
+    expect(await t.db('ip_items').where({ firm_id: firm.id }).first()).to.equal(undefined);
+  });
+
+  it('removes an item with its version; the yearly counts are the fallback again', async () => {
+    const page = await cw.get(`/firms/${firm.uscc}/inputs`).expect(200);
+    await cw.postForm(`/firms/${firm.uscc}/ip`, { _formKey: key(page.text), ...patent }).expect(303);
+    const row = await t.db('ip_items').first();
+    await cw.postForm(`/firms/${firm.uscc}/ip/${row.id}/delete`, { version: '2' }).expect(409);
+    await cw.postForm(`/firms/${firm.uscc}/ip/${row.id}/delete`, { version: '1' }).expect(303);
+    expect(ipRow((await cw.get(`/firms/${firm.uscc}/inputs`)).text).querySelector('.status')!.text).to.equal('不符合');
+  });
+});
+
+describe('eligibility inputs: the R&D expense structure', () => {
+  let t: TestContext;
+  let firm: SeededFirm;
+  let cw: Awaited<ReturnType<TestContext['as']>>;
+  beforeEach(async () => {
+    t = await createTestContext();
+    cw = await t.as('caseworker');
+    firm = await createFirm(t.db, { name: '余姚市研发结构科技有限公司', stage: 'hte_reserve', parkId: t.basics.parks.a, foundedOn: '2015-03-01', field: 'electronic_info', actorId: t.basics.users.admin.id });
+    // Typed totals: 200万 of R&D on 4000万 of sales each year (5%, passes) — the actual amounts, not the 80% basis.
+    for (const y of [LAST - 2, LAST - 1, LAST]) await addFigures(t.db, firm.id, y, { salesRevenue: 40_000_000, rdExpense: 2_000_000, rdDomestic: 2_000_000 });
+  });
+  afterEach(() => t.destroy());
+
+  const rdRow = (text: string) => html(text).getElementById('firm-readiness')!.querySelectorAll('table.conditions tbody tr').find((tr) => tr.text.includes('研发费用占比'))!;
+  const structure = { personnel: '100', outsourcedDomestic: '100' };
+
+  it('saves the structure of each year; the 80% rule turns the R&D ratio from 符合 into 不符合, both bases shown', async () => {
+    expect(rdRow((await cw.get(`/firms/${firm.uscc}/inputs`)).text).querySelector('.status')!.text).to.equal('符合');
+    for (const y of [LAST - 2, LAST - 1, LAST]) await cw.postForm(`/firms/${firm.uscc}/rd/${y}`, { version: '0', ...structure, typedTotal: '200' }).expect(303);
+    const page = await cw.get(`/firms/${firm.uscc}/inputs?year=${LAST}`).expect(200);
+    const row = rdRow(page.text);
+    expect(row.querySelector('.status')!.text).to.equal('不符合');
+    expect(row.text).to.include('4.50%').and.include('按研发费用结构');
+    const bases = html(page.text).querySelector('table.rd-bases')!.text;
+    expect(bases).to.include('180.0000').and.include('80.0000');
+    expect(await t.db('audit_log').where({ action: 'rd_structure.update' }).count({ n: '*' }).first().then((r) => Number(r?.n))).to.equal(3);
+  });
+
+  it('refuses categories not adding up to the typed total (showing the difference) and outsourcing above the total; saves nothing', async () => {
+    const res = await cw.postForm(`/firms/${firm.uscc}/rd/${LAST}`, { version: '0', ...structure, other: '5', typedTotal: '200' }).expect(422);
+    expect(html(res.text).getElementById('err-typedTotal')!.text).to.include('相差 5 万元').and.include('各项多');
+    expect(html(res.text).querySelector('#rd input[name=other]')!.getAttribute('value')).to.equal('5');
+    const res2 = await cw.postForm(`/firms/${firm.uscc}/rd/${LAST}`, { version: '0', outsourcedDomestic: '150', outsourcedForeign: '60', typedTotal: '200' }).expect(422);
+    expect(html(res2.text).getElementById('err-outsourcedDomestic')!.text).to.include('超过了研发费用合计');
+    const res3 = await cw.postForm(`/firms/${firm.uscc}/rd/${LAST}`, { version: '0', personnel: '-1' }).expect(422);
+    expect(html(res3.text).getElementById('err-personnel')!.text).to.include('不能为负数');
+    expect(await t.db('rd_structures').first()).to.equal(undefined);
+  });
+});

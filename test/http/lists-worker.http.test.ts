@@ -50,42 +50,49 @@ describe('candidate lists: jobs in a worker, and a commit killed halfway', funct
     expect(done.headers['hx-refresh']).to.equal('true');
   });
 
-  it('leaves nothing behind when the committing process is killed, marks the batch interrupted, and commits cleanly afterwards', async () => {
-    const id = await previewed(2500);
-    const before = {
-      firms: await t.db('firms').count({ n: '*' }).first().then((r) => Number(r?.n)),
-      entries: await t.db('list_entries').count({ n: '*' }).first().then((r) => Number(r?.n)),
-      events: await t.db('stage_events').count({ n: '*' }).first().then((r) => Number(r?.n)),
-    };
-    expect(await transitionBatch(t.db, id, ['previewed'], 'committing')).to.equal(true);
-    const location = JSON.stringify(locateDb(t.db));
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/commit-child.ts', location, String(id), JSON.stringify(t.basics.users.admin)], { stdio: ['ignore', 'pipe', 'inherit'] });
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.on('data', (d: Buffer) => d.toString().includes('PAUSED') && resolve());
-      child.on('exit', (code) => reject(new Error(`child exited early (${code})`)));
+  // Killed inside the publishing transaction (the write lock held), or between two staging transactions.
+  for (const phase of ['publish', 'stage'] as const) {
+    it(`leaves no partial list when the committing process is killed ${phase === 'publish' ? 'inside the publishing transaction' : 'while staging entries'}, marks the batch interrupted, and commits cleanly afterwards`, async () => {
+      const id = await previewed(2500);
+      const count = async (table: string, where: Record<string, unknown> = {}) => t.db(table).where(where).count({ n: '*' }).first().then((r) => Number(r?.n));
+      const before = { firms: await count('firms'), entries: await count('list_entries'), current: await count('list_entries', { is_current: true }), events: await count('stage_events') };
+      expect(await transitionBatch(t.db, id, ['previewed'], 'committing')).to.equal(true);
+      const location = JSON.stringify(locateDb(t.db));
+      const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/commit-child.ts', location, String(id), JSON.stringify(t.basics.users.admin), phase], { stdio: ['ignore', 'pipe', 'inherit'] });
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (d: Buffer) => d.toString().includes('PAUSED') && resolve());
+        child.on('exit', (code) => reject(new Error(`child exited early (${code})`)));
+      });
+      if (phase === 'stage') expect(await count('list_entries', { batch_id: id, is_current: false }), 'entries were being staged').to.be.greaterThan(0);
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.on('exit', resolve));
+
+      // Nothing counts: no firm, event or current entry more; staged entries are not current.
+      expect({ firms: await count('firms'), current: await count('list_entries', { is_current: true }), events: await count('stage_events') }).to.deep.equal({
+        firms: before.firms,
+        current: before.current,
+        events: before.events,
+      });
+      expect((await t.db('import_batches').where({ id }).first()).status).to.equal('committing');
+      if (t.dialect === 'sqlite') expect((await t.db.raw('PRAGMA integrity_check'))[0].integrity_check).to.equal('ok');
+      // The firm page's list history does not show what was being staged.
+      const firm = (await t.db('import_rows').where({ batch_id: id, status: 'match' }).first('firm_id')) as { firm_id: number };
+      const uscc = ((await t.db('firms').where({ id: firm.firm_id }).first('uscc')) as { uscc: string }).uscc;
+      expect((await t.admin.get(`/firms/${uscc}`).expect(200)).text).to.not.include(`/lists/imports/${id}"`);
+
+      await recoverInterruptedImports(t.db);
+      expect(await count('list_entries'), 'the staged entries are gone').to.equal(before.entries);
+      const page = (await t.admin.get(`/lists/imports/${id}`).expect(200)).text;
+      expect(page).to.include('提交中断').and.include('没有任何改动').and.include('重新提交');
+
+      // The earlier test's list of the same kind and year is committed: this commit replaces it.
+      await t.admin.post(`/lists/imports/${id}/commit`).type('form').send({ mode: 'replace' }).expect(303);
+      await runner.settled(id);
+      expect((await t.db('import_batches').where({ id }).first()).status).to.equal('committed');
+      expect(await count('list_entries', { batch_id: id })).to.equal(2501);
+      expect(await count('list_entries', { batch_id: id, is_current: true })).to.equal(2501);
     });
-    child.kill('SIGKILL');
-    await new Promise((resolve) => child.on('exit', resolve));
-
-    const after = {
-      firms: await t.db('firms').count({ n: '*' }).first().then((r) => Number(r?.n)),
-      entries: await t.db('list_entries').count({ n: '*' }).first().then((r) => Number(r?.n)),
-      events: await t.db('stage_events').count({ n: '*' }).first().then((r) => Number(r?.n)),
-    };
-    expect(after).to.deep.equal(before);
-    expect((await t.db('import_batches').where({ id }).first()).status).to.equal('committing');
-    if (t.dialect === 'sqlite') expect((await t.db.raw('PRAGMA integrity_check'))[0].integrity_check).to.equal('ok');
-
-    await recoverInterruptedImports(t.db);
-    const page = (await t.admin.get(`/lists/imports/${id}`).expect(200)).text;
-    expect(page).to.include('提交中断').and.include('没有任何改动').and.include('重新提交');
-
-    // The first test's list of the same kind and year is committed: this commit replaces it.
-    await t.admin.post(`/lists/imports/${id}/commit`).type('form').send({ confirmReplace: '1' }).expect(303);
-    await runner.settled(id);
-    expect((await t.db('import_batches').where({ id }).first()).status).to.equal('committed');
-    expect(await t.db('list_entries').where({ batch_id: id }).count({ n: '*' }).first().then((r) => Number(r?.n))).to.equal(2501);
-  });
+  }
 
   it('stops a preview that outgrows its memory limit with a clear message, and stages nothing', async () => {
     const known = await createFirm(t.db, { stage: 'candidate', actorId: t.basics.users.admin.id });

@@ -4,6 +4,7 @@
  */
 import { frac, toHundredths, toYuan, type Fraction } from './ratio.js';
 import { staffAverage, type StaffAverage } from './staff.js';
+import { computeRdStructure, type RdStructureResult } from './rd-structure.js';
 import type { ConditionResult, FirmFacts, Status, YearFigures } from './types.js';
 
 export type Figures = ReadonlyMap<number, YearFigures>;
@@ -161,4 +162,24 @@ export function readStaffExact(idx: Figures, staff: StaffYears, year: number, ke
   if (months) return { ok: true, value: { value: key === 'staffTotal' ? months.total : months.tech, monthly: true } };
   const typed = readStaff(idx, year, key);
   return typed.ok ? { ok: true, value: { value: frac(typed.value, 100n), monthly: false } } : typed;
+}
+
+/** R&D totals by year from the expense structure, where the firm has one (指引 三（六）). */
+export type RdYears = ReadonlyMap<number, RdStructureResult>;
+
+export function indexRd(facts: Pick<FirmFacts, 'rdStructures'>): RdYears {
+  const out = new Map<number, RdStructureResult>();
+  for (const s of facts.rdStructures ?? []) if (!out.has(s.year)) out.set(s.year, computeRdStructure(s));
+  return out;
+}
+
+/**
+ * An R&D total as an exact fraction of a 元: from the structure when entered (high-tech basis for rdExpense and
+ * rdDomestic, super-deduction basis for rdDeductible), else the typed total, labelled as typed.
+ */
+export function readRdExact(idx: Figures, rd: RdYears, year: number, key: 'rdExpense' | 'rdDomestic' | 'rdDeductible'): Read<{ value: Fraction; structured: boolean }> {
+  const s = rd.get(year);
+  if (s) return { ok: true, value: { value: key === 'rdExpense' ? s.hte.total : key === 'rdDomestic' ? s.hte.domestic : s.deduction.total, structured: true } };
+  const typed = readMoney(idx, year, key);
+  return typed.ok ? { ok: true, value: { value: frac(typed.value, 1n), structured: false } } : typed;
 }

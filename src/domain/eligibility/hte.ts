@@ -7,15 +7,16 @@
 import { type ComplianceRecord, describeEvent, INCIDENT_KINDS, withinHteWindow } from './compliance.js';
 import { addDays, daysBetween, parseDate, tryParseDate } from './dates.js';
 import {
-  compact, indexFigures, indexStaff, inputYearsOf, joinNotes, overallStatus, readAll, readFlag, readMoney, readStaffExact, sum, yearsText,
-  type Figures, type StaffYears,
+  compact, indexFigures, indexRd, indexStaff, inputYearsOf, joinNotes, overallStatus, readAll, readFlag, readMoney, readRdExact, readStaffExact, sum, yearsText,
+  type Figures, type RdYears, type StaffYears,
 } from './figures.js';
 import { estimateHteInnovation } from './innovation.js';
 import { hteIpHoldings, ipCountYear } from './ip.js';
+import { countRegister, type IpRegisterCounts, registerSummary } from './ip-register.js';
 import { resolveHteOptions } from './options.js';
 import { htePeriod, type HtePeriod } from './period.js';
 import {
-  atLeast, ceilDiv, compare, decimal, formatFraction, formatPercent, formatWan, frac, pct, ratioAtLeast, sub, yuanToWan, type Fraction,
+  add as addF, atLeast, ceilDiv, compare, decimal, floorDiv, formatFraction, formatPercent, formatWan, frac, pct, ratioAtLeast, sub, yuanToWan, type Fraction,
 } from './ratio.js';
 import { ARTICLES } from './rule-sets.js';
 import type { ConditionResult, FirmFacts, HteOptions, ResolvedHteOptions, ScoreEstimate, Verdict } from './types.js';
@@ -46,14 +47,16 @@ export function checkHighTech(facts: FirmFacts, input: HteCheckInput): Verdict {
   const staff = indexStaff(facts);
   const period = htePeriod(facts.registeredOn, Y);
   const ipYear = ipCountYear(idx, Y, options.ipCountYear);
-  const score = estimateHteInnovation(idx, period, ipYear, options);
+  // 指引 三（二）: with an IP register, the counts are derived item by item at the application date.
+  const register = facts.ipItems && facts.ipItems.length > 0 ? countRegister(facts.ipItems, applyDate, 'hte') : null;
+  const score = estimateHteInnovation(idx, period, ipYear, options, register);
 
   const conditions: ConditionResult[] = [
     registrationAge(facts.registeredOn, applyDate),
-    intellectualProperty(idx, ipYear, options),
+    register ? intellectualPropertyFromRegister(register) : intellectualProperty(idx, ipYear, options),
     technologyField(facts.field),
     techStaff(idx, staff, period),
-    ...rdExpenses(idx, period),
+    ...rdExpenses(idx, indexRd(facts), period),
     hitechIncome(idx, period),
     innovation(score, period, ipYear),
     noMajorIncident(idx, Y, facts.compliance, applyDate),
@@ -117,6 +120,15 @@ function intellectualProperty(idx: Figures, ipYear: number, options: ResolvedHte
   }
 }
 
+// （二） from the register: 指引 三（二）1–6 applied to each item (ip-register.ts), each item's verdict in the note.
+function intellectualPropertyFromRegister(r: IpRegisterCounts): ConditionResult {
+  const head = { id: 'hte.ip', label: '拥有核心知识产权', article: A.ip, threshold: '≥ 1项有效知识产权（Ⅰ类，或未曾使用的Ⅱ类）' };
+  const value = `按知识产权清单（截至 ${r.refDate}）：Ⅰ类 ${r.class1} 项；Ⅱ类可用 ${r.class2} 项${r.class2UsedBefore ? `（另有 ${r.class2UsedBefore} 项已在以往申报中使用）` : ''}`;
+  const items = registerSummary(r);
+  if (r.class1 > 0 || r.class2 > 0) return { ...head, status: 'review', value, note: joinNotes('是否对主要产品（服务）在技术上发挥核心支持作用须专家评审', items) };
+  return { ...head, status: 'fail', value, gap: '还需取得至少 1 项有效知识产权（Ⅰ类，或未曾使用的Ⅱ类）', gapAmount: 1, note: items };
+}
+
 // （三）core technology within 《国家重点支持的高新技术领域》: expert judgement.
 function technologyField(field: string | null): ConditionResult {
   const head = { id: 'hte.field', label: '属于国家重点支持的高新技术领域', article: A.field };
@@ -163,7 +175,7 @@ function formatStaff(f: Fraction): string {
 }
 
 // （五）R&D ratio over 近三个会计年度 (3-year sums, band by the latest year's sales) and domestic share ≥ 60%.
-function rdExpenses(idx: Figures, period: HtePeriod): ConditionResult[] {
+function rdExpenses(idx: Figures, rdYears: RdYears, period: HtePeriod): ConditionResult[] {
   const years = period.years;
   const headRatio = { id: 'hte.rd_ratio', label: '研发费用占比', article: A.rdRatio, inputYears: years };
   const headDomestic = {
@@ -179,8 +191,13 @@ function rdExpenses(idx: Figures, period: HtePeriod): ConditionResult[] {
   }
   const shortNote = period.note;
   const sales = readAll(years.map((y) => readMoney(idx, y, 'salesRevenue')));
-  const rd = readAll(years.map((y) => readMoney(idx, y, 'rdExpense')));
-  const domestic = readAll(years.map((y) => readMoney(idx, y, 'rdDomestic')));
+  // 指引 三（六）: from the expense structure where entered (outsourcing at 80%, 其他费用 capped at 20%), else typed totals.
+  const rd = readAll(years.map((y) => readRdExact(idx, rdYears, y, 'rdExpense')));
+  const domestic = readAll(years.map((y) => readRdExact(idx, rdYears, y, 'rdDomestic')));
+  const sumF = (xs: { value: Fraction }[]) => xs.reduce<Fraction>((acc, x) => addF(acc, x.value), frac(0n, 1n));
+  const structured = years.filter((y) => rdYears.has(y));
+  const basis = structured.length === years.length ? '按研发费用结构（高企口径）' : structured.length === 0 ? '录入的年度数' : `${structured.join('、')}年按研发费用结构，其余为录入的年度数`;
+  const wan = (f: Fraction) => formatWan(floorDiv(f.num, f.den));
   const latestSales = readMoney(idx, period.latestYear, 'salesRevenue');
   const span = yearsText(years);
 
@@ -191,17 +208,17 @@ function rdExpenses(idx: Figures, period: HtePeriod): ConditionResult[] {
   } else {
     const { rate, text } = hteRdThreshold(latestSales.value);
     const S = sum(sales.value);
-    const R = sum(rd.value);
+    const R = sumF(rd.value);
     const base = { ...headRatio, threshold: text };
     if (S <= 0n) {
       ratio = { ...base, status: 'review', value: `${span}销售收入合计 ${formatWan(S)}`, note: joinNotes('销售收入合计不大于0，比例无法计算', shortNote) };
     } else {
-      const value = `${formatPercent(frac(R, S))}（${span}合计：研发费用 ${formatWan(R)} / 销售收入 ${formatWan(S)}）`;
+      const value = `${formatPercent(frac(R.num, S * R.den))}（${span}合计：研发费用 ${wan(R)} / 销售收入 ${formatWan(S)}；${basis}）`;
       // 《高新技术企业认定管理办法》第十一条（五）: ΣR&D / Σsales ≥ threshold (3-year sums, not an average of yearly ratios)
-      if (ratioAtLeast(R, S, rate)) {
+      if (ratioAtLeast(R.num, S * R.den, rate)) {
         ratio = { ...base, status: 'pass', value, note: shortNote };
       } else {
-        const short = ceilDiv(S * rate.num, rate.den) - R; // 元, the R&D needed at the current sales
+        const short = ceilDiv(S * rate.num * R.den - R.num * rate.den, rate.den * R.den); // 元, the R&D needed at the current sales
         ratio = {
           ...base,
           status: 'fail',
@@ -219,19 +236,20 @@ function rdExpenses(idx: Figures, period: HtePeriod): ConditionResult[] {
   if (!rd.ok || !domestic.ok) {
     dom = { ...headDomestic, status: 'missing', note: joinNotes(!rd.ok && rd.note, !domestic.ok && domestic.note) };
   } else {
-    const R = sum(rd.value);
-    const D = sum(domestic.value);
-    if (R <= 0n) {
-      dom = { ...headDomestic, status: 'review', value: `${span}研发费用合计 ${formatWan(R)}`, note: '研发费用合计为0，境内占比无法计算' };
+    const R = sumF(rd.value);
+    const D = sumF(domestic.value);
+    if (R.num <= 0n) {
+      dom = { ...headDomestic, status: 'review', value: `${span}研发费用合计 ${wan(R)}`, note: '研发费用合计为0，境内占比无法计算' };
     } else {
-      const value = `${formatPercent(frac(D, R))}（${span}合计：境内 ${formatWan(D)} / 全部 ${formatWan(R)}）`;
-      const check = D > R ? '境内研发费用大于研发费用总额，请核对数据' : undefined;
+      const value = `${formatPercent(frac(D.num * R.den, R.num * D.den))}（${span}合计：境内 ${wan(D)} / 全部 ${wan(R)}；${basis}）`;
+      const check = compare(D, R) > 0 ? '境内研发费用大于研发费用总额，请核对数据' : undefined;
       // 《高新技术企业认定管理办法》第十一条（五）: "境内…研究开发费用总额占全部研究开发费用总额的比例不低于60%"
-      if (ratioAtLeast(D, R, pct(60))) {
+      if (ratioAtLeast(D.num * R.den, R.num * D.den, pct(60))) {
         dom = { ...headDomestic, status: check ? 'review' : 'pass', value, note: check };
       } else {
-        const shift = ceilDiv(R * 3n, 5n) - D; // short at the current total (e.g. re-sourcing foreign R&D)
-        const added = ceilDiv(R * 3n - D * 5n, 2n); // if covered by NEW domestic R&D, which also raises the total
+        const gap3R5D = 3n * R.num * D.den - 5n * D.num * R.den; // (3R − 5D)·R.den·D.den
+        const shift = ceilDiv(gap3R5D, 5n * R.den * D.den); // short at the current total (e.g. re-sourcing foreign R&D)
+        const added = ceilDiv(gap3R5D, 2n * R.den * D.den); // if covered by NEW domestic R&D, which also raises the total
         dom = {
           ...headDomestic,
           status: 'fail',

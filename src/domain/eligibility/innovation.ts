@@ -9,6 +9,7 @@
 import { ARTICLES } from './rule-sets.js';
 import { readAll, readCount, readMoney, sum, yearsText, type Figures } from './figures.js';
 import { assessGrowth } from './growth.js';
+import type { IpRegisterCounts } from './ip-register.js';
 import { formatFraction, frac } from './ratio.js';
 import type { HtePeriod } from './period.js';
 import type {
@@ -54,7 +55,15 @@ export function ipQuantityBand(class1: bigint, usableClass2: bigint): { band: Ba
   return { band: 'E', points: [0, 0] };
 }
 
-function ipQuantityItem(idx: Figures, year: number): ScoreItem {
+function ipQuantityItem(idx: Figures, year: number, register: IpRegisterCounts | null): ScoreItem {
+  if (register) {
+    // 指引 三（七）1 知识产权数量, from the items that count (三（二）): Class I → A; else the usable Class II count.
+    const { band, points } = ipQuantityBand(BigInt(register.class1), BigInt(register.class2));
+    return {
+      id: 'hte.score.ip.quantity', label: '知识产权数量', article: A.ipScore, max: 8, basis: 'computed', status: 'computed', band, points,
+      value: `按知识产权清单：Ⅰ类 ${register.class1} 项，Ⅱ类可用 ${register.class2} 项`,
+    };
+  }
   const base = { id: 'hte.score.ip.quantity', label: '知识产权数量', article: A.ipScore, max: 8, basis: 'computed' as const, inputYears: [year] };
   const c1 = readCount(idx, year, 'ipClass1');
   const c2 = readCount(idx, year, 'ipClass2');
@@ -84,8 +93,14 @@ function ipQuantityItem(idx: Figures, year: number): ScoreItem {
   };
 }
 
-function acquisitionItem(quantity: ScoreItem): ScoreItem {
+function acquisitionItem(quantity: ScoreItem, register: IpRegisterCounts | null): ScoreItem {
   const label = '知识产权获得方式';
+  // From the register: A 有自主研发 1–6; B 仅有受让、受赠和并购等 1–3 (指引 三（七）1).
+  if (register && quantity.band !== 'E') {
+    return register.ownRd
+      ? expertItem('hte.score.ip.acquisition', label, A.ipScore, 6, [1, 6], 'A 有自主研发 1–6分（按知识产权清单）')
+      : expertItem('hte.score.ip.acquisition', label, A.ipScore, 6, [1, 3], 'B 仅有受让、受赠和并购等 1–3分（按知识产权清单）');
+  }
   // A 有自主研发 1–6; B 仅有受让、受赠和并购等 1–3 → with any IP: 1–6; with none: nothing to score.
   if (quantity.status === 'computed' && quantity.band === 'E') return expertItem('hte.score.ip.acquisition', label, A.ipScore, 6, [0, 0], '无可用知识产权');
   if (quantity.status === 'computed') return expertItem('hte.score.ip.acquisition', label, A.ipScore, 6, [1, 6], 'A 有自主研发 1–6分；B 仅有受让、受赠和并购等 1–3分');
@@ -218,13 +233,13 @@ function growthItem(idx: Figures, period: HtePeriod, options: ResolvedHteOptions
 
 // --- Estimate -----------------------------------------------------------------------------
 
-export function estimateHteInnovation(idx: Figures, period: HtePeriod, ipYear: number, options: ResolvedHteOptions): ScoreEstimate {
-  const quantity = ipQuantityItem(idx, ipYear);
+export function estimateHteInnovation(idx: Figures, period: HtePeriod, ipYear: number, options: ResolvedHteOptions, register: IpRegisterCounts | null = null): ScoreEstimate {
+  const quantity = ipQuantityItem(idx, ipYear, register);
   const ipItems = [
     expertItem('hte.score.ip.advancement', '技术的先进程度', A.ipScore, 8),
     expertItem('hte.score.ip.core_support', '对主要产品（服务）在技术上发挥核心支持作用', A.ipScore, 8),
     quantity,
-    acquisitionItem(quantity),
+    acquisitionItem(quantity, register),
     standardsItem(idx, period, options),
   ];
   const indicators = [

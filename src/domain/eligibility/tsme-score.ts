@@ -3,9 +3,10 @@
  * 科技人员 (≤20) + 研发投入 (≤50, the firm picks option (1) or (2)) + 科技成果 (≤30).
  * All band lower bounds are inclusive ("30%(含)以上", "25%(含)-30%" …). Scores are exact integers.
  */
-import { readAll, readCount, readMoney, readStaffExact, type Figures, type StaffYears } from './figures.js';
+import { readAll, readCount, readMoney, readRdExact, readStaffExact, type Figures, type RdYears, type StaffYears } from './figures.js';
 import { formatFraction, formatHundredths, formatPercent, formatWan, frac, pct, ratioAtLeast, type Fraction } from './ratio.js';
 import { ARTICLES } from './rule-sets.js';
+import { type IpRegisterCounts, registerSummary } from './ip-register.js';
 import type { Band, PointRange, ScoreEstimate, ScoreIndicator, ScoreItem, Status, TsmeRdOption } from './types.js';
 
 const A = ARTICLES.tsme;
@@ -68,18 +69,20 @@ function staffItem(idx: Figures, staff: StaffYears, year: number): ScoreItem {
   return tech.num * total.den > total.num * tech.den ? { ...item, status: 'review', points: [0, 20], note: '科技人员数大于职工总数，请核对数据' } : item;
 }
 
-function rdItems(idx: Figures, year: number, chosen: TsmeRdOption | null): ScoreItem[] {
-  const rd = readMoney(idx, year, 'rdDeductible');
+function rdItems(idx: Figures, year: number, chosen: TsmeRdOption | null, rdYears: RdYears): ScoreItem[] {
+  // 研发费用 on the 加计扣除 basis (第九条; 财税〔2015〕119号): from the expense structure where entered, else typed.
+  const rdRead = readRdExact(idx, rdYears, year, 'rdDeductible');
   const sales = readMoney(idx, year, 'salesRevenue');
   const cost = readMoney(idx, year, 'totalCost');
-  const note = '研发费用按财税〔2015〕119号（加计扣除口径）归集';
+  const structured = rdRead.ok && rdRead.value.structured;
+  const note = `研发费用按财税〔2015〕119号（加计扣除口径）归集${structured ? '，按研发费用结构计算' : ''}`;
   const opt1 = { id: 'tsme.score.rd.sales', label: '研发投入（1）研发费用/销售收入', article: A.rdScore, max: 50, inputYears: [year] };
   const opt2 = { id: 'tsme.score.rd.cost', label: '研发投入（2）研发费用/成本费用支出', article: A.rdScore, max: 50, inputYears: [year] };
   const one = (base: typeof opt1, den: typeof sales, table: BandTable, denLabel: string): ScoreItem => {
-    const read = readAll([rd, den]);
-    if (!read.ok) return { ...base, basis: 'computed', status: 'missing', band: null, points: [0, 50], note: read.note };
-    const [r, d] = read.value as [bigint, bigint];
-    const item = ratioItem(base, r, d, table, `研发费用 ${formatWan(r)} / ${denLabel} ${formatWan(d)}`, `${denLabel}不大于0，此项无法计算`);
+    if (!rdRead.ok || !den.ok) return { ...base, basis: 'computed', status: 'missing', band: null, points: [0, 50], note: [!rdRead.ok && rdRead.note, !den.ok && den.note].filter(Boolean).join('；') };
+    const r = rdRead.value.value;
+    const d = den.value;
+    const item = ratioItem(base, r.num, d * r.den, table, `研发费用 ${formatWan(r.num / r.den)} / ${denLabel} ${formatWan(d)}`, `${denLabel}不大于0，此项无法计算`);
     return { ...item, note: item.note ? `${item.note}；${note}` : note };
   };
   const items = [one(opt1, sales, RD_SALES_BANDS, '销售收入'), one(opt2, cost, RD_COST_BANDS, '成本费用支出')] as [ScoreItem, ScoreItem];
@@ -109,7 +112,7 @@ function rdItems(idx: Figures, year: number, chosen: TsmeRdOption | null): Score
   return items;
 }
 
-function ipItem(idx: Figures, year: number): ScoreItem {
+function ipItem(idx: Figures, year: number, register: IpRegisterCounts | null): ScoreItem {
   const base = {
     id: 'tsme.score.ip',
     label: '科技成果指标',
@@ -119,6 +122,12 @@ function ipItem(idx: Figures, year: number): ScoreItem {
     inputYears: [year],
   };
   const note = '按有效期内、与主要产品（或服务）相关且无争议的知识产权计；Ⅱ类是否曾用于高企申报不影响本项';
+  if (register) {
+    // 第七条3, from the items that count at the evaluation date (ip-register.ts)
+    const { band, points } = tsmeIpBand(BigInt(register.class1), BigInt(register.class2));
+    const { inputYears: _y, ...rest } = base;
+    return { ...rest, status: 'computed', band, points: [points, points], value: `按知识产权清单（截至 ${register.refDate}）：Ⅰ类 ${register.class1} 项，Ⅱ类 ${register.class2} 项`, note: registerSummary(register) };
+  }
   const c1 = readCount(idx, year, 'ipClass1');
   const c2 = readCount(idx, year, 'ipClass2');
   if (c1.ok && c1.value >= 1n) return { ...base, status: 'computed', band: 'A', points: [30, 30], value: `${year}年末 Ⅰ类 ${c1.value} 项`, note };
@@ -147,13 +156,13 @@ export function tsmeScoreStatus(total: PointRange, staff: PointRange, items: rea
   return items.some((i) => i.status === 'missing') ? 'missing' : 'review';
 }
 
-export function estimateTsmeScore(idx: Figures, dataYear: number, staffYears: StaffYears = new Map(), chosen: TsmeRdOption | null = null): ScoreEstimate {
+export function estimateTsmeScore(idx: Figures, dataYear: number, staffYears: StaffYears = new Map(), chosen: TsmeRdOption | null = null, register: IpRegisterCounts | null = null, rdYears: RdYears = new Map()): ScoreEstimate {
   const staff = staffItem(idx, staffYears, dataYear);
   const indicators: ScoreIndicator[] = [
     { id: 'tsme.score.staff', label: '科技人员指标', max: 20, points: staff.points, items: [staff] },
-    rdIndicator(rdItems(idx, dataYear, chosen), chosen),
+    rdIndicator(rdItems(idx, dataYear, chosen, rdYears), chosen),
     (() => {
-      const ip = ipItem(idx, dataYear);
+      const ip = ipItem(idx, dataYear, register);
       return { id: 'tsme.score.ip', label: '科技成果指标', max: 30, points: ip.points, items: [ip] };
     })(),
   ];

@@ -6,8 +6,9 @@
 import { hteCertificateCalendar } from './calendar.js';
 import { COMPLIANCE_LISTS, describeEvent, DISHONESTY_KINDS, INCIDENT_KINDS, listedDuring } from './compliance.js';
 import { compareDates, tryParseDate } from './dates.js';
+import { countRegister } from './ip-register.js';
 import {
-  compact, indexFigures, indexStaff, inputYearsOf, joinNotes, overallStatus, readAll, readCount, readFlag, readMoney,
+  compact, indexFigures, indexRd, indexStaff, inputYearsOf, joinNotes, overallStatus, readAll, readCount, readFlag, readMoney,
   readStaffExact, yearRange, yearsText, type Figures, type StaffYears,
 } from './figures.js';
 import { resolveTsmeOptions } from './options.js';
@@ -44,7 +45,9 @@ export function checkTechSme(facts: FirmFacts, input: TsmeCheckInput): Verdict {
   // [U] which year's figures the evaluation uses; always labelled.
   const yearNote = `按${dataYear}年数据（解释：${options.dataYearOffset === -1 ? '默认取评价年度上一年' : `评价年度${options.dataYearOffset}年`}，可配置）`;
   const staffYears = indexStaff(facts);
-  const score = estimateTsmeScore(idx, dataYear, staffYears, facts.tsmeRdOption ?? null);
+  // 第七条3: with an IP register, the counts are derived item by item at the evaluation date.
+  const register = facts.ipItems && facts.ipItems.length > 0 ? countRegister(facts.ipItems, asOf, 'tsme') : null;
+  const score = estimateTsmeScore(idx, dataYear, staffYears, facts.tsmeRdOption ?? null, register, indexRd(facts));
   const directRoutes = [
     hteCertificateRoute(facts, asOf, defaultDate),
     ...fiveYearRoutes(idx, facts.registeredOn, Y, options),

@@ -7,6 +7,8 @@
  */
 
 import type { ComplianceRecord } from './compliance.js';
+import type { IpItem } from './ip-register.js';
+import type { RdStructureInput } from './rd-structure.js';
 import type { StaffMonthsInput } from './staff.js';
 
 export interface YearFigures {
@@ -51,6 +53,10 @@ export interface FirmFacts {
    * 进行评分"): 'sales' = (1) 研发费用/销售收入, 'cost' = (2) 研发费用/成本费用支出; null = not chosen (the higher is pre-selected).
    */
   tsmeRdOption?: TsmeRdOption | null;
+  /** The IP register, one row per item; where it has items the yearly IP counts are only a fallback. */
+  ipItems?: IpItem[];
+  /** R&D expense structure per year (actual amounts of the eight categories); where present it replaces the typed totals. */
+  rdStructures?: RdStructureInput[];
 }
 
 export type TsmeRdOption = 'sales' | 'cost';

@@ -1,6 +1,7 @@
 /** /login, /logout and /account/password. */
 import express, { type Request, type Response, type Router } from 'express';
 import type { Knex } from 'knex';
+import { type Actor, homeOf } from '../../domain/actor.js';
 import { appendAudit } from '../audit/audit.queries.js';
 import { actorOfResponse, requireLogin, safeReturnPath, setFlash, writeContext } from '../../web/auth.js';
 import { csrfToken } from '../../web/csrf.js';
@@ -26,7 +27,7 @@ export function accountsRouter(db: Knex, store: KnexSessionStore, opts: { sessio
   const router = express.Router();
 
   router.get('/login', async (req, res) => {
-    if (res.locals.actor) return res.redirect(302, safeReturnPath(req.query.next) ?? '/board');
+    if (res.locals.actor) return res.redirect(302, safeReturnPath(req.query.next) ?? homeOf(res.locals.actor as Actor));
     const token = csrfToken(req);
     // Stored before the form is shown: if the database cannot take it (disk full, read-only), the
     // user reads why (503) instead of a form whose every submission would be refused.
@@ -37,13 +38,13 @@ export function accountsRouter(db: Knex, store: KnexSessionStore, opts: { sessio
   router.post('/login', async (req, res) => {
     const body = req.body as Record<string, unknown>;
     const username = str(body.username);
-    const next = safeReturnPath(str(body.next)) ?? '/board';
+    const asked = safeReturnPath(str(body.next));
     const device = knownDevice(req, username, sessionSecret);
     const result = await authenticate(db, username, raw(body.password), req.ip ?? 'unknown', { device });
     if (!result.ok) {
       if (result.delayMs) await sleep(result.delayMs);
       res.status(result.locked ? 429 : 401);
-      return res.render('accounts/login', { layout: 'bare', title: '登录', error: result.message, username, next, csrfToken: csrfToken(req) });
+      return res.render('accounts/login', { layout: 'bare', title: '登录', error: result.message, username, next: asked ?? '', csrfToken: csrfToken(req) });
     }
     // A fresh session id at login (no fixation), with an absolute end however active the user is.
     await regenerateSession(req);
@@ -52,7 +53,7 @@ export function accountsRouter(db: Knex, store: KnexSessionStore, opts: { sessio
     req.session.authenticatedAt = new Date().toISOString();
     csrfToken(req, true);
     rememberDevice(req, res, result.account.username, sessionSecret);
-    res.redirect(303, result.account.mustChangePassword ? '/account/password' : next);
+    res.redirect(303, result.account.mustChangePassword ? '/account/password' : (asked ?? homeOf(result.account)));
   });
 
   router.post('/logout', requireLogin, async (req, res) => {
@@ -85,7 +86,7 @@ export function accountsRouter(db: Knex, store: KnexSessionStore, opts: { sessio
     await regenerateSession(req);
     Object.assign(req.session, { userId, absoluteExpiresAt, authenticatedAt: new Date().toISOString() });
     setFlash(req, 'success', '密码已修改。你在其他设备上的登录已全部退出。');
-    res.redirect(303, '/board');
+    res.redirect(303, homeOf(actor));
   });
 
   return router;

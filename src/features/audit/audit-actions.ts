@@ -45,6 +45,10 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   'compliance.listing_delete': '删除名单记录',
   'compliance.checked': '记录信用核查',
   'eligibility.tsme_option': '登记科小研发投入评分选项',
+  'ip.add': '登记知识产权',
+  'ip.delete': '删除知识产权',
+  'rd_structure.update': '修改研发费用结构',
+  'rd_structure.delete': '删除研发费用结构',
   // certifications (issue 10)
   'certification.create': '登记资质',
   'certification.update': '修改资质记录',
@@ -55,6 +59,7 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   'certification.change': '登记更名/重大变化',
   'certification.change_reported': '标记变化已报告',
   'certification.settings': '修改资质年度设置',
+  'certification.follow_up': '生成期满重新认定跟进任务',
   // coaching-core (issue 9)
   'coaching.interaction': '记录辅导',
   'coaching.follow_up_done': '完成跟进事项',

@@ -648,3 +648,39 @@ export async function rowsWithDuties(db: Db, opts: ScopeOptions & { from: string
   if (opts.counsellorId) qb.andWhere('f.counsellor_id', opts.counsellorId);
   return ((await qb) as RowWithFirm[]).map(toCertWithFirm);
 }
+
+// ─── Follow-ups the register created (coaching slice's follow_ups) ─────────────────────────────────
+
+/**
+ * HTE certificates in their expiry year (last valid day in `year`) with no follow-up of that kind
+ * yet, no later certificate and no pending application of the firm, at firms still certified.
+ */
+export async function expiryYearWithoutFollowUp(db: Db, year: number): Promise<CertificationWithFirm[]> {
+  const rows = (await withFirms(db, {})
+    .andWhere('c.kind', 'hte')
+    .andWhere('c.status', 'active')
+    .whereBetween('c.valid_until', [`${year}-01-01`, `${year}-12-31`])
+    .whereIn('f.stage', ['hte_certified', 'benchmark'])
+    .whereNotExists(db('certification_follow_ups as x').whereRaw('x.certification_id = c.id').andWhere('x.kind', 'expiry_year'))
+    .whereNotExists(
+      db('certifications as o')
+        .whereRaw('o.firm_id = c.firm_id')
+        .andWhere('o.kind', 'hte')
+        .andWhere('o.is_void', false)
+        .whereRaw('o.id <> c.id')
+        .andWhere((w) => w.where('o.status', 'pending').orWhereRaw('o.issued_on > c.issued_on')),
+    )
+    .select('c.*', ...FIRM_COLUMNS)
+    .orderBy('c.id')) as RowWithFirm[];
+  return rows.map(toCertWithFirm);
+}
+
+export async function linkFollowUp(db: Db, certificationId: number, kind: string, followUpId: number, at: string): Promise<void> {
+  await db('certification_follow_ups').insert({ certification_id: certificationId, kind, follow_up_id: followUpId, created_at: at });
+}
+
+export async function followUpOf(db: Db, certificationIds: number[], kind = 'expiry_year'): Promise<Map<number, number>> {
+  if (!certificationIds.length) return new Map();
+  const rows = (await db('certification_follow_ups').whereIn('certification_id', certificationIds).andWhere({ kind })) as { certification_id: number; follow_up_id: number }[];
+  return new Map(rows.map((r) => [r.certification_id, r.follow_up_id]));
+}

@@ -31,7 +31,8 @@ import { bumpDataGeneration } from '../../lib/cache.js';
 import { nowIso, todayInShanghai } from '../../lib/dates.js';
 import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { claimFormKey } from '../../web/form-keys.js';
-import { appendAudit } from '../audit/audit.queries.js';
+import { appendAudit, appendAuditAs } from '../audit/audit.queries.js';
+import { insertFollowUps } from '../coaching/follow-ups.queries.js';
 import { findFirmInScope } from '../firms/firm-scope.js';
 import { type Firm, findFirmByUscc } from '../firms/firms.queries.js';
 import { type CertificateHook, type FirmService, MoveRefusedError } from '../firms/firms.service.js';
@@ -42,6 +43,8 @@ import {
   type TickKind,
   certificationsOfFirm,
   changesOf,
+  expiryYearWithoutFollowUp,
+  linkFollowUp,
   findByNumber,
   findCertification,
   findFirmYear,
@@ -529,3 +532,32 @@ export const certificateHook: CertificateHook = {
     }
   },
 };
+
+/**
+ * 指引 四、3: from 1 January of a certificate's expiry year, a follow-up for the firm's counsellor
+ * (the coaching slice's follow_ups) to prepare the re-certification — once per certificate, skipped
+ * when the firm already applied or holds a later certificate. Due 31 May (before the batch opens), or
+ * the last valid day if earlier, never before today. Run by the server every hour and by the demo seed.
+ */
+export async function ensureExpiryFollowUps(db: Knex, today: string): Promise<number> {
+  const year = Number(today.slice(0, 4));
+  const due = await expiryYearWithoutFollowUp(db, year);
+  if (!due.length) return 0;
+  const admin = (await db('users').where({ role: 'admin', is_active: true }).orderBy('id').first('id')) as { id: number } | undefined;
+  const at = nowIso();
+  let made = 0;
+  await db.transaction(async (trx) => {
+    for (const c of due) {
+      const createdBy = c.counsellorId ?? admin?.id;
+      if (!createdBy) continue;
+      const deadline = [`${year}-05-31`, c.validUntil!].sort()[0]!;
+      const dueOn = compareDates(deadline, today) < 0 ? today : deadline;
+      const [id] = await insertFollowUps(trx, [{ firmId: c.firmId, title: `期满当年：辅导准备 ${year} 年高企重新认定（证书 ${c.number ?? ''} 有效期至 ${c.validUntil}）`, dueOn, createdBy, at }]);
+      await linkFollowUp(trx, c.id, 'expiry_year', id!, at);
+      await appendAuditAs(trx, { actorId: null, actorName: '系统', ip: null }, { action: 'certification.follow_up', objectType: 'firm', objectId: c.uscc, after: { certificationId: c.id, followUpId: id, dueOn } }, at);
+      made++;
+    }
+  });
+  if (made) bumpDataGeneration();
+  return made;
+}

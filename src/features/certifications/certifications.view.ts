@@ -23,6 +23,7 @@ import {
   type YearSettings,
   changesOf,
   certificationsOfFirm,
+  followUpOf,
   rowsWithDuties,
   ticksOf,
   yearSettings,
@@ -108,8 +109,8 @@ export async function calendarItems(db: Db, actor: Jurisdiction, f: CalendarFilt
   const byFirm = new Map<number, CertificationWithFirm[]>();
   for (const r of rows) byFirm.set(r.firmId, [...(byFirm.get(r.firmId) ?? []), r]);
   const ids = rows.map((r) => r.id);
-  const [ticks, changes] = await Promise.all([ticksOf(db, ids), changesOf(db, [...byFirm.keys()])]);
-  const out: (ReturnType<typeof itemView> & { firm: CertificationWithFirm; warnings: string[] })[] = [];
+  const [ticks, changes, followUps] = await Promise.all([ticksOf(db, ids), changesOf(db, [...byFirm.keys()]), followUpOf(db, ids)]);
+  const out: (ReturnType<typeof itemView> & { firm: CertificationWithFirm; warnings: string[]; followUpId: number | null })[] = [];
   const atRisk: { firm: CertificationWithFirm; message: string; article: string; severity: string }[] = [];
   for (const [firmId, certs] of byFirm) {
     const c = firmCompliance(
@@ -122,7 +123,7 @@ export async function calendarItems(db: Db, actor: Jurisdiction, f: CalendarFilt
     for (const w of c.warnings) if (w.severity === 'danger' || w.severity === 'warn') atRisk.push({ firm: certs[0]!, ...w });
     for (const i of dueWithin(c.items, today, f.days)) {
       if (f.kind && i.kind !== f.kind) continue;
-      out.push({ ...itemView(i), firm: certs[0]!, warnings: c.warnings.map((w) => w.message) });
+      out.push({ ...itemView(i), firm: certs[0]!, warnings: c.warnings.map((w) => w.message), followUpId: i.kind === 'expiry_year' && i.certificationId ? (followUps.get(i.certificationId) ?? null) : null });
     }
   }
   out.sort((a, b) => (a.dueOn < b.dueOn ? -1 : a.dueOn > b.dueOn ? 1 : a.firm.firmName.localeCompare(b.firm.firmName, 'zh')));

@@ -265,7 +265,7 @@ export function createCoachingService() {
       if (unique.length > 1000) throw new ValidationError({ firms: '一次最多为 1000 家企业指派辅导员。' });
       const firms = await findFirmsByUscc(db, unique);
       if (firms.length !== unique.length || firms.some((f) => !coversFirm(ctx.actor, f))) throw new NotFoundError('FIRM_NOT_FOUND', coachingMessages.firmNotFound);
-      if (counsellorId !== null && !(await isActiveCounsellor(db, counsellorId))) throw new ValidationError({ counsellorId: coachingMessages.counsellorUnknown });
+      if (counsellorId !== null && !(await isActiveCounsellor(db, counsellorId))) throw new ValidationError({ counsellorId: coachingMessages.counsellorUnknown }, coachingMessages.counsellorUnknown);
       if (version !== null && firms.length === 1 && firms[0]!.version !== version) throw new StalePlanError(firms[0]!, await findPlan(db, firms[0]!.id));
       const changing = firms.filter((f) => f.counsellorId !== counsellorId);
       if (!changing.length) return { changed: 0, firms };

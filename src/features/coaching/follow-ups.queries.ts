@@ -61,6 +61,8 @@ export interface QueueItem extends FollowUp {
   firmName: string;
   counsellorId: number | null;
   counsellorName: string | null;
+  parkId: number | null;
+  townId: number | null;
 }
 
 interface FollowUpRow {
@@ -193,14 +195,14 @@ export async function followUpQueue(db: Db, q: QueueQuery): Promise<QueueItem[]>
   const qb = followUpSelect(db)
     .join('firms as f', 'f.id', 'fu.firm_id')
     .leftJoin('users as cu', 'cu.id', 'f.counsellor_id')
-    .select('f.uscc as firm_uscc', 'f.name as firm_name', 'f.counsellor_id', 'cu.display_name as counsellor_name')
+    .select('f.uscc as firm_uscc', 'f.name as firm_name', 'f.counsellor_id', 'f.park_id', 'f.town_id', 'cu.display_name as counsellor_name')
     .where('fu.status', 'open')
     .where('fu.due_on', '<=', q.until ?? weekEnd)
     .orderBy([{ column: 'fu.due_on' }, { column: 'fu.id' }])
     .limit(q.limit ?? 500);
   applyFirmFilters(db, qb, {}, q.actor);
   whereCounsellor(qb, q.counsellor);
-  const rows = (await qb) as (FollowUpRow & { firm_uscc: string; firm_name: string; counsellor_id: number | null; counsellor_name: string | null })[];
+  const rows = (await qb) as (FollowUpRow & { firm_uscc: string; firm_name: string; counsellor_id: number | null; counsellor_name: string | null; park_id: number | null; town_id: number | null })[];
   return rows.map((r) => ({
     ...toFollowUp(r),
     state: followUpState(r.due_on, q.today, r.status),
@@ -208,6 +210,8 @@ export async function followUpQueue(db: Db, q: QueueQuery): Promise<QueueItem[]>
     firmName: r.firm_name,
     counsellorId: r.counsellor_id,
     counsellorName: r.counsellor_name,
+    parkId: r.park_id,
+    townId: r.town_id,
   }));
 }
 

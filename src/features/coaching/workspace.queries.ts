@@ -19,6 +19,8 @@ export interface WorkspaceFirm {
   name: string;
   stage: StageKey;
   lifecycle: string | null;
+  parkId: number | null;
+  townId: number | null;
   parkName: string | null;
   counsellorId: number | null;
   counsellorName: string | null;
@@ -35,6 +37,8 @@ interface Row {
   name: string;
   stage: StageKey;
   lifecycle: string | null;
+  park_id: number | null;
+  town_id: number | null;
   park_name: string | null;
   counsellor_id: number | null;
   counsellor_name: string | null;
@@ -60,7 +64,7 @@ function withColumns(db: Db, qb: Knex.QueryBuilder): Knex.QueryBuilder {
   return qb
     .leftJoin('parks as p', 'p.id', 'f.park_id')
     .leftJoin('users as u', 'u.id', 'f.counsellor_id')
-    .select('f.id', 'f.uscc', 'f.name', 'f.stage', 'f.lifecycle', 'f.version', 'f.counsellor_id', 'p.name as park_name', 'u.display_name as counsellor_name')
+    .select('f.id', 'f.uscc', 'f.name', 'f.stage', 'f.lifecycle', 'f.version', 'f.counsellor_id', 'f.park_id', 'f.town_id', 'p.name as park_name', 'u.display_name as counsellor_name')
     .select(db.raw('(select max(i.occurred_on) from interaction_firms x join interactions i on i.id = x.interaction_id where x.firm_id = f.id) as last_on'))
     .select(db.raw(`${lastReachedSubquery(db).toQuery()} as last_reached_on`))
     .select(db.raw(`${NEXT_DUE} as next_due_on`, ['open']))
@@ -73,6 +77,8 @@ const toFirm = (r: Row): WorkspaceFirm => ({
   name: r.name,
   stage: r.stage,
   lifecycle: r.lifecycle,
+  parkId: r.park_id,
+  townId: r.town_id,
   parkName: r.park_name,
   counsellorId: r.counsellor_id,
   counsellorName: r.counsellor_name,

@@ -5,19 +5,23 @@
 import type { Db } from '../../db/types.js';
 import type { FirmFacts } from '../../domain/eligibility/index.js';
 import { complianceOfFirms, complianceRecordOf } from '../compliance/compliance.queries.js';
+import { ipItemsOfFirms } from '../ip-register/ip-register.queries.js';
+import { rdStructuresOfFirms } from '../rd-structure/rd-structure.queries.js';
 import { settingsOfFirms } from './eligibility-settings.queries.js';
 import { staffMonthsOfFirms } from '../staff-months/staff-months.queries.js';
 
-export type FirmInputs = Pick<FirmFacts, 'staffMonths' | 'compliance' | 'tsmeRdOption'>;
+export type FirmInputs = Pick<FirmFacts, 'staffMonths' | 'compliance' | 'tsmeRdOption' | 'ipItems' | 'rdStructures'>;
 
 export async function inputsOfFirms(db: Db, firmIds: number[]): Promise<Map<number, FirmInputs>> {
-  const [staff, compliance, settings] = await Promise.all([staffMonthsOfFirms(db, firmIds), complianceOfFirms(db, firmIds), settingsOfFirms(db, firmIds)]);
+  const [staff, compliance, settings, ip, rd] = await Promise.all([staffMonthsOfFirms(db, firmIds), complianceOfFirms(db, firmIds), settingsOfFirms(db, firmIds), ipItemsOfFirms(db, firmIds), rdStructuresOfFirms(db, firmIds)]);
   const out = new Map<number, FirmInputs>();
   for (const id of firmIds) {
     out.set(id, {
       staffMonths: (staff.get(id) ?? []).map(({ year, total, tech, partTime }) => ({ year, total, tech, partTime })),
       compliance: complianceRecordOf(compliance.get(id)),
       tsmeRdOption: settings.get(id)?.tsmeRdOption ?? null,
+      rdStructures: (rd.get(id) ?? []).map(({ firmId: _f, version: _v, typedTotal: _t, ...s }) => s),
+      ipItems: (ip.get(id) ?? []).map(({ id: _id, firmId: _f, source: _s, version: _v, ...item }) => item),
     });
   }
   return out;

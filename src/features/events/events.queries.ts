@@ -205,12 +205,12 @@ export async function insertAttendee(db: Db, a: { invitationId: number; name: st
 }
 
 /** A firm's event invitations (for its timeline): the event, the status, who came. */
-export async function eventsOfFirm(db: Db, firmId: number): Promise<{ eventId: number; title: string; kind: EventKind; startsOn: string; status: AttendanceStatus; attendees: string[] }[]> {
+export async function eventsOfFirm(db: Db, firmId: number): Promise<{ eventId: number; title: string; kind: EventKind; startsOn: string; status: AttendanceStatus; interactionId: number | null; updatedAt: string; attendees: string[] }[]> {
   const rows = (await db('event_invitations as i')
     .join('coaching_events as e', 'e.id', 'i.event_id')
     .where('i.firm_id', firmId)
     .orderBy([{ column: 'e.starts_on', order: 'desc' }, { column: 'e.id', order: 'desc' }])
-    .select('i.id', 'e.id as event_id', 'e.title', 'e.kind', 'e.starts_on', 'i.status')) as Record<string, unknown>[];
+    .select('i.id', 'e.id as event_id', 'e.title', 'e.kind', 'e.starts_on', 'i.status', 'i.interaction_id', 'i.updated_at')) as Record<string, unknown>[];
   const ids = rows.map((r) => Number(r.id));
   const attendees = ids.length ? ((await db('event_attendees').whereIn('invitation_id', ids).orderBy('id').select('invitation_id', 'name')) as { invitation_id: number; name: string }[]) : [];
   return rows.map((r) => ({
@@ -219,6 +219,8 @@ export async function eventsOfFirm(db: Db, firmId: number): Promise<{ eventId: n
     kind: r.kind as EventKind,
     startsOn: dateStr(r.starts_on),
     status: r.status as AttendanceStatus,
+    interactionId: numOrNull(r.interaction_id),
+    updatedAt: String(r.updated_at),
     attendees: attendees.filter((a) => Number(a.invitation_id) === Number(r.id)).map((a) => a.name),
   }));
 }

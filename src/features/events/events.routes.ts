@@ -120,6 +120,8 @@ export function eventsRouter(db: Knex, events: EventService): Router {
     codes?: string;
     attendee?: Record<string, string>;
     conflict?: boolean;
+    /** The refusal's message, shown at the top too (the form may not be on the page any more). */
+    message?: string;
   }
 
   async function renderEvent(req: Request, res: Response, event: CoachingEvent, state: State = {}, status = 200) {
@@ -154,6 +156,7 @@ export function eventsRouter(db: Knex, events: EventService): Router {
       errors: state.errors ?? {},
       which: state.which ?? null,
       conflict: state.conflict ?? false,
+      message: state.message ?? null,
     }, status);
   }
 
@@ -172,7 +175,7 @@ export function eventsRouter(db: Knex, events: EventService): Router {
       redirectAfterWrite(req, res, eventUrl(event.id));
     } catch (err) {
       if (err instanceof StaleEventError) return renderEvent(req, res, err.current, { ...state, conflict: true }, 409);
-      if (err instanceof ValidationError) return renderEvent(req, res, event, { ...state, errors: err.fieldErrors }, 422);
+      if (err instanceof ValidationError) return renderEvent(req, res, (await loadEvent(db, event.id)), { ...state, errors: err.fieldErrors, message: err.message }, 422);
       throw err;
     }
   }

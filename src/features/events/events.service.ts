@@ -197,9 +197,10 @@ export function createEventService() {
       await db.transaction(async (trx) => {
         const recordResult = await claimFormKey(trx, ctx);
         const current = (await findEvent(trx, id))!;
-        if (current.version !== version) throw new StaleEventError(current);
+        // Refusals that do not depend on what the user saw (too early, already done) come first.
         const decision = planWrapUp({ ...current, wrappedUp: !!current.wrappedUpAt }, await allInvitationsOfEvent(trx, id), today);
         if (!decision.ok) throw new ValidationError({ wrapUp: decision.message }, decision.message);
+        if (current.version !== version) throw new StaleEventError(current);
         const { plan } = decision;
         if (!(await updateEvent(trx, id, version, null, at, { wrapped_up_at: at, wrapped_up_by: ctx.actor.id }))) throw new StaleEventError(current);
         await setInvitationStatus(trx, plan.markAbsent, 'absent', at);

@@ -19,6 +19,7 @@ import { nowIso } from '../../lib/dates.js';
 import { ConflictError } from '../../lib/errors.js';
 import { appendAudit, auditRow } from '../audit/audit.queries.js';
 import { refreshEligibility } from '../eligibility/eligibility.service.js';
+import { markListAggregatesStale } from './overlap-snapshot.queries.js';
 import { REGISTERED_OUT_OF_SCOPE } from '../firms/firm-scope.js';
 import { areaNamesForMatching } from '../parks/parks.queries.js';
 import { stageEventRow } from '../stages/stage-events.queries.js';
@@ -29,7 +30,8 @@ import { type Batch, findBatch, stagedRows, type StagedRow } from './imports.que
 import { openTable } from './parsing/index.js';
 import type { RawRow } from './parsing/types.js';
 
-export type Progress = (phase: 'preview' | 'commit', processed: number) => Promise<void> | void;
+/** preview: rows read; commit: accepted rows read; stage: entries staged; publish: the final transaction has begun. */
+export type Progress = (phase: 'preview' | 'commit' | 'stage' | 'publish', processed: number) => Promise<void> | void;
 
 export interface JobContext {
   actor: Actor;
@@ -337,55 +339,148 @@ async function carryOver(trx: Knex.Transaction, batchId: number, fromBatchIds: n
   return n;
 }
 
+/**
+ * Multi-row INSERTs sized for the database: SQLite takes at most 500 rows a statement (insertChunked:
+ * 400); PostgreSQL takes 2,000 (under its 65,535 parameters for these tables), so a commit sends a
+ * fifth of the statements and each statement-level counter trigger runs a fifth as often.
+ */
+async function insertMany<T>(db: Knex, table: string, items: readonly T[], toRow: (item: T) => Record<string, unknown>): Promise<void> {
+  if ((db.client as { dialect?: string }).dialect !== 'postgresql') return insertChunked(db, table, items, toRow);
+  for (let i = 0; i < items.length; i += 2000) await db(table).insert(items.slice(i, i + 2000).map(toRow));
+}
+
+/** Entries staged per short transaction: each holds the write lock for tens of milliseconds. */
+const STAGE_CHUNK = 2000;
+
+/** Lets other connections take the write lock between two staging transactions. */
+const breathe = () => new Promise<void>((resolve) => setTimeout(resolve, 5));
+
+/**
+ * Per-kind commit steps: the extension point for list kinds with work of their own. `commit`
+ * replaces the list pipeline (annual figures write the firms' figures, not entries); `afterPublish`
+ * runs inside the publishing transaction, after the entries are current (e.g. a patents list
+ * feeding the firms' patent counts). Add a kind's step here; keep each step set-based and short:
+ * it runs while the write lock is held.
+ */
+export interface KindCommitStep {
+  commit?: (db: Knex, batch: Batch, drafts: EntryDraft[], ctx: JobContext, progress?: Progress) => Promise<CommitResult>;
+  afterPublish?: (trx: Knex.Transaction, batch: Batch, drafts: EntryDraft[], ctx: JobContext, at: string) => Promise<void>;
+}
+
+export const KIND_COMMIT_STEPS: Partial<Record<string, KindCommitStep>> = {
+  annual_figures: {
+    commit: (db, batch, drafts, ctx) =>
+      db.transaction(async (trx) => {
+        await lockBatch(trx, batch.id);
+        const at = nowIso();
+        const written = await commitFigures(trx, batch, drafts, ctx, at);
+        const result = { entries: written, createdFirms: 0, superseded: [] };
+        await finishBatch(trx, batch, ctx, at, result);
+        return result;
+      }),
+  },
+};
+
+/** Write first: on SQLite this takes the write lock at once (no SQLITE_BUSY_SNAPSHOT later); then the batch must still be committing. */
+async function lockBatch(trx: Knex.Transaction, batchId: number): Promise<void> {
+  const n = await trx('import_batches').where({ id: batchId, status: 'committing' }).update({ error: null });
+  if (n !== 1) throw new Error(`batch ${batchId} is not being committed`);
+}
+
+/** The accepted rows, one draft per firm (or new code), read without a lock. */
+async function readDrafts(db: Knex, batchId: number, progress?: Progress): Promise<EntryDraft[]> {
+  const drafts = new Map<string, EntryDraft>();
+  let processed = 0;
+  for (let after = 0; ; ) {
+    const rows = await stagedRows(db, batchId, ['match', 'name_match', 'new'], after, 2000);
+    if (rows.length === 0) break;
+    for (const row of rows) {
+      const key = row.firmId ? `F${row.firmId}` : `U${row.uscc}`;
+      const draft = drafts.get(key);
+      if (draft) mergeInto(draft, row);
+      else drafts.set(key, draftOf(row));
+    }
+    after = rows[rows.length - 1]!.id;
+    processed += rows.length;
+    await progress?.('commit', processed);
+  }
+  return [...drafts.values()];
+}
+
+const entryRow = (batch: Batch, isCurrent: boolean) => (d: EntryDraft) => ({
+  batch_id: batch.id,
+  firm_id: d.firmId,
+  kind: batch.kind,
+  year: batch.year,
+  is_current: isCurrent,
+  line: d.line,
+  name_matched: d.nameMatched,
+  data: JSON.stringify(d.data),
+});
+
+/**
+ * Entries a commit staged but did not publish (a killed or failed commit): they never counted —
+ * not current, their batch never committed — and go before the next try, or when the batch is
+ * marked interrupted or discarded.
+ */
+export async function clearStagedEntries(db: Knex, batchId: number): Promise<void> {
+  await db('list_entries').where({ batch_id: batchId, is_current: false }).whereNotExists(db('import_batches').where({ id: batchId }).whereIn('status', ['committed', 'superseded', 'reverted'])).del();
+}
+
+/**
+ * Commit a previewed batch (issue 8 item 5). All or nothing for the user, without holding the write
+ * lock for seconds:
+ * 1. read the accepted rows and check the user's scope (no lock);
+ * 2. stage the entries of registered firms, not current, in short transactions of STAGE_CHUNK rows,
+ *    letting other writers in between — nobody reads them: they are not current and the batch is
+ *    提交中;
+ * 3. publish in one short transaction: create the new firms (with their entries, events and audit),
+ *    supersede the previous list (or carry it over, for 追加), make the staged entries current, mark
+ *    the batch committed. A failure or a killed process anywhere leaves the lists as they were; the
+ *    staged entries are removed on the next try, or when the batch is marked interrupted.
+ */
 export async function runCommit(db: Knex, batchId: number, ctx: JobContext, progress?: Progress): Promise<CommitResult> {
+  const batch = await findBatch(db, batchId);
+  if (!batch || batch.status !== 'committing') throw new Error(`batch ${batchId} is not being committed`);
+  const drafts = await readDrafts(db, batchId, progress);
+
+  // A caseworker limited to some parks or towns commits only firms of those, whoever ran the preview.
+  if (ctx.actor.parkIds !== null) await assertInScope(db, drafts, ctx.actor);
+  const step = KIND_COMMIT_STEPS[batch.kind];
+  if (step?.commit) return step.commit(db, batch, drafts, ctx, progress);
+  // …and never replaces a committed list (the county-wide one): checked here and again when publishing.
+  await assertMayReplace(db, batch, ctx);
+
+  // Stage: the registered firms' entries, a chunk per transaction.
+  await clearStagedEntries(db, batch.id);
+  const known = drafts.filter((d) => d.firmId !== null);
+  for (let i = 0; i < known.length; i += STAGE_CHUNK) {
+    await db.transaction(async (trx) => {
+      await lockBatch(trx, batch.id);
+      await insertMany(trx, 'list_entries', known.slice(i, i + STAGE_CHUNK), entryRow(batch, false));
+    });
+    await progress?.('stage', i + STAGE_CHUNK);
+    await breathe();
+  }
+  const fresh = drafts.filter((d) => d.firmId === null);
+
   return db.transaction(async (trx) => {
-    // Write first: on SQLite this takes the write lock at once, so no other connection can slip a
-    // write in between our first read and first write (SQLITE_BUSY_SNAPSHOT).
-    await trx('import_batches').where({ id: batchId, status: 'committing' }).update({ error: null });
-    const batch = (await findBatch(trx, batchId)) as Batch;
-    if (!batch || batch.status !== 'committing') throw new Error(`batch ${batchId} is not being committed`);
+    await lockBatch(trx, batch.id);
+    await progress?.('publish', drafts.length);
+    await assertMayReplace(trx, batch, ctx);
     const at = nowIso();
-    const drafts = new Map<string, EntryDraft>();
-    let processed = 0;
-    for (let after = 0; ; ) {
-      const rows = await stagedRows(trx, batchId, ['match', 'name_match', 'new'], after, 2000);
-      if (rows.length === 0) break;
-      for (const row of rows) {
-        const key = row.firmId ? `F${row.firmId}` : `U${row.uscc}`;
-        const draft = drafts.get(key);
-        if (draft) mergeInto(draft, row);
-        else drafts.set(key, draftOf(row));
-      }
-      after = rows[rows.length - 1]!.id;
-      processed += rows.length;
-      await progress?.('commit', processed);
-    }
-
-    // A caseworker limited to some parks commits only firms of those parks, whoever ran the preview.
-    if (ctx.actor.parkIds !== null) await assertInScope(trx, [...drafts.values()], ctx.actor);
-    // …and never replaces a committed list (the county-wide one), even one committed since the
-    // request checked (imports.service.ts commit): their batch holds only their parks' firms.
-    if (ctx.actor.parkIds !== null && batch.kind !== 'annual_figures' && batch.commitMode !== 'append') {
-      const current = (await trx('import_batches').where({ kind: batch.kind, year: batch.year, status: 'committed' }).whereNot('id', batch.id).first('id')) as { id: number } | undefined;
-      if (current) throw new ScopedReplaceError(current.id);
-    }
-
-    if (batch.kind === 'annual_figures') {
-      const written = await commitFigures(trx, batch, [...drafts.values()], ctx, at);
-      await finishBatch(trx, batch, ctx, at, { entries: written, createdFirms: 0, superseded: [] });
-      return { entries: written, createdFirms: 0, superseded: [] };
-    }
 
     // New codes: someone may have registered a firm since the preview; then it is simply a match.
-    const fresh = [...drafts.values()].filter((d) => d.firmId === null);
     const existing = new Map<string, number>();
     for (let i = 0; i < fresh.length; i += 500) {
       const rows = (await trx('firms').whereIn('uscc', fresh.slice(i, i + 500).map((d) => d.uscc)).select('id', 'uscc')) as { id: number; uscc: string }[];
       for (const r of rows) existing.set(r.uscc, r.id);
     }
     const toCreate = fresh.filter((d) => !existing.has(d.uscc));
-    for (const d of fresh) if (existing.has(d.uscc)) d.firmId = existing.get(d.uscc)!;
-    await insertChunked(trx, 'firms', toCreate, (d) => ({
+    const registeredSince = fresh.filter((d) => existing.has(d.uscc));
+    for (const d of registeredSince) d.firmId = existing.get(d.uscc)!;
+    if (ctx.actor.parkIds !== null && registeredSince.length) await assertInScope(trx, registeredSince, ctx.actor);
+    await insertMany(trx, 'firms', toCreate, (d) => ({
       uscc: d.uscc,
       name: d.name,
       name_norm: normalizeFirmName(d.name!),
@@ -401,14 +496,13 @@ export async function runCommit(db: Knex, batchId: number, ctx: JobContext, prog
       const rows = (await trx('firms').whereIn('uscc', chunk.map((d) => d.uscc)).select('id', 'uscc')) as { id: number; uscc: string }[];
       const ids = new Map(rows.map((r) => [r.uscc, r.id]));
       for (const d of chunk) d.firmId = ids.get(d.uscc)!;
-      await progress?.('commit', processed);
     }
     const reason = `由${listKindLabel(batch.kind)}名单（${batch.year}年，批次 #${batch.id}）导入`;
-    await insertChunked(trx, 'audit_log', toCreate, (d) =>
+    await insertMany(trx, 'audit_log', toCreate, (d) =>
       auditRow(ctx, { action: 'firm.create', objectType: 'firm', objectId: d.uscc, after: { uscc: d.uscc, name: d.name, parkId: d.parkId, ...(d.townId !== null ? { townId: d.townId } : {}), stage: 'candidate', batchId: batch.id } }, at),
     );
     // The revert finds the firms a batch created by these details (imports.service.ts).
-    await insertChunked(trx, 'stage_events', toCreate, (d) =>
+    await insertMany(trx, 'stage_events', toCreate, (d) =>
       stageEventRow({ firmId: d.firmId!, fromStage: null, toStage: 'candidate', reasonCode: null, reason, details: { batchId: batch.id }, source: 'import', actorId: ctx.actor.id, at }),
     );
 
@@ -422,26 +516,28 @@ export async function runCommit(db: Knex, batchId: number, ctx: JobContext, prog
       await trx('import_batches').whereIn('id', supersededIds).update({ status: 'superseded', superseded_by: batch.id, superseded_at: at });
     }
 
-    await insertChunked(trx, 'list_entries', [...drafts.values()], (d) => ({
-      batch_id: batch.id,
-      firm_id: d.firmId,
-      kind: batch.kind,
-      year: batch.year,
-      is_current: true,
-      line: d.line,
-      name_matched: d.nameMatched,
-      data: JSON.stringify(d.data),
-    }));
+    await markListAggregatesStale(trx);
+    // The entries of firms created or registered just now, then the staged ones made current.
+    await insertMany(trx, 'list_entries', fresh, entryRow(batch, true));
+    await trx('list_entries').where({ batch_id: batch.id, is_current: false }).update({ is_current: true });
 
     // 追加 (issue 11 item 1): the superseded list's firms that are not in this file stay on the list,
     // carried into this batch as they were; reverting it restores the earlier batch exactly.
     let carried = 0;
     if (batch.commitMode === 'append' && supersededIds.length) carried = await carryOver(trx, batch.id, supersededIds);
 
-    const result = { entries: drafts.size + carried, createdFirms: toCreate.length, superseded: supersededIds, ...(batch.commitMode ? { mode: batch.commitMode, carried } : {}) };
+    await step?.afterPublish?.(trx, batch, drafts, ctx, at);
+    const result = { entries: drafts.length + carried, createdFirms: toCreate.length, superseded: supersededIds, ...(batch.commitMode ? { mode: batch.commitMode, carried } : {}) };
     await finishBatch(trx, batch, ctx, at, result);
     return result;
   });
+}
+
+/** A scoped user's batch may add to a committed list (追加), never replace it. */
+async function assertMayReplace(db: Knex, batch: Batch, ctx: JobContext): Promise<void> {
+  if (ctx.actor.parkIds === null || batch.commitMode === 'append') return;
+  const current = (await db('import_batches').where({ kind: batch.kind, year: batch.year, status: 'committed' }).whereNot('id', batch.id).first('id')) as { id: number } | undefined;
+  if (current) throw new ScopedReplaceError(current.id);
 }
 
 /** A 409 AppError: the runner shows its message on the batch page (failureMessage). */
@@ -458,7 +554,7 @@ export class ScopedReplaceError extends ConflictError {
   }
 }
 
-async function assertInScope(trx: Knex.Transaction, drafts: EntryDraft[], actor: JobContext['actor']): Promise<void> {
+async function assertInScope(trx: Knex, drafts: EntryDraft[], actor: JobContext['actor']): Promise<void> {
   const ids = drafts.map((d) => d.firmId).filter((id): id is number => id !== null);
   for (let i = 0; i < ids.length; i += 500) {
     const rows = (await trx('firms').whereIn('id', ids.slice(i, i + 500)).select('park_id', 'town_id')) as { park_id: number | null; town_id: number | null }[];

@@ -10,7 +10,7 @@ import { locateDb } from '../../db/knex.js';
 import { bumpDataGeneration } from '../../lib/cache.js';
 import { type FaultKind, faultOf } from '../../lib/errors.js';
 import { log } from '../../lib/log.js';
-import { type JobContext, runCommit, runPreview } from './import-job.js';
+import { clearStagedEntries, type JobContext, runCommit, runPreview } from './import-job.js';
 
 export type JobType = 'preview' | 'commit';
 
@@ -197,6 +197,10 @@ export class ImportRunner {
       }, delay).unref();
       return;
     }
+    // A failed commit's staged entries never counted: they go (its staged rows stay for another try).
+    if (type === 'commit') {
+      await clearStagedEntries(this.db, batchId).catch((err: unknown) => log.warn('the failed commit’s staged entries stay until the next try', { batchId, err }));
+    }
     // A failed preview's rows are worthless (a new preview replaces them anyway); a failed commit's stay for another try.
     if (type === 'preview') {
       await this.db('import_rows')
@@ -212,6 +216,8 @@ const RECORD_ATTEMPTS = 125;
 
 /** At start-up no job is running: batches left mid-way by a crash are marked so users see it. */
 export async function recoverInterruptedImports(db: Knex): Promise<number> {
+  // A commit killed while staging left entries that never counted (not current, batch never committed).
+  for (const { id } of (await db('import_batches').where({ status: 'committing' }).select('id')) as { id: number }[]) await clearStagedEntries(db, id);
   const a = await db('import_batches').where({ status: 'previewing' }).update({ status: 'uploaded', error: messages.previewInterrupted });
   const b = await db('import_batches').where({ status: 'committing' }).update({ status: 'interrupted', error: messages.commitInterrupted });
   return Number(a) + Number(b);

@@ -4,6 +4,7 @@
  * The heavy steps run as jobs (import-runner.ts); this module checks the rules around them.
  */
 import crypto from 'node:crypto';
+import { markListAggregatesStale } from './overlap-snapshot.queries.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
@@ -486,6 +487,7 @@ export function createImportService(runner: ImportRunner, uploadDir: string) {
         const n = await trx('import_batches').where({ id, status: 'committed', version: batch.version }).update({ status: 'reverted', reverted_by: ctx.actor.id, reverted_at: at, version: batch.version + 1 });
         if (n !== 1) throw new ConflictError('BATCH_STATE', messages.wrongState);
         await trx('list_entries').where({ batch_id: id }).update({ is_current: false });
+        await markListAggregatesStale(trx);
         const previous = await restoredByRevert(trx, id);
         if (previous) {
           await trx('import_batches').where({ id: previous.id }).update({ status: 'committed', superseded_by: null, superseded_at: null });
@@ -569,6 +571,8 @@ export function createImportService(runner: ImportRunner, uploadDir: string) {
           .update({ status: 'discarded', version: batch.version + 1 });
         if (n !== 1) throw new ConflictError('BATCH_STATE', messages.wrongState);
         await trx('import_rows').where({ batch_id: id }).del();
+        // Entries staged by an interrupted commit: never current, never counted.
+        await trx('list_entries').where({ batch_id: id, is_current: false }).del();
         await appendAudit(trx, ctx, { action: 'import.discard', objectType: 'import_batch', objectId: String(id), before: { status: batch.status }, after: { status: 'discarded' } }, at);
       });
       fs.rmSync(storedPath(batch), { force: true });

@@ -20,7 +20,7 @@ import type { ImportRunner } from './import-runner.js';
 import { type ImportService, listChange } from './imports.service.js';
 import { acceptedRows, BATCH_STATUS_LABELS, type Batch, DISCARDABLE_STATUSES, findBatch, listBatches, type StagedRow, stagedRows, supersededBy, warnedRows } from './imports.queries.js';
 import type { Actor } from '../../domain/actor.js';
-import { listSizes } from './overlap.queries.js';
+import { asOfLabel, listSizes } from './overlap-snapshot.queries.js';
 import { ensureUploadFolder } from './upload-folder.js';
 import { READ_LIMITS } from './parsing/index.js';
 import { writeRejectsCsv, writeRejectsXlsx } from './parsing/export-safe.js';
@@ -104,7 +104,8 @@ export function listsRouter(db: Knex, imports: ImportService, runner: ImportRunn
       values: { kind: '', year: year - 1 },
       errors: {},
       batches: batches.map(batchView),
-      sizes: sizes.map((s) => ({ ...s, kindLabel: listKindLabel(s.kind) })),
+      sizes: sizes.sizes.map((s) => ({ ...s, kindLabel: listKindLabel(s.kind) })),
+      sizesAsOf: asOfLabel(sizes.computedAt),
       canImport: can(actor, 'lists.import'),
       ...extra,
     };

@@ -10,36 +10,10 @@ import { LIST_KINDS, type ListKindKey } from '../../domain/list-kinds.js';
 import type { StageKey } from '../../domain/stages.js';
 import { applyFirmFilters, type FirmFilters } from '../firms/firm-filters.js';
 
-export interface Overlap {
-  byCount: Record<1 | 2 | 3 | 4, number>;
-  matrix: Record<ListKindKey, Record<ListKindKey, number>>;
-}
-
 function scopedEntries(db: Db, alias: string, year: number, filters: FirmFilters, actor: Pick<Actor, 'parkIds'>): Knex.QueryBuilder {
   const qb = db(`list_entries as ${alias}`).join('firms as f', 'f.id', `${alias}.firm_id`).where(`${alias}.year`, year).andWhere(`${alias}.is_current`, true);
   applyFirmFilters(db, qb, filters, actor);
   return qb;
-}
-
-export async function overlapForYear(db: Db, year: number, filters: FirmFilters, actor: Pick<Actor, 'parkIds'>): Promise<Overlap> {
-  const perFirm = scopedEntries(db, 'l', year, filters, actor).select('l.firm_id').countDistinct({ n: 'l.kind' }).groupBy('l.firm_id').as('per_firm');
-  const counts = (await db.from(perFirm).select('n').count({ firms: '*' }).groupBy('n')) as { n: number | string; firms: number | string }[];
-  const byCount = { 1: 0, 2: 0, 3: 0, 4: 0 } as Overlap['byCount'];
-  for (const r of counts) {
-    const n = Number(r.n) as 1 | 2 | 3 | 4;
-    if (n >= 1 && n <= 4) byCount[n] = Number(r.firms);
-  }
-  const pairs = (await scopedEntries(db, 'a', year, filters, actor)
-    .join('list_entries as b', function () {
-      this.on('b.firm_id', '=', 'a.firm_id').andOn('b.year', '=', 'a.year');
-    })
-    .where('b.is_current', true)
-    .select('a.kind as ka', 'b.kind as kb')
-    .countDistinct({ n: 'a.firm_id' })
-    .groupBy('a.kind', 'b.kind')) as { ka: ListKindKey; kb: ListKindKey; n: number | string }[];
-  const matrix = Object.fromEntries(LIST_KINDS.map((a) => [a.key, Object.fromEntries(LIST_KINDS.map((b) => [b.key, 0]))])) as Overlap['matrix'];
-  for (const p of pairs) if (matrix[p.ka] && p.kb in matrix[p.ka]) matrix[p.ka][p.kb] = Number(p.n);
-  return { byCount, matrix };
 }
 
 export interface OverlapQuery {
@@ -107,18 +81,13 @@ export async function currentKindsOf(db: Db, firmIds: number[], year?: number): 
   return map;
 }
 
-/** Firms per list and year (current entries), for the lists page summary. */
-export async function listSizes(db: Db, actor: Pick<Actor, 'parkIds'>): Promise<{ kind: ListKindKey; year: number; firms: number }[]> {
-  const qb = db('list_entries as l').join('firms as f', 'f.id', 'l.firm_id').where('l.is_current', true).select('l.kind', 'l.year').countDistinct({ firms: 'l.firm_id' }).groupBy('l.kind', 'l.year').orderBy([{ column: 'l.year', order: 'desc' }, { column: 'l.kind' }]);
-  applyFirmFilters(db, qb, {}, actor);
-  return ((await qb) as { kind: ListKindKey; year: number; firms: number | string }[]).map((r) => ({ kind: r.kind, year: Number(r.year), firms: Number(r.firms) }));
-}
-
 /** A firm's list history (current and superseded), for its page. */
 export async function entriesOfFirm(db: Db, firmId: number) {
   const rows = (await db('list_entries as l')
     .join('import_batches as b', 'b.id', 'l.batch_id')
     .where('l.firm_id', firmId)
+    // Not the entries a commit is staging (or left behind when killed): only batches that took effect.
+    .whereIn('b.status', ['committed', 'superseded', 'reverted'])
     .select('l.kind', 'l.year', 'l.is_current', 'l.name_matched', 'l.data', 'l.line', 'b.id as batch_id', 'b.file_name', 'b.status')
     .orderBy([{ column: 'l.year', order: 'desc' }, { column: 'l.kind' }, { column: 'b.id', order: 'desc' }])) as {
     kind: ListKindKey;

@@ -10,7 +10,8 @@ import { positiveInt, str } from '../../web/forms.js';
 import { type FirmFilters, filterParams, parseFirmFilters } from '../firms/firm-filters.js';
 import { loadFilterOptions } from '../firms/filter-options.js';
 import type { FirmService } from '../firms/firms.service.js';
-import { type OverlapQuery, overlapFirms, overlapForYear } from './overlap.queries.js';
+import { type OverlapQuery, overlapFirms } from './overlap.queries.js';
+import { asOfLabel, overlapForYear } from './overlap-snapshot.queries.js';
 import { SCREEN_LIMIT, type ScreenTarget, screenIntoPool } from './screening.js';
 
 const PAGE = 100;
@@ -77,6 +78,7 @@ export function overlapRouter(db: Knex, firms: FirmService): Router {
       filters,
       options,
       base,
+      asOf: asOfLabel(overlap.computedAt),
       byCount: [1, 2, 3, 4].map((n) => ({ n, firms: overlap.byCount[n as 1 | 2 | 3 | 4] })),
       kinds: LIST_KINDS,
       rows: LIST_KINDS.map((a) => ({ ...a, cells: LIST_KINDS.map((b) => ({ kinds: a.key === b.key ? a.key : `${a.key},${b.key}`, n: overlap.matrix[a.key][b.key], diagonal: a.key === b.key })) })),

@@ -10,6 +10,8 @@ import { listKindDef } from '../../domain/list-kinds.js';
 import { CHECK_KINDS, checkKindFor, readinessTone, STAGES_WORKING_TOWARD } from '../../domain/readiness.js';
 import { currentOf, type CurrentEligibility } from '../../features/eligibility/eligibility.queries.js';
 import { currentKindsOf, type ListBadge } from '../../features/lists/overlap.queries.js';
+import { type FollowUpState, followUpState } from '../../domain/coaching/follow-ups.js';
+import { nextFollowUps } from '../../features/coaching/follow-ups.queries.js';
 
 export const COLUMN_PAGE_SIZE = 25;
 
@@ -19,6 +21,8 @@ export interface CardView extends BoardCard {
   lists: { short: string; label: string; year: number }[];
   /** How far the firm is from the certification its stage works toward (stored summary). */
   readiness: { short: string; tone: string; text: string; summary: string | null } | null;
+  /** The next open follow-up (coaching), with its state on Shanghai dates (overdue flagged). */
+  followUp: { dueOn: string; title: string; state: FollowUpState; overdue: boolean } | null;
 }
 
 /** Stages whose cards show a readiness chip: those still working toward a certification. */
@@ -38,9 +42,11 @@ export interface BoardView {
   total: number;
 }
 
-export function toCardView(card: BoardCard, today: string, badges: ListBadge[] = [], eligibility?: CurrentEligibility): CardView {
+export function toCardView(card: BoardCard, today: string, badges: ListBadge[] = [], eligibility?: CurrentEligibility, next?: { dueOn: string; title: string }): CardView {
   const kind = checkKindFor(card.stage);
+  const state = next ? followUpState(next.dueOn, today) : null;
   return {
+    followUp: next && state ? { ...next, state, overdue: state === 'overdue' } : null,
     ...card,
     daysInStage: daysInCurrentStage(card.stageSince, today),
     lists: badges.map((b) => ({ short: listKindDef(b.kind).short, label: listKindDef(b.kind).label, year: b.year })),
@@ -51,10 +57,10 @@ export function toCardView(card: BoardCard, today: string, badges: ListBadge[] =
 /** Cards with their list badges and readiness chips: two queries for all the cards on a page. */
 export async function withBadges(db: Db, cards: BoardCard[], today: string): Promise<CardView[]> {
   const ids = cards.map((c) => c.id);
-  const [badges, eligibility] = await Promise.all([currentKindsOf(db, ids), currentOf(db, ids)]);
+  const [badges, eligibility, next] = await Promise.all([currentKindsOf(db, ids), currentOf(db, ids), nextFollowUps(db, ids)]);
   return cards.map((c) => {
     const kind = checkKindFor(c.stage);
-    return toCardView(c, today, badges.get(c.id), kind ? eligibility.get(`${c.id}:${CHECK_KINDS[kind].ruleSet}`) : undefined);
+    return toCardView(c, today, badges.get(c.id), kind ? eligibility.get(`${c.id}:${CHECK_KINDS[kind].ruleSet}`) : undefined, next.get(c.id));
   });
 }
 

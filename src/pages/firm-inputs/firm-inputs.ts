@@ -6,9 +6,14 @@
 import type { Db } from '../../db/types.js';
 import type { Actor } from '../../domain/actor.js';
 import { staffAverage } from '../../domain/eligibility/staff.js';
-import { formatFraction } from '../../domain/eligibility/ratio.js';
+import { formatFraction, formatPercent, frac, type Fraction } from '../../domain/eligibility/ratio.js';
+import { computeRdStructure } from '../../domain/eligibility/rd-structure.js';
+import { RD_CATEGORIES, rdStructuresOfFirms, type StoredRdStructure } from '../../features/rd-structure/rd-structure.queries.js';
+import { rdFormFrom } from '../../features/rd-structure/rd-structure-form.js';
 import { evaluate, factsOf } from '../../features/eligibility/eligibility.service.js';
 import type { FirmFacts } from '../../domain/eligibility/index.js';
+import { countRegister, IP_ACQUISITIONS, IP_KINDS, IP_STATUSES } from '../../domain/eligibility/ip-register.js';
+import { ipItemsOfFirms, type StoredIpItem } from '../../features/ip-register/ip-register.queries.js';
 import { settingsOfFirms } from '../../features/eligibility/eligibility-settings.queries.js';
 import { TSME_RD_OPTIONS } from '../../features/eligibility/eligibility-settings.routes.js';
 import { inputsOfFirms } from '../../features/eligibility/firm-inputs.js';
@@ -22,6 +27,57 @@ import { staffMonthsOfFirms } from '../../features/staff-months/staff-months.que
 import { yearOf } from '../../lib/dates.js';
 import { complianceOfFirms, type ComplianceOfFirm } from '../../features/compliance/compliance.queries.js';
 import { COMPLIANCE_EVENT_KINDS, COMPLIANCE_LISTS, withinHteWindow } from '../../domain/eligibility/compliance.js';
+
+/** A year's R&D structure and both bases side by side (指引 三（六）; 财税〔2015〕119号). */
+function rdSection(year: number, stored: StoredRdStructure[], state: InputsFormState | null) {
+  const row = stored.find((s) => s.year === year) ?? null;
+  const mine = state && state.form === `rd-${year}` ? state : null;
+  const values = mine ? mine.values : rdFormFrom(row);
+  const errors = mine?.errors ?? {};
+  const wan = (f: Fraction) => `${formatFraction(frac(f.num, f.den * 10000n), 4)}`;
+  const r = row ? computeRdStructure(row) : null;
+  return {
+    year,
+    version: String(row?.version ?? 0),
+    entered: row !== null,
+    message: mine?.message ?? null,
+    categories: RD_CATEGORIES.map((c) => ({ ...c, value: values[c.key] ?? '', error: errors[c.key] ?? null })),
+    typedTotal: { value: values.typedTotal ?? '', error: errors.typedTotal ?? null },
+    bases: r
+      ? {
+          actual: wan(frac(r.actualTotal, 1n)),
+          hte: { total: wan(r.hte.total), out: wan(r.hte.outsourcedCounted), other: wan(r.hte.otherCounted), cap: wan(r.hte.otherCap), capped: r.hte.otherCapped, domestic: wan(r.hte.domestic), share: formatPercent(frac(r.hte.domestic.num * r.hte.total.den, r.hte.total.num * r.hte.domestic.den || 1n)) },
+          ded: { total: wan(r.deduction.total), out: wan(r.deduction.outsourcedCounted), other: wan(r.deduction.otherCounted), cap: wan(r.deduction.otherCap), capped: r.deduction.otherCapped },
+        }
+      : null,
+  };
+}
+
+/** The register with each item's verdict for both checks at today's date (指引 三（二）; 评价办法 第七条3). */
+function ipSection(items: StoredIpItem[], today: string, state: InputsFormState | null) {
+  const hte = countRegister(items, today, 'hte');
+  const tsme = countRegister(items, today, 'tsme');
+  const mine = state && (state.form === 'ip' || state.form === 'ip-list') ? state : null;
+  const values = mine?.form === 'ip' ? mine.values : { status: 'valid', acquisition: 'own', supportsMainProducts: 'yes' };
+  return {
+    items: items.map((it, i) => ({
+      ...it,
+      kindLabel: IP_KINDS[it.kind].label,
+      ipClass: IP_KINDS[it.kind].ipClass,
+      acquisitionLabel: IP_ACQUISITIONS[it.acquisition],
+      statusLabel: IP_STATUSES[it.status],
+      hte: hte.verdicts[i],
+      tsme: tsme.verdicts[i],
+    })),
+    counts: items.length ? { hte, tsme } : null,
+    message: mine?.message ?? null,
+    values,
+    errors: mine?.form === 'ip' ? mine.errors : {},
+    kinds: Object.entries(IP_KINDS).map(([key, k]) => ({ key, label: k.label, selected: key === values.kind })),
+    acquisitions: Object.entries(IP_ACQUISITIONS).map(([key, label]) => ({ key, label, selected: key === values.acquisition })),
+    statuses: Object.entries(IP_STATUSES).map(([key, label]) => ({ key, label, selected: key === values.status })),
+  };
+}
 
 /** Both 研发投入 scores of the tech-SME check (第七条2) beside the firm's recorded choice. */
 function tsmeOptionSection(facts: FirmFacts, today: string, version: number, state: InputsFormState | null) {
@@ -83,13 +139,15 @@ function staffSection(year: number, stored: Awaited<ReturnType<typeof staffMonth
 
 export async function loadInputsPage(db: Db, uscc: string, actor: Pick<Actor, 'parkIds'>, today: string, year: number | null, state: InputsFormState | null) {
   const firm = await findFirmInScope(db, uscc, actor);
-  const [figures, certificates, inputs, staff, compliance, settings] = await Promise.all([
+  const [figures, certificates, inputs, staff, compliance, settings, ip, rd] = await Promise.all([
     figuresForFirm(db, firm.id),
     latestCertificates(db, [firm.id]),
     inputsOfFirms(db, [firm.id]),
     staffMonthsOfFirms(db, [firm.id]),
     complianceOfFirms(db, [firm.id]),
     settingsOfFirms(db, [firm.id]),
+    ipItemsOfFirms(db, [firm.id]),
+    rdStructuresOfFirms(db, [firm.id]),
   ]);
   const facts = factsOf(firm, figures, certificates.get(firm.id), inputs.get(firm.id));
   const selected = year ?? yearOf(today) - 1;
@@ -100,6 +158,8 @@ export async function loadInputsPage(db: Db, uscc: string, actor: Pick<Actor, 'p
     readiness: readinessFor(firm.stage, facts, today),
     staff: staffSection(selected, staff.get(firm.id) ?? [], state),
     compliance: complianceSection(compliance.get(firm.id), today, state),
+    rd: rdSection(selected, rd.get(firm.id) ?? [], state),
+    ip: ipSection(ip.get(firm.id) ?? [], today, state),
     tsmeOption: tsmeOptionSection(facts, today, settings.get(firm.id)?.version ?? 0, state),
     today,
   };

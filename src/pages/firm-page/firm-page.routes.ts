@@ -18,6 +18,7 @@ import { valuesOfFirm } from '../../features/firms/firm-form.js';
 import type { Firm } from '../../features/firms/firms.queries.js';
 import { entriesOfFirm } from '../../features/lists/overlap.queries.js';
 import { loadFirmPage } from './firm-page.js';
+import { loadCoachingPanel } from './coaching-panel.js';
 import { FORM_CHOICES } from '../../features/certifications/certifications.view.js';
 
 /** A list entry's own figures, in words (amounts in 万元). */
@@ -53,10 +54,12 @@ export function firmPageRouter(db: Knex): Router {
     const actor = actorOfResponse(res);
     const uscc = normalizeUscc(String(req.params.uscc));
     const page = await loadFirmPage(db, uscc, actor, todayInShanghai());
+    const coaching = await loadCoachingPanel(db, page.firm, actor, todayInShanghai());
     const lists = (await entriesOfFirm(db, page.firm.id)).map((e) => ({ ...e, kindLabel: listKindLabel(e.kind), summary: entrySummary(e.data) }));
     res.render('firms/show', {
       title: page.firm.name,
       lists,
+      coaching,
       nav: 'firms',
       ...page,
       figureRows: FIGURE_ROWS,

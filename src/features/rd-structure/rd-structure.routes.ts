@@ -1,0 +1,39 @@
+/** POST /firms/:uscc/rd/:year — a year's R&D expense structure, saved whole; refusals keep the form as typed. */
+import express, { type Router } from 'express';
+import type { Knex } from 'knex';
+import { normalizeUscc } from '../../domain/uscc.js';
+import { AppError } from '../../lib/errors.js';
+import { actorOfResponse, requirePermission, setFlash, writeContext } from '../../web/auth.js';
+import { type InputsPageRenderer, typedValues } from '../eligibility/input-writes.js';
+import { findFirmInScope } from '../firms/firm-scope.js';
+import { inputYear, versionOf } from '../staff-months/staff-months.routes.js';
+import { parseRdForm } from './rd-structure-form.js';
+import type { RdStructureService } from './rd-structure.service.js';
+
+export function rdStructureRouter(db: Knex, rd: RdStructureService, renderInputs: InputsPageRenderer): Router {
+  const router = express.Router();
+  router.post('/firms/:uscc/rd/:year', requirePermission('figures.edit'), async (req, res) => {
+    const firm = await findFirmInScope(db, normalizeUscc(String(req.params.uscc)), actorOfResponse(res));
+    const year = inputYear(req.params.year);
+    const body = req.body as Record<string, unknown>;
+    const version = versionOf(body);
+    const values = typedValues(body);
+    const state = (errors: Record<string, string>, message: string) => ({ form: `rd-${year}`, values, errors, message });
+    try {
+      if (values.delete === 'yes') {
+        await rd.deleteYear(db, firm, year, version, writeContext(req, res));
+        setFlash(req, 'success', `已删除 ${year} 年研发费用结构，改按年度指标中录入的研发费用计算。`);
+        return res.redirect(303, `/firms/${firm.uscc}/inputs?year=${year}#rd`);
+      }
+      const parsed = parseRdForm(year, values);
+      if (!parsed.ok) return renderInputs(res, firm, state(parsed.errors, '研发费用结构有误，未保存。请修改标出的内容。'), 422);
+      await rd.saveYear(db, firm, version, parsed.value, parsed.typedTotal, writeContext(req, res));
+    } catch (err) {
+      if (err instanceof AppError && err.status === 409) return renderInputs(res, firm, state({}, err.message), 409);
+      throw err;
+    }
+    setFlash(req, 'success', `已保存 ${year} 年研发费用结构。`);
+    res.redirect(303, `/firms/${firm.uscc}/inputs?year=${year}#rd`);
+  });
+  return router;
+}
