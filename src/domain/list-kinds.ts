@@ -34,6 +34,11 @@ export function listYears(currentYear: number): number[] {
 export const IMPORT_KINDS = [
   ...LIST_KINDS,
   { key: 'annual_figures', label: '年度指标', short: '指标', source: '企业财务与知识产权数据（审计报告、纳税申报）' },
+  // Official result lists (issue 10 item 2, src/domain/official-lists.ts): they record certifications in the
+  // register, never list entries, so they stay out of the four lists' counts and overlap.
+  { key: 'hte_publicity', label: '高新技术企业公示名单', short: '公示', source: '全国高新技术企业认定管理工作领导小组办公室（公示）' },
+  { key: 'hte_filing', label: '高新技术企业备案/证书名单', short: '备案', source: '全国高新技术企业认定管理工作领导小组办公室（备案）' },
+  { key: 'tsme_registration', label: '科技型中小企业入库名单', short: '入库', source: '科技型中小企业服务平台' },
 ] as const;
 export type ImportKindKey = (typeof IMPORT_KINDS)[number]['key'];
 
@@ -43,4 +48,10 @@ export function isImportKind(value: unknown): value is ImportKindKey {
 
 export function importKindLabel(key: string): string {
   return IMPORT_KINDS.find((k) => k.key === key)?.label ?? key;
+}
+
+/** The official result lists among the import kinds (issue 10 item 2). */
+export const OFFICIAL_IMPORT_KINDS = ['hte_publicity', 'hte_filing', 'tsme_registration'] as const;
+export function isOfficialImportKind(value: unknown): value is (typeof OFFICIAL_IMPORT_KINDS)[number] {
+  return typeof value === 'string' && (OFFICIAL_IMPORT_KINDS as readonly string[]).includes(value);
 }

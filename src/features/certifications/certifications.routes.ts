@@ -25,6 +25,8 @@ import { stageLabel } from '../../domain/stages.js';
 import { type CertStatus, CERT_STATUSES, findCertification, listRegister, yearSettings } from './certifications.queries.js';
 import { type CertificationForm, type CertificationService, StaleCertificationError } from './certifications.service.js';
 import { type CalendarFilters, FORM_CHOICES, calendarItems, registerRow } from './certifications.view.js';
+import { importKindLabel, OFFICIAL_IMPORT_KINDS } from '../../domain/list-kinds.js';
+import { officialQueueRows } from '../lists/imports.queries.js';
 
 const PAGE_SIZE = 100;
 const STATUS_FILTER_LABELS: Record<CertStatus, string> = { pending: '申报中', active: '有效/已入库', failed: '未通过', revoked: '已取消/撤销' };
@@ -78,6 +80,7 @@ function backTo(raw: unknown, fallback: string): string {
   const s = str(raw);
   return /^\/(certifications|firms)\b[\w\-/?=&%.#]*$/.test(s) ? s : fallback;
 }
+
 
 export function certificationsRouter(db: Knex, service: CertificationService): Router {
   const router = express.Router();
@@ -172,6 +175,18 @@ export function certificationsRouter(db: Knex, service: CertificationService): R
       if (!(err instanceof ValidationError)) throw err;
       await renderForm(res, { firm, kind: kindRaw, values: { ...body }, errors: err.fieldErrors, message: err.message }, 422);
     }
+  });
+
+  // ─── The review queue of the official result lists (issue 10 item 2) ─────────────────────────
+  router.get('/certifications/review', async (_req, res) => {
+    const actor = actorOfResponse(res);
+    // A caseworker limited in scope sees the rows of the lists they imported themselves.
+    const rows = await officialQueueRows(db, OFFICIAL_IMPORT_KINDS, 1000, actor.parkIds === null ? null : actor.id);
+    res.render('certifications/review', {
+      title: '官方名单待处理',
+      nav: 'certifications',
+      rows: rows.map((r) => ({ ...r, kindLabel: importKindLabel(r.kind) })),
+    });
   });
 
   router.get('/certifications/calendar', async (req, res) => {

@@ -236,6 +236,57 @@ export function createCertificationService(deps: { firms: FirmService }) {
   }
 
   const service = {
+    /**
+     * One row of an official result list (issue 10 item 2), inside the list commit's transaction:
+     * writes or completes the register row (marked with the batch, so its revert can void it) and,
+     * for a certificate, moves the firm through followCertificate (moveWithin → decideMove).
+     */
+    async applyOfficialRow(
+      trx: Knex.Transaction,
+      firmId: number,
+      row: { kind: 'hte_publicity' | 'hte_filing' | 'tsme_registration'; year: number; date: string; number: string | null },
+      batchId: number,
+      ctx: WriteContext,
+      at: string,
+    ): Promise<{ id: number; movedTo: StageKey | null }> {
+      const today = todayInShanghai();
+      const held = await certificationsOfFirm(trx, firmId);
+      const kind: CertKind = row.kind === 'tsme_registration' ? 'tsme' : 'hte';
+      const prior = held.find((h) => h.kind === kind && h.year === row.year && !h.isVoid && h.status !== 'failed') ?? null;
+      const renewal = held.some((h) => h.kind === 'hte' && h.year < row.year && h.issuedOn !== null && !h.isVoid);
+      const base: CertificationValues = prior
+        ? { ...prior }
+        : {
+            firmId, kind, year: row.year, number: null, level: null, mode: kind === 'hte' ? (renewal ? 'renewal' : 'first') : null,
+            appliedOn: null, publicizedOn: null, filedOn: null, issuedOn: null, validUntil: null, validUntilOverride: false,
+            status: kind === 'hte' ? 'pending' : 'active', statusReasonCode: null, statusReason: null, statusOn: null, note: null,
+          };
+      const values: CertificationValues = { ...base };
+      if (row.kind === 'hte_publicity') values.publicizedOn = row.date;
+      else if (row.kind === 'hte_filing') {
+        values.number = row.number;
+        values.filedOn = values.filedOn ?? row.date;
+        values.issuedOn = row.date;
+        values.validUntil = hteValidUntil(row.date);
+        values.validUntilOverride = false;
+        values.status = 'active';
+      } else {
+        values.number = row.number;
+        values.issuedOn = row.date;
+      }
+      let id: number;
+      if (prior) {
+        if (!(await updateCertification(trx, prior.id, prior.version, values, { change: row.kind === 'hte_filing' ? 'certify' : 'update', at, by: ctx.actor.id }))) throw new StaleCertificationError(prior);
+        id = prior.id;
+      } else {
+        id = await insertCertification(trx, values, { source: 'import', importBatchId: batchId, at, by: ctx.actor.id });
+      }
+      const uscc = ((await trx('firms').where({ id: firmId }).first('uscc')) as { uscc: string }).uscc;
+      await appendAudit(trx, ctx, { action: prior ? 'certification.update' : 'certification.create', objectType: 'firm', objectId: uscc, ...(prior ? { before: { id, ...auditView(prior) } } : {}), after: { id, batchId, ...auditView(values) } }, at);
+      const movedTo = await followCertificate(trx, firmId, values, ctx, at, today);
+      return { id, movedTo };
+    },
+
     /** Record a new row for a firm. Returns its id and the stage the firm moved to, if it moved. */
     async create(db: Knex, uscc: string, kind: CertKind, form: CertificationForm, ctx: WriteContext): Promise<{ id: number; movedTo: StageKey | null }> {
       requireEdit(ctx.actor);

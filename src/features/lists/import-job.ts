@@ -11,7 +11,9 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../../domain/actor.js';
 import { normalizeFirmName } from '../../domain/firm-name.js';
-import { listKindLabel } from '../../domain/list-kinds.js';
+import { isOfficialImportKind, listKindLabel } from '../../domain/list-kinds.js';
+import { matchOfficialRow } from '../../domain/official-lists.js';
+import { commitOfficialRows, officialValues, planRow, planText } from '../certifications/official-import.js';
 import { unitSlip } from '../../domain/figure-checks.js';
 import { coversPark } from '../../domain/permissions.js';
 import { insertChunked } from '../../db/insert-chunked.js';
@@ -131,16 +133,18 @@ export async function runPreview(db: Knex, batchId: number, ctx: JobContext, pro
 
   const resolve = async () => {
     const codes = [...new Set(pending.map((p) => p.uscc).filter((c): c is string => c !== null))];
-    type Known = { id: number; uscc: string; park_id: number | null; town_id: number | null };
+    type Known = { id: number; uscc: string; park_id: number | null; town_id: number | null; name: string; stage: string };
+    // An official result list (issue 10 item 2) falls back on the name also when its code is not registered.
+    const official = isOfficialImportKind(batch.kind) ? batch.kind : null;
     const byCode = new Map<string, Known>();
     for (let i = 0; i < codes.length; i += 500) {
-      const rows = (await db('firms').whereIn('uscc', codes.slice(i, i + 500)).select('id', 'uscc', 'park_id', 'town_id')) as Known[];
+      const rows = (await db('firms').whereIn('uscc', codes.slice(i, i + 500)).select('id', 'uscc', 'park_id', 'town_id', 'name', 'stage')) as Known[];
       for (const r of rows) byCode.set(r.uscc, r);
     }
-    const names = [...new Set(pending.filter((p) => p.uscc === null && p.nameNorm).map((p) => p.nameNorm!))];
+    const names = [...new Set(pending.filter((p) => (p.uscc === null || (official && !byCode.has(p.uscc))) && p.nameNorm).map((p) => p.nameNorm!))];
     const byName = new Map<string, Known[]>();
     for (let i = 0; i < names.length; i += 500) {
-      const rows = (await db('firms').whereIn('name_norm', names.slice(i, i + 500)).select('id', 'uscc', 'park_id', 'town_id', 'name_norm')) as (Known & { name_norm: string })[];
+      const rows = (await db('firms').whereIn('name_norm', names.slice(i, i + 500)).select('id', 'uscc', 'park_id', 'town_id', 'name', 'stage', 'name_norm')) as (Known & { name_norm: string })[];
       for (const r of rows) byName.set(r.name_norm, [...(byName.get(r.name_norm) ?? []), r]);
     }
     const inScope = (f: Known) => coversPark(ctx.actor, f.park_id, f.town_id);
@@ -156,6 +160,60 @@ export async function runPreview(db: Knex, batchId: number, ctx: JobContext, pro
     }
 
     for (const p of pending) {
+      if (official) {
+        // Code, else the normalised name (flagged); a shared name is never applied; none: the review queue.
+        const candidates = (p.uscc && byCode.has(p.uscc)) || !p.nameNorm ? [] : (byName.get(p.nameNorm) ?? []);
+        if (candidates.some((c) => !inScope(c))) {
+          reject(p.row, messages.nameOutOfScope(''), p.uscc, p.name);
+          continue;
+        }
+        const m = matchOfficialRow({ uscc: p.uscc, name: p.name }, { byCode: (c) => byCode.get(c) ?? null, byNameNorm: () => candidates });
+        if (m.kind === 'unmatched' || m.kind === 'ambiguous') {
+          reject(p.row, m.note, p.uscc, p.name);
+          continue;
+        }
+        const found = m.firm as Known;
+        if (!inScope(found)) {
+          reject(p.row, messages.outOfScope, p.uscc, p.name);
+          continue;
+        }
+        const v = officialValues(official, p.values);
+        if ('error' in v) {
+          reject(p.row, v.error, p.uscc, p.name);
+          continue;
+        }
+        const key = `F${found.id}`;
+        const earlier = seen.get(key);
+        if (earlier !== undefined) {
+          reject(p.row, messages.duplicate(earlier), p.uscc, p.name);
+          continue;
+        }
+        seen.set(key, p.row.line);
+        const plan = await planRow(db, official, batch.year, v, found);
+        if (plan.action !== 'record') {
+          reject(p.row, plan.action === 'refuse' ? plan.reason : `无需导入：${plan.what}。`, p.uscc, p.name);
+          continue;
+        }
+        if (m.kind === 'code') counts.matched++;
+        else counts.nameMatched++;
+        counts.flagged++; // shown in the preview's list of what will be recorded
+        staged.push({
+          batch_id: batchId,
+          line: p.row.line,
+          status: m.kind === 'code' ? 'match' : 'name_match',
+          reason: m.kind === 'name' ? m.note : null,
+          uscc: found.uscc,
+          name: p.name,
+          firm_id: found.id,
+          park_id: null,
+          town_id: null,
+          // What the commit will record and the stage move that follows, shown in the preview.
+          warning: planText(plan),
+          raw: m.kind === 'name' ? JSON.stringify(rawByHeader(p.row, labels)) : '{}',
+          data: JSON.stringify(p.values),
+        });
+        continue;
+      }
       let firm: Known | null = null;
       let uscc = p.uscc;
       let status: 'match' | 'name_match' | 'new';
@@ -367,7 +425,23 @@ export interface KindCommitStep {
   afterPublish?: (trx: Knex.Transaction, batch: Batch, drafts: EntryDraft[], ctx: JobContext, at: string) => Promise<void>;
 }
 
+/** Official result lists (issue 10 item 2): register rows and stage moves, no list entries. */
+const officialStep: KindCommitStep = {
+  commit: (db, batch, drafts, ctx) =>
+    db.transaction(async (trx) => {
+      await lockBatch(trx, batch.id);
+      const at = nowIso();
+      const written = await commitOfficialRows(trx, batch, drafts, ctx, at);
+      const result = { entries: written, createdFirms: 0, superseded: [] };
+      await finishBatch(trx, batch, ctx, at, result);
+      return result;
+    }),
+};
+
 export const KIND_COMMIT_STEPS: Partial<Record<string, KindCommitStep>> = {
+  hte_publicity: officialStep,
+  hte_filing: officialStep,
+  tsme_registration: officialStep,
   annual_figures: {
     commit: (db, batch, drafts, ctx) =>
       db.transaction(async (trx) => {

@@ -353,3 +353,22 @@ export async function batchNames(db: Db, ids: number[]): Promise<Map<number, str
   for (const r of rows) out.set(Number(r.id), `${importKindLabel(r.kind)} ${r.year} 年`);
   return out;
 }
+
+/**
+ * The review queue of the official result lists (issue 10 item 2): rows of committed batches that
+ * matched no firm, or a name two firms share — waiting for a person. Newest batch first.
+ */
+export async function officialQueueRows(db: Db, kinds: readonly string[], limit: number, onlyBatchesOf: number | null): Promise<{ batchId: number; kind: string; year: number; line: number; uscc: string | null; name: string | null; reason: string | null }[]> {
+  const rows = (await db('import_rows as r')
+    .join('import_batches as b', 'b.id', 'r.batch_id')
+    .whereIn('b.kind', kinds)
+    .andWhere('b.status', 'committed')
+    .andWhere('r.status', 'rejected')
+    .modify((q) => {
+      if (onlyBatchesOf !== null) q.andWhere('b.created_by', onlyBatchesOf);
+    })
+    .select('b.id as batch_id', 'b.kind', 'b.year', 'r.line', 'r.uscc', 'r.name', 'r.reason')
+    .orderBy([{ column: 'b.id', order: 'desc' }, { column: 'r.line' }])
+    .limit(limit)) as { batch_id: number; kind: string; year: number; line: number; uscc: string | null; name: string | null; reason: string | null }[];
+  return rows.map((r) => ({ batchId: Number(r.batch_id), kind: r.kind, year: Number(r.year), line: Number(r.line), uscc: r.uscc, name: r.name, reason: r.reason }));
+}

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import type { WriteContext } from '../../domain/actor.js';
-import { importKindLabel, isImportKind, type ImportKindKey } from '../../domain/list-kinds.js';
+import { importKindLabel, isImportKind, isOfficialImportKind, type ImportKindKey } from '../../domain/list-kinds.js';
 import { decideMove } from '../../domain/transitions.js';
 import { insertChunked } from '../../db/insert-chunked.js';
 import { bumpDataGeneration } from '../../lib/cache.js';
@@ -63,6 +63,8 @@ const messages = {
   modeUnchosen: (id: number) => `本年度该名单已有生效批次 #${id}。请选择“替换”（本文件是完整名单）或“追加”（本文件的企业加入当前名单），再提交。`,
   shrinkUnconfirmed: (id: number, from: number, to: number, year: number) =>
     `替换后名单将从 ${from.toLocaleString('en-US')} 家减少到 ${to.toLocaleString('en-US')} 家，不到批次 #${id} 的一半。如确定用本文件替换，请在确认框中输入“替换”或名单年度“${year}”。`,
+  // Issue 10 item 2: the rows it recorded may have been completed since, and a firm it certified moved stage.
+  revertOfficial: '官方结果名单的导入不能整体撤销：它登记的资质可能已被补充或更正，并已引起阶段变更。请在“资质”页逐条作废登记有误的记录（作废会按同一阶段规则退回企业阶段，并记入审计日志）。',
   revertFigures: '年度指标的导入不能整体撤销：请导入更正后的文件，或在企业档案中逐年修改（每次修改都记入审计日志）。',
 } as const;
 
@@ -477,6 +479,7 @@ export function createImportService(runner: ImportRunner, uploadDir: string) {
     async revert(db: Knex, id: number, opts: { confirmed: boolean }, ctx: WriteContext): Promise<{ exitedFirms: number }> {
       const batch = await loadBatch(db, id);
       if (batch.kind === 'annual_figures') throw new AppError('BATCH_KIND', messages.revertFigures, 409);
+      if (isOfficialImportKind(batch.kind)) throw new AppError('BATCH_KIND', messages.revertOfficial, 409);
       if (batch.status !== 'committed') throw new AppError('BATCH_STATE', messages.revertOnlyCurrent, 409);
       // One click must not undo a list and retire the firms it brought in.
       if (!opts.confirmed) throw new ValidationError({ confirmRevert: messages.revertUnconfirmed(id) }, messages.revertUnconfirmed(id), 'REVERT_UNCONFIRMED');

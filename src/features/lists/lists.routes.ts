@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import express, { type Request, type Response, type Router } from 'express';
 import type { Knex } from 'knex';
-import { IMPORT_KINDS, importKindLabel, isImportKind, listKindLabel, listYears } from '../../domain/list-kinds.js';
+import { IMPORT_KINDS, importKindLabel, isImportKind, isOfficialImportKind, listKindLabel, listYears } from '../../domain/list-kinds.js';
 import { can } from '../../domain/permissions.js';
 import { todayInShanghai, yearOf } from '../../lib/dates.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
@@ -165,7 +165,7 @@ export function listsRouter(db: Knex, imports: ImportService, runner: ImportRunn
       batch: batchView(batch),
       running: runningView(batch.id),
       canImport: can(actor, 'lists.import'),
-      canRevert: batch.status === 'committed' && batch.kind !== 'annual_figures' && mayRevert(actor, batch),
+      canRevert: batch.status === 'committed' && batch.kind !== 'annual_figures' && !isOfficialImportKind(batch.kind) && mayRevert(actor, batch),
       canDiscard: DISCARDABLE_STATUSES.includes(batch.status) && mayRevert(actor, batch),
       canReupload: ['failed', 'discarded'].includes(batch.status) && can(actor, 'lists.import'),
     };
@@ -179,7 +179,7 @@ export function listsRouter(db: Knex, imports: ImportService, runner: ImportRunn
         stagedRows(db, batch.id, ['new'], 0, 20),
         batch.rowsFlagged ? warnedRows(db, batch.id, PREVIEW_ROWS) : Promise.resolve([]),
       ]);
-      Object.assign(data, { rejected: rejectedView(batch, rejected), flagged, created, warned });
+      Object.assign(data, { rejected: rejectedView(batch, rejected), flagged, created, warned, isOfficial: isOfficialImportKind(batch.kind) });
       if (batch.status === 'previewed' || batch.status === 'interrupted') {
         // What a commit would replace, in numbers: a short or wrong file must not replace a full list unnoticed.
         const current = await supersededBy(db, batch);

@@ -41,9 +41,13 @@ export type FieldKey =
   | 'ip_class1'
   | 'ip_class2'
   | 'conversions'
-  | 'standards_led';
+  | 'standards_led'
+  // Official result lists (issue 10 item 2).
+  | 'certificate_no'
+  | 'registration_no'
+  | 'cert_date';
 
-export type ListKind = 'rd_deduction' | 'patent' | 'below_scale' | 'incubator' | 'annual_figures';
+export type ListKind = 'rd_deduction' | 'patent' | 'below_scale' | 'incubator' | 'annual_figures' | 'hte_publicity' | 'hte_filing' | 'tsme_registration';
 
 export interface FieldDef {
   readonly key: FieldKey;
@@ -151,6 +155,9 @@ export const FIELDS: readonly FieldDef[] = [
     label: '联系电话',
     synonyms: ['联系电话', '手机', '手机号', '手机号码', '电话', '联系方式', '联系人电话', '联系人手机', '固定电话', '办公电话'],
   },
+  { key: 'certificate_no', label: '证书编号', synonyms: ['证书编号', '证书号', '高新技术企业证书编号', '证书编码'] },
+  { key: 'registration_no', label: '入库登记编号', synonyms: ['入库登记编号', '登记编号', '入库编号', '科技型中小企业入库登记编号'] },
+  { key: 'cert_date', label: '日期（公示/发证/入库）', synonyms: ['发证日期', '发证时间', '公示日期', '公示时间', '入库日期', '入库时间', '认定日期', '认定时间'] },
   { key: 'entry_date', label: '入孵时间', synonyms: ['入孵时间', '入驻时间', '入孵日期', '入驻日期', '入园时间', '入园日期'] },
   { key: 'total_income', label: '收入总额', amount: true, synonyms: ['收入总额', '总收入', '全部收入', '年度收入总额'] },
   { key: 'non_taxable_income', label: '不征税收入', amount: true, synonyms: ['不征税收入', '其中不征税收入', '其中:不征税收入'] },
@@ -181,7 +188,7 @@ export const FIELDS: readonly FieldDef[] = [
 export const OTHER_KNOWN_HEADERS: readonly string[] = [
   '序号', '编号', '备注', '说明', '行业', '所属行业', '行业类别', '行业代码', '注册地址', '地址', '经营地址',
   '成立日期', '成立时间', '成立年份', '注册时间', '法定代表人', '法人代表', '注册资本', '企业类型', '登记注册类型',
-  '技术领域', '申报层级', '是否高新技术企业', '认定情况', '证书编号', '发证日期',
+  '技术领域', '申报层级', '是否高新技术企业', '认定情况',
 ];
 
 export const FIELD_LABELS: Readonly<Record<FieldKey, string>> = Object.freeze(
@@ -197,6 +204,10 @@ export const REQUIRED_FIELDS: Readonly<Record<ListKind, readonly FieldKey[]>> = 
   below_scale: ['uscc', 'name'],
   incubator: ['uscc', 'name'],
   annual_figures: ['uscc', 'name'],
+  // A 公示名单 often has names only (matched by name, flagged).
+  hte_publicity: ['name'],
+  hte_filing: ['name', 'uscc', 'certificate_no', 'cert_date'],
+  tsme_registration: ['name', 'uscc', 'registration_no'],
 });
 
 /** Missing ones are worth a warning, not a refusal. */
@@ -206,6 +217,9 @@ export const RECOMMENDED_FIELDS: Readonly<Record<ListKind, readonly FieldKey[]>>
   below_scale: ['year', 'revenue'],
   incubator: ['park'],
   annual_figures: ['year', 'revenue', 'rd_expense'],
+  hte_publicity: ['uscc', 'cert_date'],
+  hte_filing: [],
+  tsme_registration: ['cert_date'],
 });
 
 export const messages = {

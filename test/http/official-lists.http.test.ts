@@ -1,0 +1,115 @@
+/**
+ * Official result lists through the list pipeline (issue 10 item 2): a code match, a name match
+ * (flagged), a shared name (never applied), an unmatched row (waiting with its reason); the 备案
+ * list recording certificates and moving the firm to 高新技术企业 through decideMove; revert refused.
+ */
+import { expect } from 'chai';
+import type { ImportRunner } from '../../src/features/lists/import-runner.js';
+import { createFirm, validUscc } from '../helpers/factories.js';
+import { type Cell, writeCsv } from '../helpers/list-files.js';
+import { createTestContext, html, type TestContext } from '../helpers/test-app.js';
+
+describe('official result lists: 公示, 备案/证书, 科技型中小企业入库', function () {
+  this.timeout(60_000);
+  let t: TestContext;
+  let runner: ImportRunner;
+
+  beforeEach(async () => {
+    t = await createTestContext();
+    runner = t.app.locals.importRunner as ImportRunner;
+  });
+  afterEach(() => t.destroy());
+
+  async function preview(rows: Cell[][], kind: string, year = 2025): Promise<number> {
+    const res = await t.admin.post('/lists/imports').field('kind', kind).field('year', String(year)).attach('file', writeCsv(rows));
+    const id = Number(/\/lists\/imports\/(\d+)/.exec(res.headers.location ?? '')?.[1]);
+    expect(id, res.text.slice(0, 300)).to.be.greaterThan(0);
+    const doc = html((await t.admin.get(`/lists/imports/${id}`).expect(200)).text);
+    const fields: Record<string, string> = {};
+    for (const sel of doc.querySelectorAll('form.mapping-form select')) fields[sel.getAttribute('name')!] = sel.querySelector('option[selected]')?.getAttribute('value') ?? '';
+    for (const input of doc.querySelectorAll('form.mapping-form input[type="hidden"]')) {
+      if (input.getAttribute('name') !== '_csrf') fields[input.getAttribute('name')!] = input.getAttribute('value') ?? '';
+    }
+    await t.admin.post(`/lists/imports/${id}/mapping`).type('form').send(fields).expect(303);
+    await runner.settled(id);
+    return id;
+  }
+  async function commit(id: number) {
+    await t.admin.post(`/lists/imports/${id}/commit`).type('form').send({}).expect(303);
+    await runner.settled(id);
+    return t.db('import_batches').where({ id }).first();
+  }
+  const rowsOf = (id: number) => t.db('import_rows').where({ batch_id: id }).orderBy('line');
+  const actorId = () => t.basics.users.admin!.id;
+
+  it('备案 list: records the certificate by code and by name (flagged), moves the firm to 高新技术企业; a shared name and an unknown firm are not applied', async () => {
+    const byCode = await createFirm(t.db, { stage: 'hte_applying', name: '余姚市甲科技有限公司', actorId: actorId() });
+    const byName = await createFirm(t.db, { stage: 'hte_applying', name: '余姚市乙科技有限公司', actorId: actorId() });
+    await createFirm(t.db, { stage: 'hte_applying', name: '余姚市丙科技有限公司', actorId: actorId() });
+    await createFirm(t.db, { stage: 'hte_reserve', name: '余姚市丙科技有限公司', actorId: actorId() });
+    const id = await preview(
+      [
+        ['企业名称', '统一社会信用代码', '证书编号', '发证日期'],
+        [byCode.name, byCode.uscc, 'GR202533001234', '2025-12-01'],
+        [byName.name, validUscc(990_001), 'GR202533001235', '2025-12-01'],
+        ['余姚市丙科技有限公司', validUscc(990_002), 'GR202533001236', '2025-12-01'],
+        ['余姚市丁科技有限公司', validUscc(990_003), 'GR202533001237', '2025-12-01'],
+      ],
+      'hte_filing',
+    );
+    const rows = await rowsOf(id);
+    expect(rows.map((r) => r.status)).to.deep.equal(['match', 'name_match', 'rejected', 'rejected']);
+    expect(rows[0].warning).to.contain('GR202533001234').and.contain('→ 高新技术企业');
+    expect(rows[1].reason).to.contain('按企业名称对应，请确认');
+    expect(rows[2].reason).to.contain('不会自动登记');
+    expect(rows[3].reason).to.contain('待处理队列');
+    const page = (await t.admin.get(`/lists/imports/${id}`).expect(200)).text;
+    expect(page).to.contain('不会自动登记').and.contain('待处理队列').and.contain('→ 高新技术企业');
+
+    const batch = await commit(id);
+    expect(batch.status, batch.error ?? '').to.equal('committed');
+    const certs = await t.db('certifications').where({ import_batch_id: id }).orderBy('firm_id');
+    expect(certs.map((c) => [c.firm_id, c.kind, c.number, c.status])).to.deep.equal([
+      [byCode.id, 'hte', 'GR202533001234', 'active'],
+      [byName.id, 'hte', 'GR202533001235', 'active'],
+    ]);
+    for (const f of [byCode, byName]) {
+      expect((await t.db('firms').where({ id: f.id }).first()).stage).to.equal('hte_certified');
+      const ev = await t.db('stage_events').where({ firm_id: f.id, to_stage: 'hte_certified' }).first();
+      expect(ev, 'the move is a stage event').to.not.equal(undefined);
+    }
+    expect(await t.db('list_entries').where({ batch_id: id }).count({ n: '*' }).first().then((r) => Number(r!.n))).to.equal(0);
+
+    // The shared name and the unknown firm wait in the review queue, with their batch.
+    const queue = html((await t.admin.get('/certifications/review').expect(200)).text);
+    const queued = queue.querySelectorAll('table.review-queue tbody tr').map((tr) => tr.text);
+    expect(queued).to.have.length(2);
+    expect(queued[0]).to.contain('余姚市丙科技有限公司').and.contain(`#${id}`).and.contain('不会自动登记');
+    expect(queued[1]).to.contain('余姚市丁科技有限公司').and.contain('待处理队列');
+    expect(page).to.contain('href="/certifications/review"');
+
+    // Revert is refused with the reason, and nothing changes.
+    const res = await t.admin.post(`/lists/imports/${id}/revert`).type('form').send({ confirmRevert: '1' });
+    expect(res.status).to.equal(409);
+    expect(res.text).to.contain('官方结果名单的导入不能整体撤销');
+    expect((await t.db('import_batches').where({ id }).first()).status).to.equal('committed');
+  });
+
+  it('公示 list by name only records 公示 on the year’s application; 入库 list records the registration number', async () => {
+    const a = await createFirm(t.db, { stage: 'hte_applying', name: '余姚市戊科技有限公司', actorId: actorId() });
+    const pub = await preview([['企业名称'], [a.name]], 'hte_publicity');
+    const [row] = await rowsOf(pub);
+    expect(row.status).to.equal('name_match');
+    expect((await commit(pub)).status).to.equal('committed');
+    const hte = await t.db('certifications').where({ firm_id: a.id, kind: 'hte', year: 2025 }).first();
+    expect(hte.publicized_on).to.match(/^\d{4}-\d{2}-\d{2}$/);
+    expect(hte.status).to.equal('pending');
+    expect((await t.db('firms').where({ id: a.id }).first()).stage).to.equal('hte_applying');
+
+    const reg = await preview([['企业名称', '统一社会信用代码', '入库登记编号', '入库日期'], [a.name, a.uscc, '20253302810A001234', '2025-05-20']], 'tsme_registration');
+    expect((await rowsOf(reg))[0].status).to.equal('match');
+    expect((await commit(reg)).status).to.equal('committed');
+    const tsme = await t.db('certifications').where({ firm_id: a.id, kind: 'tsme', year: 2025 }).first();
+    expect(tsme.number).to.equal('20253302810A001234');
+  });
+});
