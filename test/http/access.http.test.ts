@@ -137,16 +137,16 @@ const ROUTE_ACCESS: Record<string, Access> = {
   'POST /reports/:year/freeze': 'reports.freeze',
   // eligibility-inputs (issue 12)
   'GET /firms/:uscc/inputs': 'firms.read',
-  'POST /firms/:uscc/staff/:year': 'figures.edit',
-  'POST /firms/:uscc/compliance/events': 'figures.edit',
-  'POST /firms/:uscc/compliance/events/:id/delete': 'figures.edit',
-  'POST /firms/:uscc/compliance/listings': 'figures.edit',
-  'POST /firms/:uscc/compliance/listings/:id/delete': 'figures.edit',
-  'POST /firms/:uscc/compliance/check': 'figures.edit',
-  'POST /firms/:uscc/tsme-option': 'figures.edit',
-  'POST /firms/:uscc/ip': 'figures.edit',
-  'POST /firms/:uscc/ip/:id/delete': 'figures.edit',
-  'POST /firms/:uscc/rd/:year': 'figures.edit',
+  'POST /firms/:uscc/staff/:year': 'inputs.edit',
+  'POST /firms/:uscc/compliance/events': 'inputs.edit',
+  'POST /firms/:uscc/compliance/events/:id/delete': 'inputs.edit',
+  'POST /firms/:uscc/compliance/listings': 'inputs.edit',
+  'POST /firms/:uscc/compliance/listings/:id/delete': 'inputs.edit',
+  'POST /firms/:uscc/compliance/check': 'inputs.edit',
+  'POST /firms/:uscc/tsme-option': 'inputs.edit',
+  'POST /firms/:uscc/ip': 'inputs.edit',
+  'POST /firms/:uscc/ip/:id/delete': 'inputs.edit',
+  'POST /firms/:uscc/rd/:year': 'inputs.edit',
 };
 
 const ROLES: UserName[] = ['admin', 'caseworker', 'counsellor', 'leader'];

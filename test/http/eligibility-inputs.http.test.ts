@@ -75,7 +75,10 @@ describe('eligibility inputs: staff by month', function () {
     expect(JSON.parse(row.total_counts)[0]).to.equal(10);
   });
 
-  it('is for caseworkers and administrators; a leader reads the page but cannot save; a firm outside the scope is 404', async () => {
+  it('is for caseworkers, counsellors and administrators; a leader reads the page but cannot save; a firm outside the scope is 404', async () => {
+    const counsellor = await t.as('counsellor');
+    expect((await counsellor.postForm(`/firms/${firm.uscc}/staff/${LAST}`, { version: '0', ...monthsBody([10, 10], [1, 1]) })).status).to.equal(303);
+    expect(await t.db('staff_months').where({ firm_id: firm.id }).count({ n: '*' }).first()).to.satisfy((r: { n: number | string }) => Number(r.n) > 0);
     const leader = await t.as('leader');
     await leader.get(`/firms/${firm.uscc}/inputs`).expect(200);
     expect((await leader.postForm(`/firms/${firm.uscc}/staff/${LAST}`, { version: '0', ...monthsBody([10, 10], [1, 1]) })).status).to.equal(403);
