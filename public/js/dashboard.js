@@ -7,9 +7,12 @@
   /** The canvas and its data under `root` (a page or a swapped fragment), with any old chart removed. */
   function prepare(root, canvasId, dataId) {
     var canvas = root.querySelector ? root.querySelector('#' + canvasId) : null;
+    if (!canvas) return null;
+    // The data rides on the canvas (data-chart) too: htmx drops script elements from swapped content.
     var source = document.getElementById(dataId);
-    if (!canvas || !source) return null;
-    var data = JSON.parse(source.textContent || 'null');
+    var text = canvas.getAttribute('data-chart') || (source && source.textContent);
+    if (!text) return null;
+    var data = JSON.parse(text);
     if (!data) return null;
     var existing = Chart.getChart(canvas);
     if (existing) existing.destroy();
@@ -73,6 +76,12 @@
   htmx.onLoad(function (root) {
     draw(root);
     drawParks(root);
+  });
+  // After a swap (filters, year) htmx restores the new canvases' own attributes when it settles,
+  // which clears a chart drawn on load: draw again once settled.
+  document.addEventListener('htmx:afterSettle', function () {
+    draw(document);
+    drawParks(document);
   });
 
   // Paper is narrower than the screen: redraw the charts at the printed size.

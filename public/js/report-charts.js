@@ -7,9 +7,12 @@
 
   function source(root, canvasId, dataId) {
     var canvas = root.querySelector ? root.querySelector('#' + canvasId) : null;
+    if (!canvas) return null;
+    // The data rides on the canvas (data-chart): htmx drops script elements from swapped content.
     var block = document.getElementById(dataId);
-    if (!canvas || !block) return null;
-    var data = JSON.parse(block.textContent || 'null');
+    var text = canvas.getAttribute('data-chart') || (block && block.textContent);
+    if (!text) return null;
+    var data = JSON.parse(text);
     if (!data) return null;
     var existing = Chart.getChart(canvas);
     if (existing) existing.destroy();
@@ -62,8 +65,25 @@
     expiring(root, 'report-expiring-chart', 'report-expiring-data');
   }
 
-  if (window.htmx) htmx.onLoad(drawAll);
-  else document.addEventListener('DOMContentLoaded', function () { drawAll(document); });
+  // htmx settles a swapped element that keeps its id by first copying the old element's `style`,
+  // `width` and `height` onto it — for a canvas Chart.js sized, an inline style the CSP refuses.
+  // The charts of the outgoing content are destroyed and their canvases cleared before the swap.
+  document.addEventListener('htmx:beforeSwap', function (evt) {
+    var target = evt.detail && evt.detail.target;
+    if (!target || !target.querySelectorAll) return;
+    target.querySelectorAll('canvas').forEach(function (canvas) {
+      var chart = Chart.getChart(canvas);
+      if (chart) chart.destroy();
+      canvas.removeAttribute('style');
+      canvas.removeAttribute('width');
+      canvas.removeAttribute('height');
+    });
+  });
+
+  // Drawn once the page is there, and again after a swap has settled: htmx restores a swapped
+  // element's own attributes at settle time, which would reset a canvas drawn any earlier.
+  document.addEventListener('DOMContentLoaded', function () { drawAll(document); });
+  document.addEventListener('htmx:afterSettle', function () { drawAll(document); });
 
   window.addEventListener('beforeprint', function () { Object.values(Chart.instances).forEach(function (c) { c.resize(); }); });
   window.addEventListener('afterprint', function () { Object.values(Chart.instances).forEach(function (c) { c.resize(); }); });

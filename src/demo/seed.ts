@@ -22,6 +22,7 @@ import { seedEventsAndDemands } from './events-demands.js';
 import { type VerdictInput, VerdictPool } from './verdicts.js';
 import { refreshOverlapSnapshot } from '../features/lists/overlap-snapshot.queries.js';
 import { DEMO_PARKS, DEMO_USERS, FIELD_WEIGHTS, PARK_WEIGHTS, creditCode, demoTownCode, firmName } from './yuyao.js';
+import { seedDemoTargets } from './targets.js';
 
 export interface SeedOptions {
   firms?: number;
@@ -421,6 +422,8 @@ export async function seedDemoData(db: Knex, options: SeedOptions): Promise<Seed
   await seedCoachingDemo(db, { seed: options.seed, anchor: options.anchor }); // coaching-core (issue 9)
   // Coaching events and technical demands (issue 9, branch events-demands).
   await seedEventsAndDemands(db, { seed: (options.seed ?? 20261127) + 9, anchor: new Date(anchorMs + 8 * 3600_000).toISOString().slice(0, 10), caseworkerId: userId('caseworker'), counsellorIds: counsellors });
+  // reports (issue 10 item 8): targets for 2023–2026, set by the demo administrator (user 1).
+  await seedDemoTargets(db, createdAt, 1);
   options.onPhase?.('statistics');
   await analyze(db);
   bumpDataGeneration();

@@ -13,6 +13,12 @@ export const PERMISSIONS = {
   /** Enter hte_applying although the eligibility check fails, with a reason. */
   'firms.override_gate': ['admin', 'caseworker'],
   'figures.edit': ['admin', 'caseworker'],
+  /**
+   * The eligibility inputs of a firm (认定数据: IP items, R&D structure, staff by month, dated
+   * compliance events, the tech-SME option): counsellors gather them with the firm, so they record them too
+   * (issue 12: "a counsellor records a firm's patents, R&D expense structure and monthly staff").
+   */
+  'inputs.edit': ['admin', 'caseworker', 'counsellor'],
   'dashboard.read': ['admin', 'caseworker', 'counsellor', 'leader'],
   /** The four candidate lists: batches, overlap, rejected rows. */
   'lists.read': ['admin', 'caseworker', 'counsellor', 'leader'],

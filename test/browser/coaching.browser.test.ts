@@ -58,10 +58,9 @@ describe('a counsellor in a real browser', function () {
     const row = await ctx.db('follow_ups').where({ firm_id: firm.id, title }).first();
     expect(row).to.include({ status: 'done', result: '已寄送，企业确认收到' });
 
-    // The firm's timeline keeps the done follow-up, newest first.
+    // The firm's timeline keeps the done follow-up, dated the day it was done.
     await page.goto(`${ctx.baseUrl}/firms/${firm.uscc}`);
-    const timeline = page.locator('#coaching .timeline');
-    expect(await timeline.textContent()).to.include('已寄送，企业确认收到');
-    expect(await timeline.locator('li').first().textContent()).to.include(todayInShanghai());
+    const done = page.locator('#coaching .timeline li', { hasText: '已寄送，企业确认收到' });
+    expect(await done.locator('.tl-date').textContent()).to.equal(todayInShanghai());
   });
 });

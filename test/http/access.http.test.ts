@@ -135,6 +135,18 @@ const ROUTE_ACCESS: Record<string, Access> = {
   'GET /reports/:year.:format': 'reports.read',
   'GET /reports/:year': 'reports.read',
   'POST /reports/:year/freeze': 'reports.freeze',
+  // eligibility-inputs (issue 12)
+  'GET /firms/:uscc/inputs': 'firms.read',
+  'POST /firms/:uscc/staff/:year': 'inputs.edit',
+  'POST /firms/:uscc/compliance/events': 'inputs.edit',
+  'POST /firms/:uscc/compliance/events/:id/delete': 'inputs.edit',
+  'POST /firms/:uscc/compliance/listings': 'inputs.edit',
+  'POST /firms/:uscc/compliance/listings/:id/delete': 'inputs.edit',
+  'POST /firms/:uscc/compliance/check': 'inputs.edit',
+  'POST /firms/:uscc/tsme-option': 'inputs.edit',
+  'POST /firms/:uscc/ip': 'inputs.edit',
+  'POST /firms/:uscc/ip/:id/delete': 'inputs.edit',
+  'POST /firms/:uscc/rd/:year': 'inputs.edit',
 };
 
 const ROLES: UserName[] = ['admin', 'caseworker', 'counsellor', 'leader'];
@@ -387,6 +399,43 @@ const PROBES: Probe[] = [
   { route: 'GET /reports/:year', prepare: async (_t, c) => () => c.get('/reports/2025') },
   { route: 'GET /reports/:year.:format', prepare: async (_t, c) => () => c.get('/reports/2025.xlsx') },
   { route: 'POST /reports/:year/freeze', prepare: async (_t, c) => () => c.post('/reports/2024/freeze').type('form').send({ note: '探针' }) },
+  // eligibility-inputs (issue 12)
+  { route: 'POST /firms/:uscc/staff/:year', prepare: async (t, c, parkId) => { const f = await firmIn(t, parkId); return () => c.post(`/firms/${f.uscc}/staff/2025`).type('form').send({ version: 0, ...Object.fromEntries(Array.from({ length: 13 }, (_, m) => [[`t${m}`, '10'], [`k${m}`, '1']]).flat()) }); } },
+  { route: 'POST /firms/:uscc/compliance/events', prepare: async (t, c, parkId) => { const f = await firmIn(t, parkId); return () => c.post(`/firms/${f.uscc}/compliance/events`).type('form').send({ kind: 'other_penalty', date: '2025-01-02', authority: '某局', docNumber: '某罚1号' }); } },
+  {
+    route: 'POST /firms/:uscc/compliance/events/:id/delete',
+    prepare: async (t, c, parkId) => {
+      const f = await firmIn(t, parkId);
+      const [row] = await t.db('compliance_events').insert({ firm_id: f.id, kind: 'other_penalty', occurred_on: '2025-01-02', authority: '某局', doc_number: '1', created_by: t.basics.users.admin.id, created_at: new Date().toISOString() }).returning('id');
+      const id = typeof row === 'object' ? (row as { id: number }).id : (row as number);
+      return () => c.post(`/firms/${f.uscc}/compliance/events/${id}/delete`).type('form').send({});
+    },
+  },
+  { route: 'POST /firms/:uscc/compliance/listings', prepare: async (t, c, parkId) => { const f = await firmIn(t, parkId); return () => c.post(`/firms/${f.uscc}/compliance/listings`).type('form').send({ list: 'abnormal', listedOn: '2024-01-02' }); } },
+  {
+    route: 'POST /firms/:uscc/compliance/listings/:id/delete',
+    prepare: async (t, c, parkId) => {
+      const f = await firmIn(t, parkId);
+      const [row] = await t.db('compliance_listings').insert({ firm_id: f.id, list: 'abnormal', listed_on: '2024-01-02', created_by: t.basics.users.admin.id, created_at: new Date().toISOString() }).returning('id');
+      const id = typeof row === 'object' ? (row as { id: number }).id : (row as number);
+      return () => c.post(`/firms/${f.uscc}/compliance/listings/${id}/delete`).type('form').send({});
+    },
+  },
+  { route: 'POST /firms/:uscc/compliance/check', prepare: async (t, c, parkId) => { const f = await firmIn(t, parkId); return () => c.post(`/firms/${f.uscc}/compliance/check`).type('form').send({ version: 0, checkedOn: '2025-01-02', source: '信用中国' }); } },
+  { route: 'POST /firms/:uscc/tsme-option', prepare: async (t, c, parkId) => { const f = await firmIn(t, parkId); return () => c.post(`/firms/${f.uscc}/tsme-option`).type('form').send({ version: 0, option: 'sales' }); } },
+  { route: 'POST /firms/:uscc/ip', prepare: async (t, c, parkId) => { const f = await firmIn(t, parkId); return () => c.post(`/firms/${f.uscc}/ip`).type('form').send({ kind: 'software', number: `2019SR${String(n++).padStart(7, '0')}`, title: '探针软件', grantedOn: '2020-01-02', acquisition: 'own', status: 'valid' }); } },
+  {
+    route: 'POST /firms/:uscc/ip/:id/delete',
+    prepare: async (t, c, parkId) => {
+      const f = await firmIn(t, parkId);
+      const at = new Date().toISOString();
+      const key = `software:2019SR${String(n++).padStart(7, '0')}`;
+      const [row] = await t.db('ip_items').insert({ firm_id: f.id, kind: 'software', number: key.slice(9), number_key: key, title: '探针', acquisition: 'own', status: 'valid', created_at: at, updated_at: at }).returning('id');
+      const id = typeof row === 'object' ? (row as { id: number }).id : (row as number);
+      return () => c.post(`/firms/${f.uscc}/ip/${id}/delete`).type('form').send({ version: 1 });
+    },
+  },
+  { route: 'POST /firms/:uscc/rd/:year', prepare: async (t, c, parkId) => { const f = await firmIn(t, parkId); return () => c.post(`/firms/${f.uscc}/rd/2025`).type('form').send({ version: 0, personnel: '10' }); } },
 ];
 
 /** A 2024 tech-SME registration of a new firm in the park (version 1). */

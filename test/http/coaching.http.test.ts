@@ -321,6 +321,10 @@ describe('coaching', () => {
       expect(await t.db('audit_log').where({ action: 'coaching.assign' }).whereIn('object_id', [a.uscc, b.uscc])).to.have.length(2);
       // From a board filter: every firm of park B in 孵化培育 (not those of park A).
       const inB = await firm({ counsellorId: null, stage: 'incubating', parkId: t.basics.parks.b });
+      const board = html((await cw.get(`/board?park=${t.basics.parks.b}`).expect(200)).text).querySelector('.assign-filtered form')!;
+      expect(board.querySelector('input[name="park"]')!.getAttribute('value')).to.equal(String(t.basics.parks.b));
+      expect(board.querySelector('input[name="scope"]')!.getAttribute('value')).to.equal('filter');
+      expect(html((await (await t.as('leader')).get(`/board?park=${t.basics.parks.b}`).expect(200)).text).querySelector('.assign-filtered')).to.equal(null);
       await cw.post('/coaching/assign').type('form').send({ scope: 'filter', park: t.basics.parks.b, stage: 'incubating', counsellorId }).expect(303);
       expect((await t.db('firms').where({ id: inB.id }).first()).counsellor_id).to.equal(counsellorId);
       expect((await t.db('firms').where({ id: a.id }).first()).counsellor_id).to.equal(otherCounsellorId);

@@ -77,6 +77,17 @@ describe('technical demands (技术需求)', () => {
     expect(log.text).to.include('登记技术需求');
   });
 
+  it('keeps the interaction a demand was collected in only when it covers the firm', async () => {
+    const { insertInteraction } = await import('../../src/features/coaching/interactions.queries.js');
+    const at = new Date().toISOString();
+    const visit = await insertInteraction(t.db, { firmIds: [firm.id], occurredOn: TODAY, channel: 'visit', counsellorId: null, reached: true, createdBy: t.basics.users.caseworker.id, at });
+    const other = await insertInteraction(t.db, { firmIds: [mine.id], occurredOn: TODAY, channel: 'visit', counsellorId: null, reached: true, createdBy: t.basics.users.caseworker.id, at });
+    const a = idFrom((await created(cw, firm, { interactionId: String(visit) })).headers.location);
+    const b = idFrom((await created(cw, firm, { interactionId: String(other) })).headers.location);
+    expect((await t.db('demands').where({ id: a }).first()).interaction_id).to.equal(visit);
+    expect((await t.db('demands').where({ id: b }).first()).interaction_id).to.equal(null);
+  });
+
   it('refuses bad input with 422, keeping what was typed and saving nothing', async () => {
     const before = await demandState(t);
     for (const [extra, message] of [

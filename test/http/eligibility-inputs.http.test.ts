@@ -16,7 +16,8 @@ function monthsBody(total: [number, number], tech: [number, number]): Record<str
   return body;
 }
 
-describe('eligibility inputs: staff by month', () => {
+describe('eligibility inputs: staff by month', function () {
+  this.timeout(30_000); // a fresh schema per test on PostgreSQL, on a loaded machine
   let t: TestContext;
   let firm: SeededFirm;
   let cw: Awaited<ReturnType<TestContext['as']>>;
@@ -74,7 +75,10 @@ describe('eligibility inputs: staff by month', () => {
     expect(JSON.parse(row.total_counts)[0]).to.equal(10);
   });
 
-  it('is for caseworkers and administrators; a leader reads the page but cannot save; a firm outside the scope is 404', async () => {
+  it('is for caseworkers, counsellors and administrators; a leader reads the page but cannot save; a firm outside the scope is 404', async () => {
+    const counsellor = await t.as('counsellor');
+    expect((await counsellor.postForm(`/firms/${firm.uscc}/staff/${LAST}`, { version: '0', ...monthsBody([10, 10], [1, 1]) })).status).to.equal(303);
+    expect(await t.db('staff_months').where({ firm_id: firm.id }).count({ n: '*' }).first()).to.satisfy((r: { n: number | string }) => Number(r.n) > 0);
     const leader = await t.as('leader');
     await leader.get(`/firms/${firm.uscc}/inputs`).expect(200);
     expect((await leader.postForm(`/firms/${firm.uscc}/staff/${LAST}`, { version: '0', ...monthsBody([10, 10], [1, 1]) })).status).to.equal(403);
@@ -88,7 +92,8 @@ describe('eligibility inputs: staff by month', () => {
 const TODAY = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
 const daysAgo = (n: number) => new Date(Date.parse(`${TODAY}T00:00:00Z`) - n * 86_400_000).toISOString().slice(0, 10);
 
-describe('eligibility inputs: dated compliance events', () => {
+describe('eligibility inputs: dated compliance events', function () {
+  this.timeout(30_000); // a fresh schema per test on PostgreSQL, on a loaded machine
   let t: TestContext;
   let firm: SeededFirm;
   let cw: Awaited<ReturnType<TestContext['as']>>;
@@ -156,7 +161,8 @@ describe('eligibility inputs: dated compliance events', () => {
   });
 });
 
-describe('eligibility inputs: the tech-SME 研发投入 option', () => {
+describe('eligibility inputs: the tech-SME 研发投入 option', function () {
+  this.timeout(30_000); // a fresh schema per test on PostgreSQL, on a loaded machine
   let t: TestContext;
   let firm: SeededFirm;
   let cw: Awaited<ReturnType<TestContext['as']>>;
@@ -199,7 +205,8 @@ describe('eligibility inputs: the tech-SME 研发投入 option', () => {
   });
 });
 
-describe('eligibility inputs: the IP register', () => {
+describe('eligibility inputs: the IP register', function () {
+  this.timeout(30_000); // a fresh schema per test on PostgreSQL, on a loaded machine
   let t: TestContext;
   let firm: SeededFirm;
   let cw: Awaited<ReturnType<TestContext['as']>>;
@@ -255,7 +262,8 @@ describe('eligibility inputs: the IP register', () => {
   });
 });
 
-describe('eligibility inputs: the R&D expense structure', () => {
+describe('eligibility inputs: the R&D expense structure', function () {
+  this.timeout(30_000); // a fresh schema per test on PostgreSQL, on a loaded machine
   let t: TestContext;
   let firm: SeededFirm;
   let cw: Awaited<ReturnType<TestContext['as']>>;

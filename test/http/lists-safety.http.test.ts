@@ -35,9 +35,10 @@ async function mappingFields(c: Client, id: number): Promise<Record<string, stri
 
 const HEADER: Cell[] = ['统一社会信用代码', '企业名称', '加计扣除额（万元）'];
 
-// Each test runs whole preview and commit jobs in a worker thread (seconds on a loaded machine).
+// Each test runs whole preview and commit jobs in a worker thread, up to three of each (a minute on
+// PostgreSQL on a loaded machine).
 describe('candidate lists: replacing, reverting and discarding safely', function () {
-  this.timeout(30_000);
+  this.timeout(90_000);
   let t: TestContext;
   let runner: ImportRunner;
   let inA: Firm[];

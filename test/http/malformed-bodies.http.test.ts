@@ -68,6 +68,8 @@ const TARGETS: Record<string, (t: TestContext) => Promise<Target>> = {
     return { url: '/login', body: { username: (await newUser(t, 'leader')).username, password: TEST_PASSWORD }, client };
   },
   'POST /logout': async (t) => ({ url: '/logout', body: {}, client: await ownAdmin(t) }),
+  // The targets form names its fields after the metrics: the sweep sends those, not the generic ones.
+  'POST /targets': async (t) => ({ url: '/targets', body: { year: '2025', t_hte_new: '12', v_hte_new: '0' }, client: t.admin }),
   'POST /account/password': async (t) => ({ url: '/account/password', body: { current: TEST_PASSWORD, next: '扫描之后换上的一句新口令', confirm: '扫描之后换上的一句新口令' }, client: await ownAdmin(t) }),
   'POST /firms/:uscc/figures/:year/check': async (t) => ({ url: `/firms/${(await firm(t)).uscc}/figures/2025/check`, body: { salesRevenue: '100' }, client: t.admin }),
   'POST /firms/:uscc/figures/:year': async (t) => ({ url: `/firms/${(await firm(t)).uscc}/figures/2025`, body: { version: '0', salesRevenue: '100' }, client: t.admin }),

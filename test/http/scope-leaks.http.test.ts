@@ -60,7 +60,7 @@ describe('what a park-scoped caseworker learns of firms outside their parks', ()
     await scoped.post(`/lists/imports/${id}/mapping`).type('form').send({ field_0: 'uscc', field_1: 'name', version: 1 }).expect(303);
     await (t.app.locals.importRunner as ImportRunner).settled(id);
     const page = (await scoped.get(`/lists/imports/${id}`).expect(200)).text;
-    expect(page).to.include('不在你负责的园区');
+    expect(page).to.include('已登记，不在你的负责范围').and.not.include('不止一家');
     expect(page).to.not.include(outside.uscc);
     const rejects = (await scoped.get(`/lists/imports/${id}/rejects.csv`).expect(200)).text;
     expect(rejects).to.not.include(outside.uscc);

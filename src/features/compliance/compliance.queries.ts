@@ -15,11 +15,10 @@ export interface ComplianceOfFirm {
 export async function complianceOfFirms(db: Db, firmIds: number[]): Promise<Map<number, ComplianceOfFirm>> {
   const out = new Map<number, ComplianceOfFirm>();
   if (firmIds.length === 0) return out;
-  const [events, listings, checks] = await Promise.all([
-    db('compliance_events').whereIn('firm_id', firmIds).orderBy(['occurred_on', 'id']) as Promise<{ id: number; firm_id: number; kind: ComplianceEventKind; occurred_on: string; authority: string; doc_number: string; note: string | null; created_at: string }[]>,
-    db('compliance_listings').whereIn('firm_id', firmIds).orderBy(['listed_on', 'id']) as Promise<{ id: number; firm_id: number; list: ComplianceListKind; listed_on: string; removed_on: string | null; authority: string | null }[]>,
-    db('compliance_checks').whereIn('firm_id', firmIds) as Promise<{ firm_id: number; checked_on: string; source: string; version: number }[]>,
-  ]);
+  // One after another: inside a transaction they share one connection.
+  const events = await (db('compliance_events').whereIn('firm_id', firmIds).orderBy(['occurred_on', 'id']) as Promise<{ id: number; firm_id: number; kind: ComplianceEventKind; occurred_on: string; authority: string; doc_number: string; note: string | null; created_at: string }[]>);
+  const listings = await (db('compliance_listings').whereIn('firm_id', firmIds).orderBy(['listed_on', 'id']) as Promise<{ id: number; firm_id: number; list: ComplianceListKind; listed_on: string; removed_on: string | null; authority: string | null }[]>);
+  const checks = await (db('compliance_checks').whereIn('firm_id', firmIds) as Promise<{ firm_id: number; checked_on: string; source: string; version: number }[]>);
   const of = (id: number) => {
     let v = out.get(id);
     if (!v) out.set(id, (v = { events: [], listings: [], check: null }));

@@ -15,7 +15,7 @@ import type { ComplianceService } from './compliance.service.js';
 
 export function complianceRouter(db: Knex, compliance: ComplianceService, renderInputs: InputsPageRenderer): Router {
   const router = express.Router();
-  router.use('/firms/:uscc/compliance', requirePermission('figures.edit'));
+  router.use('/firms/:uscc/compliance', requirePermission('inputs.edit'));
   const loadFirm = (req: Request, res: Response): Promise<Firm> => findFirmInScope(db, normalizeUscc(String(req.params.uscc)), actorOfResponse(res));
   const done = (req: Request, res: Response, firm: Firm, message: string) => {
     setFlash(req, 'success', message);

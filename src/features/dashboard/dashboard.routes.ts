@@ -9,6 +9,7 @@ import { filterPairs, loadFilterOptions, printHeading } from '../firms/filter-op
 import { exportFormatOf, recordExport, sendExport } from '../../web/export.js';
 import { dashboardSheets } from './dashboard-export.js';
 import { loadFunnel } from './dashboard.service.js';
+import { certificationCharts } from '../reporting/aggregates.queries.js';
 
 export function dashboardRouter(db: Knex): Router {
   const router = express.Router();
@@ -20,7 +21,13 @@ export function dashboardRouter(db: Knex): Router {
     const year = requested && requested >= 2000 && requested <= currentYear ? requested : currentYear;
     const filters = pickFilters(parseFirmFilters(req.query), ['park', 'town', 'field']);
     const [funnel, options] = await Promise.all([loadFunnel(db, year, filters, actor, currentYear), loadFilterOptions(db, actor)]);
+    // Certifications (issue 10 item 7): targets against actuals by month, by park, expiring by year.
+    const certCharts = await certificationCharts(db, year, { parkId: filters.park ?? null, townId: filters.town ?? null, jurisdiction: actor });
     renderPageOrFragment(req, res, 'dashboard/index', 'dashboard/funnel', {
+      certCharts: { ...certCharts, monthlyJson: JSON.stringify(certCharts.monthly), parksJson: JSON.stringify(certCharts.parks), expiringJson: JSON.stringify(certCharts.expiring) },
+      certYear: year,
+      funnelChartJson: JSON.stringify(funnel.chart),
+      parkChartJson: JSON.stringify(funnel.parkChart),
       title: '培育统计',
       nav: 'dashboard',
       page: 'dashboard',

@@ -28,6 +28,7 @@ import { formatWan, formatWanExact } from '../../lib/money.js';
 import { actorOfResponse, requirePermission, setFlash, writeContext } from '../../web/auth.js';
 import { positiveInt, str } from '../../web/forms.js';
 import { redirectAfterWrite, renderPageOrFragment } from '../../web/render.js';
+import { firmIdsOfInteraction } from '../coaching/interactions.queries.js';
 import { loadFilterOptions } from '../firms/filter-options.js';
 import { findFirmInScope } from '../firms/firm-scope.js';
 import type { Firm } from '../firms/firms.queries.js';
@@ -181,7 +182,9 @@ export function demandsRouter(db: Knex, demands: DemandService): Router {
     const body = req.body as Record<string, unknown>;
     const today = todayInShanghai();
     const form = demandFormOf(body, today);
-    const interactionId = positiveInt(body.interactionId);
+    // Collected in an interaction: kept only when that interaction covers this firm.
+    const claimed = positiveInt(body.interactionId);
+    const interactionId = claimed && (await firmIdsOfInteraction(db, claimed)).includes(firm.id) ? claimed : null;
     const parsed = parseDemandForm(form, today);
     if (!parsed.ok) return renderForm(res, firm, form, parsed.errors, interactionId, 422);
     const id = await demands.create(db, firm, parsed.values, interactionId, writeContext(req, res));

@@ -20,7 +20,7 @@ const STALE = '研发投入评分选项刚被他人修改过，请刷新页面�
 
 export function eligibilitySettingsRouter(db: Knex, refreshEligibility: EligibilityRefresh, renderInputs: InputsPageRenderer): Router {
   const router = express.Router();
-  router.post('/firms/:uscc/tsme-option', requirePermission('figures.edit'), async (req, res) => {
+  router.post('/firms/:uscc/tsme-option', requirePermission('inputs.edit'), async (req, res) => {
     const firm = await findFirmInScope(db, normalizeUscc(String(req.params.uscc)), actorOfResponse(res));
     const body = req.body as Record<string, unknown>;
     const version = versionOf(body);

@@ -42,7 +42,8 @@ export function evaluate(kind: CheckKind, facts: FirmFacts, today: string): Verd
 }
 
 export async function loadFacts(db: Db, firm: FirmBasics): Promise<FirmFacts> {
-  const [figures, certificates, inputs] = await Promise.all([figuresForFirm(db, firm.id), latestCertificates(db, [firm.id]), inputsOfFirms(db, [firm.id])]);
+  const [figures, certificates] = await Promise.all([figuresForFirm(db, firm.id), latestCertificates(db, [firm.id])]);
+  const inputs = await inputsOfFirms(db, [firm.id]); // after: db may be a transaction's one connection
   return factsOf(firm, figures, certificates.get(firm.id), inputs.get(firm.id));
 }
 

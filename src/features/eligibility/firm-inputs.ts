@@ -13,7 +13,12 @@ import { staffMonthsOfFirms } from '../staff-months/staff-months.queries.js';
 export type FirmInputs = Pick<FirmFacts, 'staffMonths' | 'compliance' | 'tsmeRdOption' | 'ipItems' | 'rdStructures'>;
 
 export async function inputsOfFirms(db: Db, firmIds: number[]): Promise<Map<number, FirmInputs>> {
-  const [staff, compliance, settings, ip, rd] = await Promise.all([staffMonthsOfFirms(db, firmIds), complianceOfFirms(db, firmIds), settingsOfFirms(db, firmIds), ipItemsOfFirms(db, firmIds), rdStructuresOfFirms(db, firmIds)]);
+  // One after another: inside a transaction (refreshEligibility) they share one connection.
+  const staff = await staffMonthsOfFirms(db, firmIds);
+  const compliance = await complianceOfFirms(db, firmIds);
+  const settings = await settingsOfFirms(db, firmIds);
+  const ip = await ipItemsOfFirms(db, firmIds);
+  const rd = await rdStructuresOfFirms(db, firmIds);
   const out = new Map<number, FirmInputs>();
   for (const id of firmIds) {
     out.set(id, {

@@ -28,7 +28,7 @@ export async function writeFirmInput<T>(
   write: (trx: Knex.Transaction, at: string) => Promise<T>,
 ): Promise<T> {
   if (!coversFirm(ctx.actor, firm)) throw new NotFoundError('FIRM_NOT_FOUND', messages.notFound);
-  if (!can(ctx.actor, 'figures.edit')) throw new ForbiddenError('FORBIDDEN', messages.forbidden);
+  if (!can(ctx.actor, 'inputs.edit')) throw new ForbiddenError('FORBIDDEN', messages.forbidden);
   const at = nowIso();
   const result = await db.transaction(async (trx) => {
     const r = await write(trx, at);

@@ -15,7 +15,7 @@ import type { IpRegisterService } from './ip-register.service.js';
 
 export function ipRegisterRouter(db: Knex, ip: IpRegisterService, renderInputs: InputsPageRenderer): Router {
   const router = express.Router();
-  router.use('/firms/:uscc/ip', requirePermission('figures.edit'));
+  router.use('/firms/:uscc/ip', requirePermission('inputs.edit'));
   const loadFirm = (req: Request, res: Response): Promise<Firm> => findFirmInScope(db, normalizeUscc(String(req.params.uscc)), actorOfResponse(res));
 
   router.post('/firms/:uscc/ip', async (req, res) => {

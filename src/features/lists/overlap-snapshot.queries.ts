@@ -100,7 +100,13 @@ async function ensureSnapshot(db: Knex): Promise<string> {
   const meta = (await db('aggregate_snapshots').where({ name: OVERLAP_SNAPSHOT }).first('computed_at', 'stale')) as { computed_at: string; stale: boolean | number } | undefined;
   const old = meta && (Boolean(meta.stale) || Date.now() - Date.parse(meta.computed_at) > SNAPSHOT_MAX_AGE_MS);
   if (!meta || (old && (await firmCount(db)) < SYNC_REFRESH_FIRMS)) {
-    await (running.get(db) ?? refreshOverlapSnapshot(db));
+    // Single-flight: readers arriving meanwhile wait for the same recompute.
+    let job = running.get(db);
+    if (!job) {
+      job = refreshOverlapSnapshot(db).finally(() => running.delete(db));
+      running.set(db, job);
+    }
+    await job;
     return ((await db('aggregate_snapshots').where({ name: OVERLAP_SNAPSHOT }).first('computed_at')) as { computed_at: string }).computed_at;
   }
   if (old) refreshInBackground(db);

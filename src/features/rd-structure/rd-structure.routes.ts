@@ -12,7 +12,7 @@ import type { RdStructureService } from './rd-structure.service.js';
 
 export function rdStructureRouter(db: Knex, rd: RdStructureService, renderInputs: InputsPageRenderer): Router {
   const router = express.Router();
-  router.post('/firms/:uscc/rd/:year', requirePermission('figures.edit'), async (req, res) => {
+  router.post('/firms/:uscc/rd/:year', requirePermission('inputs.edit'), async (req, res) => {
     const firm = await findFirmInScope(db, normalizeUscc(String(req.params.uscc)), actorOfResponse(res));
     const year = inputYear(req.params.year);
     const body = req.body as Record<string, unknown>;

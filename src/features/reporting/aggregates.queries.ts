@@ -10,10 +10,12 @@
  */
 import type { Db } from '../../db/types.js';
 import type { Jurisdiction } from '../../domain/actor.js';
-import { DEFAULT_CALENDAR, type TargetMetric, calendarFromHistory } from '../../domain/targets.js';
+import { DEFAULT_CALENDAR, type TargetMetric, calendarFromHistory, targetMetricLabel } from '../../domain/targets.js';
+import { ReadModelCache } from '../../lib/cache.js';
 import { todayInShanghai } from '../../lib/dates.js';
 import { type CertMetric, type CountRow, certificationFirms, countCertifications } from '../certifications/certifications.queries.js';
 import { countReserve } from '../eligibility/reserve.queries.js';
+import { targetsOf } from '../targets/targets.queries.js';
 import { coachingFigures, type CoachingFigures } from './coaching-figures.js';
 
 export interface AggScope {
@@ -169,3 +171,49 @@ export async function convertibleReserve(db: Db, scope: AggScope = {}): Promise<
 }
 
 export { coachingFigures };
+
+export interface CertificationCharts {
+  /** Cumulative actuals by month against the year's target (新认定高企, 科小入库, 省级科小). */
+  monthly: { labels: string[]; series: { label: string; actual: (number | null)[]; target: number | null }[] };
+  /** Certifications by park: new and valid HTEs, tech-SME registrations (largest first). */
+  parks: { labels: string[]; series: { label: string; counts: number[] }[] };
+  /** HTE certificates by the year their validity ends (this year and the next three). */
+  expiring: { labels: string[]; counts: number[] };
+}
+
+export const CHART_METRICS: TargetMetric[] = ['hte_new', 'tsme', 'tsme_prov'];
+const MONTH_LABELS = Array.from({ length: 12 }, (_, i) => `${i + 1}月`);
+
+const chartCache = new ReadModelCache<CertificationCharts>(60_000);
+
+/**
+ * The three certification charts, as the dashboard and the annual report show them (the report
+ * computes them as of its instant; the dashboard now, cached until the next write).
+ */
+export async function certificationCharts(db: Db, year: number, scope: AggScope = {}): Promise<CertificationCharts> {
+  const build = async (): Promise<CertificationCharts> => {
+    const targets = new Map([...(await targetsOf(db, year, scope.parkId ?? null))].map(([k, t]) => [k, t.value]));
+    const monthly = await Promise.all(CHART_METRICS.map((m) => monthlyCumulative(db, m, year, scope)));
+    const [newByPark, validByPark, tsmeByPark] = await Promise.all([metricByArea(db, 'hte_new', year, 'park', scope), metricByArea(db, 'hte_valid', year, 'park', scope), metricByArea(db, 'tsme', year, 'park', scope)]);
+    const labels = new Map<string, number[]>();
+    for (const [i, rows] of [newByPark, validByPark, tsmeByPark].entries()) {
+      for (const r of rows) {
+        const label = r.label ?? '未落园区';
+        const counts = labels.get(label) ?? [0, 0, 0];
+        counts[i] = r.n;
+        labels.set(label, counts);
+      }
+    }
+    const parks = [...labels.entries()].sort((a, b) => b[1][0]! - a[1][0]! || b[1][1]! - a[1][1]! || a[0].localeCompare(b[0], 'zh'));
+    const years = [year, year + 1, year + 2, year + 3];
+    const expiring = await Promise.all(years.map((y) => registerCount(db, 'hte_expiring', y, scope)));
+    return {
+      monthly: { labels: MONTH_LABELS, series: CHART_METRICS.map((m, i) => ({ label: targetMetricLabel(m), actual: monthly[i]!, target: targets.get(m) ?? null })) },
+      parks: { labels: parks.map(([l]) => l), series: ['新认定高企', '有效高企', '科小入库'].map((label, i) => ({ label, counts: parks.map(([, c]) => c[i]!) })) },
+      expiring: { labels: years.map((y) => `${y} 年`), counts: expiring },
+    };
+  };
+  if (scope.asOf) return build();
+  const key = JSON.stringify({ year, park: scope.parkId ?? null, town: scope.townId ?? null, j: scope.jurisdiction ?? null });
+  return chartCache.get(db, key, build);
+}

@@ -29,7 +29,7 @@ export function staffMonthsRouter(db: Knex, staff: StaffMonthsService, renderInp
   const router = express.Router();
   const loadFirm = (req: Request, res: Response): Promise<Firm> => findFirmInScope(db, normalizeUscc(String(req.params.uscc)), actorOfResponse(res));
 
-  router.post('/firms/:uscc/staff/:year', requirePermission('figures.edit'), async (req, res) => {
+  router.post('/firms/:uscc/staff/:year', requirePermission('inputs.edit'), async (req, res) => {
     const firm = await loadFirm(req, res);
     const year = inputYear(req.params.year);
     const body = req.body as Record<string, unknown>;

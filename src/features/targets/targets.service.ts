@@ -8,6 +8,7 @@ import type { Knex } from 'knex';
 import type { WriteContext } from '../../domain/actor.js';
 import { can } from '../../domain/permissions.js';
 import { TARGET_METRICS, parseTarget, targetMetricLabel } from '../../domain/targets.js';
+import { bumpDataGeneration } from '../../lib/cache.js';
 import { nowIso } from '../../lib/dates.js';
 import { ConflictError, ForbiddenError, ValidationError } from '../../lib/errors.js';
 import { appendAudit } from '../audit/audit.queries.js';
@@ -63,6 +64,7 @@ export async function saveTargets(db: Knex, input: TargetInput, ctx: WriteContex
     if (changed) {
       await appendAudit(trx, ctx, { action: 'target.set', objectType: 'targets', objectId: `${input.year}${input.parkId ? `/park ${input.parkId}` : ''}`, before, after }, at);
     }
+    if (changed) bumpDataGeneration(); // the dashboard's charts show the targets
     await recordResult(`/targets?year=${input.year}${input.parkId ? `&park=${input.parkId}` : ''}`);
     return { changed };
   });

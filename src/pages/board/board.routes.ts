@@ -7,7 +7,7 @@ import { todayInShanghai } from '../../lib/dates.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { actorOfResponse } from '../../web/auth.js';
 import { renderFragment, renderPageOrFragment } from '../../web/render.js';
-import { type FirmFilters, SHORT_SEARCH_CAP, filterQueryString, parseFirmFilters, prepareSearch } from '../../features/firms/firm-filters.js';
+import { type FirmFilters, SHORT_SEARCH_CAP, filterParams, filterQueryString, parseFirmFilters, prepareSearch } from '../../features/firms/firm-filters.js';
 import { filterPairs, loadFilterOptions, printHeading } from '../../features/firms/filter-options.js';
 import { firmListSheet } from '../../features/firms/firm-export.js';
 import { exportFormatOf, recordExport, sendExport } from '../../web/export.js';
@@ -36,6 +36,10 @@ export function boardRouter(db: Knex): Router {
       filterQs: filterQueryString(filters),
       options,
       canMove: can(actor, 'firms.move'),
+      // Assigning a counsellor to every firm the filters show (coaching, issue 9).
+      canAssign: can(actor, 'coaching.assign'),
+      filterFields: filterParams(filters).map(([name, value]) => ({ name, value })),
+      here: req.originalUrl.slice(0, 300),
       searchCap: filters.matchCapped ? SHORT_SEARCH_CAP : null,
       print: printHeading(filters, options),
     });

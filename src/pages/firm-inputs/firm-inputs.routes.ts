@@ -13,7 +13,7 @@ import { loadInputsPage } from './firm-inputs.js';
 async function render(db: Knex, res: Response, uscc: string, year: number | null, state: InputsFormState | null, status: number) {
   const actor = actorOfResponse(res);
   const page = await loadInputsPage(db, uscc, actor, todayInShanghai(), year, state);
-  res.status(status).render('firms/inputs', { title: `${page.firm.name} 认定数据`, nav: 'firms', ...page, canEdit: can(actor, 'figures.edit'), state });
+  res.status(status).render('firms/inputs', { title: `${page.firm.name} 认定数据`, nav: 'firms', ...page, canEdit: can(actor, 'inputs.edit'), state });
 }
 
 /** For the input features' routes: the page with a refused form kept as typed (its year from the form's key). */
