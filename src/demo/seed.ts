@@ -416,12 +416,13 @@ export async function seedDemoData(db: Knex, options: SeedOptions): Promise<Seed
   // The certification register of these histories (资质, 后续管理; issue 10 item 8).
   options.onPhase?.('certifications');
   summary.certifications = (await seedRegisters(db, { seed: options.seed ?? 20261127, anchor: shanghaiDate(new Date(anchorMs)), actorId: userId('caseworker') })).certifications;
-  await ensureExpiryFollowUps(db, shanghaiDate(new Date(anchorMs)));
   for (const [batchId, n] of entriesPerBatch) await db('import_batches').where({ id: batchId }).update({ rows_total: n, rows_matched: n });
   await refreshOverlapSnapshot(db);
   await seedCoachingDemo(db, { seed: options.seed, anchor: options.anchor }); // coaching-core (issue 9)
   // Coaching events and technical demands (issue 9, branch events-demands).
   await seedEventsAndDemands(db, { seed: (options.seed ?? 20261127) + 9, anchor: new Date(anchorMs + 8 * 3600_000).toISOString().slice(0, 10), caseworkerId: userId('caseworker'), counsellorIds: counsellors });
+  // After the coaching demo, which writes its follow-ups with ids of its own: the expiry-year tasks come next.
+  await ensureExpiryFollowUps(db, shanghaiDate(new Date(anchorMs)));
   // reports (issue 10 item 8): targets for 2023–2026, set by the demo administrator (user 1).
   await seedDemoTargets(db, createdAt, 1);
   options.onPhase?.('statistics');

@@ -42,8 +42,10 @@ export function evaluate(kind: CheckKind, facts: FirmFacts, today: string): Verd
 }
 
 export async function loadFacts(db: Db, firm: FirmBasics): Promise<FirmFacts> {
-  const [figures, certificates] = await Promise.all([figuresForFirm(db, firm.id), latestCertificates(db, [firm.id])]);
-  const inputs = await inputsOfFirms(db, [firm.id]); // after: db may be a transaction's one connection
+  // One after the other: db may be a transaction, whose one connection takes one query at a time.
+  const figures = await figuresForFirm(db, firm.id);
+  const certificates = await latestCertificates(db, [firm.id]);
+  const inputs = await inputsOfFirms(db, [firm.id]);
   return factsOf(firm, figures, certificates.get(firm.id), inputs.get(firm.id));
 }
 
