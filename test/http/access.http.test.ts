@@ -93,6 +93,7 @@ const ROUTE_ACCESS: Record<string, Access> = {
   'GET /certifications/new': 'certifications.edit',
   'POST /certifications/new': 'certifications.edit',
   'GET /certifications/calendar': 'certifications.read',
+  'GET /certifications/review': 'certifications.read',
   'GET /certifications/calendar.:format': 'certifications.read',
   'GET /certifications/settings': 'certifications.settings',
   'POST /certifications/settings': 'certifications.settings',
@@ -359,6 +360,7 @@ const PROBES: Probe[] = [
   // certifications (issue 10)
   { route: 'GET /certifications', prepare: async (_t, c) => () => c.get('/certifications') },
   { route: 'GET /certifications/calendar', prepare: async (_t, c) => () => c.get('/certifications/calendar?days=90') },
+  { route: 'GET /certifications/review', prepare: async (_t, c) => () => c.get('/certifications/review') },
   { route: 'GET /certifications/calendar.:format', prepare: async (_t, c) => () => c.get('/certifications/calendar.xlsx') },
   { route: 'GET /certifications/new', prepare: async (t, c, parkId) => { const f = await firmIn(t, parkId); return () => c.get(`/certifications/new?firm=${f.uscc}&kind=tsme`); } },
   {

@@ -180,8 +180,9 @@ export function certificationsRouter(db: Knex, service: CertificationService): R
   // ─── The review queue of the official result lists (issue 10 item 2) ─────────────────────────
   router.get('/certifications/review', async (_req, res) => {
     const actor = actorOfResponse(res);
-    // A caseworker limited in scope sees the rows of the lists they imported themselves.
-    const rows = await officialQueueRows(db, OFFICIAL_IMPORT_KINDS, 1000, actor.parkIds === null ? null : actor.id);
+    // A caseworker limited in scope (by park or by town) sees the rows of the lists they imported themselves.
+    const limited = actor.parkIds !== null || (actor.townIds?.length ?? 0) > 0;
+    const rows = await officialQueueRows(db, OFFICIAL_IMPORT_KINDS, 1000, limited ? actor.id : null);
     res.render('certifications/review', {
       title: '官方名单待处理',
       nav: 'certifications',
