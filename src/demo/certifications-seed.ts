@@ -20,6 +20,7 @@ import { insertChunked } from '../db/insert-chunked.js';
 import { BENCHMARK_LEVELS, PROVINCIAL_AGENCIES } from '../domain/certifications.js';
 import { addDays, addYearsClamped, compareDates } from '../domain/eligibility/dates.js';
 import { shanghaiDate, shanghaiStartOfDay } from '../lib/dates.js';
+import { REGISTER_SNAPSHOT_COLUMNS } from '../features/certifications/certifications.queries.js';
 import { Random } from './random.js';
 
 interface EventRow {
@@ -44,27 +45,6 @@ export interface RegisterSeedSummary {
   cancelled: number;
 }
 
-const SNAPSHOT_KEYS = [
-  'firm_id',
-  'kind',
-  'year',
-  'number',
-  'level',
-  'mode',
-  'applied_on',
-  'publicized_on',
-  'filed_on',
-  'issued_on',
-  'valid_until',
-  'valid_until_override',
-  'status',
-  'status_reason_code',
-  'status_reason',
-  'status_on',
-  'note',
-  'is_void',
-  'version',
-] as const;
 
 /** 10:00 Shanghai on a date, as an instant. */
 const morning = (date: string) => new Date(Date.parse(shanghaiStartOfDay(date)) + 2 * 3600_000).toISOString();
@@ -100,7 +80,7 @@ export async function seedRegisters(db: Knex, opts: { seed: number; anchor: stri
       const full = { id, level: null, mode: null, applied_on: null, publicized_on: null, filed_on: null, issued_on: null, valid_until: null, valid_until_override: false, status_reason_code: null, status_reason: null, status_on: null, note: null, is_void: false, version: extra.cancelOn ? 2 : 1, ...row };
       const createdAt = morning(clampDate(knownOn, '2000-01-01', anchor));
       certs.push({ ...full, source: 'seed', import_batch_id: null, created_at: createdAt, updated_at: extra.cancelOn ? morning(extra.cancelOn) : createdAt, created_by: opts.actorId, updated_by: opts.actorId });
-      const snap = (over: Record<string, unknown>) => Object.fromEntries(SNAPSHOT_KEYS.map((k) => [k, (over as Record<string, unknown>)[k] ?? (full as Record<string, unknown>)[k] ?? null]));
+      const snap = (over: Record<string, unknown>) => Object.fromEntries(REGISTER_SNAPSHOT_COLUMNS.map((k) => [k, (over as Record<string, unknown>)[k] ?? (full as Record<string, unknown>)[k] ?? null]));
       if (extra.cancelOn) {
         history.push({ certification_id: id, ...snap({ status: 'active', status_reason_code: null, status_reason: null, status_on: null, version: 1 }), status_reason_code: null, status_reason: null, status_on: null, change: 'create', recorded_at: createdAt, recorded_by: opts.actorId });
         history.push({ certification_id: id, ...snap({}), change: 'cancel', recorded_at: morning(extra.cancelOn), recorded_by: opts.actorId });

@@ -12,17 +12,14 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Knex } from 'knex';
-import { createDb } from '../../src/db/knex.js';
-import { migrateLatest } from '../../src/db/migrate.js';
 import { runPreview } from '../../src/features/lists/import-job.js';
 import { ImportRunner } from '../../src/features/lists/import-runner.js';
 import { findBatch, insertBatch, transitionBatch } from '../../src/features/lists/imports.queries.js';
 import { insertChunked } from '../../src/db/insert-chunked.js';
 import { normalizeFirmName } from '../../src/domain/firm-name.js';
 import { seedBasics, validUscc } from '../helpers/factories.js';
+import { type TestDb, createPgSchemaDb, createSqliteFileDb } from '../helpers/test-db.js';
 import { writeCsv, type Cell } from '../helpers/list-files.js';
 import { type Report, atMost, int, ms, summarize } from './stats.js';
 
@@ -31,42 +28,11 @@ export const CT = {
   pgRatio: atMost(2, '≤ 2× SQLite (issue 13 §5)'),
 };
 
-interface Fixture {
-  db: Knex;
-  dialect: 'sqlite' | 'postgres';
-  destroy(): Promise<void>;
-}
+type Fixture = TestDb;
 
 async function fixture(pgUrl: string | null): Promise<Fixture> {
-  if (pgUrl) {
-    const schema = `bench_${crypto.randomBytes(5).toString('hex')}`;
-    const admin = createDb(pgUrl, { poolMax: 1 });
-    await admin.raw('CREATE SCHEMA ??', [schema]);
-    await admin.destroy();
-    const db = createDb(pgUrl, { searchPath: [schema, 'public'], poolMax: 4 });
-    await migrateLatest(db);
-    return {
-      db,
-      dialect: 'postgres',
-      async destroy() {
-        await db.destroy();
-        const c = createDb(pgUrl, { poolMax: 1 });
-        await c.raw('DROP SCHEMA ?? CASCADE', [schema]);
-        await c.destroy();
-      },
-    };
-  }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'miaopu-commit-bench-'));
-  const db = createDb(`sqlite:${path.join(dir, 'bench.sqlite')}`);
-  await migrateLatest(db);
-  return {
-    db,
-    dialect: 'sqlite',
-    async destroy() {
-      await db.destroy();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  // Real commits on PostgreSQL (no asyncCommit): the figure is the commit's own time.
+  return pgUrl ? createPgSchemaDb(pgUrl, { prefix: 'bench_' }) : createSqliteFileDb();
 }
 
 /** A previewed batch of `rows` rows: half registered firms (inserted here), half new codes. */

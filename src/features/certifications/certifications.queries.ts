@@ -114,7 +114,7 @@ export interface MetricOptions extends ScopeOptions {
 }
 
 /** The columns a register row has, in the current table and in every history row alike. */
-const SNAPSHOT = [
+export const REGISTER_SNAPSHOT_COLUMNS = [
   'firm_id',
   'kind',
   'year',
@@ -149,10 +149,10 @@ export function asOfInstant(asOf: string): string {
  * latest history row of each certification recorded at or before that instant.
  */
 export function registerSource(db: Db, asOf?: string | null): Knex.QueryBuilder {
-  if (!asOf) return db('certifications').select('id', ...SNAPSHOT);
+  if (!asOf) return db('certifications').select('id', ...REGISTER_SNAPSHOT_COLUMNS);
   const cutoff = asOfInstant(asOf);
   return db('certification_history as h')
-    .select('h.certification_id as id', ...SNAPSHOT.map((c) => `h.${c}`))
+    .select('h.certification_id as id', ...REGISTER_SNAPSHOT_COLUMNS.map((c) => `h.${c}`))
     .where(
       'h.id',
       db('certification_history as h2').max('h2.id').where('h2.certification_id', db.ref('h.certification_id')).andWhere('h2.recorded_at', '<=', cutoff),
@@ -498,7 +498,7 @@ function rowOf(v: CertificationValues): Record<string, unknown> {
 }
 
 async function appendHistory(db: Db, id: number, change: string, at: string, by: number | null): Promise<void> {
-  const row = (await db('certifications').where({ id }).select(...SNAPSHOT).first()) as Record<string, unknown>;
+  const row = (await db('certifications').where({ id }).select(...REGISTER_SNAPSHOT_COLUMNS).first()) as Record<string, unknown>;
   await db('certification_history').insert({ certification_id: id, ...row, change, recorded_at: at, recorded_by: by });
 }
 

@@ -176,9 +176,8 @@ export async function lastContacts(db: Db, firmIds: number[]): Promise<Map<numbe
 }
 
 /** A subquery: the latest reached contact date of firm `f` (for filters in SQL over firms aliased f). */
-export function lastReachedSubquery(db: Db): Knex.Raw {
-  return db.raw('(select max(i.occurred_on) from interaction_firms x join interactions i on i.id = x.interaction_id where x.firm_id = f.id and i.reached)');
-}
+/** The date of firm `f`'s last reached contact, as SQL to place in a query over `firms as f` (no bindings). */
+export const LAST_REACHED_SQL = '(select max(i.occurred_on) from interaction_firms x join interactions i on i.id = x.interaction_id where x.firm_id = f.id and i.reached)';
 
 /**
  * The annual report's contact figure (reports slice, T7): visits, calls and online contacts (not

@@ -9,7 +9,7 @@ import type { Jurisdiction } from '../../domain/actor.js';
 import { contactCutoff } from '../../domain/coaching/contact.js';
 import type { StageKey } from '../../domain/stages.js';
 import { applyFirmFilters, type FirmFilters } from '../firms/firm-filters.js';
-import { lastReachedSubquery } from './interactions.queries.js';
+import { LAST_REACHED_SQL } from './interactions.queries.js';
 
 export type CounsellorChoice = number | 'unassigned' | null;
 
@@ -66,7 +66,7 @@ function withColumns(db: Db, qb: Knex.QueryBuilder): Knex.QueryBuilder {
     .leftJoin('users as u', 'u.id', 'f.counsellor_id')
     .select('f.id', 'f.uscc', 'f.name', 'f.stage', 'f.lifecycle', 'f.version', 'f.counsellor_id', 'f.park_id', 'f.town_id', 'p.name as park_name', 'u.display_name as counsellor_name')
     .select(db.raw('(select max(i.occurred_on) from interaction_firms x join interactions i on i.id = x.interaction_id where x.firm_id = f.id) as last_on'))
-    .select(db.raw(`${lastReachedSubquery(db).toQuery()} as last_reached_on`))
+    .select(db.raw(`${LAST_REACHED_SQL} as last_reached_on`))
     .select(db.raw(`${NEXT_DUE} as next_due_on`, ['open']))
     .select(db.raw(`${NEXT_TITLE} as next_title`));
 }
@@ -115,7 +115,7 @@ export async function firmsWithoutContact(
   db: Db,
   q: WorkspaceQuery & { today: string; daysByStage: Map<StageKey, number> },
 ): Promise<{ total: number; firms: (WorkspaceFirm & { days: number })[] }> {
-  const lastReached = lastReachedSubquery(db).toQuery();
+  const lastReached = LAST_REACHED_SQL;
   const where = (qb: Knex.QueryBuilder) =>
     qb.where((w) => {
       for (const [stage, days] of q.daysByStage) {
