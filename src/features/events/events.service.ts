@@ -18,7 +18,7 @@ import { claimFormKey } from '../../web/form-keys.js';
 import { appendAudit } from '../audit/audit.queries.js';
 import { insertFollowUps } from '../coaching/follow-ups.queries.js';
 import { insertInteraction } from '../coaching/interactions.queries.js';
-import { findFirmByUscc } from '../firms/firms.queries.js';
+import { findFirmByUscc, findFirmsByUscc } from '../firms/firms.queries.js';
 import {
   type CoachingEvent,
   type EventFields,
@@ -116,9 +116,10 @@ export function createEventService() {
       if (event.wrappedUpAt) throw new ValidationError({ codes: EVENT_MESSAGES.wrappedUp });
       const problems: string[] = [];
       const firmIds: number[] = [];
+      // One lookup for all the codes, not one per code (an invitation list may hold a park's firms).
+      const byCode = new Map((await findFirmsByUscc(db, codes.map(normalizeUscc))).map((f) => [f.uscc, f]));
       for (const raw of codes) {
-        const code = normalizeUscc(raw);
-        const firm = await findFirmByUscc(db, code);
+        const firm = byCode.get(normalizeUscc(raw));
         if (!firm || !coversFirm(ctx.actor, firm)) problems.push(`${raw}：找不到这家企业（信用代码不存在，或不在你负责的范围）`);
         else if (!mayWriteCoaching(ctx.actor, firm)) problems.push(`${raw}（${firm.name}）：${coachingRefusal(ctx.actor, firm)}`);
         else firmIds.push(firm.id);
