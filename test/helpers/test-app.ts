@@ -9,7 +9,7 @@ import type { Express } from 'express';
 import type { Knex } from 'knex';
 import { parse, type HTMLElement } from 'node-html-parser';
 import request from 'supertest';
-import { createApp } from '../../src/app.js';
+import { type AppOptions, createApp } from '../../src/app.js';
 import type { Actor } from '../../src/domain/actor.js';
 import { type AppConfig, testConfig } from '../../src/config.js';
 import { clearDashboardCache } from '../../src/features/dashboard/dashboard.service.js';
@@ -81,12 +81,14 @@ export interface TestContext {
   destroy(): Promise<void>;
 }
 
-export async function createTestContext(opts: TestDbOptions & { config?: Partial<AppConfig> } = {}): Promise<TestContext> {
+export async function createTestContext(
+  opts: TestDbOptions & { config?: Partial<AppConfig> & Pick<AppOptions, 'searchRateLimit'> } = {},
+): Promise<TestContext> {
   const t = await createTestDb(opts);
   const basics = await seedBasics(t.db);
   clearDashboardCache();
   const config = testConfig(opts.config);
-  const app = createApp(t.db, config);
+  const app = createApp(t.db, { ...config, searchRateLimit: opts.config?.searchRateLimit });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
