@@ -14,7 +14,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type { Knex } from 'knex';
 import { runPreview } from '../../src/features/lists/import-job.js';
-import { ImportRunner } from '../../src/features/lists/import-runner.js';
+import { createImportRunner, importSteps } from '../../src/jobs/import-steps.js';
 import { findBatch, insertBatch, transitionBatch } from '../../src/features/lists/imports.queries.js';
 import { insertChunked } from '../../src/db/insert-chunked.js';
 import { normalizeFirmName } from '../../src/domain/firm-name.js';
@@ -54,7 +54,7 @@ async function previewedBatch(db: Knex, rows: number): Promise<{ batchId: number
   const batchId = await insertBatch(db, { kind: 'rd_deduction', year, fileName: 'bench.csv', fileHash: crypto.randomBytes(16).toString('hex'), fileSize: fs.statSync(file).size, fileType: 'csv', createdBy: basics.users.admin.id, at });
   const mapping = [{ field: 'uscc', unit: null }, { field: 'name', unit: null }, { field: 'park', unit: null }, { field: 'rd_deduction', unit: 'wan' }];
   await db('import_batches').where({ id: batchId }).update({ mapping: JSON.stringify(mapping), source_info: JSON.stringify({ columns: data[0] }), status: 'previewing' });
-  await runPreview(db, batchId, { actor: basics.users.admin, ip: null, filePath: file });
+  await runPreview(db, batchId, { actor: basics.users.admin, ip: null, filePath: file }, importSteps());
   fs.rmSync(file, { force: true });
   const ids = ((await db('firms').select('id').limit(2000)) as { id: number }[]).map((r) => r.id);
   return { batchId, firmIds: ids, actor: basics.users.admin };
@@ -64,7 +64,7 @@ async function previewedBatch(db: Knex, rows: number): Promise<{ batchId: number
 async function commitOnce(db: Knex, rows: number, withWrites: boolean): Promise<{ seconds: number; waits: number[]; failed: number; firstError: string; entries: number }> {
   const { batchId, firmIds, actor } = await previewedBatch(db, rows);
   if (!(await transitionBatch(db, batchId, ['previewed'], 'committing'))) throw new Error('batch not previewed');
-  const runner = new ImportRunner(db);
+  const runner = createImportRunner(db);
   const waits: number[] = [];
   let failed = 0;
   let firstError = '';
@@ -110,7 +110,7 @@ export async function benchPhases(rows: number): Promise<void> {
     const { runCommit } = await import('../../src/features/lists/import-job.js');
     const t0 = performance.now();
     const marks: Record<string, number> = {};
-    await runCommit(f.db, batchId, { actor, ip: null, filePath: '' }, (phase) => {
+    await runCommit(f.db, batchId, { actor, ip: null, filePath: '' }, importSteps(), (phase) => {
       marks[phase] = performance.now() - t0;
     });
     console.log({ ...marks, done: performance.now() - t0 });

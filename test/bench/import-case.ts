@@ -30,7 +30,8 @@ import { createDb } from '../../src/db/knex.js';
 import { nowIso } from '../../src/lib/dates.js';
 import { runCommit, runPreview, type CommitResult, type JobContext, type PreviewCounts } from '../../src/features/lists/import-job.js';
 import { type ColumnMapping, rawByHeader, readRow } from '../../src/features/lists/import-rows.js';
-import { ImportRunner, previewHeapLimitMiB } from '../../src/features/lists/import-runner.js';
+import { previewHeapLimitMiB } from '../../src/features/lists/import-runner.js';
+import { createImportRunner, importSteps } from '../../src/jobs/import-steps.js';
 import { describeSource } from '../../src/features/lists/imports.service.js';
 import { findBatch, insertBatch, transitionBatch } from '../../src/features/lists/imports.queries.js';
 import { checkMapping, openTable, suggestMapping } from '../../src/features/lists/parsing/index.js';
@@ -255,12 +256,12 @@ async function run(): Promise<ImportCaseResult> {
       let counts: PreviewCounts;
       if (spec.via === 'worker') {
         // With the heap limit the app gives this file (ImportService.confirmMapping).
-        await new ImportRunner(db).start('preview', batchId, ctx, { heapLimitMiB: previewHeapLimitMiB(batch.fileType, batch.sourceInfo) });
+        await createImportRunner(db).start('preview', batchId, ctx, { heapLimitMiB: previewHeapLimitMiB(batch.fileType, batch.sourceInfo) });
         const b = await findBatch(db, batchId);
         if (b?.status !== 'previewed') throw new Error(`the preview ended ${b?.status}: ${b?.error}`);
         counts = { total: b.rowsTotal ?? 0, matched: b.rowsMatched ?? 0, nameMatched: b.rowsNameMatched ?? 0, created: b.rowsNew ?? 0, rejected: b.rowsRejected ?? 0, flagged: b.rowsFlagged ?? 0 };
       } else {
-        counts = await runPreview(db, batchId, ctx, throttled());
+        counts = await runPreview(db, batchId, ctx, importSteps(), throttled());
       }
       const seconds = (performance.now() - t0) / 1000;
       const profile = stopProfile ? await stopProfile() : undefined;
@@ -281,9 +282,9 @@ async function run(): Promise<ImportCaseResult> {
     const t0 = performance.now();
     let result: CommitResult | null = null;
     if (spec.via === 'worker') {
-      await new ImportRunner(db).start('commit', batchId, ctx);
+      await createImportRunner(db).start('commit', batchId, ctx);
     } else {
-      result = await runCommit(db, batchId, ctx, throttled());
+      result = await runCommit(db, batchId, ctx, importSteps(), throttled());
     }
     const seconds = (performance.now() - t0) / 1000;
     const mem = { ...memPeak };

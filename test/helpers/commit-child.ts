@@ -7,12 +7,13 @@
  */
 import { createDb, type DbLocation } from '../../src/db/knex.js';
 import { runCommit } from '../../src/features/lists/import-job.js';
+import { importSteps } from '../../src/jobs/import-steps.js';
 
 const [locationJson, batchId, actorJson, phase = 'publish'] = process.argv.slice(2);
 const location = JSON.parse(locationJson!) as DbLocation;
 const db = createDb(location.url, location.options);
 let paused = false;
-await runCommit(db, Number(batchId), { actor: JSON.parse(actorJson!), ip: null, filePath: '' }, async (at) => {
+await runCommit(db, Number(batchId), { actor: JSON.parse(actorJson!), ip: null, filePath: '' }, importSteps(), async (at) => {
   if (paused || at !== phase) return;
   paused = true;
   process.stdout.write('PAUSED\n');

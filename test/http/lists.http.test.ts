@@ -2,7 +2,8 @@
 import { expect } from 'chai';
 import ExcelJS from 'exceljs';
 import { createDb } from '../../src/db/knex.js';
-import { ImportRunner } from '../../src/features/lists/import-runner.js';
+import type { ImportRunner } from '../../src/features/lists/import-runner.js';
+import { createImportRunner } from '../../src/jobs/import-steps.js';
 import { createFirm, validUscc } from '../helpers/factories.js';
 import { type Cell, writeBytes, writeCsv, writeXlsx } from '../helpers/list-files.js';
 import { type Client, createTestContext, html, snapshot, type TestContext } from '../helpers/test-app.js';
@@ -549,7 +550,7 @@ describe('candidate lists: the job runner', () => {
     // No tables: the job fails, and so does writing that failure to the batch.
     const empty = createDb('sqlite::memory:');
     try {
-      const runner = new ImportRunner(empty);
+      const runner = createImportRunner(empty);
       const actor = { id: 1, username: 'x', displayName: 'x', role: 'admin', parkIds: null } as never;
       await runner.start('commit', 1, { actor, ip: null, filePath: '' });
       expect(runner.state(1)).to.equal(null);

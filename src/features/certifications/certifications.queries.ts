@@ -222,6 +222,12 @@ function toCert(r: Row): Certification {
   };
 }
 
+/** A history row's state as values to write back (a revert puts a row back as it was). */
+function valuesOfRow(r: Row): CertificationValues {
+  const { id: _id, version: _version, ...values } = toCert({ ...r, id: 0, version: 0 });
+  return values;
+}
+
 function toCertWithFirm(r: RowWithFirm): CertificationWithFirm {
   return {
     ...toCert(r),
@@ -497,9 +503,9 @@ function rowOf(v: CertificationValues): Record<string, unknown> {
   };
 }
 
-async function appendHistory(db: Db, id: number, change: string, at: string, by: number | null): Promise<void> {
+async function appendHistory(db: Db, id: number, change: string, at: string, by: number | null, importBatchId: number | null): Promise<void> {
   const row = (await db('certifications').where({ id }).select(...REGISTER_SNAPSHOT_COLUMNS).first()) as Record<string, unknown>;
-  await db('certification_history').insert({ certification_id: id, ...row, change, recorded_at: at, recorded_by: by });
+  await db('certification_history').insert({ certification_id: id, ...row, change, recorded_at: at, recorded_by: by, import_batch_id: importBatchId });
 }
 
 export async function insertCertification(db: Db, v: CertificationValues, meta: { source: string; importBatchId?: number | null; at: string; by: number | null }): Promise<number> {
@@ -507,7 +513,7 @@ export async function insertCertification(db: Db, v: CertificationValues, meta: 
     .insert({ ...rowOf(v), version: 1, source: meta.source, import_batch_id: meta.importBatchId ?? null, created_at: meta.at, updated_at: meta.at, created_by: meta.by, updated_by: meta.by })
     .returning('id')) as ({ id: number } | number)[];
   const id = typeof raw === 'object' ? raw!.id : raw!;
-  await appendHistory(db, id, 'create', meta.at, meta.by);
+  await appendHistory(db, id, 'create', meta.at, meta.by, meta.importBatchId ?? null);
   return id;
 }
 
@@ -517,22 +523,70 @@ export async function updateCertification(
   id: number,
   version: number,
   v: CertificationValues,
-  meta: { change: 'update' | 'correct' | 'cancel' | 'void' | 'certify'; at: string; by: number | null },
+  meta: { change: 'update' | 'correct' | 'cancel' | 'void' | 'certify' | 'revert'; at: string; by: number | null; importBatchId?: number | null },
 ): Promise<boolean> {
   const n = await db('certifications')
     .where({ id, version })
     .update({ ...rowOf(v), version: version + 1, updated_at: meta.at, updated_by: meta.by });
   if (n !== 1) return false;
-  await appendHistory(db, id, meta.change, meta.at, meta.by);
+  await appendHistory(db, id, meta.change, meta.at, meta.by, meta.importBatchId ?? null);
   return true;
 }
 
-/** Rows written by an import batch (its revert voids them). */
-export async function certificationsOfBatch(db: Db, batchId: number): Promise<Certification[]> {
-  return ((await db('certifications').where({ import_batch_id: batchId }).andWhere('is_void', false)) as Row[]).map(toCert);
+/** One register row an import batch wrote, with what a revert of the batch needs to undo it. */
+export interface BatchWrite {
+  certificationId: number;
+  firmId: number;
+  uscc: string;
+  firmName: string;
+  kind: CertKind;
+  year: number;
+  /** The batch created the row (a revert voids it), else it completed an existing one. */
+  created: boolean;
+  /** The row as it stood before the batch wrote it (null when the batch created it). */
+  before: CertificationValues | null;
+  /** Someone wrote the row again after the batch (a revert must not overwrite that). */
+  changedSince: boolean;
+  /** The row now (its version, for the optimistic write). */
+  current: Certification;
 }
 
-// ─── Compliance ticks and reported changes ─────────────────────────────────────────────────────────
+/** The register rows an import batch wrote (certification_history.import_batch_id), oldest first. */
+export async function writesOfBatch(db: Db, batchId: number): Promise<BatchWrite[]> {
+  const mine = (await db('certification_history').where({ import_batch_id: batchId }).orderBy('id').select('id', 'certification_id', 'change')) as { id: number | string; certification_id: number; change: string }[];
+  if (mine.length === 0) return [];
+  const ids = [...new Set(mine.map((h) => h.certification_id))];
+  const out: BatchWrite[] = [];
+  for (let i = 0; i < ids.length; i += 500) {
+    const chunk = ids.slice(i, i + 500);
+    const current = new Map(
+      ((await db('certifications as c').join('firms as f', 'f.id', 'c.firm_id').whereIn('c.id', chunk).select('c.*', 'f.uscc', 'f.name as firm_name')) as (Row & { uscc: string; firm_name: string })[]).map((r) => [r.id, r]),
+    );
+    const history = (await db('certification_history').whereIn('certification_id', chunk).orderBy('id').select('id', 'certification_id', 'import_batch_id', ...REGISTER_SNAPSHOT_COLUMNS.filter((c) => c !== 'version'))) as (Row & { certification_id: number; import_batch_id: number | null })[];
+    for (const certId of chunk) {
+      const rows = history.filter((h) => h.certification_id === certId);
+      const first = rows.findIndex((h) => h.import_batch_id === batchId);
+      const last = rows.length - 1 - [...rows].reverse().findIndex((h) => h.import_batch_id === batchId);
+      const cur = current.get(certId)!;
+      const prior = first > 0 ? rows[first - 1]! : null;
+      out.push({
+        certificationId: certId,
+        firmId: cur.firm_id,
+        uscc: cur.uscc,
+        firmName: cur.firm_name,
+        kind: cur.kind,
+        year: cur.year,
+        created: first === 0,
+        before: prior ? valuesOfRow(prior) : null,
+        changedSince: last < rows.length - 1,
+        current: toCert(cur),
+      });
+    }
+  }
+  return out;
+}
+
+// ─── Compliance ticks// ─── Compliance ticks and reported changes ─────────────────────────────────────────────────────────
 
 export type TickKind = 'hte_annual_report' | 'tsme_info_update';
 

@@ -25,7 +25,7 @@ import { firmCompliance, mayApplyHte } from '../../domain/compliance.js';
 import { changeReportDueOn } from '../../domain/eligibility/calendar.js';
 import { compareDates, tryParseDate } from '../../domain/eligibility/dates.js';
 import { can, coversFirm } from '../../domain/permissions.js';
-import type { StageKey } from '../../domain/stages.js';
+import { type StageKey, stageLabel } from '../../domain/stages.js';
 import type { MoveDecision } from '../../domain/transitions.js';
 import { bumpDataGeneration } from '../../lib/cache.js';
 import { nowIso, todayInShanghai } from '../../lib/dates.js';
@@ -36,7 +36,7 @@ import { insertFollowUps } from '../coaching/follow-ups.queries.js';
 import { findFirmInScope } from '../firms/firm-scope.js';
 import { type Firm, findFirmByUscc } from '../firms/firms.queries.js';
 import { type CertificateHook, type FirmService, MoveRefusedError } from '../firms/firms.service.js';
-import type { StageEventSource } from '../stages/stage-events.queries.js';
+import { type StageEventSource, latestStageEvents, stageEventsAt } from '../stages/stage-events.queries.js';
 import {
   type Certification,
   type CertificationValues,
@@ -56,6 +56,7 @@ import {
   removeTick,
   saveYearSettings,
   updateCertification,
+  writesOfBatch,
   yearSettings,
 } from './certifications.queries.js';
 
@@ -68,6 +69,9 @@ export const messages = {
   stale: '这条记录刚被他人修改过，已为你显示最新内容，请确认后再保存。',
   numberTaken: (name: string | null) => (name ? `该编号已由“${name}”持有。` : '该编号已由另一家企业持有。'),
   numberTakenSelf: '该编号已登记在本企业的另一条记录上。',
+  revertBlocked: (what: string[]) =>
+    `这个批次导入后，以下记录又被修改过，撤销会覆盖这些后来的修改，因此没有撤销：${what.slice(0, 10).join('；')}${what.length > 10 ? `；等共 ${what.length} 处` : ''}。请在“资质”页逐条核对、作废或更正。`,
+  revertMoveRefused: (name: string, why: string) => `${name}无法退回导入前的阶段（${why}），因此没有撤销。`,
   yearTaken: (kind: string, year: number) => `该企业 ${year} 年度已有一条${kind}记录，请修改那一条。`,
   exited: '该企业已退库。请先在看板上让它重新入库，再登记有效的高新技术企业证书。',
   cancelReason: '请选择取消/撤销的原因。',
@@ -235,6 +239,23 @@ export function createCertificationService(deps: { firms: FirmService }) {
     return d.to;
   }
 
+  /** The writes of a batch and the moves it caused, with what has changed since (writesOfBatch, stage events). */
+  async function planBatchRevert(db: Db, batch: { id: number; committedAt: string | null }) {
+    const writes = await writesOfBatch(db, batch.id);
+    const blockers = writes.filter((w) => w.changedSince).map((w) => `${w.firmName}（${CERT_KIND_LABELS[w.kind]} ${w.year} 年的记录导入后又被修改）`);
+    const firmIds = [...new Set(writes.map((w) => w.firmId))];
+    const moves: { firmId: number; uscc: string; firmName: string; fromStage: StageKey }[] = [];
+    if (batch.committedAt && firmIds.length) {
+      const latest = await latestStageEvents(db, firmIds);
+      for (const e of await stageEventsAt(db, firmIds, batch.committedAt, 'register')) {
+        const w = writes.find((x) => x.firmId === e.firmId)!;
+        if (latest.get(e.firmId)?.id !== e.id) blockers.push(`${w.firmName}（导入后阶段又有变动）`);
+        else if (e.fromStage) moves.push({ firmId: e.firmId, uscc: w.uscc, firmName: w.firmName, fromStage: e.fromStage });
+      }
+    }
+    return { writes, moves, blockers };
+  }
+
   const service = {
     /**
      * One row of an official result list (issue 10 item 2), inside the list commit's transaction:
@@ -276,7 +297,7 @@ export function createCertificationService(deps: { firms: FirmService }) {
       }
       let id: number;
       if (prior) {
-        if (!(await updateCertification(trx, prior.id, prior.version, values, { change: row.kind === 'hte_filing' ? 'certify' : 'update', at, by: ctx.actor.id }))) throw new StaleCertificationError(prior);
+        if (!(await updateCertification(trx, prior.id, prior.version, values, { change: row.kind === 'hte_filing' ? 'certify' : 'update', at, by: ctx.actor.id, importBatchId: batchId }))) throw new StaleCertificationError(prior);
         id = prior.id;
       } else {
         id = await insertCertification(trx, values, { source: 'import', importBatchId: batchId, at, by: ctx.actor.id });
@@ -285,6 +306,49 @@ export function createCertificationService(deps: { firms: FirmService }) {
       await appendAudit(trx, ctx, { action: prior ? 'certification.update' : 'certification.create', objectType: 'firm', objectId: uscc, ...(prior ? { before: { id, ...auditView(prior) } } : {}), after: { id, batchId, ...auditView(values) } }, at);
       const movedTo = await followCertificate(trx, firmId, values, ctx, at, today);
       return { id, movedTo };
+    },
+
+    /**
+     * What reverting an official result list would undo (issue 10 item 2), for its confirmation:
+     * the register rows it created (voided) or completed (put back as they were before it), and the
+     * firms it moved into 高新技术企业 (moved back). `blocked` names what was changed since.
+     */
+    async revertPlanOfBatch(db: Knex, batch: { id: number; committedAt: string | null }): Promise<{ lines: string[]; blocked: string | null }> {
+      const plan = await planBatchRevert(db, batch);
+      const voids = plan.writes.filter((w) => w.created).length;
+      const lines = [
+        ...(voids ? [`作废导入时新建的 ${voids} 条资质记录`] : []),
+        ...(plan.writes.length - voids ? [`把导入时补充的 ${plan.writes.length - voids} 条资质记录恢复为导入前的内容`] : []),
+        ...(plan.moves.length ? [`${plan.moves.length} 家企业退回导入前的阶段（${[...new Set(plan.moves.map((m) => stageLabel(m.fromStage)))].join('、')}）`] : []),
+      ];
+      return { lines, blocked: plan.blockers.length ? messages.revertBlocked(plan.blockers) : null };
+    },
+
+    /**
+     * Undo an official list inside the revert's transaction: each row it wrote goes back to what it
+     * was (a row it created is voided), and each firm it moved goes back through moveWithin, so the
+     * transition rules and the register agree as on any move. Refused, changing nothing, when a row
+     * or a moved firm has been changed since the import: that later work must not be overwritten.
+     */
+    async revertBatch(trx: Knex.Transaction, batch: { id: number; committedAt: string | null }, ctx: WriteContext, at: string): Promise<void> {
+      const plan = await planBatchRevert(trx, batch);
+      if (plan.blockers.length) throw new ConflictError('REVERT_BLOCKED', messages.revertBlocked(plan.blockers));
+      const undone = `导入批次 #${batch.id} 已撤销`;
+      for (const w of plan.writes) {
+        const values: CertificationValues = w.before ?? { ...w.current, isVoid: true, note: [w.current.note, undone].filter(Boolean).join('；') };
+        if (!(await updateCertification(trx, w.certificationId, w.current.version, values, { change: 'revert', at, by: ctx.actor.id }))) throw new StaleCertificationError(w.current);
+        await appendAudit(trx, ctx, { action: 'certification.revert', objectType: 'firm', objectId: w.uscc, before: { id: w.certificationId, ...auditView(w.current) }, after: { id: w.certificationId, batchId: batch.id, ...(w.before ? auditView(w.before) : { void: true }) } }, at);
+      }
+      for (const m of plan.moves) {
+        const firm = (await findFirmByUscc(trx, m.uscc))!;
+        try {
+          // Back where the import found it: not a new entry into 高企申报中, so its gate does not apply again.
+          await deps.firms.moveWithin(trx, firm, { to: m.fromStage, reason: `${undone}（其高新技术企业证书记录随之撤销）`, override: true }, 'register', ctx, at);
+        } catch (err) {
+          if (err instanceof MoveRefusedError) throw new ConflictError('REVERT_BLOCKED', messages.revertMoveRefused(m.firmName, err.decision.message));
+          throw err;
+        }
+      }
     },
 
     /** Record a new row for a firm. Returns its id and the stage the firm moved to, if it moved. */

@@ -3,16 +3,14 @@
  * matched row and the commit step (KIND_COMMIT_STEPS in src/features/lists/import-job.ts). The rules
  * are plain functions in src/domain/official-lists.ts; this module only reads the register for them
  * and writes through the certification service, so a certificate moves the firm by decideMove.
+ * src/jobs/import-steps.ts hands these to the list pipeline.
  */
 import type { Knex } from 'knex';
 import type { WriteContext } from '../../domain/actor.js';
 import { type FirmRef, type HeldRow, type OfficialListKind, planOfficialRow, type RowPlan } from '../../domain/official-lists.js';
 import { todayInShanghai } from '../../lib/dates.js';
 import { ValidationError } from '../../lib/errors.js';
-import { applyingGate } from '../eligibility/applying-gate.js';
-import { refreshEligibility } from '../eligibility/eligibility.service.js';
-import { createFirmService } from '../firms/firms.service.js';
-import { certificateHook, createCertificationService } from './certifications.service.js';
+import type { CertificationService } from './certifications.service.js';
 import { certificationsOfFirm, findByNumber } from './certifications.queries.js';
 
 /** 2024-12-10, 2024/12/10, 2024.12.10, 2024年12月10日 → 2024-12-10; anything else null. */
@@ -65,6 +63,7 @@ export function planText(plan: Extract<RowPlan, { action: 'record' }>): string {
  * recorded; a row refused now fails the whole commit (all or nothing), with its line.
  */
 export async function commitOfficialRows(
+  service: CertificationService,
   trx: Knex.Transaction,
   batch: { id: number; kind: string; year: number },
   drafts: readonly { firmId: number | null; line: number; data: Record<string, unknown> }[],
@@ -72,7 +71,6 @@ export async function commitOfficialRows(
   at: string,
 ): Promise<number> {
   const kind = batch.kind as OfficialListKind;
-  const service = createCertificationService({ firms: createFirmService({ applyingGate, refreshEligibility, certificates: certificateHook }) });
   let written = 0;
   for (const d of drafts) {
     if (d.firmId === null) continue;

@@ -13,14 +13,12 @@ import type { Actor } from '../../domain/actor.js';
 import { normalizeFirmName } from '../../domain/firm-name.js';
 import { isOfficialImportKind, listKindLabel } from '../../domain/list-kinds.js';
 import { matchOfficialRow } from '../../domain/official-lists.js';
-import { commitOfficialRows, officialValues, planRow, planText } from '../certifications/official-import.js';
 import { unitSlip } from '../../domain/figure-checks.js';
 import { coversPark } from '../../domain/permissions.js';
 import { insertChunked } from '../../db/insert-chunked.js';
 import { nowIso } from '../../lib/dates.js';
 import { ConflictError } from '../../lib/errors.js';
 import { appendAudit, auditRow } from '../audit/audit.queries.js';
-import { refreshEligibility } from '../eligibility/eligibility.service.js';
 import { markListAggregatesStale } from './overlap-snapshot.queries.js';
 import { REGISTERED_OUT_OF_SCOPE } from '../firms/firm-scope.js';
 import { areaNamesForMatching } from '../parks/parks.queries.js';
@@ -29,6 +27,7 @@ import { columnLabels, rawByHeader, readRow } from './import-rows.js';
 import { AMOUNT_FIELDS, FIELD_LABELS, type FieldKey } from './parsing/columns.js';
 import { formatWan } from '../../lib/money.js';
 import { type Batch, findBatch, stagedRows, type StagedRow } from './imports.queries.js';
+import type { EntryDraft, ImportSteps } from './kind-steps.js';
 import { openTable } from './parsing/index.js';
 import type { RawRow } from './parsing/types.js';
 
@@ -107,7 +106,7 @@ interface Pending {
   row: RawRow;
 }
 
-export async function runPreview(db: Knex, batchId: number, ctx: JobContext, progress?: Progress): Promise<PreviewCounts> {
+export async function runPreview(db: Knex, batchId: number, ctx: JobContext, steps: ImportSteps, progress?: Progress): Promise<PreviewCounts> {
   const batch = await findBatch(db, batchId);
   if (!batch || !batch.mapping) throw new Error(`batch ${batchId} is not ready for a preview`);
   const mapping = batch.mapping;
@@ -177,7 +176,7 @@ export async function runPreview(db: Knex, batchId: number, ctx: JobContext, pro
           reject(p.row, messages.outOfScope, p.uscc, p.name);
           continue;
         }
-        const v = officialValues(official, p.values);
+        const v = steps.official.read(official, p.values);
         if ('error' in v) {
           reject(p.row, v.error, p.uscc, p.name);
           continue;
@@ -189,7 +188,7 @@ export async function runPreview(db: Knex, batchId: number, ctx: JobContext, pro
           continue;
         }
         seen.set(key, p.row.line);
-        const plan = await planRow(db, official, batch.year, v, found);
+        const plan = await steps.official.plan(db, official, batch.year, v, found);
         if (plan.action !== 'record') {
           reject(p.row, plan.action === 'refuse' ? plan.reason : `无需导入：${plan.what}。`, p.uscc, p.name);
           continue;
@@ -208,7 +207,7 @@ export async function runPreview(db: Knex, batchId: number, ctx: JobContext, pro
           park_id: null,
           town_id: null,
           // What the commit will record and the stage move that follows, shown in the preview.
-          warning: planText(plan),
+          warning: plan.text,
           raw: m.kind === 'name' ? JSON.stringify(rawByHeader(p.row, labels)) : '{}',
           data: JSON.stringify(p.values),
         });
@@ -340,17 +339,6 @@ export async function runPreview(db: Knex, batchId: number, ctx: JobContext, pro
   return counts;
 }
 
-interface EntryDraft {
-  firmId: number | null;
-  uscc: string;
-  name: string | null;
-  parkId: number | null;
-  townId: number | null;
-  line: number;
-  nameMatched: boolean;
-  data: Record<string, unknown>;
-}
-
 /** Several rows of one firm (a patent list has one row per patent) become one entry. */
 function mergeInto(draft: EntryDraft, row: StagedRow): void {
   const data = row.data ?? {};
@@ -414,46 +402,15 @@ const STAGE_CHUNK = 2000;
 const breathe = () => new Promise<void>((resolve) => setTimeout(resolve, 5));
 
 /**
- * Per-kind commit steps: the extension point for list kinds with work of their own. `commit`
- * replaces the list pipeline (annual figures write the firms' figures, not entries); `afterPublish`
- * runs inside the publishing transaction, after the entries are current (e.g. a patents list
- * feeding the firms' patent counts). Add a kind's step here; keep each step set-based and short:
- * it runs while the write lock is held.
+ * A kind whose commit replaces the list pipeline: official result lists write the certification
+ * register, annual figures the firms' figures, instead of list entries. Each runs in one
+ * transaction with the batch's own bookkeeping.
  */
-export interface KindCommitStep {
-  commit?: (db: Knex, batch: Batch, drafts: EntryDraft[], ctx: JobContext, progress?: Progress) => Promise<CommitResult>;
-  afterPublish?: (trx: Knex.Transaction, batch: Batch, drafts: EntryDraft[], ctx: JobContext, at: string) => Promise<void>;
+function ownCommit(batch: Batch, steps: ImportSteps): ((trx: Knex.Transaction, drafts: EntryDraft[], ctx: JobContext, at: string) => Promise<number>) | null {
+  if (isOfficialImportKind(batch.kind)) return (trx, drafts, ctx, at) => steps.official.commit(trx, batch, drafts, ctx, at);
+  if (batch.kind === 'annual_figures') return (trx, drafts, ctx, at) => commitFigures(trx, batch, drafts, ctx, at, steps);
+  return null;
 }
-
-/** Official result lists (issue 10 item 2): register rows and stage moves, no list entries. */
-const officialStep: KindCommitStep = {
-  commit: (db, batch, drafts, ctx) =>
-    db.transaction(async (trx) => {
-      await lockBatch(trx, batch.id);
-      const at = nowIso();
-      const written = await commitOfficialRows(trx, batch, drafts, ctx, at);
-      const result = { entries: written, createdFirms: 0, superseded: [] };
-      await finishBatch(trx, batch, ctx, at, result);
-      return result;
-    }),
-};
-
-export const KIND_COMMIT_STEPS: Partial<Record<string, KindCommitStep>> = {
-  hte_publicity: officialStep,
-  hte_filing: officialStep,
-  tsme_registration: officialStep,
-  annual_figures: {
-    commit: (db, batch, drafts, ctx) =>
-      db.transaction(async (trx) => {
-        await lockBatch(trx, batch.id);
-        const at = nowIso();
-        const written = await commitFigures(trx, batch, drafts, ctx, at);
-        const result = { entries: written, createdFirms: 0, superseded: [] };
-        await finishBatch(trx, batch, ctx, at, result);
-        return result;
-      }),
-  },
-};
 
 /** Write first: on SQLite this takes the write lock at once (no SQLITE_BUSY_SNAPSHOT later); then the batch must still be committing. */
 async function lockBatch(trx: Knex.Transaction, batchId: number): Promise<void> {
@@ -513,15 +470,23 @@ export async function clearStagedEntries(db: Knex, batchId: number): Promise<voi
  *    the batch committed. A failure or a killed process anywhere leaves the lists as they were; the
  *    staged entries are removed on the next try, or when the batch is marked interrupted.
  */
-export async function runCommit(db: Knex, batchId: number, ctx: JobContext, progress?: Progress): Promise<CommitResult> {
+export async function runCommit(db: Knex, batchId: number, ctx: JobContext, steps: ImportSteps, progress?: Progress): Promise<CommitResult> {
   const batch = await findBatch(db, batchId);
   if (!batch || batch.status !== 'committing') throw new Error(`batch ${batchId} is not being committed`);
   const drafts = await readDrafts(db, batchId, progress);
 
   // A caseworker limited to some parks or towns commits only firms of those, whoever ran the preview.
   if (ctx.actor.parkIds !== null) await assertInScope(db, drafts, ctx.actor);
-  const step = KIND_COMMIT_STEPS[batch.kind];
-  if (step?.commit) return step.commit(db, batch, drafts, ctx, progress);
+  const commit = ownCommit(batch, steps);
+  if (commit) {
+    return db.transaction(async (trx) => {
+      await lockBatch(trx, batch.id);
+      const at = nowIso();
+      const result = { entries: await commit(trx, drafts, ctx, at), createdFirms: 0, superseded: [] };
+      await finishBatch(trx, batch, ctx, at, result);
+      return result;
+    });
+  }
   // …and never replaces a committed list (the county-wide one): checked here and again when publishing.
   await assertMayReplace(db, batch, ctx);
 
@@ -600,7 +565,7 @@ export async function runCommit(db: Knex, batchId: number, ctx: JobContext, prog
     let carried = 0;
     if (batch.commitMode === 'append' && supersededIds.length) carried = await carryOver(trx, batch.id, supersededIds);
 
-    await step?.afterPublish?.(trx, batch, drafts, ctx, at);
+    if (batch.kind === 'patent') await steps.afterPatentsPublished(trx, batch, drafts, ctx, at);
     const result = { entries: drafts.length + carried, createdFirms: toCreate.length, superseded: supersededIds, ...(batch.commitMode ? { mode: batch.commitMode, carried } : {}) };
     await finishBatch(trx, batch, ctx, at, result);
     return result;
@@ -683,7 +648,7 @@ const FIGURE_COLUMNS: Partial<Record<string, { column: string; x100?: boolean }>
  * the stored value, empty cells leave it; each firm's changes go to the audit log; eligibility
  * summaries are refreshed.
  */
-async function commitFigures(trx: Knex.Transaction, batch: Batch, drafts: EntryDraft[], ctx: JobContext, at: string): Promise<number> {
+async function commitFigures(trx: Knex.Transaction, batch: Batch, drafts: EntryDraft[], ctx: JobContext, at: string, steps: ImportSteps): Promise<number> {
   let written = 0;
   for (let i = 0; i < drafts.length; i += 500) {
     const chunk = drafts.slice(i, i + 500);
@@ -724,7 +689,7 @@ async function commitFigures(trx: Knex.Transaction, batch: Batch, drafts: EntryD
     }
     await insertChunked(trx, 'annual_figures', inserts);
     await insertChunked(trx, 'audit_log', audits);
-    await refreshEligibility(trx, ids);
+    await steps.refreshEligibility(trx, ids);
   }
   return written;
 }

@@ -11,6 +11,7 @@ import { bumpDataGeneration } from '../../lib/cache.js';
 import { type FaultKind, faultOf } from '../../lib/errors.js';
 import { log } from '../../lib/log.js';
 import { clearStagedEntries, type JobContext, runCommit, runPreview } from './import-job.js';
+import type { ImportSteps } from './kind-steps.js';
 
 export type JobType = 'preview' | 'commit';
 
@@ -80,14 +81,11 @@ function failureMessage(type: JobType, err: JobError): string {
   return err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? messages.outOfMemory : messages.previewFailed;
 }
 
-const FROM_SOURCE = import.meta.url.endsWith('.ts');
-const WORKER_URL = new URL(FROM_SOURCE ? './import-worker.ts' : './import-worker.js', import.meta.url);
-
 /** Compiled: the worker file itself. From TypeScript sources (tests, npm run dev): tsx first, then it. */
-function newWorker(workerData: unknown, heapLimitMiB: number | undefined): Worker {
+function newWorker(workerUrl: URL, workerData: unknown, heapLimitMiB: number | undefined): Worker {
   const options = { workerData, ...(heapLimitMiB ? { resourceLimits: { maxOldGenerationSizeMb: heapLimitMiB } } : {}) };
-  if (!FROM_SOURCE) return new Worker(WORKER_URL, options);
-  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(WORKER_URL.href)}); });`;
+  if (!workerUrl.pathname.endsWith('.ts')) return new Worker(workerUrl, options);
+  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(workerUrl.href)}); });`;
   return new Worker(bootstrap, { ...options, eval: true });
 }
 
@@ -95,7 +93,15 @@ export class ImportRunner {
   private readonly jobs = new Map<number, JobState>();
   private readonly finished = new Map<number, Promise<void>>();
 
-  constructor(private readonly db: Knex) {}
+  /**
+   * `steps`: what each kind of list does beyond the pipeline (kind-steps.ts), for jobs run inline
+   * and for reverts; `workerUrl`: the worker thread's entry, which builds the same steps itself.
+   */
+  constructor(
+    private readonly db: Knex,
+    readonly steps: ImportSteps,
+    private readonly workerUrl: URL,
+  ) {}
 
   state(batchId: number): JobState | null {
     return this.jobs.get(batchId) ?? null;
@@ -138,8 +144,8 @@ export class ImportRunner {
 
   private async inline(type: JobType, batchId: number, ctx: JobContext, onProgress: (processed: number) => void): Promise<void> {
     const progress = (_phase: string, processed: number) => onProgress(processed);
-    if (type === 'preview') await runPreview(this.db, batchId, ctx, progress);
-    else await runCommit(this.db, batchId, ctx, progress);
+    if (type === 'preview') await runPreview(this.db, batchId, ctx, this.steps, progress);
+    else await runCommit(this.db, batchId, ctx, this.steps, progress);
   }
 
   private inWorker(
@@ -151,7 +157,7 @@ export class ImportRunner {
     heapLimitMiB: number | undefined,
   ): Promise<void> {
     return new Promise((resolve, reject) => {
-      const worker = newWorker({ location, type, batchId, ctx }, heapLimitMiB);
+      const worker = newWorker(this.workerUrl, { location, type, batchId, ctx }, heapLimitMiB);
       let settled = false;
       worker.on('message', (msg: { type: string; processed?: number; error?: JobError }) => {
         if (msg.type === 'progress') onProgress(msg.processed ?? 0);

@@ -19,6 +19,7 @@ import { appendAudit, auditRow } from '../audit/audit.queries.js';
 import { stageEventRow } from '../stages/stage-events.queries.js';
 import { type ColumnMapping, columnLabels } from './import-rows.js';
 import { type ImportRunner, previewHeapLimitMiB } from './import-runner.js';
+import type { RevertPlan } from './kind-steps.js';
 import {
   acceptedFirms,
   acceptedRows,
@@ -64,7 +65,6 @@ const messages = {
   shrinkUnconfirmed: (id: number, from: number, to: number, year: number) =>
     `替换后名单将从 ${from.toLocaleString('en-US')} 家减少到 ${to.toLocaleString('en-US')} 家，不到批次 #${id} 的一半。如确定用本文件替换，请在确认框中输入“替换”或名单年度“${year}”。`,
   // Issue 10 item 2: the rows it recorded may have been completed since, and a firm it certified moved stage.
-  revertOfficial: '官方结果名单的导入不能整体撤销：它登记的资质可能已被补充或更正，并已引起阶段变更。请在“资质”页逐条作废登记有误的记录（作废会按同一阶段规则退回企业阶段，并记入审计日志）。',
   revertFigures: '年度指标的导入不能整体撤销：请导入更正后的文件，或在企业档案中逐年修改（每次修改都记入审计日志）。',
 } as const;
 
@@ -219,6 +219,22 @@ function titleYearWarnings(batch: Batch): string[] {
 }
 
 export function createImportService(runner: ImportRunner, uploadDir: string) {
+  /**
+   * An official result list recorded certifications and moved firms, not list entries: its revert
+   * undoes those through the certification feature's step (kind-steps.ts), in the same transaction
+   * as the batch's own status, so either all of it is undone or nothing is.
+   */
+  async function revertOfficial(db: Knex, batch: Batch, ctx: WriteContext): Promise<void> {
+    const at = nowIso();
+    await db.transaction(async (trx) => {
+      const n = await trx('import_batches').where({ id: batch.id, status: 'committed', version: batch.version }).update({ status: 'reverted', reverted_by: ctx.actor.id, reverted_at: at, version: batch.version + 1 });
+      if (n !== 1) throw new ConflictError('BATCH_STATE', messages.wrongState);
+      await runner.steps.official.revert(trx, batch, ctx, at);
+      await appendAudit(trx, ctx, { action: 'import.revert', objectType: 'import_batch', objectId: String(batch.id), before: { status: 'committed' }, after: { status: 'reverted', kind: batch.kind } }, at);
+    });
+    bumpDataGeneration();
+  }
+
   ensureUploadFolder(uploadDir);
   const storedPath = (batch: Pick<Batch, 'id' | 'fileType'>) => path.join(uploadDir, `batch-${batch.id}.${batch.fileType}`);
 
@@ -479,10 +495,13 @@ export function createImportService(runner: ImportRunner, uploadDir: string) {
     async revert(db: Knex, id: number, opts: { confirmed: boolean }, ctx: WriteContext): Promise<{ exitedFirms: number }> {
       const batch = await loadBatch(db, id);
       if (batch.kind === 'annual_figures') throw new AppError('BATCH_KIND', messages.revertFigures, 409);
-      if (isOfficialImportKind(batch.kind)) throw new AppError('BATCH_KIND', messages.revertOfficial, 409);
       if (batch.status !== 'committed') throw new AppError('BATCH_STATE', messages.revertOnlyCurrent, 409);
       // One click must not undo a list and retire the firms it brought in.
       if (!opts.confirmed) throw new ValidationError({ confirmRevert: messages.revertUnconfirmed(id) }, messages.revertUnconfirmed(id), 'REVERT_UNCONFIRMED');
+      if (isOfficialImportKind(batch.kind)) {
+        await revertOfficial(db, batch, ctx);
+        return { exitedFirms: 0 };
+      }
       const at = nowIso();
       const today = todayInShanghai();
       const reason = `导入批次 #${batch.id} 已撤销`;
@@ -549,7 +568,8 @@ export function createImportService(runner: ImportRunner, uploadDir: string) {
      * entries that stop counting, the earlier batch put back (and its size), and the candidate firms
      * created by the batch that leave the pipeline — counted as the revert itself selects them.
      */
-    async revertPreview(db: Knex, batch: Batch): Promise<{ entries: number; restored: { id: number; firms: number } | null; leaving: number }> {
+    async revertPreview(db: Knex, batch: Batch): Promise<{ entries: number; restored: { id: number; firms: number } | null; leaving: number; official?: RevertPlan }> {
+      if (isOfficialImportKind(batch.kind)) return { entries: 0, restored: null, leaving: 0, official: await runner.steps.official.revertPlan(db, batch) };
       const restored = await restoredByRevert(db, batch.id);
       const [entries, leaving] = await Promise.all([
         db('list_entries').where({ batch_id: batch.id }).count({ n: '*' }).first() as Promise<{ n: number | string } | undefined>,

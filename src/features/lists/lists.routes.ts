@@ -165,7 +165,7 @@ export function listsRouter(db: Knex, imports: ImportService, runner: ImportRunn
       batch: batchView(batch),
       running: runningView(batch.id),
       canImport: can(actor, 'lists.import'),
-      canRevert: batch.status === 'committed' && batch.kind !== 'annual_figures' && !isOfficialImportKind(batch.kind) && mayRevert(actor, batch),
+      canRevert: batch.status === 'committed' && batch.kind !== 'annual_figures' && mayRevert(actor, batch),
       canDiscard: DISCARDABLE_STATUSES.includes(batch.status) && mayRevert(actor, batch),
       canReupload: ['failed', 'discarded'].includes(batch.status) && can(actor, 'lists.import'),
     };
@@ -302,6 +302,8 @@ export function listsRouter(db: Knex, imports: ImportService, runner: ImportRunn
       ({ exitedFirms } = await imports.revert(db, batch.id, { confirmed: checkbox((req.body as Record<string, unknown>).confirmRevert) }, writeContext(req, res)));
     } catch (err) {
       if (err instanceof ValidationError) return renderBatchRefusal(batch.id, res, 422, { revertError: err.message });
+      // An official list whose records were changed since: said beside the button, nothing undone.
+      if (err instanceof ConflictError && err.code === 'REVERT_BLOCKED') return renderBatchRefusal(batch.id, res, 409, { revertError: err.message });
       throw err;
     }
     setFlash(req, 'success', `批次 #${batch.id} 已撤销。${exitedFirms ? `由该批次新增、尚未开展培育的 ${exitedFirms.toLocaleString('en-US')} 家候选企业已退库。` : ''}`);

@@ -120,3 +120,24 @@ export async function firmsInStagesDuring(db: Db, stages: string[], from: string
   }
   return ((await qb) as { id: number }[]).map((r) => r.id);
 }
+
+/** Each firm's latest stage event (by id): whether a move is still the last thing that happened to it. */
+export async function latestStageEvents(db: Db, firmIds: readonly number[]): Promise<Map<number, Pick<StageEvent, 'id' | 'firmId' | 'fromStage' | 'toStage' | 'source' | 'at'>>> {
+  const out = new Map<number, Pick<StageEvent, 'id' | 'firmId' | 'fromStage' | 'toStage' | 'source' | 'at'>>();
+  for (let i = 0; i < firmIds.length; i += 500) {
+    const latest = db('stage_events').whereIn('firm_id', firmIds.slice(i, i + 500)).groupBy('firm_id').max('id');
+    const rows = (await db('stage_events').whereIn('id', latest).select('id', 'firm_id', 'from_stage', 'to_stage', 'source', 'at')) as Pick<StageEventRow, 'id' | 'firm_id' | 'from_stage' | 'to_stage' | 'source' | 'at'>[];
+    for (const r of rows) out.set(r.firm_id, { id: Number(r.id), firmId: r.firm_id, fromStage: r.from_stage, toStage: r.to_stage, source: r.source, at: r.at });
+  }
+  return out;
+}
+
+/** The moves recorded at one instant by one source (a batch's commit moves all its firms at its own instant). */
+export async function stageEventsAt(db: Db, firmIds: readonly number[], at: string, source: StageEventSource): Promise<Pick<StageEvent, 'id' | 'firmId' | 'fromStage' | 'toStage'>[]> {
+  const out: Pick<StageEvent, 'id' | 'firmId' | 'fromStage' | 'toStage'>[] = [];
+  for (let i = 0; i < firmIds.length; i += 500) {
+    const rows = (await db('stage_events').whereIn('firm_id', firmIds.slice(i, i + 500)).andWhere({ at, source }).select('id', 'firm_id', 'from_stage', 'to_stage')) as Pick<StageEventRow, 'id' | 'firm_id' | 'from_stage' | 'to_stage'>[];
+    for (const r of rows) out.push({ id: Number(r.id), firmId: r.firm_id, fromStage: r.from_stage, toStage: r.to_stage });
+  }
+  return out;
+}

@@ -1,7 +1,8 @@
-/** Runs one import job on its own database connection, in a worker thread (see import-runner.ts). */
+/** Runs one import job on its own database connection, in a worker thread (see features/lists/import-runner.ts). */
 import { parentPort, workerData } from 'node:worker_threads';
-import { createDb, type DbLocation } from '../../db/knex.js';
-import { runCommit, runPreview, type JobContext } from './import-job.js';
+import { createDb, type DbLocation } from '../db/knex.js';
+import { type JobContext, runCommit, runPreview } from '../features/lists/import-job.js';
+import { importSteps } from './import-steps.js';
 
 interface WorkerInput {
   location: DbLocation;
@@ -23,8 +24,9 @@ const progress = (_phase: string, processed: number) => {
 };
 
 try {
-  if (input.type === 'preview') await runPreview(db, input.batchId, input.ctx, progress);
-  else await runCommit(db, input.batchId, input.ctx, progress);
+  const steps = importSteps();
+  if (input.type === 'preview') await runPreview(db, input.batchId, input.ctx, steps, progress);
+  else await runCommit(db, input.batchId, input.ctx, steps, progress);
   parentPort!.postMessage({ type: 'done' });
 } catch (err) {
   const e = err as Error & { code?: string; status?: number };

@@ -1,0 +1,37 @@
+/**
+ * The list pipeline's per-kind work (features/lists/kind-steps.ts), built from the features that
+ * own the data: official result lists → the certification register, patents lists → the IP
+ * register, figures → the eligibility summaries. Above the features, so none of them imports another.
+ */
+import type { Knex } from 'knex';
+import { commitOfficialRows, officialValues, planRow, planText } from '../features/certifications/official-import.js';
+import { refreshEligibility } from '../features/eligibility/eligibility.service.js';
+import { ImportRunner } from '../features/lists/import-runner.js';
+import type { ImportSteps } from '../features/lists/kind-steps.js';
+import { type CoreServices, createCoreServices } from '../services.js';
+
+/** The worker thread's entry: compiled, the .js beside this file; from sources (tests, dev), the .ts. */
+const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './import-worker.ts' : './import-worker.js', import.meta.url);
+
+export function importSteps(services: CoreServices = createCoreServices()): ImportSteps {
+  const { certifications } = services;
+  return {
+    official: {
+      read: officialValues,
+      async plan(db, kind, year, values, firm) {
+        const plan = await planRow(db, kind, year, values, firm);
+        if (plan.action === 'record') return { action: 'record', text: planText(plan) };
+        return plan.action === 'refuse' ? { action: 'refuse', reason: plan.reason } : { action: 'unchanged', what: plan.what };
+      },
+      commit: (trx, batch, drafts, ctx, at) => commitOfficialRows(certifications, trx, batch, drafts, ctx, at),
+      revertPlan: (db, batch) => certifications.revertPlanOfBatch(db, batch),
+      revert: (trx, batch, ctx, at) => certifications.revertBatch(trx, batch, ctx, at),
+    },
+    async afterPatentsPublished() {},
+    refreshEligibility: (trx: Knex.Transaction, firmIds) => refreshEligibility(trx, [...firmIds]),
+  };
+}
+
+export function createImportRunner(db: Knex, services?: CoreServices): ImportRunner {
+  return new ImportRunner(db, importSteps(services), WORKER_URL);
+}
