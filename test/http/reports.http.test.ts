@@ -145,7 +145,7 @@ describe('annual report T7: coaching figures from the coaching records', () => {
     const at = '2025-06-01T02:00:00.000Z';
     const f = await createFirm(t.db, { stage: 'tech_sme', parkId: t.basics.parks.a, actorId: by });
     const idOf = (r: unknown) => (typeof r === 'object' ? (r as { id: number }).id : (r as number));
-    // Two visits that reached the firm, one call that did not (2025); one visit in 2024.
+    // Two visits that reached the firm, one that did not (2025); one visit in 2024.
     for (const [on, reached] of [['2025-03-02', true], ['2025-05-02', true], ['2025-05-03', false], ['2024-05-03', true]] as const) {
       const [x] = await t.db('interactions').insert({ occurred_on: on, channel: 'visit', reached, no_follow_up: true, created_by: by, created_at: at }).returning('id');
       await t.db('interaction_firms').insert({ interaction_id: idOf(x), firm_id: f.id });
@@ -166,7 +166,11 @@ describe('annual report T7: coaching figures from the coaching records', () => {
   it('counts contacts, events, attendance and demands by status, as of the date', async () => {
     const doc = html((await t.admin.get('/reports/2025?asOf=2025-12-31').expect(200)).text);
     const t7 = Object.fromEntries(doc.querySelectorAll('#t7 tr').map((tr) => [tr.querySelector('th')!.text, tr.querySelector('td')!.text]));
-    expect(t7['走访/联系（次）']).to.equal('2');
+    // Visits and firms reached are counted as /coaching/summary counts them: the same numbers on both.
+    expect(t7['走访（次）']).to.equal('3');
+    expect(t7['联系到的企业（家）']).to.equal('1');
+    const summary = html((await t.admin.get('/coaching/summary?year=2025').expect(200)).text);
+    expect([summary.querySelector('[data-total=visits]')!.text, summary.querySelector('[data-total=contacted]')!.text]).to.deep.equal([t7['走访（次）'], t7['联系到的企业（家）']]);
     expect(t7['对接活动（场）']).to.equal('1');
     expect(t7['参加企业人次']).to.equal('1');
     expect(t7['征集技术需求（项）']).to.equal('2');

@@ -59,16 +59,36 @@ async function grouped(db: Db, qb: Knex.QueryBuilder, group: string | null, valu
   return out;
 }
 
-function interactionsOfYear(db: Db, year: number, actor: Jurisdiction): Knex.QueryBuilder {
+/** A year's contacts, one row per firm of each (as recorded by `asOf`, an instant, when given). */
+function interactionsOfYear(db: Db, year: number, actor: Jurisdiction, asOf?: string): Knex.QueryBuilder {
   const qb = db('interaction_firms as x').join('interactions as i', 'i.id', 'x.interaction_id').join('firms as f', 'f.id', 'x.firm_id').whereBetween('i.occurred_on', yearRange(year));
+  if (asOf) qb.andWhere('i.created_at', '<=', asOf);
   return scopeToJurisdiction(qb, actor);
+}
+
+/**
+ * What "firms contacted" and "visits" mean, wherever they are counted (this page's rows and the
+ * annual report's T7): a firm counts once however often it was reached; a visit to several firms
+ * is one visit.
+ */
+const firmsContacted = (qb: Knex.QueryBuilder) => ({ qb: qb.where('i.reached', true), value: 'count(distinct x.firm_id)' });
+const visitsMade = (qb: Knex.QueryBuilder) => ({ qb: qb.where('i.channel', 'visit'), value: 'count(distinct i.id)' });
+
+async function measure(db: Db, m: { qb: Knex.QueryBuilder; value: string }, group: string | null): Promise<Grouped> {
+  return grouped(db, m.qb, group, m.value);
+}
+
+/** The year's contact figures as the annual report counts them (T7), as recorded by `asOf`. */
+export async function contactFigures(db: Db, year: number, actor: Jurisdiction, asOf: string): Promise<{ firmsContacted: number; visits: number }> {
+  const [contacted, visits] = await Promise.all([measure(db, firmsContacted(interactionsOfYear(db, year, actor, asOf)), null), measure(db, visitsMade(interactionsOfYear(db, year, actor, asOf)), null)]);
+  return { firmsContacted: contacted.get(null) ?? 0, visits: visits.get(null) ?? 0 };
 }
 
 /** One set of figures per group (or the total, group null). */
 async function figuresBy(db: Db, year: number, actor: Jurisdiction, group: string | null, today: string) {
   const [contacted, visits, events, attendances, reserve, coached] = await Promise.all([
-    grouped(db, interactionsOfYear(db, year, actor).where('i.reached', true), group, 'count(distinct x.firm_id)'),
-    grouped(db, interactionsOfYear(db, year, actor).where('i.channel', 'visit'), group, 'count(distinct i.id)'),
+    measure(db, firmsContacted(interactionsOfYear(db, year, actor)), group),
+    measure(db, visitsMade(interactionsOfYear(db, year, actor)), group),
     grouped(db, scopeToJurisdiction(db('event_invitations as inv').join('coaching_events as e', 'e.id', 'inv.event_id').join('firms as f', 'f.id', 'inv.firm_id').whereBetween('e.starts_on', yearRange(year)).whereNot('inv.status', 'cancelled'), actor), group, 'count(distinct inv.event_id)'),
     grouped(db, scopeToJurisdiction(db('event_invitations as inv').join('coaching_events as e', 'e.id', 'inv.event_id').join('firms as f', 'f.id', 'inv.firm_id').whereBetween('e.starts_on', yearRange(year)).where('inv.status', 'attended'), actor), group, 'count(*)'),
     grouped(db, scopeToJurisdiction(db('firms as f').where('f.stage', 'hte_reserve'), actor), group, 'count(*)'),

@@ -13,7 +13,6 @@
  */
 import type { Knex } from 'knex';
 import type { Db } from '../../db/types.js';
-import type { Jurisdiction } from '../../domain/actor.js';
 import { type ChannelKey, type TopicKey, decodeTopics, encodeTopics } from '../../domain/coaching/interactions.js';
 import { idOf } from './ids.js';
 
@@ -178,31 +177,6 @@ export async function lastContacts(db: Db, firmIds: number[]): Promise<Map<numbe
 /** A subquery: the latest reached contact date of firm `f` (for filters in SQL over firms aliased f). */
 /** The date of firm `f`'s last reached contact, as SQL to place in a query over `firms as f` (no bindings). */
 export const LAST_REACHED_SQL = '(select max(i.occurred_on) from interaction_firms x join interactions i on i.id = x.interaction_id where x.firm_id = f.id and i.reached)';
-
-/**
- * The annual report's contact figure (reports slice, T7): visits, calls and online contacts (not
- * event attendance, counted with the events) that reached the firm, in `year`, recorded by `asOf`,
- * with at least one firm in the actor's jurisdiction.
- */
-export async function contactsOfYear(db: Db, year: number, asOf: string, actor: Jurisdiction): Promise<number> {
-  const qb = db('interactions as x')
-    .whereBetween('x.occurred_on', [`${year}-01-01`, `${year}-12-31`])
-    .andWhere('x.created_at', '<=', asOf)
-    .andWhereNot('x.channel', 'event')
-    .andWhere('x.reached', true)
-    .count({ n: '*' });
-  if (actor.parkIds !== null) {
-    const parks = actor.parkIds;
-    const towns = actor.townIds ?? [];
-    qb.whereExists(function () {
-      this.select(db.raw('1')).from('interaction_firms as xf').join('firms as f', 'f.id', 'xf.firm_id').whereRaw('xf.interaction_id = x.id').andWhere((w) => {
-        w.whereIn('f.park_id', parks.length ? parks : [-1]);
-        if (towns.length) w.orWhereIn('f.town_id', towns);
-      });
-    });
-  }
-  return Number(((await qb.first()) as { n: number | string } | undefined)?.n ?? 0);
-}
 
 /** Whether any coaching contact was ever recorded (the reports say "辅导记录尚未启用" otherwise). */
 export async function anyInteraction(db: Db): Promise<boolean> {

@@ -93,7 +93,7 @@ export function reportSheets(r: ReportData, stamp: string): ExportSheet<any>[] {
         { header: '数量', kind: 'int', value: (x) => x[1] },
       ],
       rows: r.t7
-        ? ([['走访/联系', r.t7.visits], ['对接活动（场）', r.t7.events], ['参加企业人次', r.t7.attendance], ['征集技术需求', r.t7.demandsCollected], ...r.t7.demandsByStatus.map((s) => [`需求：${s.label}`, s.n])] as [string, number][])
+        ? ([['走访（次）', r.t7.visits], ['联系到的企业（家）', r.t7.firmsContacted], ['对接活动（场）', r.t7.events], ['参加企业人次', r.t7.attendance], ['征集技术需求', r.t7.demandsCollected], ...r.t7.demandsByStatus.map((s) => [`需求：${s.label}`, s.n])] as [string, number][])
         : [['辅导记录尚未启用', '']],
     },
     {

@@ -121,7 +121,7 @@ export function reportsRouter(db: Knex): Router {
       canFreeze: can(actor, 'reports.freeze') && actor.parkIds === null,
       t1: d.t1.map((row) => ({ ...row, hasActual: row.actual !== null })),
       t6: d.t6.map((row) => ({ ...row, rdText: wan(row.rdExpense), salesText: wan(row.salesRevenue), hitechText: wan(row.hitechIncome) })),
-      t7Rows: d.t7 ? [['走访/联系（次）', d.t7.visits], ['对接活动（场）', d.t7.events], ['参加企业人次', d.t7.attendance], ['征集技术需求（项）', d.t7.demandsCollected], ...d.t7.demandsByStatus.map((s) => [`需求：${s.label}`, s.n])] : null,
+      t7Rows: d.t7 ? [['走访（次）', d.t7.visits], ['联系到的企业（家）', d.t7.firmsContacted], ['对接活动（场）', d.t7.events], ['参加企业人次', d.t7.attendance], ['征集技术需求（项）', d.t7.demandsCollected], ...d.t7.demandsByStatus.map((s) => [`需求：${s.label}`, s.n])] : null,
       firmsShown: d.firms.slice(0, 200),
       firmsMore: Math.max(0, d.firms.length - 200),
       expiringRows: d.charts.expiring.labels.map((l, i) => ({ label: l, n: d.charts.expiring.counts[i] ?? 0 })),
