@@ -98,6 +98,19 @@ function sheetName(name: string, used: Set<string>): string {
   return n;
 }
 
+/** Resolves when `out` has room again, or has closed. */
+function drained(out: Writable): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      out.off('drain', done);
+      out.off('close', done);
+      resolve();
+    };
+    out.on('drain', done);
+    out.on('close', done);
+  });
+}
+
 /** Write one or more sheets as one XLSX workbook to `out` (ended when done). */
 export async function writeXlsx(out: Writable, sheets: ExportSheet<any>[]): Promise<number> {
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
@@ -125,7 +138,14 @@ export async function writeXlsx(out: Writable, sheets: ExportSheet<any>[]): Prom
       const row = ws.addRow(sheet.columns.map((c) => cellValue(c.kind ?? 'text', c.value(r))));
       for (let i = 0; i < styles.length; i++) row.getCell(i + 1).style = styles[i]!;
       row.commit();
-      total++;
+      // exceljs does not wait for the download: without this, a slow or stalled client would have
+      // the whole table read and buffered in memory while its bytes wait to be sent. A turn of the
+      // event loop lets the zip stream take what was written; then wait while the client is behind.
+      if (++total % 200 === 0) {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (out.writableNeedDrain) await drained(out);
+      }
+      if (out.destroyed) return total; // the client went away: stop reading, nothing to finish
     }
     ws.commit();
   }

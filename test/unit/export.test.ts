@@ -103,4 +103,24 @@ describe('exports (src/web/export.ts)', () => {
     for await (const r of chunksByKey(fetch, (r) => r.id, 10, 15)) capped.push(r.id);
     expect(capped).to.have.length(15);
   });
+
+  it('XLSX waits for a slow download instead of reading the whole table into memory, and stops when the client goes away', async () => {
+    const out = new PassThrough({ highWaterMark: 16 * 1024 });
+    let read = 0;
+    function* rows() {
+      for (let i = 0; i < 200_000; i++) {
+        read++;
+        yield { code: `9133028100000${String(i).padStart(5, '0')}`, name: `余姚市慢速下载${i}科技有限公司`, rd: i, n: i };
+      }
+    }
+    const writing = writeXlsx(out, [{ ...sheet([]), rows: rows() }]);
+    // Nobody reads: the writer must stall after a bounded number of rows.
+    await new Promise((r) => setTimeout(r, 300));
+    const stalledAt = read;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(read, 'no more rows are read while the client reads nothing').to.equal(stalledAt);
+    expect(stalledAt).to.be.below(20_000);
+    out.destroy();
+    expect(await writing).to.be.below(20_000);
+  });
 });
