@@ -6,6 +6,9 @@
 import type { Knex } from 'knex';
 import { commitOfficialRows, officialValues, planRow, planText } from '../features/certifications/official-import.js';
 import { refreshEligibility } from '../features/eligibility/eligibility.service.js';
+import { appendAudit } from '../features/audit/audit.queries.js';
+import { deleteUntouchedItemsOfBatch } from '../features/ip-register/ip-register.queries.js';
+import { registerListedPatents } from '../features/ip-register/listed-patents.js';
 import { ImportRunner } from '../features/lists/import-runner.js';
 import type { ImportSteps } from '../features/lists/kind-steps.js';
 import { type CoreServices, createCoreServices } from '../services.js';
@@ -27,7 +30,20 @@ export function importSteps(services: CoreServices = createCoreServices()): Impo
       revertPlan: (db, batch) => certifications.revertPlanOfBatch(db, batch),
       revert: (trx, batch, ctx, at) => certifications.revertBatch(trx, batch, ctx, at),
     },
-    async afterPatentsPublished() {},
+    async afterPatentsPublished(trx, batch, drafts, ctx, at) {
+      const patents = drafts.flatMap((d) => (d.firmId === null ? [] : (d.patents ?? []).map((p) => ({ firmId: d.firmId!, ...p }))));
+      const { firmIds, added } = await registerListedPatents(trx, batch.id, patents, at);
+      if (added === 0) return;
+      await appendAudit(trx, ctx, { action: 'ip.list_import', objectType: 'import_batch', objectId: String(batch.id), after: { batchId: batch.id, items: added, firms: firmIds.length } }, at);
+      // The derived IP counts changed: the readiness summaries follow, in the same transaction.
+      await refreshEligibility(trx, firmIds);
+    },
+    async afterPatentsReverted(trx, batch, ctx, at) {
+      const { firmIds, kept } = await deleteUntouchedItemsOfBatch(trx, batch.id);
+      if (firmIds.length === 0 && kept === 0) return;
+      await appendAudit(trx, ctx, { action: 'ip.list_revert', objectType: 'import_batch', objectId: String(batch.id), after: { batchId: batch.id, firms: firmIds.length, keptEdited: kept } }, at);
+      await refreshEligibility(trx, firmIds);
+    },
     refreshEligibility: (trx: Knex.Transaction, firmIds) => refreshEligibility(trx, [...firmIds]),
   };
 }

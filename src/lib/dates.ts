@@ -45,3 +45,13 @@ export function shanghaiStartOfDay(date: string): string {
 export function yearOf(date: string): number {
   return Number(date.slice(0, 4));
 }
+
+/** A day written the ways lists write it — 2024-12-10, 2024/12/10, 2024.12.10, 2024年12月10日 — as YYYY-MM-DD; anything else (or no such day) null. */
+export function dayOfText(text: unknown): string | null {
+  if (typeof text !== 'string') return null;
+  const m = /^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$/.exec(text);
+  if (!m) return null;
+  const iso = `${m[1]}-${m[2]!.padStart(2, '0')}-${m[3]!.padStart(2, '0')}`;
+  const d = new Date(`${iso}T00:00:00Z`);
+  return Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== iso ? null : iso;
+}

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { officialDate, officialValues } from '../../src/features/certifications/official-import.js';
+import { officialValues } from '../../src/features/certifications/official-import.js';
+import { dayOfText as officialDate } from '../../src/lib/dates.js';
 
 describe('official list rows: dates and numbers as recorded', () => {
   it('reads the date forms agencies publish, and refuses what is not a calendar date', () => {

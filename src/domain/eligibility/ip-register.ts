@@ -188,3 +188,18 @@ export function checkIpNumber(kind: IpKind, input: string): NumberCheck {
   // Other kinds: the form is not fixed here; a code of letters, digits and . - / only.
   return /^[A-Z0-9][A-Z0-9.\-/]{1,39}$/.test(text) ? { ok: true, normalized: text } : { ok: false, message: '编号只能含字母、数字和 . - /（2–40个字符）。' };
 }
+
+/**
+ * The kind of a patent on a 授权专利 list row: its 专利类型 cell when it names one, else the
+ * number's kind digit (1/8 发明, 2/9 实用新型, 3 外观设计 — the same digit checkPatentNumber checks).
+ * null when neither says (such a row stays on the list but is not entered in the register).
+ */
+export function listedPatentKind(typeText: unknown, number: string): 'invention' | 'utility' | 'design' | null {
+  const t = typeof typeText === 'string' ? typeText.replace(/\s/g, '') : '';
+  if (/外观/.test(t)) return 'design';
+  if (/实用新型|实用/.test(t)) return 'utility';
+  if (/发明/.test(t)) return 'invention';
+  const digits = number.normalize('NFKC').toUpperCase().replace(/\s+/g, '').replace(/^(ZL|CN)/, '').replace(/\..*$/, '');
+  const d = digits.length === 12 ? digits[4] : digits.length === 8 ? digits[2] : undefined;
+  return d === '1' || d === '8' ? 'invention' : d === '2' || d === '9' ? 'utility' : d === '3' ? 'design' : null;
+}

@@ -47,6 +47,8 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   'eligibility.tsme_option': '登记科小研发投入评分选项',
   'ip.add': '登记知识产权',
   'ip.delete': '删除知识产权',
+  'ip.list_import': '由授权专利名单登记知识产权',
+  'ip.list_revert': '撤销授权专利名单登记的知识产权',
   'rd_structure.update': '修改研发费用结构',
   'rd_structure.delete': '删除研发费用结构',
   // certifications (issue 10)

@@ -8,20 +8,10 @@
 import type { Knex } from 'knex';
 import type { WriteContext } from '../../domain/actor.js';
 import { type FirmRef, type HeldRow, type OfficialListKind, planOfficialRow, type RowPlan } from '../../domain/official-lists.js';
-import { todayInShanghai } from '../../lib/dates.js';
+import { dayOfText, todayInShanghai } from '../../lib/dates.js';
 import { ValidationError } from '../../lib/errors.js';
 import type { CertificationService } from './certifications.service.js';
 import { certificationsOfFirm, findByNumber } from './certifications.queries.js';
-
-/** 2024-12-10, 2024/12/10, 2024.12.10, 2024年12月10日 → 2024-12-10; anything else null. */
-export function officialDate(text: unknown): string | null {
-  if (typeof text !== 'string') return null;
-  const m = /^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$/.exec(text);
-  if (!m) return null;
-  const iso = `${m[1]}-${m[2]!.padStart(2, '0')}-${m[3]!.padStart(2, '0')}`;
-  const d = new Date(`${iso}T00:00:00Z`);
-  return Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== iso ? null : iso;
-}
 
 export interface OfficialValues {
   date: string;
@@ -31,7 +21,7 @@ export interface OfficialValues {
 /** The row's date and number as the commit records them (date: the cell, else today). */
 export function officialValues(kind: OfficialListKind, values: Record<string, unknown>): OfficialValues | { error: string } {
   const raw = values.cert_date;
-  const date = raw === undefined ? todayInShanghai() : officialDate(raw);
+  const date = raw === undefined ? todayInShanghai() : dayOfText(raw);
   if (!date) return { error: `日期“${String(raw)}”无法识别，请写成 YYYY-MM-DD。` };
   const num = kind === 'hte_filing' ? values.certificate_no : kind === 'tsme_registration' ? values.registration_no : null;
   return { date, number: typeof num === 'string' ? num.replace(/\s/g, '').toUpperCase() : null };

@@ -62,3 +62,29 @@ export async function updateIpItem(db: Db, firmId: number, id: number, version: 
 export async function deleteIpItem(db: Db, firmId: number, id: number, version: number): Promise<boolean> {
   return (await db('ip_items').where({ firm_id: firmId, id, version }).del()) === 1;
 }
+
+/** Of these normalised numbers, the ones already in the register (on any firm). */
+export async function numberKeysTaken(db: Db, keys: readonly string[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (let i = 0; i < keys.length; i += 500) {
+    for (const r of (await db('ip_items').whereIn('number_key', keys.slice(i, i + 500)).select('number_key')) as { number_key: string }[]) out.add(r.number_key);
+  }
+  return out;
+}
+
+/** Many new items at once (a list's rows), a chunk per statement. */
+export async function insertIpItems(db: Db, items: readonly { firmId: number; item: IpItem; numberKey: string }[], source: string, at: string, importBatchId: number | null = null): Promise<void> {
+  const rows = items.map((x) => ({ firm_id: x.firmId, ...columns(x.item, x.numberKey), source, version: 1, created_at: at, updated_at: at, import_batch_id: importBatchId }));
+  for (let i = 0; i < rows.length; i += 200) await db('ip_items').insert(rows.slice(i, i + 200));
+}
+
+/**
+ * Take out the items a list batch entered that nobody has edited since (version 1); an edited one
+ * is a counsellor's record now and stays. Returns the firms that lost items, and how many stayed.
+ */
+export async function deleteUntouchedItemsOfBatch(db: Db, batchId: number): Promise<{ firmIds: number[]; kept: number }> {
+  const rows = (await db('ip_items').where({ import_batch_id: batchId }).select('id', 'firm_id', 'version')) as { id: number; firm_id: number; version: number }[];
+  const untouched = rows.filter((r) => r.version === 1);
+  for (let i = 0; i < untouched.length; i += 500) await db('ip_items').whereIn('id', untouched.slice(i, i + 500).map((r) => r.id)).andWhere('version', 1).del();
+  return { firmIds: [...new Set(untouched.map((r) => r.firm_id))], kept: rows.length - untouched.length };
+}

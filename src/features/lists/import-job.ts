@@ -347,6 +347,8 @@ function mergeInto(draft: EntryDraft, row: StagedRow): void {
     if (list.length < 200) list.push(data.patent_no);
     draft.data.patent_nos = list;
     draft.data.patent_rows = ((draft.data.patent_rows as number | undefined) ?? 0) + 1;
+    // Each patent as the row gave it, for the IP register (kept out of the entry's data).
+    (draft.patents ??= []).push({ number: data.patent_no, type: data.patent_type, title: data.patent_name, grantDate: data.grant_date });
     if (typeof data.patent_type === 'string') {
       const types = (draft.data.patent_types as Record<string, number> | undefined) ?? {};
       types[data.patent_type] = (types[data.patent_type] ?? 0) + 1;

@@ -555,6 +555,7 @@ export function createImportService(runner: ImportRunner, uploadDir: string) {
             ),
           );
         }
+        if (batch.kind === 'patent') await runner.steps.afterPatentsReverted(trx, batch, ctx, at);
         const exitedCount = exitedFirms.length;
         await appendAudit(trx, ctx, { action: 'import.revert', objectType: 'import_batch', objectId: String(id), before: { status: 'committed' }, after: { status: 'reverted', restoredBatch: previous?.id ?? null, exitedFirms: exitedCount } }, at);
         return exitedCount;

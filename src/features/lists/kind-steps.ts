@@ -25,6 +25,8 @@ export interface EntryDraft {
   line: number;
   nameMatched: boolean;
   data: Record<string, unknown>;
+  /** A patents list: each row's patent as the file gave it (for the IP register, not stored on the entry). */
+  patents?: { number: unknown; type: unknown; title: unknown; grantDate: unknown }[];
 }
 
 /** What one matched row of an official list would record now, for the preview. */
@@ -53,6 +55,8 @@ export interface ImportSteps {
   official: OfficialSteps;
   /** After a patents list is published, in its transaction (issue 12 item 1: rows feed the IP register). */
   afterPatentsPublished(trx: Knex.Transaction, batch: Batch, drafts: readonly EntryDraft[], ctx: StepContext, at: string): Promise<void>;
+  /** A patents list reverted, in the revert's transaction: the register items it entered go (unless edited since). */
+  afterPatentsReverted(trx: Knex.Transaction, batch: Batch, ctx: WriteContext, at: string): Promise<void>;
   /** Recompute the eligibility summaries of firms whose figures changed (in the same transaction). */
   refreshEligibility(trx: Knex.Transaction, firmIds: readonly number[]): Promise<void>;
 }

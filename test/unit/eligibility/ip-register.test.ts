@@ -1,7 +1,8 @@
 /** The IP register: each counting rule of 指引 三（二） at its boundary, and the yearly counts as the fallback. */
 import { expect } from 'chai';
 import { checkHighTech, checkTechSme } from '../../../src/domain/eligibility/index.js';
-import { checkIpNumber, checkPatentNumber, countRegister, hteItemVerdict, type IpItem, patentTermEnd, tsmeItemVerdict } from '../../../src/domain/eligibility/ip-register.js';
+import { checkIpNumber, checkPatentNumber, countRegister, hteItemVerdict, type IpItem, listedPatentKind, patentTermEnd, tsmeItemVerdict } from '../../../src/domain/eligibility/ip-register.js';
+import { itemOfListedPatent } from '../../../src/features/ip-register/listed-patents.js';
 import { conditionOf, firmWith } from './factories.js';
 
 const REF = '2025-06-30';
@@ -96,5 +97,27 @@ describe('IP numbers', () => {
   it('software copyright registration numbers are YYYYSR + digits', () => {
     expect(checkIpNumber('software', '2019sr0123456')).to.deep.equal({ ok: true, normalized: '2019SR0123456' });
     expect(checkIpNumber('software', '软著登字第123号').ok).to.equal(false);
+  });
+});
+
+describe('授权专利 list rows as register items', () => {
+  it('takes the kind from the 专利类型 cell, else from the number\'s kind digit', () => {
+    expect(listedPatentKind('发明专利', 'ZL201710601862.3')).to.equal('invention');
+    expect(listedPatentKind('实用新型', 'ZL201710601862.3')).to.equal('utility');
+    expect(listedPatentKind(' 外观设计 ', 'ZL201710601862.3')).to.equal('design');
+    expect(listedPatentKind('', 'ZL201720601862.9')).to.equal('utility');
+    expect(listedPatentKind(undefined, 'CN 201810601862.1')).to.equal('invention');
+    expect(listedPatentKind(null, '98300123.4')).to.equal('design');
+    expect(listedPatentKind('', '2020SR0001')).to.equal(null);
+  });
+
+  it('a row becomes a granted, own, valid item with its grant date; a number that does not check becomes nothing', () => {
+    const x = itemOfListedPatent({ firmId: 1, number: 'zl 201720601862.9', type: '实用新型', title: '', grantDate: '2024年6月1日' })!;
+    expect(x.numberKey).to.equal('patent:ZL201720601862.9');
+    expect([x.item.kind, x.item.number, x.item.grantedOn, x.item.acquisition, x.item.status, x.item.title]).to.deep.equal(['utility', 'ZL201720601862.9', '2024-06-01', 'own', 'valid', '（由授权专利名单导入）']);
+    expect(itemOfListedPatent({ firmId: 1, number: 'ZL201720601862.3', type: '实用新型', title: 'x', grantDate: null })).to.equal(null);
+    // The kind cell contradicts the number's kind digit: not entered, rather than entered wrongly.
+    expect(itemOfListedPatent({ firmId: 1, number: 'ZL201720601862.9', type: '发明', title: 'x', grantDate: null })).to.equal(null);
+    expect(itemOfListedPatent({ firmId: 1, number: 12345, type: '发明', title: 'x', grantDate: null })).to.equal(null);
   });
 });
