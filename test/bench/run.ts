@@ -416,7 +416,7 @@ async function benchSize(opts: Options): Promise<SizeResult> {
   if (opts.only.has('search')) {
     console.log('  search SQL …');
     const list = (f: FirmFilters) => async () =>
-      Promise.all([listFirms(db, f, ADMIN, { offset: 0, limit: 50, sort: 'updated' }), countByStage(db, f, ADMIN)]);
+      Promise.all([listFirms(db, f, ADMIN, { limit: 50, sort: 'updated' }), countByStage(db, f, ADMIN)]);
     await sqlCase(`/firms?q=${inputs.name3} (listFirms + countByStage)`, list({ q: inputs.name3 }), atMost(1, '≤ 1 ms (§6 search 1)'));
     await sqlCase(`/firms?q=${inputs.name2} (2 chars)`, list({ q: inputs.name2 }), T.shortC1p50, 3000);
     await sqlCase('/firms?q=<18-char code> (exact; target is on HTTP)', list({ q: inputs.sample.uscc }));
@@ -425,8 +425,8 @@ async function benchSize(opts: Options): Promise<SizeResult> {
   if (opts.only.has('firms')) {
     console.log('  firm list SQL …');
     await sqlCase('/firms page 1, no filter (listFirms + counts)', async () =>
-      Promise.all([listFirms(db, {}, ADMIN, { offset: 0, limit: 50, sort: 'updated' }), countByStage(db, {}, ADMIN)]), undefined, 3000);
-    await sqlCase('/firms page 1, sort=name', async () => listFirms(db, {}, ADMIN, { offset: 0, limit: 50, sort: 'name' }), undefined, 3000);
+      Promise.all([listFirms(db, {}, ADMIN, { limit: 50, sort: 'updated' }), countByStage(db, {}, ADMIN)]), undefined, 3000);
+    await sqlCase('/firms page 1, sort=name', async () => listFirms(db, {}, ADMIN, { limit: 50, sort: 'name' }), undefined, 3000);
   }
 
   // ── slow statements

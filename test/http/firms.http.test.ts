@@ -196,12 +196,44 @@ describe('firms: create, page, edit, list', () => {
       const all = html((await t.admin.get('/firms').expect(200)).text);
       expect(all.querySelector('.table-summary')!.text).to.include('共 56 家');
       expect(all.querySelectorAll('table.data-table tbody tr')).to.have.length(50);
-      expect(all.querySelector('.pager a')!.getAttribute('href')).to.include('page=2');
+      expect(all.querySelector('.pager a')!.getAttribute('href')).to.include('page=2').and.include('after=');
       const found = html((await t.admin.get('/firms?q=' + encodeURIComponent('舜宇光电')).expect(200)).text);
       expect(found.querySelectorAll('tbody tr')).to.have.length(1);
       expect(found.querySelector('tbody tr')!.text).to.include('高新技术企业');
       const byStage = html((await t.admin.get('/firms?stage=hte_certified').set('HX-Request', 'true').expect(200)).text);
       expect(byStage.querySelectorAll('tbody tr')).to.have.length(1);
+    });
+
+    it('pages by keyset: 下一页 to the end shows every firm once in either order, 上一页 comes back to the same rows', async () => {
+      const admin = t.basics.users.admin.id;
+      // Many share one updated_at (the tie is broken by id), and names repeat.
+      const at = '2026-01-05T02:00:00.000Z';
+      for (let i = 0; i < 120; i++) {
+        const f = await createFirm(t.db, { name: `余姚市翻页${String(i % 40).padStart(2, '0')}科技有限公司`, stage: 'candidate', actorId: admin });
+        if (i % 3 === 0) await t.db('firms').where({ id: f.id }).update({ updated_at: at });
+      }
+      const rowsOf = (doc: ReturnType<typeof html>) => doc.querySelectorAll('table.data-table tbody tr').map((tr) => tr.querySelector('a')!.getAttribute('href'));
+      for (const sort of ['updated', 'name']) {
+        const seen: (string | undefined)[] = [];
+        const pages: string[] = [];
+        let url: string | null = `/firms?sort=${sort}`;
+        while (url) {
+          const doc = html((await t.admin.get(url).expect(200)).text);
+          pages.push(url);
+          seen.push(...rowsOf(doc));
+          expect(doc.querySelector('.table-summary')!.text).to.include(`第 ${pages.length} / 3 页`);
+          url = [...doc.querySelectorAll('.pager a')].find((a) => a.text === '下一页')?.getAttribute('href') ?? null;
+        }
+        expect(pages, sort).to.have.length(3);
+        expect(seen, sort).to.have.length(120);
+        expect(new Set(seen).size, sort).to.equal(120);
+        // Back from page 3 to page 2: the same rows as on the way forward.
+        const third = html((await t.admin.get(pages[2]!).expect(200)).text);
+        const back = [...third.querySelectorAll('.pager a')].find((a) => a.text === '上一页')!.getAttribute('href')!;
+        expect(rowsOf(html((await t.admin.get(back).expect(200)).text)), sort).to.deep.equal(seen.slice(50, 100));
+      }
+      // A cursor that is not one (typed by hand) gives the first page, not an error.
+      expect(rowsOf(html((await t.admin.get('/firms?after=abc&page=7').expect(200)).text))).to.have.length(50);
     });
   });
 

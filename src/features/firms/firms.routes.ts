@@ -18,12 +18,18 @@ import { formValues, parseFirmForm, valuesOfFirm } from './firm-form.js';
 import { filterPairs, loadFilterOptions } from './filter-options.js';
 import { firmListSheet } from './firm-export.js';
 import { exportFormatOf, recordExport, sendExport } from '../../web/export.js';
-import { type Firm, type FirmSort, findFirmByUscc, listFirms } from './firms.queries.js';
+import { type Firm, type FirmCursor, type FirmListItem, type FirmSort, cursorOf, findFirmByUscc, listFirms } from './firms.queries.js';
 import { type FirmService, StaleFirmError } from './firms.service.js';
 import { countByStage, countWithdrawn, totalOf } from './stage-counts.queries.js';
 import { REGISTERED_OUT_OF_SCOPE, codeRegistration, findFirmInScope } from './firm-scope.js';
 
 const PAGE_SIZE = 50;
+
+/** `after=<id>~<sort key>` (or `before=`): where a page starts; anything else is the first page. */
+function cursorParam(raw: unknown, dir: FirmCursor['dir']): FirmCursor | null {
+  const m = typeof raw === 'string' ? /^(\d{1,12})~(.{1,200})$/su.exec(raw) : null;
+  return m ? { id: Number(m[1]), key: m[2]!, dir } : null;
+}
 
 export function firmsRouter(db: Knex, firms: FirmService): Router {
   const router = express.Router();
@@ -32,9 +38,11 @@ export function firmsRouter(db: Knex, firms: FirmService): Router {
     const actor = actorOfResponse(res);
     const filters = await prepareSearch(db, parseFirmFilters(req.query));
     const sort: FirmSort = str(req.query.sort) === 'name' ? 'name' : 'updated';
-    const page = Math.min(positiveInt(req.query.page) ?? 1, 100000);
+    const cursor = cursorParam(req.query.after, 'after') ?? cursorParam(req.query.before, 'before');
+    // The page number only labels the page ("第 N 页"): the cursor says where it starts.
+    const page = cursor ? Math.min(positiveInt(req.query.page) ?? 1, 100000) : 1;
     const [items, counts, withdrawn, options] = await Promise.all([
-      listFirms(db, filters, actor, { offset: (page - 1) * PAGE_SIZE, limit: PAGE_SIZE, sort }),
+      listFirms(db, filters, actor, { cursor, limit: PAGE_SIZE, sort }),
       countByStage(db, filters, actor),
       countWithdrawn(db, filters, actor),
       loadFilterOptions(db, actor),
@@ -43,7 +51,15 @@ export function firmsRouter(db: Knex, firms: FirmService): Router {
     const total = totalOf(counts) + withdrawn;
     const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
     const qs = filterQueryString(filters);
-    const link = (p: number) => `/firms?${new URLSearchParams([...new URLSearchParams(qs), ['sort', sort], ['page', String(p)]]).toString()}`;
+    const link = (p: number, at: FirmListItem | undefined, dir: 'after' | 'before') => {
+      const params = new URLSearchParams([...new URLSearchParams(qs), ['sort', sort]]);
+      if (p > 1 && at) {
+        const c = cursorOf(at, sort, dir);
+        params.set(dir, `${c.id}~${c.key}`);
+        params.set('page', String(p));
+      }
+      return `/firms?${params.toString()}`;
+    };
     renderPageOrFragment(req, res, 'firms/index', 'firms/table', {
       title: '企业名录',
       nav: 'firms',
@@ -54,8 +70,8 @@ export function firmsRouter(db: Knex, firms: FirmService): Router {
       options,
       page,
       pages,
-      prev: page > 1 ? link(page - 1) : null,
-      next: page < pages ? link(page + 1) : null,
+      prev: page > 1 ? link(page - 1, items[0], 'before') : null,
+      next: page < pages && items.length === PAGE_SIZE ? link(page + 1, items.at(-1), 'after') : null,
       canCreate: can(actor, 'firms.create'),
       searchCap: filters.matchCapped ? SHORT_SEARCH_CAP : null,
     });
