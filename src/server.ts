@@ -8,9 +8,11 @@ import Database from 'better-sqlite3';
 import type { Knex } from 'knex';
 import { registerInstance } from './db/backup.js';
 import { markReadOnly } from './db/health.js';
+import { startChangeFeed } from './db/change-feed.js';
 import { createDb } from './db/knex.js';
 import { migrateLatest } from './db/migrate.js';
 import { readableSqlitePath, sqliteReadOnlyReason, waitForDatabase } from './db/startup.js';
+import { bumpDataGeneration } from './lib/cache.js';
 import { faultOf } from './lib/errors.js';
 import { DEMO_PASSWORD, isDatabaseEmpty, seedDemoData } from './demo/seed.js';
 import { DEMO_USERS } from './demo/yuyao.js';
@@ -76,6 +78,8 @@ async function main(): Promise<void> {
   }
   const sessionSecret = readOnly ? await readSessionSecret(db, config.sessionSecret) : await resolveSessionSecret(db, config.sessionSecret);
   const app = createApp(db, { ...config, sessionSecret });
+  // PostgreSQL: another process's writes drop this one's caches at once (src/db/change-feed.ts).
+  const changeFeed = await startChangeFeed(db, bumpDataGeneration);
   const store = app.locals.sessionStore as KnexSessionStore;
   store.startCleanup();
   // Verdict summaries depend on the date (the application year, 365 days since founding): keep them current.
@@ -100,6 +104,7 @@ async function main(): Promise<void> {
     log.info('shutting down', { signal });
     store.stopCleanup();
     clearInterval(eligibilityTimer);
+    void changeFeed?.stop();
     server.close(() => {
       void db.destroy().finally(() => process.exit(0));
     });
