@@ -9,6 +9,7 @@ import type { Knex } from 'knex';
 import { registerInstance } from './db/backup.js';
 import { markReadOnly } from './db/health.js';
 import { startChangeFeed } from './db/change-feed.js';
+import { isPostgres } from './db/dialect.js';
 import { createDb } from './db/knex.js';
 import { migrateLatest } from './db/migrate.js';
 import { readableSqlitePath, sqliteReadOnlyReason, waitForDatabase } from './db/startup.js';
@@ -97,6 +98,14 @@ async function main(): Promise<void> {
     if (!readOnly) void refreshEligibilityNow().then(expiryFollowUpsNow);
   }, 3600_000);
   eligibilityTimer.unref();
+  // PostgreSQL: a job of another process that died while this one runs is marked once its lease expires.
+  const recoveryTimer = setInterval(() => {
+    if (readOnly || !isPostgres(db)) return;
+    recoverInterruptedImports(db)
+      .then((n) => n && log.warn('import jobs of a process that stopped are marked interrupted', { batches: n }))
+      .catch((err: unknown) => log.error('recovering interrupted imports failed', { err }));
+  }, 60_000);
+  recoveryTimer.unref();
   const server = app.listen(config.port, () => {
     log.info('Miaopu is listening', { url: `http://localhost:${config.port}`, database: config.databaseUrl.replace(/\/\/[^@]*@/, '//***@') });
   });
@@ -104,6 +113,7 @@ async function main(): Promise<void> {
     log.info('shutting down', { signal });
     store.stopCleanup();
     clearInterval(eligibilityTimer);
+    clearInterval(recoveryTimer);
     void changeFeed?.stop();
     server.close(() => {
       void db.destroy().finally(() => process.exit(0));

@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { expect } from 'chai';
 import { locateDb } from '../../src/db/knex.js';
-import { type ImportRunner, recoverInterruptedImports } from '../../src/features/lists/import-runner.js';
+import { type ImportRunner, LEASE_EXPIRES_MS, recoverInterruptedImports } from '../../src/features/lists/import-runner.js';
 import { transitionBatch } from '../../src/features/lists/imports.queries.js';
 import { createFirm, validUscc } from '../helpers/factories.js';
 import { writeCsv } from '../helpers/list-files.js';
@@ -48,6 +48,35 @@ describe('candidate lists: jobs in a worker, and a commit killed halfway', funct
     expect(await t.db('list_entries').where({ batch_id: id }).count({ n: '*' }).first().then((r) => Number(r?.n))).to.equal(3001);
     const done = await t.admin.get(`/lists/imports/${id}/progress`).set('HX-Request', 'true').expect(200);
     expect(done.headers['hx-refresh']).to.equal('true');
+  });
+
+  it('marks a job interrupted only when no live process holds it (PostgreSQL: its lease has stopped beating)', async () => {
+    const id = await previewed(10);
+    expect(await transitionBatch(t.db, id, ['previewed'], 'committing')).to.equal(true);
+    const status = async () => ((await t.db('import_batches').where({ id }).first()) as { status: string }).status;
+    if (t.dialect === 'postgres') {
+      // Another process is committing it and beat its lease just now: not this process's to mark.
+      await t.db('import_job_leases').insert({ batch_id: id, holder: 'other-host:4242:abcd', beat_at: new Date().toISOString() });
+      expect(await recoverInterruptedImports(t.db)).to.equal(0);
+      expect(await status()).to.equal('committing');
+      // That process died: its lease stops beating and, once expired, the batch is marked.
+      expect(await recoverInterruptedImports(t.db, Date.now() + LEASE_EXPIRES_MS + 1000)).to.equal(1);
+      expect(await t.db('import_job_leases').where({ batch_id: id }).first()).to.equal(undefined);
+    } else {
+      // SQLite: one process per file, so at start-up no job of it runs anywhere.
+      expect(await recoverInterruptedImports(t.db)).to.equal(1);
+    }
+    expect(await status()).to.equal('interrupted');
+  });
+
+  it('a running job holds a lease while it runs (PostgreSQL) and none after', async () => {
+    const id = await previewed(3000);
+    await t.admin.post(`/lists/imports/${id}/commit`).type('form').send({ mode: 'append' }).expect(303);
+    const lease = await t.db('import_job_leases').where({ batch_id: id }).first();
+    if (t.dialect === 'postgres') expect(lease, 'the lease is taken before the job starts').to.not.equal(undefined);
+    else expect(lease).to.equal(undefined);
+    await runner.settled(id);
+    expect(await t.db('import_job_leases').where({ batch_id: id }).first()).to.equal(undefined);
   });
 
   // Killed inside the publishing transaction (the write lock held), or between two staging transactions.

@@ -4,11 +4,15 @@
  * read while the job writes). An in-memory database cannot be shared; there the job runs inline.
  * Progress is kept in memory for the page that polls it; outcomes are written to the batch.
  */
+import crypto from 'node:crypto';
+import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Knex } from 'knex';
+import { isPostgres } from '../../db/dialect.js';
 import { locateDb } from '../../db/knex.js';
 import { bumpDataGeneration } from '../../lib/cache.js';
 import { type FaultKind, faultOf } from '../../lib/errors.js';
+import { nowIso } from '../../lib/dates.js';
 import { log } from '../../lib/log.js';
 import { clearStagedEntries, type JobContext, runCommit, runPreview } from './import-job.js';
 import type { ImportSteps } from './kind-steps.js';
@@ -89,9 +93,19 @@ function newWorker(workerUrl: URL, workerData: unknown, heapLimitMiB: number | u
   return new Worker(bootstrap, { ...options, eval: true });
 }
 
+/**
+ * Leases (PostgreSQL, where several processes share the database): each running job's lease is
+ * beaten every LEASE_BEAT_MS; one not beaten for LEASE_EXPIRES_MS belongs to a process that is gone.
+ * SQLite has one process per database file: at its start-up every unfinished job is that of a dead process.
+ */
+export const LEASE_BEAT_MS = 5_000;
+export const LEASE_EXPIRES_MS = 30_000;
+const HOLDER = `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}`;
+
 export class ImportRunner {
   private readonly jobs = new Map<number, JobState>();
   private readonly finished = new Map<number, Promise<void>>();
+  private beat: NodeJS.Timeout | null = null;
 
   /**
    * `steps`: what each kind of list does beyond the pipeline (kind-steps.ts), for jobs run inline
@@ -113,23 +127,51 @@ export class ImportRunner {
    */
   start(type: JobType, batchId: number, ctx: JobContext, opts: { heapLimitMiB?: number | undefined } = {}): Promise<void> {
     this.jobs.set(batchId, { type, processed: 0, startedAt: Date.now() });
+    const leased = this.takeLease(batchId);
     const onProgress = (processed: number) => {
       const job = this.jobs.get(batchId);
       if (job) job.processed = processed;
     };
     const location = locateDb(this.db);
-    const run = location ? this.inWorker(type, batchId, ctx, location, onProgress, opts.heapLimitMiB) : this.inline(type, batchId, ctx, onProgress);
+    const run = leased.then(() => (location ? this.inWorker(type, batchId, ctx, location, onProgress, opts.heapLimitMiB) : this.inline(type, batchId, ctx, onProgress)));
     const done = run
       .then(() => bumpDataGeneration())
       .catch((err: JobError) => this.fail(type, batchId, err))
       // Callers do not wait for the job (`void runner.start(...)`): a rejection here would be unhandled and end the process.
       .catch((err: unknown) => log.error('recording the job failure failed', { batchId, type, err }))
-      .finally(() => {
+      .finally(async () => {
         this.jobs.delete(batchId);
         this.finished.delete(batchId);
+        await this.dropLease(batchId);
       });
     this.finished.set(batchId, done);
     return done;
+  }
+
+  private async takeLease(batchId: number): Promise<void> {
+    if (!isPostgres(this.db)) return;
+    await this.db('import_job_leases').insert({ batch_id: batchId, holder: HOLDER, beat_at: nowIso() }).onConflict('batch_id').merge();
+    if (!this.beat) {
+      this.beat = setInterval(() => {
+        const ids = [...this.jobs.keys()];
+        if (ids.length === 0) return;
+        this.db('import_job_leases')
+          .whereIn('batch_id', ids)
+          .andWhere('holder', HOLDER)
+          .update({ beat_at: nowIso() })
+          .catch((err: unknown) => log.warn('an import job’s lease could not be renewed', { err }));
+      }, LEASE_BEAT_MS);
+      this.beat.unref();
+    }
+  }
+
+  private async dropLease(batchId: number): Promise<void> {
+    if (!isPostgres(this.db)) return;
+    await this.db('import_job_leases').where({ batch_id: batchId, holder: HOLDER }).del().catch((err: unknown) => log.warn('an import job’s lease stays until it expires', { batchId, err }));
+    if (this.jobs.size === 0 && this.beat) {
+      clearInterval(this.beat);
+      this.beat = null;
+    }
   }
 
   /** Wait for every running job (tests compare the database before and after a request). */
@@ -220,11 +262,25 @@ export class ImportRunner {
 /** About an hour of retries (backoff to every 30 s). */
 const RECORD_ATTEMPTS = 125;
 
-/** At start-up no job is running: batches left mid-way by a crash are marked so users see it. */
-export async function recoverInterruptedImports(db: Knex): Promise<number> {
+/**
+ * Batches left mid-way by a process that died are marked so users see it (at start-up, and every
+ * minute on PostgreSQL). SQLite: at start-up no job of this file is running anywhere. PostgreSQL:
+ * only jobs whose lease has stopped beating — another live process may be committing the rest.
+ */
+export async function recoverInterruptedImports(db: Knex, now = Date.now()): Promise<number> {
+  const orphaned = (status: string) => {
+    const qb = db('import_batches').where({ status });
+    if (isPostgres(db)) {
+      qb.whereNotExists(db('import_job_leases as l').whereRaw('l.batch_id = import_batches.id').andWhere('l.beat_at', '>', new Date(now - LEASE_EXPIRES_MS).toISOString()).select(db.raw('1')));
+    }
+    return qb;
+  };
   // A commit killed while staging left entries that never counted (not current, batch never committed).
-  for (const { id } of (await db('import_batches').where({ status: 'committing' }).select('id')) as { id: number }[]) await clearStagedEntries(db, id);
-  const a = await db('import_batches').where({ status: 'previewing' }).update({ status: 'uploaded', error: messages.previewInterrupted });
-  const b = await db('import_batches').where({ status: 'committing' }).update({ status: 'interrupted', error: messages.commitInterrupted });
+  const commits = ((await orphaned('committing').select('id')) as { id: number }[]).map((r) => r.id);
+  const previews = ((await orphaned('previewing').select('id')) as { id: number }[]).map((r) => r.id);
+  for (const id of commits) await clearStagedEntries(db, id);
+  const a = previews.length ? await db('import_batches').whereIn('id', previews).andWhere({ status: 'previewing' }).update({ status: 'uploaded', error: messages.previewInterrupted }) : 0;
+  const b = commits.length ? await db('import_batches').whereIn('id', commits).andWhere({ status: 'committing' }).update({ status: 'interrupted', error: messages.commitInterrupted }) : 0;
+  if (isPostgres(db) && commits.length + previews.length) await db('import_job_leases').whereIn('batch_id', [...commits, ...previews]).del();
   return Number(a) + Number(b);
 }
