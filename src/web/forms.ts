@@ -3,6 +3,7 @@
  * when a name is repeated. Where one value is read, a list is refused (400): no form of ours sends
  * one there, and taking either of two values would act on something the user did not choose.
  */
+import { todayInShanghai, yearOf } from '../lib/dates.js';
 import { BadRequestError } from '../lib/errors.js';
 
 export const REPEATED_FIELD_MESSAGE = '提交的表单中同一项出现了多次，无法确定要用哪一个。请在页面上重新填写后提交。';
@@ -34,4 +35,19 @@ export function positiveInt(value: unknown): number | null {
 export function checkbox(value: unknown): boolean {
   const s = str(value);
   return s === 'on' || s === '1' || s === 'true';
+}
+
+/** A year of a firm's eligibility inputs in a URL: 2000 to this year. */
+export function inputYear(raw: unknown): number {
+  const year = positiveInt(raw);
+  const current = yearOf(todayInShanghai());
+  if (!year || year < 2000 || year > current) throw new BadRequestError('BAD_YEAR', `年度须在 2000 至 ${current} 之间。`);
+  return year;
+}
+
+/** The optimistic version a form carries (every edit form of a versioned record). */
+export function versionOf(body: Record<string, unknown>): number {
+  const v = body.version;
+  if (typeof v !== 'string' || !/^\d{1,9}$/.test(v)) throw new BadRequestError('BAD_VERSION', '缺少版本号（version），请刷新页面后重试。');
+  return Number(v);
 }

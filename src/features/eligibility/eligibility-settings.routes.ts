@@ -8,7 +8,7 @@ import { ConflictError } from '../../lib/errors.js';
 import { actorOfResponse, requirePermission, setFlash, writeContext } from '../../web/auth.js';
 import { appendAudit } from '../audit/audit.queries.js';
 import { findFirmInScope } from '../firms/firm-scope.js';
-import { versionOf } from '../staff-months/staff-months.routes.js';
+import { versionOf } from '../../web/forms.js';
 import { saveSettings, settingsOfFirms } from './eligibility-settings.queries.js';
 import { type EligibilityRefresh, type InputsPageRenderer, typedValues, writeFirmInput } from './input-writes.js';
 

@@ -5,11 +5,10 @@ import { normalizeUscc } from '../../domain/uscc.js';
 import { todayInShanghai } from '../../lib/dates.js';
 import { AppError, ValidationError } from '../../lib/errors.js';
 import { actorOfResponse, requirePermission, setFlash, writeContext } from '../../web/auth.js';
-import { positiveInt } from '../../web/forms.js';
+import { positiveInt, versionOf } from '../../web/forms.js';
 import { type InputsPageRenderer, typedValues } from '../eligibility/input-writes.js';
 import { findFirmInScope } from '../firms/firm-scope.js';
 import type { Firm } from '../firms/firms.queries.js';
-import { versionOf } from '../staff-months/staff-months.routes.js';
 import { parseIpForm } from './ip-register-form.js';
 import type { IpRegisterService } from './ip-register.service.js';
 

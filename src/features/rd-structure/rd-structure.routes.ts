@@ -6,7 +6,7 @@ import { AppError } from '../../lib/errors.js';
 import { actorOfResponse, requirePermission, setFlash, writeContext } from '../../web/auth.js';
 import { type InputsPageRenderer, typedValues } from '../eligibility/input-writes.js';
 import { findFirmInScope } from '../firms/firm-scope.js';
-import { inputYear, versionOf } from '../staff-months/staff-months.routes.js';
+import { inputYear, versionOf } from '../../web/forms.js';
 import { parseRdForm } from './rd-structure-form.js';
 import type { RdStructureService } from './rd-structure.service.js';
 

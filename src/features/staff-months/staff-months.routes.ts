@@ -2,28 +2,14 @@
 import express, { type Request, type Response, type Router } from 'express';
 import type { Knex } from 'knex';
 import { normalizeUscc } from '../../domain/uscc.js';
-import { todayInShanghai, yearOf } from '../../lib/dates.js';
-import { AppError, BadRequestError } from '../../lib/errors.js';
+import { AppError } from '../../lib/errors.js';
 import { actorOfResponse, requirePermission, setFlash, writeContext } from '../../web/auth.js';
-import { positiveInt } from '../../web/forms.js';
+import { inputYear, versionOf } from '../../web/forms.js';
 import { type InputsPageRenderer, typedValues } from '../eligibility/input-writes.js';
 import { findFirmInScope } from '../firms/firm-scope.js';
 import type { Firm } from '../firms/firms.queries.js';
 import { parseStaffForm } from './staff-months-form.js';
 import type { StaffMonthsService } from './staff-months.service.js';
-
-export function inputYear(raw: unknown): number {
-  const year = positiveInt(raw);
-  const current = yearOf(todayInShanghai());
-  if (!year || year < 2000 || year > current) throw new BadRequestError('BAD_YEAR', `年度须在 2000 至 ${current} 之间。`);
-  return year;
-}
-
-export function versionOf(body: Record<string, unknown>): number {
-  const v = body.version;
-  if (typeof v !== 'string' || !/^\d{1,9}$/.test(v)) throw new BadRequestError('BAD_VERSION', '缺少版本号（version），请刷新页面后重试。');
-  return Number(v);
-}
 
 export function staffMonthsRouter(db: Knex, staff: StaffMonthsService, renderInputs: InputsPageRenderer): Router {
   const router = express.Router();
