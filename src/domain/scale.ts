@@ -91,18 +91,27 @@ export interface ScaleVerdict {
   basis: string;
 }
 
+/** One year of a firm's figures as the rule reads it (元). */
+export interface ScaleYear {
+  year: number;
+  mainRevenue: number | null;
+  salesRevenue: number | null;
+}
+
 /**
- * The class from the firm's 门类 and its years' 主营业务收入 (元; any order). The latest year with figures
- * decides: a class is a statement about one statistics year, so an older year's revenue does not
- * stand in for a latest year left without it (that year is "unknown" until it is filled in).
+ * The class from the firm's 门类 and its years (any order). The latest year with revenue reported
+ * (主营业务收入 or 销售收入) decides: a class is a statement about one statistics year, so an older year's
+ * 主营业务收入 does not stand in for a newer year whose accounts are in without it (that year is
+ * "unknown" until it is filled in). Years holding no revenue at all (a row for the current year's
+ * incident declaration, say) are not a statistics year yet and are passed over.
  */
-export function scaleClassOf(sector: string | null, years: readonly { year: number; mainRevenue: number | null }[]): ScaleVerdict {
+export function scaleClassOf(sector: string | null, years: readonly ScaleYear[]): ScaleVerdict {
   if (!sector) return { scaleClass: 'unknown', year: null, mainRevenue: null, basis: '未填国民经济行业门类，无法判断是否工业企业' };
   if (!isIndustrial(sector)) {
     return { scaleClass: 'not_industrial', year: null, mainRevenue: null, basis: `行业门类为 ${sectorLabel(sector)}，不是工业（B/C/D 门类），规上工业标准不适用` };
   }
-  const latest = [...years].sort((a, b) => b.year - a.year)[0];
-  if (!latest) return { scaleClass: 'unknown', year: null, mainRevenue: null, basis: '工业企业，尚无年度指标，无法判断' };
+  const latest = years.filter((y) => y.mainRevenue !== null || y.salesRevenue !== null).sort((a, b) => b.year - a.year)[0];
+  if (!latest) return { scaleClass: 'unknown', year: null, mainRevenue: null, basis: '工业企业，尚无营业收入数据，无法判断' };
   if (latest.mainRevenue === null) {
     return { scaleClass: 'unknown', year: latest.year, mainRevenue: null, basis: `工业企业，${latest.year}年未填主营业务收入，无法判断` };
   }

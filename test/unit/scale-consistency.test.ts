@@ -3,7 +3,7 @@ import { consistencyHints, type HintInput, type RegisterRow, tsmeYearExpected } 
 import { isIndustrial, scaleClassOf } from '../../src/domain/scale.js';
 
 describe('规上 / 规下 (国统字〔2010〕87号: 年主营业务收入 2000万元及以上的工业法人单位)', () => {
-  const year = (mainRevenue: number | null, y = 2025) => [{ year: y, mainRevenue }];
+  const year = (mainRevenue: number | null, y = 2025) => [{ year: y, mainRevenue, salesRevenue: mainRevenue }];
 
   it('puts an industrial firm at exactly 20,000,000 元 above scale, and one 元 less below', () => {
     const at = scaleClassOf('C', year(20_000_000));
@@ -27,14 +27,17 @@ describe('规上 / 规下 (国统字〔2010〕87号: 年主营业务收入 2000�
     expect(scaleClassOf('E', year(90_000_000)).scaleClass).to.equal('not_industrial');
   });
 
-  it('cannot tell without a sector, without figures, or when the latest year has no 主营业务收入', () => {
+  it('cannot tell without a sector, without figures, or when the latest year\'s accounts have no 主营业务收入', () => {
     expect(scaleClassOf(null, year(30_000_000)).scaleClass).to.equal('unknown');
     expect(scaleClassOf('C', []).scaleClass).to.equal('unknown');
-    const gap = scaleClassOf('C', [{ year: 2024, mainRevenue: 30_000_000 }, { year: 2025, mainRevenue: null }]);
+    const gap = scaleClassOf('C', [{ year: 2024, mainRevenue: 30_000_000, salesRevenue: 31_000_000 }, { year: 2025, mainRevenue: null, salesRevenue: 32_000_000 }]);
     expect(gap).to.deep.include({ scaleClass: 'unknown', year: 2025 });
     expect(gap.basis).to.equal('工业企业，2025年未填主营业务收入，无法判断');
+    // A year with no revenue at all (only this year's incident declaration) is not a statistics year yet.
+    const declared = scaleClassOf('C', [{ year: 2025, mainRevenue: 30_000_000, salesRevenue: null }, { year: 2026, mainRevenue: null, salesRevenue: null }]);
+    expect(declared).to.deep.include({ scaleClass: 'above', year: 2025 });
     // The latest year decides, in whatever order the years come.
-    expect(scaleClassOf('C', [{ year: 2025, mainRevenue: 1_000 }, { year: 2023, mainRevenue: 90_000_000 }]).scaleClass).to.equal('below');
+    expect(scaleClassOf('C', [...year(1_000), ...year(90_000_000, 2023)]).scaleClass).to.equal('below');
   });
 });
 

@@ -28,6 +28,7 @@ function entrySummary(data: Record<string, unknown>): string {
   if (wan(data.rd_deduction)) parts.push(`加计扣除额 ${wan(data.rd_deduction)}`);
   if (wan(data.rd_expense)) parts.push(`研发费用 ${wan(data.rd_expense)}`);
   if (wan(data.revenue)) parts.push(`营业收入 ${wan(data.revenue)}`);
+  if (wan(data.main_revenue)) parts.push(`主营业务收入 ${wan(data.main_revenue)}`);
   if (typeof data.patent_rows === 'number') parts.push(`授权专利 ${data.patent_rows} 件`);
   if (typeof data.patent_count === 'number') parts.push(`授权专利数 ${data.patent_count}`);
   if (typeof data.invention_count === 'number') parts.push(`发明专利 ${data.invention_count} 件`);
