@@ -11,7 +11,7 @@ import { todayInShanghai } from '../../lib/dates.js';
 import { formatWan } from '../../lib/money.js';
 import { actorOfResponse } from '../../web/auth.js';
 import { renderFragment } from '../../web/render.js';
-import { positiveInt } from '../../web/forms.js';
+import { positiveInt, str } from '../../web/forms.js';
 import type { FiguresSectionRenderer } from '../../features/figures/figures.routes.js';
 import { FIGURE_ROWS } from '../../features/figures/figure-rows.js';
 import { valuesOfFirm } from '../../features/firms/firm-form.js';
@@ -56,6 +56,9 @@ export function firmPageRouter(db: Knex): Router {
     const uscc = normalizeUscc(String(req.params.uscc));
     const page = await loadFirmPage(db, uscc, actor, todayInShanghai());
     const coaching = await loadCoachingPanel(db, page.firm, actor, todayInShanghai());
+    // From a consistency hint: the normal move form, with the hint's stage chosen and its words as the reason.
+    const moveTo = page.moveTargets.find((t) => t.key === str(req.query.move))?.key ?? null;
+    const hint = moveTo ? page.hints.find((h) => h.code === str(req.query.hint) && h.suggest === moveTo) : undefined;
     const lists = (await entriesOfFirm(db, page.firm.id)).map((e) => ({ ...e, kindLabel: listKindLabel(e.kind), summary: entrySummary(e.data) }));
     res.render('firms/show', {
       title: page.firm.name,
@@ -70,6 +73,8 @@ export function firmPageRouter(db: Knex): Router {
       canEditRegister: can(actor, 'certifications.edit'),
       registerKinds: FORM_CHOICES.kinds,
       values: valuesOfFirm(page.firm),
+      moveTo,
+      moveReason: hint ? `一致性提示：${hint.message}` : '',
       errors: {},
       // After a figures save without htmx (figures.routes): the saved year is marked.
       savedYear: positiveInt(req.query.saved),
