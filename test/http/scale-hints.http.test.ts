@@ -156,6 +156,7 @@ describe('consistency hints: the firm page and /readiness/hints', function () {
     expect(rowOf(all, valid.name).text).to.include('有效期内的高新技术企业证书').and.include('移到“高新技术企业”…');
     expect(rowOf(all, lapsed.name).text).to.include(`最近一次为 ${THIS_YEAR - 2} 年度`);
     expect(rowOf(all, elsewhere.name).text).to.include('没有有效期内的高新技术企业证书');
+    expect(rowOf(all, elsewhere.name).querySelector('.stage-chip')!.text).to.equal('高新技术企业');
     expect(names((await t.admin.get('/readiness/hints?code=tsme_lapsed').expect(200)).text)).to.deep.equal([lapsed.name]);
     // A caseworker limited to park A sees only park A's firms.
     const scoped = await t.as('scoped');

@@ -9,7 +9,6 @@ import express, { type Router } from 'express';
 import type { Knex } from 'knex';
 import { BEFORE_HTE, BEFORE_TSME, consistencyHints, EXPECTS_TSME, HINT_CODES, type HintCode, tsmeYearExpected } from '../../domain/consistency.js';
 import { can } from '../../domain/permissions.js';
-import { stageLabel } from '../../domain/stages.js';
 import { todayInShanghai, yearOf } from '../../lib/dates.js';
 import { actorOfResponse } from '../../web/auth.js';
 import { positiveInt, str } from '../../web/forms.js';
@@ -68,7 +67,7 @@ export function readinessHintsRouter(db: Knex): Router {
       .sort((a, b) => a.id - b.id)
       .map((f) => {
         const hints = consistencyHints({ stage: f.stage, certifications: certs.get(f.id) ?? [], onBelowScaleSample: sample.firmIds.has(f.id), scaleClass: f.scaleClass, today }).filter((h) => want(h.code));
-        return { uscc: f.uscc, name: f.name, stage: f.stage, stageLabel: stageLabel(f.stage), parkName: f.parkName, hints: hintViews(f.uscc, hints) };
+        return { uscc: f.uscc, name: f.name, stage: f.stage, parkName: f.parkName, hints: hintViews(f.uscc, hints) };
       })
       .filter((r) => r.hints.length > 0);
     const last = pageIds[pageIds.length - 1];
