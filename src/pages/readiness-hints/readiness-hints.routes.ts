@@ -71,7 +71,8 @@ export function readinessHintsRouter(db: Knex): Router {
       })
       .filter((r) => r.hints.length > 0);
     const last = pageIds[pageIds.length - 1];
-    const qs = new URLSearchParams([...(code ? [['code', code]] : []), ...new URLSearchParams(filterQueryString(filters))]).toString();
+    const pairs: [string, string][] = [...(code ? ([['code', code]] as [string, string][]) : []), ...new URLSearchParams(filterQueryString(filters))];
+    const qs = new URLSearchParams(pairs).toString();
     const options = await loadFilterOptions(db, actor);
     renderPageOrFragment(req, res, 'eligibility/hints', 'eligibility/hints-table', {
       title: '一致性提示',
