@@ -34,6 +34,7 @@ import { eventsRouter } from './features/events/events.routes.js';
 import { coachingFiguresRouter } from './features/coaching-figures/coaching-figures.routes.js';
 import { createEventService } from './features/events/events.service.js';
 import { boardRouter } from './pages/board/board.routes.js';
+import { readinessHintsRouter } from './pages/readiness-hints/readiness-hints.routes.js';
 import { movesRouter } from './pages/board/moves.routes.js';
 import { figuresSectionRenderer, firmPageRouter } from './pages/firm-page/firm-page.routes.js';
 import { firmInputsRouter, inputsPageRenderer } from './pages/firm-inputs/firm-inputs.routes.js';
@@ -125,6 +126,7 @@ export function createApp(db: Knex, config: AppOptions): Express {
   app.use(listsRouter(db, createImportService(importRunner, config.uploadDir), importRunner, config.uploadDir));
   app.use(overlapRouter(db, firms));
   app.use(dashboardRouter(db));
+  app.use(readinessHintsRouter(db));
   app.use(reserveRouter(db));
   app.use(usersRouter(db, createUserService(sessionStore)));
   app.use(auditRouter(db));

@@ -9,6 +9,7 @@ import { normalizeFirmName } from '../domain/firm-name.js';
 import { type LifecycleKey, type TechFieldKey } from '../domain/fields.js';
 import { LIST_KINDS, type ListKindKey } from '../domain/list-kinds.js';
 import { EXIT_REASONS, STAGES, type StageKey } from '../domain/stages.js';
+import { type SectorCode, scaleClassOf } from '../domain/scale.js';
 import { hashPassword } from '../features/accounts/passwords.js';
 import { type BulkLoader, withBulkLoad } from '../db/bulk-load.js';
 import { rebuildCounters } from '../db/counters.js';
@@ -63,12 +64,15 @@ const STAGE_WEIGHTS: readonly (readonly [StageKey, number])[] = [
 
 /** The tables the demo data fills in bulk: their indexes and triggers are off while it loads. */
 const BULK_TABLES = ['firms', 'stage_events', 'annual_figures', 'list_entries', 'eligibility_current', 'stage_counts', 'stage_entries', 'conversion_counts'];
-const FIRM_COLUMNS = ['id', 'uscc', 'name', 'name_norm', 'park_id', 'town_id', 'field', 'founded_on', 'counsellor_id', 'lifecycle', 'stage', 'version', 'created_at', 'updated_at'];
+const FIRM_COLUMNS = ['id', 'uscc', 'name', 'name_norm', 'park_id', 'town_id', 'field', 'founded_on', 'counsellor_id', 'lifecycle', 'stage', 'version', 'created_at', 'updated_at', 'sector', 'scale_class'];
+/** 国民经济行业门类 of the demo firms: Yuyao's firms are mostly manufacturers (门类 C), some software and services. */
+const SECTOR_WEIGHTS: readonly (readonly [SectorCode, number])[] = [['C', 70], ['I', 10], ['M', 9], ['F', 5], ['E', 2], ['L', 2], ['D', 1], ['B', 1]];
 const EVENT_COLUMNS = ['firm_id', 'from_stage', 'to_stage', 'reason_code', 'reason', 'details', 'source', 'actor_id', 'at'];
 const ENTRY_COLUMNS = ['batch_id', 'firm_id', 'kind', 'year', 'is_current', 'line', 'name_matched', 'data'];
 const ELIGIBILITY_COLUMNS = ['firm_id', 'rule_set', 'as_of', 'input_years', 'status', 'fails', 'missing', 'reviews', 'rd_gap', 'summary', 'computed_at'];
 const FIGURE_COLUMNS = [
   'sales_revenue',
+  'main_revenue',
   'total_income',
   'non_taxable_income',
   'hitech_income',
@@ -353,7 +357,7 @@ export async function seedDemoData(db: Knex, options: SeedOptions): Promise<Seed
           const foundedOn = new Date(foundedMs).toISOString().slice(0, 10);
           const counsellorId = stage !== 'candidate' && rng.chance(0.85) ? rng.pick(counsellors) : null;
           const lifecycle = stage === 'candidate' ? null : lifecycleFor(rng, foundedMs, anchorMs);
-          firms.push([
+          const firmRow: unknown[] = [
             id,
             uscc,
             name,
@@ -368,7 +372,8 @@ export async function seedDemoData(db: Knex, options: SeedOptions): Promise<Seed
             history.length,
             new Date(history[0]!.at).toISOString(),
             new Date(last.at).toISOString(),
-          ]);
+          ];
+          firms.push(firmRow);
           let certificate: { certificateDate: string } | undefined;
           for (const e of history) {
             if (e.to === 'hte_certified' && e.details) certificate = e.details as { certificateDate: string };
@@ -378,6 +383,12 @@ export async function seedDemoData(db: Knex, options: SeedOptions): Promise<Seed
           const stored: Record<string, unknown>[] = planned.map((f) => ({ ...f, major_incident: f.major_incident ? 1 : 0, has_rd_institution: f.has_rd_institution ? 1 : 0, national_award_top3: f.national_award_top3 ? 1 : 0 }));
           // The current year's declaration of incidents (办法 第十一条（八） counts the application year).
           if (planned.length && rng.chance(0.9)) stored.push({ year: anchorYear, major_incident: 0 });
+          // Sector and 主营业务收入 from their own stream, so the rest of the demo data stays as it was.
+          const side = new Random(((options.seed ?? 20261127) * 37 + id) >>> 0);
+          const sector = side.weighted(SECTOR_WEIGHTS);
+          for (const f of stored) if (typeof f.sales_revenue === 'number') f.main_revenue = round100(f.sales_revenue * side.between(0.85, 1));
+          const scale = scaleClassOf(sector, stored.map((f) => ({ year: f.year as number, mainRevenue: (f.main_revenue as number | undefined) ?? null, salesRevenue: (f.sales_revenue as number | undefined) ?? null })));
+          firmRow.push(sector, scale.scaleClass);
           for (const f of stored) figures.push([id, f.year, ...FIGURE_COLUMNS.map((c) => f[c] ?? null), 1, createdAt]);
           for (const e of planListEntries(rng, stage, planned, listYears)) {
             const batchId = listBatchIds.get(`${e.kind}:${e.year}`)!;

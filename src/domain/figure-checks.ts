@@ -6,7 +6,7 @@
  * Refusals (errors): amounts below zero — every amount of the 高新技术企业认定 forms (国科发火〔2016〕
  * 32号, 附件《工作指引》: 销售收入, 收入总额, 研究开发费用…) is a sum of money received or spent, so it
  * cannot be negative; only 净资产 can (liabilities above assets) — and the parts-of-a-whole rules
- * (科技人员 ≤ 职工总数, 境内研发费用 ≤ 研发费用总额, 不征税收入 / 高新技术产品收入 ≤ 收入总额, used Ⅱ类 ≤ Ⅱ类).
+ * (科技人员 ≤ 职工总数, 主营业务收入 ≤ 销售收入, 境内研发费用 ≤ 研发费用总额, 不征税收入 / 高新技术产品收入 ≤ 收入总额, used Ⅱ类 ≤ Ⅱ类).
  * Warnings (to check, not refused): R&D spending above sales revenue, which a start-up may really
  * have, but which in a bureau's lists is most often a column or unit mix-up.
  */
@@ -14,6 +14,7 @@
 /** The figures, money in whole 元, head counts as annual averages (decimals allowed). */
 export type FigureCheckKey =
   | 'salesRevenue'
+  | 'mainRevenue'
   | 'totalIncome'
   | 'nonTaxableIncome'
   | 'hitechIncome'
@@ -43,6 +44,7 @@ export interface FigureCheck {
 
 export const MONEY_KEYS: readonly FigureCheckKey[] = [
   'salesRevenue',
+  'mainRevenue',
   'totalIncome',
   'nonTaxableIncome',
   'hitechIncome',
@@ -66,6 +68,7 @@ export const FIGURE_CHECK_MESSAGES = {
   usedOverClass2: '已用于申报的Ⅱ类知识产权不能多于Ⅱ类知识产权总数。',
   nonTaxableOverIncome: '不征税收入不能超过收入总额。',
   hitechOverIncome: '高新技术产品（服务）收入不能超过收入总额。',
+  mainOverSales: '主营业务收入不能超过销售收入（销售收入为主营业务与其他业务收入之和）。',
   rdOverRevenue: '研发费用高于销售收入，请核对金额、单位和所填的列。',
 } as const;
 
@@ -91,6 +94,8 @@ export function checkFigures(values: FigureCheckInput): FigureCheck {
   over('ipClass2Used', 'ipClass2', FIGURE_CHECK_MESSAGES.usedOverClass2);
   over('nonTaxableIncome', 'totalIncome', FIGURE_CHECK_MESSAGES.nonTaxableOverIncome);
   over('hitechIncome', 'totalIncome', FIGURE_CHECK_MESSAGES.hitechOverIncome);
+  // 2017 办法: "企业销售收入为主营业务与其他业务收入之和" — the 主营 part cannot exceed the whole.
+  over('mainRevenue', 'salesRevenue', FIGURE_CHECK_MESSAGES.mainOverSales);
   const rd = n('rdExpense');
   const revenue = n('salesRevenue');
   if (rd !== null && revenue !== null && rd > revenue && !errors.rdExpense) warnings.rdExpense = FIGURE_CHECK_MESSAGES.rdOverRevenue;

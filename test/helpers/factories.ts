@@ -6,6 +6,7 @@ import { usccCheckCharacter } from '../../src/domain/uscc.js';
 import type { Actor, Role } from '../../src/domain/actor.js';
 import { hashPassword } from '../../src/features/accounts/passwords.js';
 import { figureColumns, type FigureValues } from '../../src/features/figures/figures.queries.js';
+import { refreshScaleClasses } from '../../src/features/firms/firms.queries.js';
 
 const ORG_WEIGHTS = [3, 7, 9, 10, 5, 8, 4, 2];
 
@@ -66,6 +67,8 @@ export interface FirmSeed {
   parkId?: number | null;
   townId?: number | null;
   field?: string | null;
+  /** 国民经济行业门类 (A–T). */
+  sector?: string | null;
   foundedOn?: string | null;
   counsellorId?: number | null;
   /** When the firm entered its current stage. */
@@ -96,6 +99,7 @@ export async function createFirm(db: Knex, seed: FirmSeed): Promise<SeededFirm> 
       park_id: seed.parkId === undefined ? null : seed.parkId,
       town_id: seed.townId ?? null,
       field: seed.field ?? null,
+      sector: seed.sector ?? null,
       founded_on: seed.foundedOn ?? '2015-06-01',
       counsellor_id: seed.counsellorId ?? null,
       stage,
@@ -106,11 +110,13 @@ export async function createFirm(db: Knex, seed: FirmSeed): Promise<SeededFirm> 
     .returning('id');
   const id = typeof row === 'object' ? (row as { id: number }).id : (row as number);
   await db('stage_events').insert({ firm_id: id, from_stage: null, to_stage: stage, source: 'seed', actor_id: seed.actorId, at });
+  if (seed.sector) await refreshScaleClasses(db, [id]);
   return { id, uscc, name, stage, version: 1 };
 }
 
 const EMPTY: FigureValues = {
   salesRevenue: null,
+  mainRevenue: null,
   totalIncome: null,
   nonTaxableIncome: null,
   hitechIncome: null,
@@ -135,6 +141,8 @@ const EMPTY: FigureValues = {
 
 export async function addFigures(db: Knex, firmId: number, year: number, values: Partial<FigureValues>): Promise<void> {
   await db('annual_figures').insert({ firm_id: firmId, year, ...figureColumns({ ...EMPTY, ...values }), version: 1, updated_at: T0 });
+  // As the app's writers do: the stored 规上/规下 class follows the figures.
+  await refreshScaleClasses(db, [firmId]);
 }
 
 /**

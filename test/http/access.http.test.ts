@@ -67,6 +67,7 @@ const ROUTE_ACCESS: Record<string, Access> = {
   'POST /firms/:uscc/figures/:year/check': 'figures.edit',
   'POST /firms/:uscc/figures/:year': 'figures.edit',
   'GET /readiness': 'firms.read',
+  'GET /readiness/hints': 'firms.read',
   'GET /admin/parks': 'parks.manage',
   'POST /admin/parks/:type': 'parks.manage',
   'POST /admin/parks/:type/:id/rename': 'parks.manage',

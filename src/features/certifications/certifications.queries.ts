@@ -738,3 +738,74 @@ export async function followUpOf(db: Db, certificationIds: number[], kind = 'exp
   const rows = (await db('certification_follow_ups').whereIn('certification_id', certificationIds).andWhere({ kind })) as { certification_id: number; follow_up_id: number }[];
   return new Map(rows.map((r) => [r.certification_id, r.follow_up_id]));
 }
+
+// ─── Consistency hints (issue 12 item 7): firms whose register contradicts their stage ───────────
+//
+// Each gives the ids of firms (`f`, narrowed by the caller's `narrow`: filters and jurisdiction) after
+// `afterId`, in id order, at most `limit`: a keyset page per rule, read from the firms' (stage, id)
+// index with the certifications' (firm_id, kind, year) index per firm, never a pass over every firm. The rule
+// itself is src/domain/consistency.ts, which the page applies to the rows these ids bring back.
+
+export type NarrowFirms = (qb: Knex.QueryBuilder) => void;
+
+/**
+ * The first `limit` ids after `afterId` of the firms in `stages` that `rule` keeps. One query per
+ * stage, so each reads the (stage, id) index in id order and stops at its limit (an IN over the
+ * stages would read every firm of them and sort); the pages are merged here.
+ */
+async function idPage(db: Db, stages: readonly string[], narrow: NarrowFirms, afterId: number | null, limit: number, rule: (qb: Knex.QueryBuilder) => void): Promise<number[]> {
+  const pages = await Promise.all(
+    stages.map(async (stage) => {
+      const qb = db('firms as f').select('f.id').where('f.stage', stage).orderBy('f.id').limit(limit);
+      if (afterId !== null) qb.where('f.id', '>', afterId);
+      narrow(qb);
+      rule(qb);
+      return ((await qb) as { id: number }[]).map((r) => Number(r.id));
+    }),
+  );
+  return pages.flat().sort((a, b) => a - b).slice(0, limit);
+}
+
+/** Firms in `stages` with an active 入库登记 of evaluation year `year` (2017 办法 第十一条). */
+export async function firmIdsWithTsmeOfYear(db: Db, year: number, stages: readonly string[], narrow: NarrowFirms, afterId: number | null, limit: number): Promise<number[]> {
+  return idPage(db, stages, narrow, afterId, limit, (qb) =>
+    qb.whereExists((e) => e.select(db.raw('1')).from('certifications as c').whereRaw('c.firm_id = f.id').andWhere({ 'c.kind': 'tsme', 'c.year': year, 'c.status': 'active', 'c.is_void': false })),
+  );
+}
+
+/** Firms in `stages` with no active 入库登记 of year `fromYear` or later. */
+export async function firmIdsWithoutTsmeSince(db: Db, fromYear: number, stages: readonly string[], narrow: NarrowFirms, afterId: number | null, limit: number): Promise<number[]> {
+  return idPage(db, stages, narrow, afterId, limit, (qb) =>
+    qb.whereNotExists((e) =>
+      e.select(db.raw('1')).from('certifications as c').whereRaw('c.firm_id = f.id').andWhere({ 'c.kind': 'tsme', 'c.status': 'active', 'c.is_void': false }).andWhere('c.year', '>=', fromYear),
+    ),
+  );
+}
+
+/** The WHERE of an HTE certificate valid on `on` (办法 第九条: from the certificate through its last valid day). */
+function validHte(db: Db, on: string) {
+  return (e: Knex.QueryBuilder) =>
+    e.select(db.raw('1')).from('certifications as c').whereRaw('c.firm_id = f.id')
+      .andWhere({ 'c.kind': 'hte', 'c.status': 'active', 'c.is_void': false })
+      .andWhere('c.issued_on', '<=', on).andWhere('c.valid_until', '>=', on);
+}
+
+/** Firms in `stages` holding an HTE certificate valid on `on`. */
+export async function firmIdsWithValidHte(db: Db, on: string, stages: readonly string[], narrow: NarrowFirms, afterId: number | null, limit: number): Promise<number[]> {
+  return idPage(db, stages, narrow, afterId, limit, (qb) => qb.whereExists(validHte(db, on)));
+}
+
+/** Firms in `stages` holding no HTE certificate valid on `on`. */
+export async function firmIdsWithoutValidHte(db: Db, on: string, stages: readonly string[], narrow: NarrowFirms, afterId: number | null, limit: number): Promise<number[]> {
+  return idPage(db, stages, narrow, afterId, limit, (qb) => qb.whereNotExists(validHte(db, on)));
+}
+
+/** The register rows (not voided) of several firms, by firm. */
+export async function certificationsOfFirms(db: Db, firmIds: number[]): Promise<Map<number, Certification[]>> {
+  const out = new Map<number, Certification[]>();
+  for (let i = 0; i < firmIds.length; i += 500) {
+    const rows = (await db('certifications').whereIn('firm_id', firmIds.slice(i, i + 500)).andWhere('is_void', false)) as Row[];
+    for (const r of rows) out.set(r.firm_id, [...(out.get(r.firm_id) ?? []), toCert(r)]);
+  }
+  return out;
+}

@@ -10,6 +10,7 @@ export interface FigureRowDef {
 /** The figures table's rows, in the order caseworkers read an audit report. */
 export const FIGURE_ROWS: readonly FigureRowDef[] = [
   { key: 'salesRevenue', label: '销售收入（万元）', kind: 'money' },
+  { key: 'mainRevenue', label: '其中：主营业务收入（万元）', kind: 'money' },
   { key: 'totalIncome', label: '收入总额（万元）', kind: 'money' },
   { key: 'nonTaxableIncome', label: '不征税收入（万元）', kind: 'money' },
   { key: 'hitechIncome', label: '高新技术产品（服务）收入（万元）', kind: 'money' },

@@ -1,9 +1,16 @@
 /** Annual figures (年度指标): one row per firm and year; money in 元, head counts as hundredths in the DB. */
 import type { Db } from '../../db/types.js';
 import type { YearFigures } from '../../domain/eligibility/index.js';
+import type { ScaleYear } from '../../domain/scale.js';
 
 /** A stored year: the rules module's figures (YearFigures, money in 元) plus the row's identity and version. */
 export interface AnnualFigures extends YearFigures {
+  /**
+   * 主营业务收入 (元): the basis of 规上工业 (domain.md §6, src/domain/scale.ts); not an eligibility input,
+   * so it lives here and not in the rules module's YearFigures. Part of 销售收入 (2017 办法: 销售收入为主营业务
+   * 与其他业务收入之和).
+   */
+  mainRevenue: number | null;
   id: number;
   firmId: number;
   version: number;
@@ -17,6 +24,7 @@ interface FigureRow {
   firm_id: number;
   year: number;
   sales_revenue: number | null;
+  main_revenue: number | null;
   total_income: number | null;
   non_taxable_income: number | null;
   hitech_income: number | null;
@@ -52,6 +60,7 @@ function toFigures(r: FigureRow): AnnualFigures {
     firmId: r.firm_id,
     year: r.year,
     salesRevenue: num(r.sales_revenue),
+    mainRevenue: num(r.main_revenue),
     totalIncome: num(r.total_income),
     nonTaxableIncome: num(r.non_taxable_income),
     hitechIncome: num(r.hitech_income),
@@ -80,6 +89,7 @@ function toFigures(r: FigureRow): AnnualFigures {
 export function figureColumns(v: FigureValues): Record<string, unknown> {
   return {
     sales_revenue: v.salesRevenue,
+    main_revenue: v.mainRevenue,
     total_income: v.totalIncome,
     non_taxable_income: v.nonTaxableIncome,
     hitech_income: v.hitechIncome,
@@ -183,4 +193,18 @@ export async function latestFigureYear(db: Db, firmIds: number[], year: number):
     if (r?.y != null && (best === null || Number(r.y) > best)) best = Number(r.y);
   }
   return best;
+}
+
+/** Each firm's years with their 主营业务收入 and 销售收入 (元), for the 规上/规下 class (src/domain/scale.ts). */
+export async function revenueYears(db: Db, firmIds: number[]): Promise<Map<number, ScaleYear[]>> {
+  const out = new Map<number, ScaleYear[]>();
+  for (let i = 0; i < firmIds.length; i += 500) {
+    const rows = (await db('annual_figures').whereIn('firm_id', firmIds.slice(i, i + 500)).select('firm_id', 'year', 'main_revenue', 'sales_revenue')) as { firm_id: number; year: number; main_revenue: number | string | null; sales_revenue: number | string | null }[];
+    for (const r of rows) {
+      const list = out.get(r.firm_id) ?? [];
+      list.push({ year: Number(r.year), mainRevenue: num(r.main_revenue), salesRevenue: num(r.sales_revenue) });
+      out.set(r.firm_id, list);
+    }
+  }
+  return out;
 }

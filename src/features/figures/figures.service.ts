@@ -12,7 +12,7 @@ import { nowIso } from '../../lib/dates.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../lib/errors.js';
 import { appendAudit } from '../audit/audit.queries.js';
 import type { EligibilityRefresh } from '../firms/firms.service.js';
-import type { Firm } from '../firms/firms.queries.js';
+import { type Firm, refreshScaleClasses } from '../firms/firms.queries.js';
 import { type AnnualFigures, type FigureValues, figuresOfYear, insertFigures, updateFigures } from './figures.queries.js';
 
 const messages = {
@@ -60,6 +60,7 @@ export function createFiguresService(deps: { refreshEligibility: EligibilityRefr
             after: { year, ...Object.fromEntries(changed.map((k) => [k, values[k]])) },
           }, at);
           await deps.refreshEligibility(trx, [firm.id]);
+          await refreshScaleClasses(trx, [firm.id]);
         });
       } catch (err) {
         // Two first saves of the same year at once: the second finds the row the first inserted.

@@ -3,6 +3,7 @@ import type { Db } from '../../db/types.js';
 import type { Jurisdiction } from '../../domain/actor.js';
 import { LIFECYCLES, TECH_FIELDS } from '../../domain/fields.js';
 import { LIST_KINDS } from '../../domain/list-kinds.js';
+import { SCALE_CLASS_LABELS, SCALE_CLASSES, SECTORS } from '../../domain/scale.js';
 import { EXIT_REASONS, STAGES, stageLabel } from '../../domain/stages.js';
 import { listKindLabel } from '../../domain/list-kinds.js';
 import { shanghaiDateTime } from '../../lib/dates.js';
@@ -46,6 +47,8 @@ export async function loadFilterOptions(db: Db, actor: Jurisdiction) {
     stages: STAGES,
     exitReasons: EXIT_REASONS,
     listKinds: LIST_KINDS,
+    sectors: SECTORS,
+    scaleClasses: SCALE_CLASSES.map((key) => ({ key, label: SCALE_CLASS_LABELS[key] })),
     counsellors,
   };
 }
@@ -77,6 +80,7 @@ export function filterPairs(filters: FirmFilters, options: FilterOptions): [stri
   if (filters.list) parts.push(['所在名单', `${listKindLabel(filters.list)}${filters.listYear ? ` ${filters.listYear} 年` : ''}`]);
   if (filters.counsellor !== undefined) parts.push(['辅导员', options.counsellors.find((c) => c.id === filters.counsellor)?.displayName ?? `#${filters.counsellor}`]);
   if (filters.lifecycle) parts.push(['生命周期', options.lifecycles.find((l) => l.key === filters.lifecycle)?.label ?? filters.lifecycle]);
+  if (filters.scale) parts.push(['规上/规下', SCALE_CLASS_LABELS[filters.scale]]);
   if (filters.q) parts.push(['搜索', `“${filters.q}”`]);
   return parts;
 }

@@ -10,6 +10,7 @@ import type { Db } from '../../db/types.js';
 import type { Jurisdiction } from '../../domain/actor.js';
 import { LIFECYCLES, TECH_FIELDS, type LifecycleKey, type TechFieldKey } from '../../domain/fields.js';
 import { LIST_KINDS, type ListKindKey } from '../../domain/list-kinds.js';
+import { SCALE_CLASSES, type ScaleClass } from '../../domain/scale.js';
 import { STAGE_KEYS, type StageKey } from '../../domain/stages.js';
 import { normalizeUscc } from '../../domain/uscc.js';
 
@@ -26,6 +27,8 @@ export interface FirmFilters {
   /** On this candidate list (current entries), optionally of this year. */
   list?: ListKindKey;
   listYear?: number;
+  /** 规上/规下 class (firms.scale_class, src/domain/scale.ts). */
+  scale?: ScaleClass;
   /**
    * Set by prepareSearch, never from the URL: the search resolved once per request to at most
    * SHORT_SEARCH_CAP firm ids (matchCapped: there are more, and only these are shown and counted).
@@ -59,6 +62,7 @@ const filterSchema = z.object({
   q: z.preprocess(blankToUndefined, z.string().trim().max(60).optional().catch(undefined)),
   list: z.preprocess(blankToUndefined, z.enum(LIST_KINDS.map((k) => k.key) as [ListKindKey, ...ListKindKey[]]).optional().catch(undefined)),
   listYear: z.preprocess(blankToUndefined, z.coerce.number().int().min(2000).max(2100).optional().catch(undefined)),
+  scale: z.preprocess(blankToUndefined, z.enum(SCALE_CLASSES).optional().catch(undefined)),
 });
 
 export function parseFirmFilters(query: Record<string, unknown>): FirmFilters {
@@ -157,6 +161,8 @@ export function applyFirmFilters(db: Db, qb: Knex.QueryBuilder, filters: FirmFil
   if (filters.counsellor !== undefined) qb.where('f.counsellor_id', filters.counsellor);
   if (filters.lifecycle !== undefined) qb.where('f.lifecycle', filters.lifecycle);
   if (filters.stage !== undefined) qb.where('f.stage', filters.stage);
+  // The stored class, with its (scale_class, stage, updated_at, id) index: the board's columns stay index ranges.
+  if (filters.scale !== undefined) qb.where('f.scale_class', filters.scale);
   if (filters.list !== undefined) {
     const { list, listYear } = filters;
     qb.whereExists(function () {

@@ -4,6 +4,7 @@
  */
 import { isLifecycleKey, isTechFieldKey } from '../../domain/fields.js';
 import { cleanFirmName } from '../../domain/firm-name.js';
+import { isSectorCode } from '../../domain/scale.js';
 import { parseUscc } from '../../domain/uscc.js';
 import { isCalendarDate } from '../../lib/dates.js';
 import { str } from '../../web/forms.js';
@@ -17,6 +18,7 @@ export const FIRM_FORM_FIELDS = [
   'parkId',
   'townId',
   'field',
+  'sector',
   'foundedOn',
   'address',
   'contactName',
@@ -36,6 +38,7 @@ export const FIRM_FIELD_LABELS: Record<(typeof FIRM_FORM_FIELDS)[number], string
   parkId: '园区/平台',
   townId: '属地（镇/街道）',
   field: '技术领域',
+  sector: '国民经济行业门类',
   foundedOn: '成立日期',
   address: '地址',
   contactName: '联系人',
@@ -51,6 +54,7 @@ const messages = {
   park: '请选择列表中的园区或平台。',
   town: '请选择列表中的镇或街道。',
   field: '请选择列表中的技术领域。',
+  sector: '请选择列表中的国民经济行业门类（GB/T 4754-2017，A–T）。',
   foundedOn: '请按 YYYY-MM-DD 填写成立日期。',
   foundedFuture: '成立日期不能晚于今天。',
   tooLong: (n: number) => `不超过 ${n} 字。`,
@@ -103,6 +107,8 @@ export function parseFirmForm(v: FormValues, today: string): ParsedFirmForm {
   if (townId === undefined) errors.townId = messages.town;
   const field = orNull(v.field);
   if (field !== null && !isTechFieldKey(field)) errors.field = messages.field;
+  const sector = orNull(v.sector);
+  if (sector !== null && !isSectorCode(sector)) errors.sector = messages.sector;
   const foundedOn = orNull(v.foundedOn);
   if (foundedOn !== null && !isCalendarDate(foundedOn)) errors.foundedOn = messages.foundedOn;
   else if (foundedOn !== null && foundedOn > today) errors.foundedOn = messages.foundedFuture;
@@ -124,6 +130,7 @@ export function parseFirmForm(v: FormValues, today: string): ParsedFirmForm {
       parkId: parkId ?? null,
       townId: townId ?? null,
       field,
+      sector,
       foundedOn,
       address: orNull(v.address),
       contactName: orNull(v.contactName),

@@ -2,6 +2,8 @@
 import type { Knex } from 'knex';
 import type { Db } from '../../db/types.js';
 import type { Actor } from '../../domain/actor.js';
+import { type ScaleClass, scaleClassOf } from '../../domain/scale.js';
+import { revenueYears } from '../figures/figures.queries.js';
 import type { StageKey } from '../../domain/stages.js';
 import { applyFirmFilters, type FirmFilters } from './firm-filters.js';
 
@@ -13,6 +15,8 @@ export interface FirmProfile {
   /** 属地: the town (街道/镇/乡) the firm belongs to. */
   townId: number | null;
   field: string | null;
+  /** 国民经济行业门类 (GB/T 4754-2017, A–T): whether the 规上工业 threshold applies (src/domain/scale.ts). */
+  sector: string | null;
   foundedOn: string | null;
   address: string | null;
   contactName: string | null;
@@ -28,6 +32,8 @@ export interface Firm extends FirmProfile {
   townName: string | null;
   counsellorName: string | null;
   stage: StageKey;
+  /** 规上/规下 as src/domain/scale.ts derives it, kept in step by the writers of sector and figures. */
+  scaleClass: ScaleClass;
   /** The import batch whose revert took this candidate out (at 退库, not counted as an exit). */
   withdrawnBatchId: number | null;
   version: number;
@@ -45,6 +51,8 @@ interface FirmRow {
   town_name: string | null;
   withdrawn_batch_id: number | null;
   field: string | null;
+  sector: string | null;
+  scale_class: ScaleClass;
   founded_on: string | null;
   address: string | null;
   contact_name: string | null;
@@ -70,6 +78,8 @@ function toFirm(r: FirmRow): Firm {
     townName: r.town_name,
     withdrawnBatchId: r.withdrawn_batch_id,
     field: r.field,
+    sector: r.sector,
+    scaleClass: r.scale_class,
     foundedOn: r.founded_on,
     address: r.address,
     contactName: r.contact_name,
@@ -92,6 +102,7 @@ export function profileOf(f: Firm): FirmProfile {
     parkId: f.parkId,
     townId: f.townId,
     field: f.field,
+    sector: f.sector,
     foundedOn: f.foundedOn,
     address: f.address,
     contactName: f.contactName,
@@ -110,6 +121,7 @@ function profileColumns(p: FirmProfile, nameNorm: string): Record<string, unknow
     park_id: p.parkId,
     town_id: p.townId,
     field: p.field,
+    sector: p.sector,
     founded_on: p.foundedOn,
     address: p.address,
     contact_name: p.contactName,
@@ -349,4 +361,24 @@ export async function firmIdsInStages(db: Db, stages: StageKey[], actor: Pick<Ac
   const qb = db('firms as f').select('f.id').whereIn('f.stage', stages).whereNull('f.withdrawn_batch_id');
   applyFirmFilters(db, qb, {}, actor);
   return ((await qb) as { id: number }[]).map((r) => r.id);
+}
+
+/**
+ * Recompute the stored 规上/规下 class (firms.scale_class) of these firms from their sector and figures
+ * (src/domain/scale.ts). Called by every writer of a sector or of figures inside its own transaction,
+ * so the board can filter on the column. Neither the version nor updated_at moves: the class is
+ * derived, not an edit of the firm (an open profile form stays current, a card keeps its place).
+ */
+export async function refreshScaleClasses(db: Db, firmIds: number[]): Promise<void> {
+  for (let i = 0; i < firmIds.length; i += 500) {
+    const ids = firmIds.slice(i, i + 500);
+    const firms = (await db('firms').whereIn('id', ids).select('id', 'sector', 'scale_class')) as { id: number; sector: string | null; scale_class: string }[];
+    const years = await revenueYears(db, ids);
+    const changes = new Map<ScaleClass, number[]>();
+    for (const f of firms) {
+      const next = scaleClassOf(f.sector, years.get(f.id) ?? []).scaleClass;
+      if (next !== f.scale_class) changes.set(next, [...(changes.get(next) ?? []), f.id]);
+    }
+    for (const [scaleClass, changed] of changes) await db('firms').whereIn('id', changed).update({ scale_class: scaleClass });
+  }
 }

@@ -27,6 +27,7 @@ import {
   findFirmByUscc,
   insertFirm,
   profileOf,
+  refreshScaleClasses,
   updateFirmProfile,
   updateFirmStage,
 } from './firms.queries.js';
@@ -148,6 +149,7 @@ export function createFirmService(deps: FirmServiceDeps) {
         });
         await appendAudit(trx, ctx, { action: 'firm.create', objectType: 'firm', objectId: profile.uscc, after: { ...profile, stage: initialStage } }, at);
         await deps.refreshEligibility(trx, [firmId]);
+        await refreshScaleClasses(trx, [firmId]);
         await recordResult(`/firms/${profile.uscc}`);
         return firmId;
       }));
@@ -178,6 +180,7 @@ export function createFirmService(deps: FirmServiceDeps) {
         const pick = (p: FirmProfile) => Object.fromEntries(changed.map((k) => [k, p[k]]));
         await appendAudit(trx, ctx, { action: 'firm.update', objectType: 'firm', objectId: profile.uscc, before: pick(before), after: pick(profile) }, at);
         if (changed.includes('foundedOn') || changed.includes('field')) await deps.refreshEligibility(trx, [firm.id]);
+        if (changed.includes('sector')) await refreshScaleClasses(trx, [firm.id]);
       }));
       bumpDataGeneration();
       return { firm: (await findFirmByUscc(db, profile.uscc))!, changed };

@@ -21,6 +21,7 @@ import { ConflictError } from '../../lib/errors.js';
 import { appendAudit, auditRow } from '../audit/audit.queries.js';
 import { markListAggregatesStale } from './overlap-snapshot.queries.js';
 import { REGISTERED_OUT_OF_SCOPE } from '../firms/firm-scope.js';
+import { refreshScaleClasses } from '../firms/firms.queries.js';
 import { areaNamesForMatching } from '../parks/parks.queries.js';
 import { stageEventRow } from '../stages/stage-events.queries.js';
 import { columnLabels, rawByHeader, readRow } from './import-rows.js';
@@ -625,6 +626,7 @@ async function finishBatch(trx: Knex.Transaction, batch: Batch, ctx: JobContext,
 /** Imported field → annual_figures column (head counts are kept ×100). */
 const FIGURE_COLUMNS: Partial<Record<string, { column: string; x100?: boolean }>> = {
   revenue: { column: 'sales_revenue' },
+  main_revenue: { column: 'main_revenue' },
   total_income: { column: 'total_income' },
   non_taxable_income: { column: 'non_taxable_income' },
   hitech_income: { column: 'hitech_income' },
@@ -692,6 +694,7 @@ async function commitFigures(trx: Knex.Transaction, batch: Batch, drafts: EntryD
     await insertChunked(trx, 'annual_figures', inserts);
     await insertChunked(trx, 'audit_log', audits);
     await steps.refreshEligibility(trx, ids);
+    await refreshScaleClasses(trx, ids);
   }
   return written;
 }

@@ -45,6 +45,7 @@ export type ReadRow =
  */
 export const FIGURE_KEY_OF: Partial<Record<FieldKey, FigureCheckKey>> = {
   revenue: 'salesRevenue',
+  main_revenue: 'mainRevenue',
   total_income: 'totalIncome',
   non_taxable_income: 'nonTaxableIncome',
   hitech_income: 'hitechIncome',

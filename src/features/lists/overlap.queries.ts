@@ -81,6 +81,42 @@ export async function currentKindsOf(db: Db, firmIds: number[], year?: number): 
   return map;
 }
 
+/**
+ * The latest year of a list with current entries (the "current" 规下样本 list is this year's), from the
+ * (kind, year, is_current, firm_id) index; null when the list was never imported.
+ */
+export async function latestListYear(db: Db, kind: ListKindKey): Promise<number | null> {
+  const row = (await db('list_entries').where({ kind, is_current: true }).max({ y: 'year' }).first()) as { y: number | string | null } | undefined;
+  return row?.y == null ? null : Number(row.y);
+}
+
+/** Which of these firms are on the latest current list of a kind (its year alongside). */
+export async function onLatestList(db: Db, kind: ListKindKey, firmIds: number[]): Promise<{ year: number | null; firmIds: Set<number> }> {
+  const year = await latestListYear(db, kind);
+  const out = new Set<number>();
+  if (year === null) return { year, firmIds: out };
+  for (let i = 0; i < firmIds.length; i += 500) {
+    const rows = (await db('list_entries').where({ kind, year, is_current: true }).whereIn('firm_id', firmIds.slice(i, i + 500)).distinct('firm_id')) as { firm_id: number }[];
+    for (const r of rows) out.add(Number(r.firm_id));
+  }
+  return { year, firmIds: out };
+}
+
+/**
+ * Firms of one 规上/规下 class (firms.scale_class) on a list's entries of `year`, after `afterId` in id
+ * order, at most `limit`, narrowed by the caller (`f`: filters and jurisdiction): consistency hints
+ * (a 规上 firm on the 规下样本 list), from the (kind, year, is_current, firm_id) index.
+ */
+export async function firmIdsOnListOfClass(db: Db, kind: ListKindKey, year: number, scaleClass: string, narrow: (qb: Knex.QueryBuilder) => void, afterId: number | null, limit: number): Promise<number[]> {
+  const qb = db('list_entries as le').join('firms as f', 'f.id', 'le.firm_id')
+    .where({ 'le.kind': kind, 'le.year': year, 'le.is_current': true, 'f.scale_class': scaleClass })
+    .whereNot('f.stage', 'exited')
+    .distinct('f.id').orderBy('f.id').limit(limit);
+  if (afterId !== null) qb.where('f.id', '>', afterId);
+  narrow(qb);
+  return ((await qb) as { id: number }[]).map((r) => Number(r.id));
+}
+
 /** A firm's list history (current and superseded), for its page. */
 export async function entriesOfFirm(db: Db, firmId: number) {
   const rows = (await db('list_entries as l')

@@ -11,7 +11,7 @@ import { todayInShanghai } from '../../lib/dates.js';
 import { formatWan } from '../../lib/money.js';
 import { actorOfResponse } from '../../web/auth.js';
 import { renderFragment } from '../../web/render.js';
-import { positiveInt } from '../../web/forms.js';
+import { positiveInt, str } from '../../web/forms.js';
 import type { FiguresSectionRenderer } from '../../features/figures/figures.routes.js';
 import { FIGURE_ROWS } from '../../features/figures/figure-rows.js';
 import { valuesOfFirm } from '../../features/firms/firm-form.js';
@@ -28,6 +28,7 @@ function entrySummary(data: Record<string, unknown>): string {
   if (wan(data.rd_deduction)) parts.push(`加计扣除额 ${wan(data.rd_deduction)}`);
   if (wan(data.rd_expense)) parts.push(`研发费用 ${wan(data.rd_expense)}`);
   if (wan(data.revenue)) parts.push(`营业收入 ${wan(data.revenue)}`);
+  if (wan(data.main_revenue)) parts.push(`主营业务收入 ${wan(data.main_revenue)}`);
   if (typeof data.patent_rows === 'number') parts.push(`授权专利 ${data.patent_rows} 件`);
   if (typeof data.patent_count === 'number') parts.push(`授权专利数 ${data.patent_count}`);
   if (typeof data.invention_count === 'number') parts.push(`发明专利 ${data.invention_count} 件`);
@@ -55,6 +56,9 @@ export function firmPageRouter(db: Knex): Router {
     const uscc = normalizeUscc(String(req.params.uscc));
     const page = await loadFirmPage(db, uscc, actor, todayInShanghai());
     const coaching = await loadCoachingPanel(db, page.firm, actor, todayInShanghai());
+    // From a consistency hint: the normal move form, with the hint's stage chosen and its words as the reason.
+    const moveTo = page.moveTargets.find((t) => t.key === str(req.query.move))?.key ?? null;
+    const hint = moveTo ? page.hints.find((h) => h.code === str(req.query.hint) && h.suggest === moveTo) : undefined;
     const lists = (await entriesOfFirm(db, page.firm.id)).map((e) => ({ ...e, kindLabel: listKindLabel(e.kind), summary: entrySummary(e.data) }));
     res.render('firms/show', {
       title: page.firm.name,
@@ -69,6 +73,8 @@ export function firmPageRouter(db: Knex): Router {
       canEditRegister: can(actor, 'certifications.edit'),
       registerKinds: FORM_CHOICES.kinds,
       values: valuesOfFirm(page.firm),
+      moveTo,
+      moveReason: hint ? `一致性提示：${hint.message}` : '',
       errors: {},
       // After a figures save without htmx (figures.routes): the saved year is marked.
       savedYear: positiveInt(req.query.saved),

@@ -19,6 +19,10 @@ import type { Firm } from '../../features/firms/firms.queries.js';
 import { findFirmInScope } from '../../features/firms/firm-scope.js';
 import { type MoveTarget, moveTargets } from '../../features/firms/move-targets.js';
 import { firmRegister } from '../../features/certifications/certifications.view.js';
+import { certificationsOfFirm } from '../../features/certifications/certifications.queries.js';
+import { onLatestList } from '../../features/lists/overlap.queries.js';
+import { consistencyHints, type Hint } from '../../domain/consistency.js';
+import { SCALE_CLASS_LABELS, type ScaleVerdict, scaleClassOf, sectorLabel } from '../../domain/scale.js';
 
 export interface HistoryRow extends StageEvent {
   days: number;
@@ -39,18 +43,51 @@ export interface FirmPage {
   moveTargets: MoveTarget[];
   /** The certification register's rows of this firm and its compliance calendar (资质, 后续管理). */
   register: Awaited<ReturnType<typeof firmRegister>>;
+  /** 规上/规下 with its basis, and 规下样本 membership (only from the 统计局's list). */
+  scale: ScaleView;
+  /** Where the register or the lists contradict the stage (nothing moves by itself). */
+  hints: HintView[];
   today: string;
+}
+
+export interface ScaleView extends ScaleVerdict {
+  label: string;
+  sectorLabel: string;
+  /** The year of the current 规下样本 list the firm is on, or null. */
+  sampleYear: number | null;
+  /** The latest 规下样本 list's year (null: never imported). */
+  listYear: number | null;
+}
+
+export interface HintView extends Hint {
+  suggestLabel: string | null;
+  /** The firm page with the move form prefilled (null: only a warning). */
+  moveHref: string | null;
+}
+
+/** The hints with links that open the normal move form, prefilled, for the suggested stage. */
+export function hintViews(uscc: string, hints: Hint[]): HintView[] {
+  return hints.map((h) => ({
+    ...h,
+    suggestLabel: h.suggest ? stageLabel(h.suggest) : null,
+    moveHref: h.suggest ? `/firms/${uscc}?move=${h.suggest}&hint=${h.code}#move-stage` : null,
+  }));
 }
 
 export async function loadFirmPage(db: Db, uscc: string, actor: Pick<Actor, 'parkIds'>, today: string): Promise<FirmPage> {
   const firm = await findFirmInScope(db, uscc, actor);
-  const [figures, events, certificates, inputs, register] = await Promise.all([
+  const [figures, events, certificates, inputs, register, certRows, sample] = await Promise.all([
     figuresForFirm(db, firm.id),
     stageEventsForFirm(db, firm.id),
     latestCertificates(db, [firm.id]),
     inputsOfFirms(db, [firm.id]),
     firmRegister(db, firm.id, today),
+    certificationsOfFirm(db, firm.id),
+    onLatestList(db, 'below_scale', [firm.id]),
   ]);
+  const verdict = scaleClassOf(firm.sector, figures);
+  const onSample = sample.firmIds.has(firm.id);
+  const hints = consistencyHints({ stage: firm.stage, certifications: certRows, onBelowScaleSample: onSample, scaleClass: verdict.scaleClass, today });
   const facts = factsOf(firm, figures, certificates.get(firm.id), inputs.get(firm.id));
   const latest = [...figures].reverse().find((f) => f.salesRevenue !== null);
   const suggestion = suggestLifecycle(firm.foundedOn, latest ? { year: latest.year, yuan: latest.salesRevenue! } : null, today);
@@ -69,6 +106,8 @@ export async function loadFirmPage(db: Db, uscc: string, actor: Pick<Actor, 'par
     stageTotals: STAGES.filter((s) => totals.has(s.key)).map((s) => ({ stage: s.key, label: stageLabel(s.key), days: totals.get(s.key)! })),
     moveTargets: moveTargets(firm.stage),
     register,
+    scale: { ...verdict, label: SCALE_CLASS_LABELS[verdict.scaleClass], sectorLabel: sectorLabel(firm.sector), sampleYear: onSample ? sample.year : null, listYear: sample.year },
+    hints: hintViews(firm.uscc, hints),
     today,
   };
 }

@@ -23,6 +23,7 @@ export type FieldKey =
   | 'patent_count'
   | 'invention_count'
   | 'revenue'
+  | 'main_revenue'
   | 'staff'
   | 'town'
   | 'contact'
@@ -134,7 +135,15 @@ export const FIELDS: readonly FieldDef[] = [
     key: 'revenue',
     label: '营业收入',
     amount: true,
-    synonyms: ['营业收入', '主营业务收入', '销售收入', '营业总收入', '年销售收入', '销售额', '营收', '本年营业收入'],
+    synonyms: ['营业收入', '销售收入', '营业总收入', '年销售收入', '销售额', '营收', '本年营业收入'],
+  },
+  {
+    // 主营业务收入 is the 规上工业 basis (domain.md §6) and only a part of 销售收入 (主营 + 其他), so it is its own
+    // field, optional everywhere: a figures file without it leaves the stored value as it was.
+    key: 'main_revenue',
+    label: '主营业务收入',
+    amount: true,
+    synonyms: ['主营业务收入', '年主营业务收入', '主营收入', '主营业务收入合计', '本年主营业务收入', '其中:主营业务收入', '其中主营业务收入'],
   },
   {
     key: 'staff',
