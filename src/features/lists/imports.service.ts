@@ -66,6 +66,7 @@ const messages = {
   // Issue 10 item 2: the rows it recorded may have been completed since, and a firm it certified moved stage.
   revertOfficial: '官方结果名单的导入不能整体撤销：它登记的资质可能已被补充或更正，并已引起阶段变更。请在“资质”页逐条作废登记有误的记录（作废会按同一阶段规则退回企业阶段，并记入审计日志）。',
   revertFigures: '年度指标的导入不能整体撤销：请导入更正后的文件，或在企业档案中逐年修改（每次修改都记入审计日志）。',
+  revertRd: '研发费用结构明细表的导入不能整体撤销：请导入更正后的明细表，或在企业“认定数据”页逐年、逐项目修改（每次修改都记入审计日志）。',
 } as const;
 
 const UNIT_LABELS: Record<AmountUnit, string> = { yuan: '元', qian: '千元', wan: '万元', yi: '亿元' };
@@ -479,6 +480,7 @@ export function createImportService(runner: ImportRunner, uploadDir: string) {
     async revert(db: Knex, id: number, opts: { confirmed: boolean }, ctx: WriteContext): Promise<{ exitedFirms: number }> {
       const batch = await loadBatch(db, id);
       if (batch.kind === 'annual_figures') throw new AppError('BATCH_KIND', messages.revertFigures, 409);
+      if (batch.kind === 'rd_structure') throw new AppError('BATCH_KIND', messages.revertRd, 409);
       if (isOfficialImportKind(batch.kind)) throw new AppError('BATCH_KIND', messages.revertOfficial, 409);
       if (batch.status !== 'committed') throw new AppError('BATCH_STATE', messages.revertOnlyCurrent, 409);
       // One click must not undo a list and retire the firms it brought in.

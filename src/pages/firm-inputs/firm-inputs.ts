@@ -7,7 +7,7 @@ import type { Db } from '../../db/types.js';
 import type { Actor } from '../../domain/actor.js';
 import { staffAverage } from '../../domain/eligibility/staff.js';
 import { formatFraction, formatPercent, frac, type Fraction } from '../../domain/eligibility/ratio.js';
-import { computeRdStructure, RD_AMOUNT_KEYS } from '../../domain/eligibility/rd-structure.js';
+import { computeRdStructure, RD_AMOUNT_KEYS, type RdAmounts } from '../../domain/eligibility/rd-structure.js';
 import { RD_CATEGORIES, rdProjectsOfFirms, rdStructuresOfFirms, type StoredRdProject, type StoredRdStructure } from '../../features/rd-structure/rd-structure.queries.js';
 import { rdFormFrom, rdProjectFormFrom } from '../../features/rd-structure/rd-structure-form.js';
 import { formatWan } from '../../lib/money.js';
@@ -49,7 +49,7 @@ function rdProjectForm(uscc: string, year: number, p: StoredRdProject | null, st
 
 /** The year's projects, each with its categories and total, then the year's total (their sum, as stored). */
 function rdProjectsSection(uscc: string, year: number, projects: StoredRdProject[], row: StoredRdStructure | null, state: InputsFormState | null) {
-  const total = (v: Record<string, number>) => RD_AMOUNT_KEYS.reduce((s, k) => s + v[k]!, 0);
+  const total = (v: RdAmounts) => RD_AMOUNT_KEYS.reduce((s, k) => s + v[k], 0);
   return {
     heads: ['人员人工', '直接投入', '折旧', '无形资产摊销', '设计', '装备调试与试验', '委托境内', '委托境外', '其他'],
     rows: projects.map((p) => ({
