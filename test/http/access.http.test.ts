@@ -148,6 +148,8 @@ const ROUTE_ACCESS: Record<string, Access> = {
   'POST /firms/:uscc/ip': 'inputs.edit',
   'POST /firms/:uscc/ip/:id/delete': 'inputs.edit',
   'POST /firms/:uscc/rd/:year': 'inputs.edit',
+  'POST /firms/:uscc/rd/:year/projects': 'inputs.edit',
+  'POST /firms/:uscc/rd/:year/projects/:id': 'inputs.edit',
 };
 
 const ROLES: UserName[] = ['admin', 'caseworker', 'counsellor', 'leader'];
@@ -438,6 +440,8 @@ const PROBES: Probe[] = [
     },
   },
   { route: 'POST /firms/:uscc/rd/:year', prepare: async (t, c, parkId) => { const f = await firmIn(t, parkId); return () => c.post(`/firms/${f.uscc}/rd/2025`).type('form').send({ version: 0, personnel: '10' }); } },
+  { route: 'POST /firms/:uscc/rd/:year/projects', prepare: async (t, c, parkId) => { const f = await firmIn(t, parkId); return () => c.post(`/firms/${f.uscc}/rd/2025/projects`).type('form').send({ version: 0, code: 'RD01', name: '项目', personnel: '10' }); } },
+  { route: 'POST /firms/:uscc/rd/:year/projects/:id', prepare: async (t, c, parkId) => { const f = await firmIn(t, parkId); return () => c.post(`/firms/${f.uscc}/rd/2025/projects/1`).type('form').send({ version: 1, code: 'RD01', name: '项目', personnel: '20' }); } },
 ];
 
 /** A 2024 tech-SME registration of a new firm in the park (version 1). */
