@@ -145,7 +145,7 @@ export function rdImportPreview(db: Knex, batch: Pick<Batch, 'id' | 'year'>) {
       const e = await known(firmId);
       if (r.project === null) {
         // A second year row of the firm is the pipeline's own duplicate (same key).
-        if (fy && fy.kind === 'projects' && fy.projects.length) return { reject: messages.mixed(fy.firstLine) };
+        if (fy && fy.kind === 'projects') return { reject: messages.mixed(fy.firstLine) };
         if (!fy) firms.set(firmId, { kind: 'year', firstLine: line, lastLine: line, codes: new Map(), projects: [], refusedLine: null });
         const s = { year, ...r.amounts };
         const notes = [`写入 ${year} 年研发费用结构：实际发生额合计 ${wan(actual(r.amounts))} 万元，高企口径 ${wan(hteTotal(s))} 万元。`];

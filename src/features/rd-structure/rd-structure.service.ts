@@ -57,7 +57,8 @@ export function createRdStructureService(deps: { refreshEligibility: Eligibility
           const before = id === null ? null : (projects.find((p) => p.id === id) ?? null);
           if (id !== null && !before) throw new ConflictError('RD_PROJECT_STALE', STALE_PROJECT);
           if (projects.some((p) => p.code === value.code && p.id !== id)) throw new ValidationError({ code: RD_MESSAGES.codeTaken(value.code) }, '研发项目有误，未保存。请修改标出的内容。');
-          const yearBefore = projects.length === 0 ? await rdStructureOfYear(trx, firm.id, year) : null;
+          const typedYear = projects.length === 0 ? await rdStructureOfYear(trx, firm.id, year) : null;
+          const { firmId: _yf, ...yearBefore } = typedYear ?? ({} as Partial<NonNullable<typeof typedYear>>);
           if (before) {
             if (!(await updateRdProject(trx, before.id, value, version, at))) throw new ConflictError('RD_PROJECT_STALE', STALE_PROJECT);
           } else await insertRdProject(trx, firm.id, year, value, at);
@@ -70,7 +71,7 @@ export function createRdStructureService(deps: { refreshEligibility: Eligibility
               action: before ? 'rd_project.update' : 'rd_project.create',
               objectType: 'firm',
               objectId: firm.uscc,
-              before: before ? was : { year, ...(yearBefore ? { replacedYearStructure: { ...yearBefore, firmId: undefined } } : {}) },
+              before: before ? was : { year, ...(typedYear ? { replacedYearStructure: yearBefore } : {}) },
               after: { year, ...value, yearTotal: sum },
             },
             at,
