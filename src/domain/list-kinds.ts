@@ -39,6 +39,9 @@ export const IMPORT_KINDS = [
   { key: 'hte_publicity', label: '高新技术企业公示名单', short: '公示', source: '全国高新技术企业认定管理工作领导小组办公室（公示）' },
   { key: 'hte_filing', label: '高新技术企业备案/证书名单', short: '备案', source: '全国高新技术企业认定管理工作领导小组办公室（备案）' },
   { key: 'tsme_registration', label: '科技型中小企业入库名单', short: '入库', source: '科技型中小企业服务平台' },
+  // Issue 12 item 2: the firms' R&D expense structure (指引 三（六）), per year or per R&D project; like annual
+  // figures it writes the firms' data, not a list.
+  { key: 'rd_structure', label: '研发费用结构明细表', short: '研发结构', source: '企业研发费用辅助账（高企申报、专项审计）' },
 ] as const;
 export type ImportKindKey = (typeof IMPORT_KINDS)[number]['key'];
 
@@ -54,4 +57,10 @@ export function importKindLabel(key: string): string {
 export const OFFICIAL_IMPORT_KINDS = ['hte_publicity', 'hte_filing', 'tsme_registration'] as const;
 export function isOfficialImportKind(value: unknown): value is (typeof OFFICIAL_IMPORT_KINDS)[number] {
   return typeof value === 'string' && (OFFICIAL_IMPORT_KINDS as readonly string[]).includes(value);
+}
+
+/** The import kinds that write registered firms' own data (figures, R&D structure): no list, nothing superseded, no revert. */
+export const FIRM_DATA_IMPORT_KINDS = ['annual_figures', 'rd_structure'] as const;
+export function isFirmDataImportKind(value: unknown): value is (typeof FIRM_DATA_IMPORT_KINDS)[number] {
+  return typeof value === 'string' && (FIRM_DATA_IMPORT_KINDS as readonly string[]).includes(value);
 }

@@ -10,6 +10,7 @@ import { appendAudit } from '../features/audit/audit.queries.js';
 import { deleteUntouchedItemsOfBatch } from '../features/ip-register/ip-register.queries.js';
 import { registerListedPatents } from '../features/ip-register/listed-patents.js';
 import { ImportRunner } from '../features/lists/import-runner.js';
+import { commitRdImport, rdImportPreview } from '../features/rd-structure/rd-import.js';
 import type { ImportSteps } from '../features/lists/kind-steps.js';
 import { type CoreServices, createCoreServices } from '../services.js';
 
@@ -29,6 +30,10 @@ export function importSteps(services: CoreServices = createCoreServices()): Impo
       commit: (trx, batch, drafts, ctx, at) => commitOfficialRows(certifications, trx, batch, drafts, ctx, at),
       revertPlan: (db, batch) => certifications.revertPlanOfBatch(db, batch),
       revert: (trx, batch, ctx, at) => certifications.revertBatch(trx, batch, ctx, at),
+    },
+    rdStructure: {
+      preview: rdImportPreview,
+      commit: (trx, batch, ctx, at) => commitRdImport(trx, batch, ctx, at, (t, ids) => refreshEligibility(t, ids)),
     },
     async afterPatentsPublished(trx, batch, drafts, ctx, at) {
       const patents = drafts.flatMap((d) => (d.firmId === null ? [] : (d.patents ?? []).map((p) => ({ firmId: d.firmId!, ...p }))));

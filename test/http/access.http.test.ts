@@ -149,6 +149,8 @@ const ROUTE_ACCESS: Record<string, Access> = {
   'POST /firms/:uscc/ip': 'inputs.edit',
   'POST /firms/:uscc/ip/:id/delete': 'inputs.edit',
   'POST /firms/:uscc/rd/:year': 'inputs.edit',
+  'POST /firms/:uscc/rd/:year/projects': 'inputs.edit',
+  'POST /firms/:uscc/rd/:year/projects/:id': 'inputs.edit',
 };
 
 const ROLES: UserName[] = ['admin', 'caseworker', 'counsellor', 'leader'];
@@ -439,6 +441,17 @@ const PROBES: Probe[] = [
     },
   },
   { route: 'POST /firms/:uscc/rd/:year', prepare: async (t, c, parkId) => { const f = await firmIn(t, parkId); return () => c.post(`/firms/${f.uscc}/rd/2025`).type('form').send({ version: 0, personnel: '10' }); } },
+  { route: 'POST /firms/:uscc/rd/:year/projects', prepare: async (t, c, parkId) => { const f = await firmIn(t, parkId); return () => c.post(`/firms/${f.uscc}/rd/2025/projects`).type('form').send({ version: 0, code: 'RD01', name: '项目', personnel: '10' }); } },
+  {
+    route: 'POST /firms/:uscc/rd/:year/projects/:id',
+    prepare: async (t, c, parkId) => {
+      const f = await firmIn(t, parkId);
+      const amounts = { personnel: 1, direct: 0, depreciation: 0, amortization: 0, design: 0, equipment: 0, outsourced_domestic: 0, outsourced_foreign: 0, other: 0 };
+      const [row] = await t.db('rd_projects').insert({ firm_id: f.id, year: 2025, code: 'RD01', name: '项目', ...amounts, version: 1, updated_at: new Date().toISOString() }).returning('id');
+      const id = typeof row === 'object' ? (row as { id: number }).id : (row as number);
+      return () => c.post(`/firms/${f.uscc}/rd/2025/projects/${id}`).type('form').send({ version: 1, code: 'RD01', name: '项目', personnel: '20' });
+    },
+  },
 ];
 
 /** A 2024 tech-SME registration of a new firm in the park (version 1). */

@@ -51,6 +51,10 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   'ip.list_revert': '撤销授权专利名单登记的知识产权',
   'rd_structure.update': '修改研发费用结构',
   'rd_structure.delete': '删除研发费用结构',
+  'rd_structure.import': '导入研发费用结构明细表',
+  'rd_project.create': '新增研发项目',
+  'rd_project.update': '修改研发项目',
+  'rd_project.delete': '删除研发项目',
   // certifications (issue 10)
   'certification.create': '登记资质',
   'certification.update': '修改资质记录',

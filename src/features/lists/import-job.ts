@@ -11,7 +11,7 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../../domain/actor.js';
 import { normalizeFirmName } from '../../domain/firm-name.js';
-import { isOfficialImportKind, listKindLabel } from '../../domain/list-kinds.js';
+import { importKindLabel, isFirmDataImportKind, isOfficialImportKind, listKindLabel } from '../../domain/list-kinds.js';
 import { matchOfficialRow } from '../../domain/official-lists.js';
 import { unitSlip } from '../../domain/figure-checks.js';
 import { coversPark } from '../../domain/permissions.js';
@@ -65,7 +65,7 @@ const messages = {
   newNeedsPark: '新企业须填写你负责的园区或属地（街道/镇/乡）。',
   unitSlip: (label: string, value: number, previous: number, year: number) =>
     `${label} ${formatWan(value)} 万元，约为 ${year} 年（${formatWan(previous)} 万元）的 ${value > previous ? `${Math.round(value / previous).toLocaleString('en-US')} 倍` : `${Math.round(previous / value).toLocaleString('en-US')} 分之一`}，请核对金额单位（元/万元）。`,
-  figuresNeedFirm: '未登记的企业：年度指标只能导入已登记的企业（可先导入名单或新增企业）。',
+  figuresNeedFirm: (label: string) => `未登记的企业：${label}只能导入已登记的企业（可先导入名单或新增企业）。`,
   nameNoMatch: (problem: string) => `${problem.replace(/。$/, '')}；企业名称也未能对应到已登记的企业。`,
   nameAmbiguous: (problem: string) => `${problem.replace(/。$/, '')}；系统中有不止一家同名企业，无法按名称对应。`,
 } as const;
@@ -121,6 +121,7 @@ export async function runPreview(db: Knex, batchId: number, ctx: JobContext, ste
   const compared = [...new Set(mapping.filter((m) => m && AMOUNT_FIELDS.has(m.field) && figureColumnOf(m.field)).map((m) => m!.field))];
   const seen = new Map<string, number>();
   const isPatentList = batch.kind === 'patent' && mapping.some((m) => m?.field === 'patent_no');
+  const kindPreview = batch.kind === 'rd_structure' ? steps.rdStructure.preview(db, batch) : undefined;
   const table = await openTable(ctx.filePath, sheet ? { sheet } : {});
   const labels = columnLabels(table.header.columns);
   let pending: Pending[] = [];
@@ -257,8 +258,8 @@ export async function runPreview(db: Knex, batchId: number, ctx: JobContext, ste
         reject(p.row, messages.outOfScope, p.uscc, p.name);
         continue;
       }
-      if (status === 'new' && batch.kind === 'annual_figures') {
-        reject(p.row, messages.figuresNeedFirm, uscc, p.name);
+      if (status === 'new' && isFirmDataImportKind(batch.kind)) {
+        reject(p.row, messages.figuresNeedFirm(importKindLabel(batch.kind)), uscc, p.name);
         continue;
       }
       if (status === 'new') {
@@ -271,8 +272,13 @@ export async function runPreview(db: Knex, batchId: number, ctx: JobContext, ste
           continue;
         }
       }
+      const kindRow = firm && kindPreview ? await kindPreview.row(firm.id, p.values, p.row.line) : null;
+      if (kindRow && 'reject' in kindRow) {
+        reject(p.row, kindRow.reject, uscc, p.name);
+        continue;
+      }
       const patentNo = isPatentList && typeof p.values.patent_no === 'string' ? p.values.patent_no.replace(/\s/g, '').toUpperCase() : null;
-      const key = `${firm ? `F${firm.id}` : `U${uscc}`}${patentNo ? `|${patentNo}` : ''}`;
+      const key = `${firm ? `F${firm.id}` : `U${uscc}`}${patentNo ? `|${patentNo}` : ''}${kindRow?.key ? `|${kindRow.key}` : ''}`;
       const earlier = seen.get(key);
       if (earlier !== undefined && (!isPatentList || patentNo)) {
         reject(p.row, (patentNo ? messages.duplicatePatent : messages.duplicate)(earlier), uscc, p.name);
@@ -282,7 +288,7 @@ export async function runPreview(db: Knex, batchId: number, ctx: JobContext, ste
       if (status === 'match') counts.matched++;
       else if (status === 'name_match') counts.nameMatched++;
       else counts.created++;
-      const warnings = [...p.warnings];
+      const warnings = [...(kindRow ? [kindRow.note] : []), ...p.warnings];
       const before = firm ? previous.get(firm.id) : undefined;
       if (before) {
         for (const field of compared) {
@@ -326,6 +332,7 @@ export async function runPreview(db: Knex, batchId: number, ctx: JobContext, ste
   } finally {
     await table.close();
   }
+  await kindPreview?.finish(counts);
   await db('import_batches').where({ id: batchId, status: 'previewing' }).update({
     status: 'previewed',
     rows_total: counts.total,
@@ -412,6 +419,8 @@ const breathe = () => new Promise<void>((resolve) => setTimeout(resolve, 5));
 function ownCommit(batch: Batch, steps: ImportSteps): ((trx: Knex.Transaction, drafts: EntryDraft[], ctx: JobContext, at: string) => Promise<number>) | null {
   if (isOfficialImportKind(batch.kind)) return (trx, drafts, ctx, at) => steps.official.commit(trx, batch, drafts, ctx, at);
   if (batch.kind === 'annual_figures') return (trx, drafts, ctx, at) => commitFigures(trx, batch, drafts, ctx, at, steps);
+  // Issue 12 item 2: the 研发费用结构明细表, written by the rd-structure feature from the staged rows.
+  if (batch.kind === 'rd_structure') return (trx, _drafts, ctx, at) => steps.rdStructure.commit(trx, batch, ctx, at);
   return null;
 }
 

@@ -6,7 +6,7 @@
 import { checkFigures, type FigureCheckKey } from '../../domain/figure-checks.js';
 import { normalizeFirmName, cleanFirmName } from '../../domain/firm-name.js';
 import { parseUscc } from '../../domain/uscc.js';
-import { AMOUNT_FIELDS, FIELD_LABELS, type FieldKey } from './parsing/columns.js';
+import { AMOUNT_FIELDS, EXACT_AMOUNT_FIELDS, FIELD_LABELS, type FieldKey } from './parsing/columns.js';
 import { parseAmount, parseCount, parseHeadcount, parseYear } from './parsing/numbers.js';
 import type { AmountUnit, RawRow } from './parsing/types.js';
 
@@ -118,6 +118,8 @@ export function readRow(row: RawRow, mapping: ColumnMapping, batchYear: number):
       const amount = parseAmount(text, choice.unit ?? 'yuan');
       if (!amount.ok) return { ok: false, reason: messages.badNumber(FIELD_LABELS[choice.field], amount.error) };
       if (amount.value !== null) values[choice.field] = amount.value;
+      // Named, not refused here: the kind's own check refuses it, with the rest of its firm's rows (rd-import.ts).
+      if (amount.rounded && EXACT_AMOUNT_FIELDS.has(choice.field)) (values as Record<string, string | number>).rd_inexact ??= FIELD_LABELS[choice.field];
     } else if (HEADCOUNT_FIELDS.has(choice.field)) {
       const count = parseHeadcount(text);
       if (!count.ok) return { ok: false, reason: messages.badNumber(FIELD_LABELS[choice.field], count.error) };

@@ -1,6 +1,6 @@
 /** Queries over import batches, their staged rows, list entries and remembered mappings. */
 import type { Db } from '../../db/types.js';
-import { importKindLabel, type ImportKindKey } from '../../domain/list-kinds.js';
+import { importKindLabel, type ImportKindKey, isFirmDataImportKind } from '../../domain/list-kinds.js';
 import type { ColumnMapping } from './import-rows.js';
 
 export type BatchStatus =
@@ -187,11 +187,11 @@ export async function insertBatch(
 }
 
 /**
- * The committed list a commit of `batch` would supersede (same kind and year; annual figures never
- * supersede anything), with who uploaded it and how many firms it holds.
+ * The committed list a commit of `batch` would supersede (same kind and year; annual figures and R&D
+ * structures never supersede anything), with who uploaded it and how many firms it holds.
  */
 export async function supersededBy(db: Db, batch: Pick<Batch, 'id' | 'kind' | 'year'>): Promise<{ id: number; createdBy: number; firms: number } | null> {
-  if (batch.kind === 'annual_figures') return null;
+  if (isFirmDataImportKind(batch.kind)) return null;
   const row = (await db('import_batches')
     .where({ kind: batch.kind, year: batch.year, status: 'committed' })
     .whereNot('id', batch.id)
@@ -371,4 +371,21 @@ export async function officialQueueRows(db: Db, kinds: readonly string[], limit:
     .orderBy([{ column: 'b.id', order: 'desc' }, { column: 'r.line' }])
     .limit(limit)) as { batch_id: number; kind: string; year: number; line: number; uscc: string | null; name: string | null; reason: string | null }[];
   return rows.map((r) => ({ batchId: Number(r.batch_id), kind: r.kind, year: Number(r.year), line: Number(r.line), uscc: r.uscc, name: r.name, reason: r.reason }));
+}
+
+/** Accepted rows refused after the fact (a kind's check across rows, rd-import.ts): how many, by their status before. */
+export async function refuseStagedRows(db: Db, batchId: number, lines: readonly number[], reason: string): Promise<{ match: number; nameMatch: number }> {
+  const n = { match: 0, nameMatch: 0 };
+  for (let i = 0; i < lines.length; i += 500) {
+    const rows = () => db('import_rows').where('batch_id', batchId).whereIn('line', lines.slice(i, i + 500));
+    n.match += await rows().where('status', 'match').update({ status: 'rejected', reason, warning: null });
+    n.nameMatch += await rows().where('status', 'name_match').update({ status: 'rejected', reason, warning: null });
+  }
+  return n;
+}
+
+/** Adds a warning to an accepted row, after what the preview already said of it. */
+export async function setStagedWarning(db: Db, batchId: number, line: number, warning: string): Promise<void> {
+  const row = (await db('import_rows').where({ batch_id: batchId, line }).first('id', 'warning')) as { id: number; warning: string | null } | undefined;
+  if (row) await db('import_rows').where({ id: row.id }).update({ warning: row.warning ? `${row.warning} ${warning}` : warning });
 }

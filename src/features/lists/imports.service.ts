@@ -66,6 +66,7 @@ const messages = {
     `替换后名单将从 ${from.toLocaleString('en-US')} 家减少到 ${to.toLocaleString('en-US')} 家，不到批次 #${id} 的一半。如确定用本文件替换，请在确认框中输入“替换”或名单年度“${year}”。`,
   // Issue 10 item 2: the rows it recorded may have been completed since, and a firm it certified moved stage.
   revertFigures: '年度指标的导入不能整体撤销：请导入更正后的文件，或在企业档案中逐年修改（每次修改都记入审计日志）。',
+  revertRd: '研发费用结构明细表的导入不能整体撤销：请导入更正后的明细表，或在企业“认定数据”页逐年、逐项目修改（每次修改都记入审计日志）。',
 } as const;
 
 const UNIT_LABELS: Record<AmountUnit, string> = { yuan: '元', qian: '千元', wan: '万元', yi: '亿元' };
@@ -495,6 +496,7 @@ export function createImportService(runner: ImportRunner, uploadDir: string) {
     async revert(db: Knex, id: number, opts: { confirmed: boolean }, ctx: WriteContext): Promise<{ exitedFirms: number }> {
       const batch = await loadBatch(db, id);
       if (batch.kind === 'annual_figures') throw new AppError('BATCH_KIND', messages.revertFigures, 409);
+      if (batch.kind === 'rd_structure') throw new AppError('BATCH_KIND', messages.revertRd, 409);
       if (batch.status !== 'committed') throw new AppError('BATCH_STATE', messages.revertOnlyCurrent, 409);
       // One click must not undo a list and retire the firms it brought in.
       if (!opts.confirmed) throw new ValidationError({ confirmRevert: messages.revertUnconfirmed(id) }, messages.revertUnconfirmed(id), 'REVERT_UNCONFIRMED');

@@ -8,6 +8,7 @@
 import type { Knex } from 'knex';
 import type { Actor, WriteContext } from '../../domain/actor.js';
 import type { FirmRef, OfficialListKind } from '../../domain/official-lists.js';
+import type { PreviewCounts } from './import-job.js';
 import type { Batch } from './imports.queries.js';
 
 export interface StepContext {
@@ -51,8 +52,19 @@ export interface OfficialSteps {
   revert(trx: Knex.Transaction, batch: Batch, ctx: WriteContext, at: string): Promise<void>;
 }
 
+/** A kind's own checks of each registered firm's row in the preview (a refusal, or a key and what will be written), and a last pass. */
+export interface KindPreview {
+  row(firmId: number, values: Record<string, unknown>, line: number): Promise<{ reject: string } | { key: string; note: string }>;
+  finish(counts: PreviewCounts): Promise<void>;
+}
+
 export interface ImportSteps {
   official: OfficialSteps;
+  /** The 研发费用结构明细表 (issue 12 item 2): checked per row in the preview, written instead of list entries. */
+  rdStructure: {
+    preview(db: Knex, batch: Batch): KindPreview;
+    commit(trx: Knex.Transaction, batch: Batch, ctx: WriteContext, at: string): Promise<number>;
+  };
   /** After a patents list is published, in its transaction (issue 12 item 1: rows feed the IP register). */
   afterPatentsPublished(trx: Knex.Transaction, batch: Batch, drafts: readonly EntryDraft[], ctx: StepContext, at: string): Promise<void>;
   /** A patents list reverted, in the revert's transaction: the register items it entered go (unless edited since). */

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import express, { type Request, type Response, type Router } from 'express';
 import type { Knex } from 'knex';
-import { IMPORT_KINDS, importKindLabel, isImportKind, isOfficialImportKind, listKindLabel, listYears } from '../../domain/list-kinds.js';
+import { IMPORT_KINDS, importKindLabel, isFirmDataImportKind, isImportKind, isOfficialImportKind, listKindLabel, listYears } from '../../domain/list-kinds.js';
 import { can } from '../../domain/permissions.js';
 import { todayInShanghai, yearOf } from '../../lib/dates.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
@@ -59,6 +59,7 @@ function batchView(b: Batch) {
     statusLabel: BATCH_STATUS_LABELS[b.status],
     accepted: acceptedRows(b),
     isFigures: b.kind === 'annual_figures',
+    isRd: b.kind === 'rd_structure',
     // The upload form again, with this batch's list and year chosen: the next step after a failure.
     reuploadUrl: `/lists?${new URLSearchParams({ kind: b.kind, year: String(b.year) }).toString()}#upload-panel`,
   };
@@ -165,7 +166,7 @@ export function listsRouter(db: Knex, imports: ImportService, runner: ImportRunn
       batch: batchView(batch),
       running: runningView(batch.id),
       canImport: can(actor, 'lists.import'),
-      canRevert: batch.status === 'committed' && batch.kind !== 'annual_figures' && mayRevert(actor, batch),
+      canRevert: batch.status === 'committed' && !isFirmDataImportKind(batch.kind) && mayRevert(actor, batch),
       canDiscard: DISCARDABLE_STATUSES.includes(batch.status) && mayRevert(actor, batch),
       canReupload: ['failed', 'discarded'].includes(batch.status) && can(actor, 'lists.import'),
     };

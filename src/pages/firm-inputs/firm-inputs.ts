@@ -7,9 +7,10 @@ import type { Db } from '../../db/types.js';
 import type { Actor } from '../../domain/actor.js';
 import { staffAverage } from '../../domain/eligibility/staff.js';
 import { formatFraction, formatPercent, frac, type Fraction } from '../../domain/eligibility/ratio.js';
-import { computeRdStructure } from '../../domain/eligibility/rd-structure.js';
-import { RD_CATEGORIES, rdStructuresOfFirms, type StoredRdStructure } from '../../features/rd-structure/rd-structure.queries.js';
-import { rdFormFrom } from '../../features/rd-structure/rd-structure-form.js';
+import { computeRdStructure, RD_AMOUNT_KEYS, type RdAmounts } from '../../domain/eligibility/rd-structure.js';
+import { RD_CATEGORIES, rdProjectsOfFirms, rdStructuresOfFirms, type StoredRdProject, type StoredRdStructure } from '../../features/rd-structure/rd-structure.queries.js';
+import { rdFormFrom, rdProjectFormFrom } from '../../features/rd-structure/rd-structure-form.js';
+import { formatWan } from '../../lib/money.js';
 import { evaluate, factsOf } from '../../features/eligibility/eligibility.service.js';
 import type { FirmFacts } from '../../domain/eligibility/index.js';
 import { countRegister, IP_ACQUISITIONS, IP_KINDS, IP_STATUSES } from '../../domain/eligibility/ip-register.js';
@@ -28,8 +29,43 @@ import { yearOf } from '../../lib/dates.js';
 import { complianceOfFirms, type ComplianceOfFirm } from '../../features/compliance/compliance.queries.js';
 import { COMPLIANCE_EVENT_KINDS, COMPLIANCE_LISTS, withinHteWindow } from '../../domain/eligibility/compliance.js';
 
+/** A project's form: as typed after a refusal, else as stored (a blank one for a new project). */
+function rdProjectForm(uscc: string, year: number, p: StoredRdProject | null, state: InputsFormState | null) {
+  const key = `rdp-${p?.id ?? 'new'}-${year}`;
+  const mine = state && state.form === key ? state : null;
+  const values = mine ? mine.values : rdProjectFormFrom(p);
+  const errors = mine?.errors ?? {};
+  const field = (name: string) => ({ value: values[name] ?? '', error: errors[name] ?? null });
+  return {
+    action: p ? `/firms/${uscc}/rd/${year}/projects/${p.id}` : `/firms/${uscc}/rd/${year}/projects`,
+    id: p?.id ?? 'new',
+    version: String(p?.version ?? 0),
+    open: mine !== null,
+    message: mine?.message ?? null,
+    code: field('code'), name: field('name'), startDate: field('startDate'), endDate: field('endDate'), budget: field('budget'), techField: field('techField'),
+    categories: RD_CATEGORIES.map((c) => ({ ...c, ...field(c.key) })),
+  };
+}
+
+/** The year's projects, each with its categories and total, then the year's total (their sum, as stored). */
+function rdProjectsSection(uscc: string, year: number, projects: StoredRdProject[], row: StoredRdStructure | null, state: InputsFormState | null) {
+  const total = (v: RdAmounts) => RD_AMOUNT_KEYS.reduce((s, k) => s + v[k], 0);
+  return {
+    heads: ['人员人工', '直接投入', '折旧', '无形资产摊销', '设计', '装备调试与试验', '委托境内', '委托境外', '其他'],
+    rows: projects.map((p) => ({
+      ...p,
+      budgetWan: p.budget === null ? '' : formatWan(p.budget),
+      amounts: RD_AMOUNT_KEYS.map((k) => formatWan(p[k])),
+      total: formatWan(total(p)),
+      form: rdProjectForm(uscc, year, p, state),
+    })),
+    sum: row && row.fromProjects ? { amounts: RD_AMOUNT_KEYS.map((k) => formatWan(row[k])), total: formatWan(total(row)) } : null,
+    newForm: rdProjectForm(uscc, year, null, state),
+  };
+}
+
 /** A year's R&D structure and both bases side by side (指引 三（六）; 财税〔2015〕119号). */
-function rdSection(year: number, stored: StoredRdStructure[], state: InputsFormState | null) {
+function rdSection(uscc: string, year: number, stored: StoredRdStructure[], projects: StoredRdProject[], state: InputsFormState | null) {
   const row = stored.find((s) => s.year === year) ?? null;
   const mine = state && state.form === `rd-${year}` ? state : null;
   const values = mine ? mine.values : rdFormFrom(row);
@@ -40,6 +76,8 @@ function rdSection(year: number, stored: StoredRdStructure[], state: InputsFormS
     year,
     version: String(row?.version ?? 0),
     entered: row !== null,
+    fromProjects: row?.fromProjects === true,
+    projects: rdProjectsSection(uscc, year, projects.filter((p) => p.year === year), row, state),
     message: mine?.message ?? null,
     categories: RD_CATEGORIES.map((c) => ({ ...c, value: values[c.key] ?? '', error: errors[c.key] ?? null })),
     typedTotal: { value: values.typedTotal ?? '', error: errors.typedTotal ?? null },
@@ -139,7 +177,7 @@ function staffSection(year: number, stored: Awaited<ReturnType<typeof staffMonth
 
 export async function loadInputsPage(db: Db, uscc: string, actor: Pick<Actor, 'parkIds'>, today: string, year: number | null, state: InputsFormState | null) {
   const firm = await findFirmInScope(db, uscc, actor);
-  const [figures, certificates, inputs, staff, compliance, settings, ip, rd] = await Promise.all([
+  const [figures, certificates, inputs, staff, compliance, settings, ip, rd, rdProjects] = await Promise.all([
     figuresForFirm(db, firm.id),
     latestCertificates(db, [firm.id]),
     inputsOfFirms(db, [firm.id]),
@@ -148,6 +186,7 @@ export async function loadInputsPage(db: Db, uscc: string, actor: Pick<Actor, 'p
     settingsOfFirms(db, [firm.id]),
     ipItemsOfFirms(db, [firm.id]),
     rdStructuresOfFirms(db, [firm.id]),
+    rdProjectsOfFirms(db, [firm.id]),
   ]);
   const facts = factsOf(firm, figures, certificates.get(firm.id), inputs.get(firm.id));
   const selected = year ?? yearOf(today) - 1;
@@ -158,7 +197,7 @@ export async function loadInputsPage(db: Db, uscc: string, actor: Pick<Actor, 'p
     readiness: readinessFor(firm.stage, facts, today),
     staff: staffSection(selected, staff.get(firm.id) ?? [], state),
     compliance: complianceSection(compliance.get(firm.id), today, state),
-    rd: rdSection(selected, rd.get(firm.id) ?? [], state),
+    rd: rdSection(firm.uscc, selected, rd.get(firm.id) ?? [], rdProjects.get(firm.id) ?? [], state),
     ip: ipSection(ip.get(firm.id) ?? [], today, state),
     tsmeOption: tsmeOptionSection(facts, today, settings.get(firm.id)?.version ?? 0, state),
     today,

@@ -46,9 +46,25 @@ export type FieldKey =
   // Official result lists (issue 10 item 2).
   | 'certificate_no'
   | 'registration_no'
-  | 'cert_date';
+  | 'cert_date'
+  // 研发费用结构明细表 (issue 12 item 2): the eight categories of 指引 三（六）, optionally per R&D project.
+  | 'rd_personnel'
+  | 'rd_direct'
+  | 'rd_depreciation'
+  | 'rd_amortization'
+  | 'rd_design'
+  | 'rd_equipment'
+  | 'rd_outsourced_domestic'
+  | 'rd_outsourced_foreign'
+  | 'rd_other'
+  | 'rd_project_code'
+  | 'rd_project_name'
+  | 'rd_project_start'
+  | 'rd_project_end'
+  | 'rd_project_budget'
+  | 'rd_project_field';
 
-export type ListKind = 'rd_deduction' | 'patent' | 'below_scale' | 'incubator' | 'annual_figures' | 'hte_publicity' | 'hte_filing' | 'tsme_registration';
+export type ListKind = 'rd_deduction' | 'patent' | 'below_scale' | 'incubator' | 'annual_figures' | 'hte_publicity' | 'hte_filing' | 'tsme_registration' | 'rd_structure';
 
 export interface FieldDef {
   readonly key: FieldKey;
@@ -57,6 +73,8 @@ export interface FieldDef {
   readonly synonyms: readonly string[];
   /** Money amount: the header unit (万元/元 …) matters. */
   readonly amount?: true;
+  /** An amount that must be exact to the 元 (the R&D categories add up to a total): rounding it is refused. */
+  readonly exact?: true;
 }
 
 export const FIELDS: readonly FieldDef[] = [
@@ -191,13 +209,39 @@ export const FIELDS: readonly FieldDef[] = [
   { key: 'ip_class2', label: 'Ⅱ类知识产权', synonyms: ['Ⅱ类知识产权', 'II类知识产权', '二类知识产权', 'Ⅱ类知识产权数', 'II类知识产权数量'] },
   { key: 'conversions', label: '科技成果转化数', synonyms: ['科技成果转化数', '科技成果转化', '成果转化数', '科技成果转化项数', '成果转化'] },
   { key: 'standards_led', label: '主导制定标准数', synonyms: ['主导制定标准数', '主导制定标准', '主导制定的标准数', '牵头制定标准数'] },
+  // The 明细表's heads: the 指引 三（六） names and the 辅助账汇总表's (公告2015年第97号) where they differ.
+  { key: 'rd_personnel', label: '人员人工费用', amount: true, exact: true, synonyms: ['人员人工费用', '人员人工', '人员人工费'] },
+  { key: 'rd_direct', label: '直接投入费用', amount: true, exact: true, synonyms: ['直接投入费用', '直接投入', '直接投入费'] },
+  { key: 'rd_depreciation', label: '折旧费用与长期待摊费用', amount: true, exact: true, synonyms: ['折旧费用与长期待摊费用', '折旧费用', '折旧费', '折旧费用与长期待摊'] },
+  { key: 'rd_amortization', label: '无形资产摊销费用', amount: true, exact: true, synonyms: ['无形资产摊销费用', '无形资产摊销', '无形资产摊销费'] },
+  { key: 'rd_design', label: '设计费用', amount: true, exact: true, synonyms: ['设计费用', '新产品设计费等', '新产品设计费', '设计试验费用', '设计费'] },
+  { key: 'rd_equipment', label: '装备调试费用与试验费用', amount: true, exact: true, synonyms: ['装备调试费用与试验费用', '装备调试费与试验费用', '装备调试费与试验费', '装备调试费用', '装备调试费'] },
+  {
+    key: 'rd_outsourced_domestic',
+    label: '委托外部研究开发费用（境内）',
+    amount: true, exact: true,
+    synonyms: ['委托外部研究开发费用境内', '委托外部研发费用境内', '委托境内研究开发费用', '委托境内研发费用', '境内委托研发费用', '委托境内机构研发费用', '境内'],
+  },
+  {
+    key: 'rd_outsourced_foreign',
+    label: '委托外部研究开发费用（境外）',
+    amount: true, exact: true,
+    synonyms: ['委托外部研究开发费用境外', '委托外部研发费用境外', '委托境外研究开发费用', '委托境外研发费用', '境外委托研发费用', '委托境外机构研发费用', '境外'],
+  },
+  { key: 'rd_other', label: '其他费用（其他相关费用）', amount: true, exact: true, synonyms: ['其他费用', '其他相关费用', '其他相关费'] },
+  { key: 'rd_project_code', label: '研发项目编号', synonyms: ['项目编号', '研发项目编号', '项目编码', '研发项目编码', '项目代码', '研发活动编号'] },
+  { key: 'rd_project_name', label: '研发项目名称', synonyms: ['项目名称', '研发项目名称', '研发活动名称'] },
+  { key: 'rd_project_start', label: '研发项目开始日期', synonyms: ['开始日期', '项目开始日期', '起始日期', '开始时间', '项目开始时间'] },
+  { key: 'rd_project_end', label: '研发项目结束日期', synonyms: ['结束日期', '项目结束日期', '完成日期', '结束时间', '项目结束时间'] },
+  { key: 'rd_project_budget', label: '研发项目预算', amount: true, synonyms: ['项目预算', '研发项目预算', '预算', '预算金额', '项目预算金额', '经费预算'] },
+  { key: 'rd_project_field', label: '研发项目技术领域', synonyms: ['技术领域', '所属技术领域', '项目技术领域', '支持的技术领域', '技术领域(项目)'] },
 ];
 
 /** Headers that are not fields but tell a header row from a data row (used by header detection). */
 export const OTHER_KNOWN_HEADERS: readonly string[] = [
   '序号', '编号', '备注', '说明', '行业', '所属行业', '行业类别', '行业代码', '注册地址', '地址', '经营地址',
   '成立日期', '成立时间', '成立年份', '注册时间', '法定代表人', '法人代表', '注册资本', '企业类型', '登记注册类型',
-  '技术领域', '申报层级', '是否高新技术企业', '认定情况', '认定日期', '认定时间',
+  '申报层级', '是否高新技术企业', '认定情况', '认定日期', '认定时间',
 ];
 
 export const FIELD_LABELS: Readonly<Record<FieldKey, string>> = Object.freeze(
@@ -205,6 +249,7 @@ export const FIELD_LABELS: Readonly<Record<FieldKey, string>> = Object.freeze(
 );
 
 export const AMOUNT_FIELDS: ReadonlySet<FieldKey> = new Set(FIELDS.filter((f) => f.amount).map((f) => f.key));
+export const EXACT_AMOUNT_FIELDS: ReadonlySet<FieldKey> = new Set(FIELDS.filter((f) => f.exact).map((f) => f.key));
 
 /** `uscc` and `name` are required for every list. (Rows without a valid code but with a known name are a later step's business.) */
 export const REQUIRED_FIELDS: Readonly<Record<ListKind, readonly FieldKey[]>> = Object.freeze({
@@ -217,6 +262,7 @@ export const REQUIRED_FIELDS: Readonly<Record<ListKind, readonly FieldKey[]>> = 
   hte_publicity: ['name'],
   hte_filing: ['name', 'uscc', 'certificate_no', 'cert_date'],
   tsme_registration: ['name', 'uscc', 'registration_no'],
+  rd_structure: ['uscc', 'name'],
 });
 
 /** Missing ones are worth a warning, not a refusal. */
@@ -229,6 +275,7 @@ export const RECOMMENDED_FIELDS: Readonly<Record<ListKind, readonly FieldKey[]>>
   hte_publicity: ['uscc', 'cert_date'],
   hte_filing: [],
   tsme_registration: ['cert_date'],
+  rd_structure: ['year', 'rd_personnel', 'rd_direct', 'rd_outsourced_domestic', 'rd_other'],
 });
 
 export const messages = {
@@ -277,6 +324,8 @@ export function normalizeHeader(raw: string): NormalizedHeader {
       break;
     }
   }
+  // (境内)/(境外) qualify the 委托外部研究开发费用 columns of the 研发费用结构明细表: part of the name, not an annotation.
+  t = t.replace(/\((境内|境外)(?:部分)?\)$/, '$1');
   for (let guard = 0; guard < 5; guard++) {
     const m = /\([^()]*\)$/.exec(t);
     if (!m || m.index === 0) break;
