@@ -169,6 +169,15 @@ describe('研发费用结构明细表 imported through the list pipeline', funct
     expect(await count(t, 'rd_projects')).to.equal(0);
     expect(await structureOf(a)).to.equal(undefined);
     expect(Number((await structureOf(b)).personnel)).to.equal(1_800_000);
+    // A project row whose number cannot be read is refused before its firm is matched: its firm-year goes too.
+    const id2 = await preview([
+      headed('万元'),
+      [b.uscc, b.name, String(LAST), 'RD01', '戊', '12', '', '', '', '', '', '', '', ''],
+      [b.uscc, b.name, String(LAST), 'RD02', '己', '十二', '', '', '', '', '', '', '', ''],
+    ]);
+    const b2 = await t.db('import_batches').where({ id: id2 }).first();
+    expect([b2.rows_matched, b2.rows_rejected]).to.deep.equal([0, 2]);
+    expect(html((await t.admin.get(`/lists/imports/${id2}`)).text).text).to.include('同一企业同一年度的第 3 行被拒绝');
     const revert = await t.admin.post(`/lists/imports/${id}/revert`).type('form').send({ confirmRevert: '1' }).expect(409);
     expect(revert.text).to.include('研发费用结构明细表的导入不能整体撤销');
   });

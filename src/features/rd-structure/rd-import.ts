@@ -7,6 +7,7 @@
  */
 import type { Knex } from 'knex';
 import type { WriteContext } from '../../domain/actor.js';
+import { parseUscc } from '../../domain/uscc.js';
 import {
   checkRdAmounts, checkRdProject, computeRdStructure, normalizeRdCode, RD_AMOUNT_KEYS, RD_MESSAGES, type RdAmountKey, type RdAmounts, type RdProjectInput, type RdStructureInput, sumRdProjects,
 } from '../../domain/eligibility/rd-structure.js';
@@ -15,6 +16,8 @@ import { auditRow } from '../audit/audit.queries.js';
 import { insertChunked } from '../../db/insert-chunked.js';
 import type { EligibilityRefresh } from '../eligibility/input-writes.js';
 import { figuresOfYear } from '../figures/figures.queries.js';
+import { findFirmsByUscc } from '../firms/firms.queries.js';
+import { columnLabels } from '../lists/import-rows.js';
 import { type Batch, refuseStagedRows, setStagedWarning, stagedRows } from '../lists/imports.queries.js';
 import type { PreviewCounts } from '../lists/import-job.js';
 import type { FieldKey } from '../lists/parsing/columns.js';
@@ -117,7 +120,7 @@ interface FirmYear {
  * The preview's per-row step for this kind (registered in import-job.ts): refuses what the forms refuse and what
  * would leave a year half-written, and says what each row will write. `finish` runs once after the last row.
  */
-export function rdImportPreview(db: Knex, batch: Pick<Batch, 'id' | 'year'>) {
+export function rdImportPreview(db: Knex, batch: Pick<Batch, 'id' | 'year' | 'mapping' | 'sourceInfo'>) {
   const year = batch.year;
   const firms = new Map<number, FirmYear>();
   const existing = new Map<number, { typed: number | null; projects: number; structured: boolean }>();
@@ -130,6 +133,33 @@ export function rdImportPreview(db: Knex, batch: Pick<Batch, 'id' | 'year'>) {
     }
     return e;
   };
+  /**
+   * Project rows the list reader refused before any firm was matched (a number it could not read): their firm is
+   * found from the code as the file had it, so that their firm-year is refused whole too.
+   */
+  const unreadProjectRows = async () => {
+    const mapping = batch.mapping ?? [];
+    const labels = columnLabels((batch.sourceInfo?.columns as string[] | undefined) ?? []);
+    const usccLabel = labels[mapping.findIndex((m) => m?.field === 'uscc')];
+    const codeLabel = labels[mapping.findIndex((m) => m?.field === 'rd_project_code')];
+    if (usccLabel === undefined || codeLabel === undefined) return;
+    const lines = new Map<string, number>();
+    for (let after = 0; ; ) {
+      const rows = await stagedRows(db, batch.id, ['rejected'], after, 2000);
+      if (rows.length === 0) break;
+      for (const r of rows) {
+        const code = r.uscc === null && (r.raw[codeLabel] ?? '').trim() !== '' ? parseUscc(r.raw[usccLabel] ?? '') : null;
+        if (code?.ok && !lines.has(code.code)) lines.set(code.code, r.line);
+      }
+      after = rows[rows.length - 1]!.id;
+    }
+    if (lines.size === 0) return;
+    for (const f of await findFirmsByUscc(db, [...lines.keys()])) {
+      const fy = firms.get(f.id);
+      if (fy?.kind === 'projects') fy.refusedLine = Math.min(fy.refusedLine ?? Infinity, lines.get(f.uscc)!);
+    }
+  };
+
   return {
     async row(firmId: number, values: Record<string, unknown>, line: number): Promise<{ reject: string } | { key: string; note: string }> {
       const r = readRdImportRow(values);
@@ -173,6 +203,7 @@ export function rdImportPreview(db: Knex, batch: Pick<Batch, 'id' | 'year'>) {
      * The preview's counts follow the rows refused here.
      */
     async finish(counts: PreviewCounts): Promise<void> {
+      await unreadProjectRows();
       for (const [firmId, fy] of firms) {
         if (fy.kind !== 'projects') continue;
         if (fy.refusedLine !== null) {
