@@ -563,8 +563,10 @@ export async function writesOfBatch(db: Db, batchId: number): Promise<BatchWrite
       ((await db('certifications as c').join('firms as f', 'f.id', 'c.firm_id').whereIn('c.id', chunk).select('c.*', 'f.uscc', 'f.name as firm_name')) as (Row & { uscc: string; firm_name: string })[]).map((r) => [r.id, r]),
     );
     const history = (await db('certification_history').whereIn('certification_id', chunk).orderBy('id').select('id', 'certification_id', 'import_batch_id', ...REGISTER_SNAPSHOT_COLUMNS.filter((c) => c !== 'version'))) as (Row & { certification_id: number; import_batch_id: number | null })[];
+    const historyOf = new Map<number, typeof history>();
+    for (const h of history) historyOf.set(h.certification_id, [...(historyOf.get(h.certification_id) ?? []), h]);
     for (const certId of chunk) {
-      const rows = history.filter((h) => h.certification_id === certId);
+      const rows = historyOf.get(certId) ?? [];
       const first = rows.findIndex((h) => h.import_batch_id === batchId);
       const last = rows.length - 1 - [...rows].reverse().findIndex((h) => h.import_batch_id === batchId);
       const cur = current.get(certId)!;
