@@ -20,6 +20,11 @@ export interface BulkLoader {
   checkpoint(): Promise<void>;
   /** A statement on the loading connection (SQLite: no result; PostgreSQL: rows). */
   exec(sql: string): Promise<void>;
+  /**
+   * Rows read on the loading connection, `?` placeholders: the load may read what it wrote (and
+   * an in-memory SQLite database has only this one connection).
+   */
+  select<T>(sql: string, params?: readonly unknown[]): Promise<T[]>;
 }
 
 export interface BulkPhases {
@@ -29,7 +34,7 @@ export interface BulkPhases {
 interface BetterSqlite {
   prepare(sql: string): { run(...params: unknown[]): unknown; all(...params: unknown[]): unknown[] };
   exec(sql: string): void;
-  pragma(sql: string): unknown;
+  pragma(sql: string, options?: { simple: boolean }): unknown;
   inTransaction: boolean;
 }
 
@@ -54,10 +59,17 @@ async function sqliteBulk(db: Knex, tables: readonly string[], load: (l: BulkLoa
     .prepare(`SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND sql IS NOT NULL AND tbl_name IN (${marks}) ORDER BY type, name`)
     .all(...tables) as { type: 'index' | 'trigger'; name: string; sql: string }[];
   const statements = new Map<string, { run(...params: unknown[]): unknown }>();
+  const before = { cache: conn.pragma('cache_size', { simple: true }), temp: conn.pragma('temp_store', { simple: true }) };
   try {
     for (const s of saved) conn.exec(`DROP ${s.type.toUpperCase()} ${quote(s.name)}`);
     // A rebuild from nothing: a crash mid-load leaves a database to delete, not one to keep.
     conn.pragma('synchronous = OFF');
+    // Building an index over 1M rows is an external sort that spills past the app's 64 MB page
+    // cache; a 256 MB cache, temporary data in memory and a helper thread for the sorter shorten
+    // the index phase. Put back below.
+    conn.pragma('cache_size = -262144');
+    conn.pragma('temp_store = MEMORY');
+    conn.pragma('threads = 2');
     conn.exec('BEGIN');
     const loader: BulkLoader = {
       async insert(table, columns, rows) {
@@ -73,6 +85,9 @@ async function sqliteBulk(db: Knex, tables: readonly string[], load: (l: BulkLoa
       },
       async exec(sql) {
         conn.exec(sql);
+      },
+      async select<T>(sql: string, params: readonly unknown[] = []) {
+        return conn.prepare(sql).all(...params) as T[];
       },
     };
     const stmt = (table: string, columns: readonly string[], n: number) => {
@@ -101,6 +116,9 @@ async function sqliteBulk(db: Knex, tables: readonly string[], load: (l: BulkLoa
     throw err;
   } finally {
     conn.pragma('synchronous = FULL');
+    conn.pragma(`cache_size = ${Number(before.cache)}`);
+    conn.pragma(`temp_store = ${Number(before.temp)}`);
+    conn.pragma('threads = 0');
     await client.releaseConnection(conn);
   }
 }
@@ -154,6 +172,10 @@ async function postgresBulk(db: Knex, tables: readonly string[], load: (l: BulkL
       },
       async exec(sql) {
         await conn.query(sql);
+      },
+      async select<T>(sql: string, params: readonly unknown[] = []) {
+        let n = 0;
+        return (await conn.query(sql.replace(/\?/g, () => `$${++n}`), [...params])).rows as T[];
       },
     };
     await load(loader);

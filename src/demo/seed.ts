@@ -33,7 +33,7 @@ export interface SeedOptions {
   /** Hash of the demo password, when the caller has one already (tests: hashing is slow on purpose). */
   passwordHash?: string;
   onProgress?: (done: number, total: number) => void;
-  /** After the rows: 'indexes', 'aggregates', 'statistics'. */
+  /** After the rows: 'indexes', 'aggregates', 'certifications', … 'statistics'. */
   onPhase?: (phase: string) => void;
 }
 
@@ -428,11 +428,15 @@ export async function seedDemoData(db: Knex, options: SeedOptions): Promise<Seed
   options.onPhase?.('certifications');
   summary.certifications = (await seedRegisters(db, { seed: options.seed ?? 20261127, anchor: shanghaiDate(new Date(anchorMs)), actorId: userId('caseworker') })).certifications;
   for (const [batchId, n] of entriesPerBatch) await db('import_batches').where({ id: batchId }).update({ rows_total: n, rows_matched: n });
+  options.onPhase?.('list overlap snapshot');
   await refreshOverlapSnapshot(db);
+  options.onPhase?.('coaching');
   await seedCoachingDemo(db, { seed: options.seed, anchor: options.anchor }); // coaching-core (issue 9)
   // Coaching events and technical demands (issue 9, branch events-demands).
+  options.onPhase?.('events and demands');
   await seedEventsAndDemands(db, { seed: (options.seed ?? 20261127) + 9, anchor: new Date(anchorMs + 8 * 3600_000).toISOString().slice(0, 10), caseworkerId: userId('caseworker'), counsellorIds: counsellors });
   // After the coaching demo, which writes its follow-ups with ids of its own: the expiry-year tasks come next.
+  options.onPhase?.('expiry follow-ups');
   await ensureExpiryFollowUps(db, shanghaiDate(new Date(anchorMs)));
   // reports (issue 10 item 8): targets for 2023–2026, set by the demo administrator (user 1).
   await seedDemoTargets(db, createdAt, 1);

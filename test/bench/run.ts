@@ -94,6 +94,7 @@ import { Session } from './session.js';
 import { type Captured, captureQueries, explainPlan, mainTable, showSql, timeStatement, withConnection } from './sql-tools.js';
 import { benchExports } from './exports.js';
 import { Report, type Summary, type Target, atLeast, atMost, int, kb, mib, ms, repeat, summarize } from './stats.js';
+import { setLogLevel } from '../../src/lib/log.js';
 
 // ───────────────────────────────────────────────────────────── options
 
@@ -906,7 +907,10 @@ async function main(): Promise<void> {
     return;
   }
   const opts = parseArgs(argv);
+  // The logger was configured when the app's modules were imported, before this line: a request
+  // line per benchmark request would cost the server CPU and bury the report.
   process.env.LOG_LEVEL ??= 'warn';
+  setLogLevel(process.env.LOG_LEVEL as 'debug' | 'info' | 'warn' | 'error');
   process.env.NODE_ENV = 'production';
   if (opts.compare) {
     await compare(opts, argv);

@@ -193,8 +193,8 @@ export interface FirmListItem {
 
 /**
  * Where a page of the firm list starts: after the last row of the page before (下一页), or before
- * the first row of the page after (上一页) — keyset paging on the sort's index (firms_updated_id,
- * firms_name_id), so page 2,000 of 1,000,000 firms costs what page 1 does (an OFFSET would read
+ * the first row of the page after (上一页) — keyset paging on the sort's index (firms_updated,
+ * firms_name), so page 2,000 of 1,000,000 firms costs what page 1 does (an OFFSET would read
  * every row before it).
  */
 export interface FirmCursor {
