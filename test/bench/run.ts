@@ -31,6 +31,8 @@
  *  Commit     (commit-lock.ts, --only commit) writes made every 20 ms while a --import-rows list commits
  *             (p95 wait < 200 ms), and a commit of half that many rows on SQLite and on PostgreSQL
  *             (BENCH_PG_URL or DATABASE_URL=postgres://…; PostgreSQL ≤ 2× SQLite), on fresh databases.
+ *  Two proc.  (two-processes.ts, --only twoproc) /board served by two app processes on one
+ *             PostgreSQL schema against one (≥ 1.6×), with --twoproc-firms demo firms (default 20,000).
  *  Imports    (imports.ts) a 100,000-row R&D-deduction list drawn from the benchmark database (about
  *             half its firms, half new codes, ~1% bad codes, ~1% repeats), written as a GBK CSV and as
  *             an XLSX (exceljs streaming writer; cached under /tmp/miaopu-bench/imports/). Each stage
@@ -90,6 +92,7 @@ import { benchScale } from './scale.js';
 import { benchImports, removeImportFiles } from './imports.js';
 import { startLockBursts } from './lock-bursts.js';
 import { benchCommits } from './commit-lock.js';
+import { benchTwoProcesses } from './two-processes.js';
 import { Session } from './session.js';
 import { type Captured, captureQueries, explainPlan, mainTable, showSql, timeStatement, withConnection } from './sql-tools.js';
 import { benchExports } from './exports.js';
@@ -98,7 +101,7 @@ import { setLogLevel } from '../../src/lib/log.js';
 
 // ───────────────────────────────────────────────────────────── options
 
-const GROUPS = ['board', 'dashboard', 'search', 'firms', 'lock', 'imports', 'exports', 'commit', 'scale'] as const;
+const GROUPS = ['board', 'dashboard', 'search', 'firms', 'lock', 'imports', 'exports', 'commit', 'scale', 'twoproc'] as const;
 /** The groups measured over HTTP (the server is started only for these). */
 const HTTP_GROUPS: readonly Group[] = ['board', 'dashboard', 'search', 'firms', 'lock', 'scale'];
 type Group = (typeof GROUPS)[number];
@@ -120,6 +123,8 @@ interface Options {
   importProfile: boolean;
   /** The bare stack of ../shared/perf-baseline for the issue-13 ratio rows (scale.ts). */
   bare: { dir: string; db: string } | null;
+  /** Demo firms in the PostgreSQL schema of the two-process case. */
+  twoprocFirms: number;
 }
 
 class UsageError extends Error {}
@@ -139,7 +144,7 @@ function parseArgs(argv: string[]): Options {
     return a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[i + 1];
   };
   const flag = (name: string) => argv.includes(`--${name}`);
-  const known = new Set(['--firms', '--only', '--keep', '--rebuild', '--reuse', '--compare', '--duration', '--no-pin', '--seed', '--json', '--help', '--import-rows', '--import-profile', '--bare', '--bare-db']);
+  const known = new Set(['--firms', '--only', '--keep', '--rebuild', '--reuse', '--compare', '--duration', '--no-pin', '--seed', '--json', '--help', '--import-rows', '--import-profile', '--bare', '--bare-db', '--twoproc-firms']);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (!a.startsWith('--')) continue;
@@ -167,6 +172,7 @@ function parseArgs(argv: string[]): Options {
     seed: Number(value('seed') ?? 20261127),
     json: value('json') ?? null,
     importRows: parseCount(value('import-rows') ?? '100000'),
+    twoprocFirms: parseCount(value('twoproc-firms') ?? '20000'),
     importProfile: flag('import-profile'),
     bare: value('bare') && value('bare-db') ? { dir: value('bare')!, db: value('bare-db')! } : null,
   };
@@ -712,6 +718,13 @@ async function benchSize(opts: Options): Promise<SizeResult> {
     } catch (err) {
       report.error(sCommit, 'commit', (err as Error).message);
     }
+  }
+
+  const sTwo = 'Two app processes on one PostgreSQL database (issue 13 item 4)';
+  if (opts.only.has('twoproc')) {
+    console.log('  two processes …');
+    const pgUrl = process.env.BENCH_PG_URL ?? (process.env.DATABASE_URL?.startsWith('postgres') ? process.env.DATABASE_URL : null);
+    await benchTwoProcesses({ report, section: sTwo, pgUrl, firms: opts.twoprocFirms, durationMs: opts.durationMs });
   }
 
   // Last, because it reads every page (and would fill the page cache before the memory figures).

@@ -110,6 +110,44 @@ describe('list overlap and screening into the pool', function () {
     expect(await snapshot(t.db)).to.deep.equal(before);
   });
 
+  it('pages the firms behind a number by name, forwards and back, with the total of the snapshot', async () => {
+    // 130 firms on the 2023 加计扣除 and 专利 lists (entries written directly: the paging is under test, not the import).
+    const at = new Date().toISOString();
+    const by = t.basics.users.admin.id;
+    const batch = async (kind: string) => {
+      const [row] = (await t.db('import_batches').insert({ kind, year: 2023, file_name: `${kind}.csv`, file_hash: `paging-${kind}`, file_size: 1, file_type: 'csv', status: 'committed', created_by: by, created_at: at, version: 1 }).returning('id')) as { id: number }[];
+      return row!.id;
+    };
+    const [rd, pat] = [await batch('rd_deduction'), await batch('patent')];
+    const names: string[] = [];
+    for (let i = 0; i < 130; i++) {
+      const f = await createFirm(t.db, { uscc: validUscc(860000 + i), name: `余姚市翻页${String(i).padStart(3, '0')}号有限公司`, stage: 'candidate', actorId: by });
+      names.push(f.name);
+      const line = i + 2;
+      await t.db('list_entries').insert([
+        { batch_id: rd, firm_id: f.id, kind: 'rd_deduction', year: 2023, is_current: true, line, name_matched: false, data: '{}' },
+        { batch_id: pat, firm_id: f.id, kind: 'patent', year: 2023, is_current: true, line, name_matched: false, data: '{}' },
+      ]);
+    }
+    await t.db('aggregate_snapshots').update({ stale: true });
+    const rowsOf = (text: string) => html(text).querySelectorAll('tbody tr').map((tr) => tr.querySelectorAll('td')[1]!.text.trim());
+    const first = await cw.get('/lists/firms?year=2023&kinds=rd_deduction,patent').expect(200);
+    expect(html(first.text).querySelector('.subtitle')!.text).to.match(/共 130 家（截至 [\d:\- ]+）/);
+    expect(rowsOf(first.text)).to.deep.equal(names.slice(0, 100));
+    const next = html(first.text).querySelector('nav.pager a')!;
+    expect(next.text).to.equal('下一页');
+    const second = await cw.get(next.getAttribute('href')!).expect(200);
+    expect(rowsOf(second.text)).to.deep.equal(names.slice(100));
+    const pager = html(second.text).querySelectorAll('nav.pager a');
+    expect(pager.map((a) => a.text)).to.deep.equal(['上一页']);
+    // A refused screening on page 2 comes back to page 2.
+    const refused = await cw.post('/lists/screen').type('form').send(Object.fromEntries([...html(second.text).querySelectorAll('form.screen-form input[type=hidden]').map((i) => [i.getAttribute('name')!, i.getAttribute('value')!]), ['reason', ''], ['scope', 'selected']])).expect(422);
+    expect(rowsOf(refused.text)).to.deep.equal(names.slice(100));
+    const back = await cw.get(pager[0]!.getAttribute('href')!.replace(/&amp;/g, '&')).expect(200);
+    expect(rowsOf(back.text)).to.deep.equal(names.slice(0, 100));
+    expect(html(back.text).querySelectorAll('nav.pager a').map((a) => a.text)).to.deep.equal(['下一页']);
+  });
+
   it('asks for a reason and refuses counsellors and leaders', async () => {
     const res = await cw.post('/lists/screen').type('form').send({ year: 2025, min: 3, scope: 'all', reason: '' });
     expect(res.status).to.equal(422);

@@ -124,6 +124,33 @@ async function snapshotRows(db: Knex, filters: FirmFilters, actor: Jurisdiction,
 
 const popcount = (m: number) => [...m.toString(2)].filter((c) => c === '1').length;
 
+/** What the overlap pages ask for: firms on every one of `kinds`, on exactly `count` or at least `minCount` lists. */
+export interface MaskQuery {
+  kinds: readonly ListKindKey[];
+  count?: number;
+  minCount?: number;
+}
+
+/** The sets of lists (bit masks, kindBit) a firm may be on to match the query. */
+export function matchingMasks(q: MaskQuery): number[] {
+  const need = q.kinds.reduce((m, k) => m | kindBit(k), 0);
+  const out: number[] = [];
+  for (let mask = 1; mask < 1 << LIST_KINDS.length; mask++) {
+    if ((mask & need) !== need) continue;
+    if (q.count !== undefined && popcount(mask) !== q.count) continue;
+    if (q.minCount !== undefined && popcount(mask) < q.minCount) continue;
+    out.push(mask);
+  }
+  return out;
+}
+
+/** How many firms of a year match, from the snapshot (the jurisdiction and the park filter apply). */
+export async function overlapTotal(db: Knex, year: number, q: MaskQuery, filters: FirmFilters, actor: Jurisdiction): Promise<{ total: number; computedAt: string }> {
+  const { rows, computedAt } = await snapshotRows(db, filters, actor, year);
+  const masks = new Set(matchingMasks(q));
+  return { total: rows.reduce((sum, r) => sum + (masks.has(Number(r.mask)) ? Number(r.n) : 0), 0), computedAt };
+}
+
 export interface Overlap {
   byCount: Record<1 | 2 | 3 | 4, number>;
   matrix: Record<ListKindKey, Record<ListKindKey, number>>;

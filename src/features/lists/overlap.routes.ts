@@ -10,8 +10,8 @@ import { positiveInt, str } from '../../web/forms.js';
 import { type FirmFilters, filterParams, parseFirmFilters } from '../firms/firm-filters.js';
 import { loadFilterOptions } from '../firms/filter-options.js';
 import type { FirmService } from '../firms/firms.service.js';
-import { type OverlapQuery, overlapFirms } from './overlap.queries.js';
-import { asOfLabel, overlapForYear } from './overlap-snapshot.queries.js';
+import { type OverlapCursor, type OverlapFirm, type OverlapQuery, overlapFirms } from './overlap.queries.js';
+import { asOfLabel, overlapForYear, overlapTotal } from './overlap-snapshot.queries.js';
 import { SCREEN_LIMIT, type ScreenTarget, screenIntoPool } from './screening.js';
 
 const PAGE = 100;
@@ -35,6 +35,12 @@ function overlapQueryOf(query: Record<string, unknown>, defaultYear: number): Ov
     ...(count && count <= 4 ? { count } : {}),
     ...(min && min <= 4 ? { minCount: min } : {}),
   };
+}
+
+/** `after=<id>~<name>` (or `before=`): where a page of firms starts; anything else is the first page. */
+function cursorParam(raw: unknown, dir: OverlapCursor['dir']): OverlapCursor | null {
+  const m = typeof raw === 'string' ? /^(\d{1,12})~(.{1,200})$/su.exec(raw) : null;
+  return m ? { id: Number(m[1]), name: m[2]!, dir } : null;
 }
 
 /** Of the firm filters, these pages offer the park only. */
@@ -98,26 +104,40 @@ export function overlapRouter(db: Knex, firms: FirmService): Router {
     const actor = actorOfResponse(res);
     const q = overlapQueryOf(source, defaultYear());
     const filters = parkFilter(source);
-    const page = Math.max(1, positiveInt(source.page) ?? 1);
-    const result = await overlapFirms(db, q, filters, actor, PAGE, (page - 1) * PAGE);
+    const cursor = cursorParam(source.after, 'after') ?? cursorParam(source.before, 'before');
+    // The page number only labels the page ("第 N 页"): the cursor says where it starts.
+    const page = cursor ? Math.min(positiveInt(source.page) ?? 2, 100000) : 1;
+    const [result, count] = await Promise.all([overlapFirms(db, q, filters, actor, { limit: PAGE, cursor }), overlapTotal(db, q.year, q, filters, actor)]);
     const params = overlapParams(q, filters);
-    const qs = new URLSearchParams(params).toString();
+    const link = (p: number, at: OverlapFirm | undefined, dir: OverlapCursor['dir']) => {
+      const ps = new URLSearchParams(params);
+      if (p > 1 && at) {
+        ps.set(dir, `${at.id}~${at.name}`);
+        ps.set('page', String(p));
+      }
+      return `/lists/firms?${ps.toString()}`;
+    };
+    // Reading forwards, `more` says a next page exists; reading backwards, a previous one.
+    const hasPrev = cursor?.dir === 'before' ? result.more : page > 1;
+    const hasNext = cursor?.dir === 'before' ? true : result.more;
     const checked = new Set(form?.checked ?? []);
+    const where: [string, string][] = cursor ? [[cursor.dir, `${cursor.id}~${cursor.name}`], ['page', String(page)]] : [];
     res.status(status).render('lists/firms', {
       title: describe(q),
       nav: 'lists',
       heading: describe(q),
       query: q,
       // The page travels with the form: a refused screening comes back to the same page of firms.
-      hidden: [...params, ...(page > 1 ? [['page', String(page)] as [string, string]] : [])].map(([name, value]) => ({ name, value })),
+      hidden: [...params, ...where].map(([name, value]) => ({ name, value })),
       screenError: form?.error ?? null,
       reason: form ? form.reason : `${q.year} 年同时在多张名单上，遴选入库培育`,
-      total: result.total,
+      total: count.total,
+      asOf: asOfLabel(count.computedAt),
       firms: result.firms.map((f) => ({ ...f, badges: f.kinds.map((k) => listKindDef(k).short), isCandidate: f.stage === 'candidate', checked: checked.has(`${f.uscc}:${f.version}`) })),
       candidates: result.firms.filter((f) => f.stage === 'candidate').length,
       page,
-      prev: page > 1 ? `/lists/firms?${qs}&page=${page - 1}` : null,
-      next: page * PAGE < result.total ? `/lists/firms?${qs}&page=${page + 1}` : null,
+      prev: hasPrev ? link(page - 1, result.firms[0], 'before') : null,
+      next: hasNext && result.firms.length ? link(page + 1, result.firms.at(-1), 'after') : null,
       canScreen: can(actor, 'lists.screen'),
       limit: SCREEN_LIMIT,
     });
@@ -135,13 +155,13 @@ export function overlapRouter(db: Knex, firms: FirmService): Router {
     if (!reason) return refuse('请填写遴选入库的理由（如“同时在三张及以上名单上”）。');
     let targets: ScreenTarget[];
     const q = overlapQueryOf(body, defaultYear());
-    let leftOut = 0;
+    let leftOut = false;
     const filters = parkFilter(body);
     if (str(body.scope) === 'all') {
       // Only candidates can be screened: select them in SQL, before the cap, and say what the cap left out.
-      const all = await overlapFirms(db, q, { ...filters, stage: 'candidate' }, actor, SCREEN_LIMIT, 0);
+      const all = await overlapFirms(db, q, { ...filters, stage: 'candidate' }, actor, { limit: SCREEN_LIMIT });
       targets = all.firms.map((f) => ({ uscc: f.uscc, version: null }));
-      leftOut = Math.max(0, all.total - all.firms.length);
+      leftOut = all.more;
     } else {
       targets = picked
         .map((v) => String(v).split(':'))
