@@ -5,41 +5,22 @@
  * undoing exactly what it wrote, or refusing when a record was changed since.
  */
 import { expect } from 'chai';
-import type { ImportRunner } from '../../src/features/lists/import-runner.js';
 import { createFirm, validUscc } from '../helpers/factories.js';
-import { type Cell, writeCsv } from '../helpers/list-files.js';
+import type { Cell } from '../helpers/list-files.js';
+import { commitPreviewed, previewList } from '../helpers/list-import.js';
 import { createTestContext, html, type TestContext } from '../helpers/test-app.js';
 
 describe('official result lists: 公示, 备案/证书, 科技型中小企业入库', function () {
   this.timeout(60_000);
   let t: TestContext;
-  let runner: ImportRunner;
 
   beforeEach(async () => {
     t = await createTestContext();
-    runner = t.app.locals.importRunner as ImportRunner;
   });
   afterEach(() => t.destroy());
 
-  async function preview(rows: Cell[][], kind: string, year = 2025): Promise<number> {
-    const res = await t.admin.post('/lists/imports').field('kind', kind).field('year', String(year)).attach('file', writeCsv(rows));
-    const id = Number(/\/lists\/imports\/(\d+)/.exec(res.headers.location ?? '')?.[1]);
-    expect(id, res.text.slice(0, 300)).to.be.greaterThan(0);
-    const doc = html((await t.admin.get(`/lists/imports/${id}`).expect(200)).text);
-    const fields: Record<string, string> = {};
-    for (const sel of doc.querySelectorAll('form.mapping-form select')) fields[sel.getAttribute('name')!] = sel.querySelector('option[selected]')?.getAttribute('value') ?? '';
-    for (const input of doc.querySelectorAll('form.mapping-form input[type="hidden"]')) {
-      if (input.getAttribute('name') !== '_csrf') fields[input.getAttribute('name')!] = input.getAttribute('value') ?? '';
-    }
-    await t.admin.post(`/lists/imports/${id}/mapping`).type('form').send(fields).expect(303);
-    await runner.settled(id);
-    return id;
-  }
-  async function commit(id: number) {
-    await t.admin.post(`/lists/imports/${id}/commit`).type('form').send({}).expect(303);
-    await runner.settled(id);
-    return t.db('import_batches').where({ id }).first();
-  }
+  const preview = (rows: Cell[][], kind: string, year = 2025) => previewList(t, rows, { kind, year });
+  const commit = (id: number) => commitPreviewed(t, id);
   const rowsOf = (id: number) => t.db('import_rows').where({ batch_id: id }).orderBy('line');
   const actorId = () => t.basics.users.admin!.id;
 

@@ -3,9 +3,9 @@
  * of its projects and feeds the readiness check; the import goes through the list pipeline with the forms' checks.
  */
 import { expect } from 'chai';
-import type { ImportRunner } from '../../src/features/lists/import-runner.js';
 import { addFigures, createFirm, type SeededFirm } from '../helpers/factories.js';
-import { type Cell, writeCsv } from '../helpers/list-files.js';
+import type { Cell } from '../helpers/list-files.js';
+import { commitPreviewed, previewList } from '../helpers/list-import.js';
 import { type Client, createTestContext, html, type TestContext } from '../helpers/test-app.js';
 
 const THIS_YEAR = Number(new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 4));
@@ -86,34 +86,18 @@ const headed = (unit: string) => HEAD.map((h, i) => (i >= 5 ? `${h}（${unit}）
 describe('研发费用结构明细表 imported through the list pipeline', function () {
   this.timeout(60_000);
   let t: TestContext;
-  let runner: ImportRunner;
   let a: SeededFirm;
   let b: SeededFirm;
   beforeEach(async () => {
     t = await createTestContext();
-    runner = t.app.locals.importRunner as ImportRunner;
     a = await createFirm(t.db, { name: '余姚市明细甲科技有限公司', stage: 'hte_reserve', parkId: t.basics.parks.a, foundedOn: '2012-01-01', field: 'new_materials', actorId: t.basics.users.admin.id });
     b = await createFirm(t.db, { name: '余姚市明细乙科技有限公司', stage: 'hte_reserve', parkId: t.basics.parks.a, foundedOn: '2012-01-01', field: 'new_materials', actorId: t.basics.users.admin.id });
     for (const f of [a, b]) for (const y of [LAST - 2, LAST - 1, LAST]) await addFigures(t.db, f.id, y, { salesRevenue: 40_000_000, rdExpense: 2_000_000, rdDomestic: 2_000_000 });
   });
   afterEach(() => t.destroy());
 
-  async function preview(rows: Cell[][], c: Client = t.admin): Promise<number> {
-    const up = await c.post('/lists/imports').field('kind', 'rd_structure').field('year', String(LAST)).attach('file', writeCsv(rows)).expect(303);
-    const id = Number(/\/lists\/imports\/(\d+)/.exec(up.headers.location ?? '')![1]);
-    const doc = html((await c.get(`/lists/imports/${id}`).expect(200)).text);
-    const fields: Record<string, string> = {};
-    for (const sel of doc.querySelectorAll('form.mapping-form select')) fields[sel.getAttribute('name')!] = sel.querySelector('option[selected]')?.getAttribute('value') ?? '';
-    for (const input of doc.querySelectorAll('form.mapping-form input[type="hidden"]')) if (input.getAttribute('name') !== '_csrf') fields[input.getAttribute('name')!] = input.getAttribute('value') ?? '';
-    await c.post(`/lists/imports/${id}/mapping`).type('form').send(fields).expect(303);
-    await runner.settled(id);
-    return id;
-  }
-  async function commit(id: number) {
-    await t.admin.post(`/lists/imports/${id}/commit`).type('form').send({}).expect(303);
-    await runner.settled(id);
-    return t.db('import_batches').where({ id }).first();
-  }
+  const preview = (rows: Cell[][], c: Client = t.admin) => previewList(t, rows, { kind: 'rd_structure', year: LAST, client: c });
+  const commit = (id: number) => commitPreviewed(t, id);
   const structureOf = async (f: SeededFirm) => t.db('rd_structures').where({ firm_id: f.id, year: LAST }).first();
 
   it('reads the category columns in the unit their header states (万元 in one file, 元 in another)', async () => {

@@ -328,8 +328,8 @@ function applyMetric(qb: Knex.QueryBuilder, metric: CertMetric, opts: MetricOpti
 }
 
 export interface CountRow {
-  /** park or town id; null: none (未落园区 / 未填属地). */
-  key: number | null;
+  /** park or town id, or a field's code; null: none (未落园区 / 未填属地 / 未填技术领域). */
+  key: number | string | null;
   label: string | null;
   n: number;
 }
@@ -339,20 +339,27 @@ export interface CountRow {
  * under 'benchmark', counts once). groupBy gives one row per park or town, largest first.
  */
 export async function countCertifications(db: Db, metric: CertMetric, opts: MetricOptions): Promise<number>;
-export async function countCertifications(db: Db, metric: CertMetric, opts: MetricOptions & { groupBy: 'park' | 'town' }): Promise<CountRow[]>;
-export async function countCertifications(db: Db, metric: CertMetric, opts: MetricOptions & { groupBy?: 'park' | 'town' }): Promise<number | CountRow[]> {
+export async function countCertifications(db: Db, metric: CertMetric, opts: MetricOptions & { groupBy: 'park' | 'town' | 'field' }): Promise<CountRow[]>;
+export async function countCertifications(db: Db, metric: CertMetric, opts: MetricOptions & { groupBy?: 'park' | 'town' | 'field' }): Promise<number | CountRow[]> {
   const qb = applyMetric(withFirms(db, opts), metric, opts);
   if (!opts.groupBy) {
     const row = (await qb.countDistinct({ n: 'c.firm_id' }).first()) as { n: number | string } | undefined;
     return Number(row?.n ?? 0);
   }
-  const [idCol, nameCol] = opts.groupBy === 'park' ? ['f.park_id', 'p.name'] : ['f.town_id', 't.name'];
+  // By field, the key is the field's code and its label is the caller's (domain/fields.ts).
+  const [idCol, nameCol] = opts.groupBy === 'park' ? ['f.park_id', 'p.name'] : opts.groupBy === 'town' ? ['f.town_id', 't.name'] : ['f.field', 'f.field'];
   const rows = (await qb
     .select({ key: idCol, label: nameCol })
     .countDistinct({ n: 'c.firm_id' })
     .groupBy(idCol, nameCol)
-    .orderBy([{ column: 'n', order: 'desc' }, { column: 'label' }])) as { key: number | null; label: string | null; n: number | string }[];
+    .orderBy([{ column: 'n', order: 'desc' }, { column: 'label' }])) as { key: number | string | null; label: string | null; n: number | string }[];
   return rows.map((r) => ({ key: r.key, label: r.label, n: Number(r.n) }));
+}
+
+/** The distinct firms behind a metric (ids only: sums over their figures need no more). */
+export async function certificationFirmIds(db: Db, metric: CertMetric, opts: MetricOptions): Promise<number[]> {
+  const rows = (await applyMetric(withFirms(db, opts), metric, opts).distinct('c.firm_id')) as { firm_id: number }[];
+  return rows.map((r) => Number(r.firm_id));
 }
 
 /** The rows behind a metric, with their firms (newest issue date first, then name). */
@@ -641,13 +648,23 @@ export interface ReportedChange {
 }
 
 export async function changesOf(db: Db, firmIds: number[] | null, asOf?: string | null): Promise<ReportedChange[]> {
-  const qb = db('certification_changes').orderBy([{ column: 'event_on' }, { column: 'id' }]);
-  if (firmIds) qb.whereIn('firm_id', firmIds.length ? firmIds : [-1]);
-  if (asOf) {
-    const cutoff = asOfInstant(asOf);
-    qb.andWhere('recorded_at', '<=', cutoff).andWhere((w) => w.whereNull('removed_at').orWhere('removed_at', '>', cutoff));
-  } else qb.whereNull('removed_at');
-  const rows = (await qb) as { id: number; firm_id: number; kind: 'rename' | 'major'; event_on: string; due_on: string; description: string | null; reported_on: string | null; version: number; recorded_at: string }[];
+  const query = (ids: number[] | null) => {
+    const qb = db('certification_changes').orderBy([{ column: 'event_on' }, { column: 'id' }]);
+    if (ids) qb.whereIn('firm_id', ids.length ? ids : [-1]);
+    if (asOf) {
+      const cutoff = asOfInstant(asOf);
+      qb.andWhere('recorded_at', '<=', cutoff).andWhere((w) => w.whereNull('removed_at').orWhere('removed_at', '>', cutoff));
+    } else qb.whereNull('removed_at');
+    return qb as Promise<{ id: number; firm_id: number; kind: 'rename' | 'major'; event_on: string; due_on: string; description: string | null; reported_on: string | null; version: number; recorded_at: string }[]>;
+  };
+  // A bound parameter per firm: SQLite takes at most 32,766 of them in a statement, so many firms
+  // (the annual report's certified firms at 1M) are asked for in chunks, merged back in date order.
+  const rows = [];
+  if (!firmIds || firmIds.length <= 500) rows.push(...(await query(firmIds)));
+  else {
+    for (let i = 0; i < firmIds.length; i += 500) rows.push(...(await query(firmIds.slice(i, i + 500))));
+    rows.sort((a, b) => (a.event_on < b.event_on ? -1 : a.event_on > b.event_on ? 1 : a.id - b.id));
+  }
   return rows.map((r) => ({ id: r.id, firmId: r.firm_id, kind: r.kind, eventOn: r.event_on, dueOn: r.due_on, description: r.description, reportedOn: r.reported_on, version: r.version, recordedAt: r.recorded_at }));
 }
 

@@ -35,7 +35,8 @@ import { appendAudit, appendAuditAs } from '../audit/audit.queries.js';
 import { insertFollowUps } from '../coaching/follow-ups.queries.js';
 import { findFirmInScope } from '../firms/firm-scope.js';
 import { type Firm, findFirmByUscc } from '../firms/firms.queries.js';
-import { type CertificateHook, type FirmService, MoveRefusedError } from '../firms/firms.service.js';
+import { MoveRefusedError } from '../firms/firm-errors.js';
+import type { CertificateHook, FirmService } from '../firms/firms.service.js';
 import { type StageEventSource, latestStageEvents, stageEventsAt } from '../stages/stage-events.queries.js';
 import {
   type Certification,

@@ -28,6 +28,7 @@ import {
   ticksOf,
   yearSettings,
 } from './certifications.queries.js';
+import { groupBy } from '../../lib/group-by.js';
 
 const STATUS_CLASS: Record<string, string> = {
   pending: 'status-review',
@@ -106,20 +107,15 @@ export interface CalendarFilters {
 export async function calendarItems(db: Db, actor: Jurisdiction, f: CalendarFilters, today: string) {
   const rows = await rowsWithDuties(db, { from: addDays(today, -366), parkId: f.parkId, counsellorId: f.counsellorId, parkIds: actor.parkIds, townIds: actor.townIds });
   const settings = await yearSettings(db);
-  const byFirm = new Map<number, CertificationWithFirm[]>();
-  for (const r of rows) byFirm.set(r.firmId, [...(byFirm.get(r.firmId) ?? []), r]);
+  const byFirm = groupBy(rows, (r) => r.firmId);
   const ids = rows.map((r) => r.id);
   const [ticks, changes, followUps] = await Promise.all([ticksOf(db, ids), changesOf(db, [...byFirm.keys()]), followUpOf(db, ids)]);
+  const ticksByCert = groupBy(ticks, (t) => t.certificationId);
+  const changesByFirm = groupBy(changes, (c) => c.firmId);
   const out: (ReturnType<typeof itemView> & { firm: CertificationWithFirm; warnings: string[]; followUpId: number | null })[] = [];
   const atRisk: { firm: CertificationWithFirm; message: string; article: string; severity: string }[] = [];
   for (const [firmId, certs] of byFirm) {
-    const c = firmCompliance(
-      certs,
-      ticks.filter((t) => certs.some((x) => x.id === t.certificationId)),
-      changes.filter((ch) => ch.firmId === firmId),
-      settings,
-      today,
-    );
+    const c = firmCompliance(certs, certs.flatMap((x) => ticksByCert.get(x.id) ?? []), changesByFirm.get(firmId) ?? [], settings, today);
     for (const w of c.warnings) if (w.severity === 'danger' || w.severity === 'warn') atRisk.push({ firm: certs[0]!, ...w });
     for (const i of dueWithin(c.items, today, f.days)) {
       if (f.kind && i.kind !== f.kind) continue;

@@ -71,24 +71,20 @@ function interactionsOfYear(db: Db, year: number, actor: Jurisdiction, asOf?: st
  * annual report's T7): a firm counts once however often it was reached; a visit to several firms
  * is one visit.
  */
-const firmsContacted = (qb: Knex.QueryBuilder) => ({ qb: qb.where('i.reached', true), value: 'count(distinct x.firm_id)' });
-const visitsMade = (qb: Knex.QueryBuilder) => ({ qb: qb.where('i.channel', 'visit'), value: 'count(distinct i.id)' });
-
-async function measure(db: Db, m: { qb: Knex.QueryBuilder; value: string }, group: string | null): Promise<Grouped> {
-  return grouped(db, m.qb, group, m.value);
-}
+const firmsContacted = (db: Db, contacts: Knex.QueryBuilder, group: string | null) => grouped(db, contacts.where('i.reached', true), group, 'count(distinct x.firm_id)');
+const visitsMade = (db: Db, contacts: Knex.QueryBuilder, group: string | null) => grouped(db, contacts.where('i.channel', 'visit'), group, 'count(distinct i.id)');
 
 /** The year's contact figures as the annual report counts them (T7), as recorded by `asOf`. */
 export async function contactFigures(db: Db, year: number, actor: Jurisdiction, asOf: string): Promise<{ firmsContacted: number; visits: number }> {
-  const [contacted, visits] = await Promise.all([measure(db, firmsContacted(interactionsOfYear(db, year, actor, asOf)), null), measure(db, visitsMade(interactionsOfYear(db, year, actor, asOf)), null)]);
+  const [contacted, visits] = await Promise.all([firmsContacted(db, interactionsOfYear(db, year, actor, asOf), null), visitsMade(db, interactionsOfYear(db, year, actor, asOf), null)]);
   return { firmsContacted: contacted.get(null) ?? 0, visits: visits.get(null) ?? 0 };
 }
 
 /** One set of figures per group (or the total, group null). */
 async function figuresBy(db: Db, year: number, actor: Jurisdiction, group: string | null, today: string) {
   const [contacted, visits, events, attendances, reserve, coached] = await Promise.all([
-    measure(db, firmsContacted(interactionsOfYear(db, year, actor)), group),
-    measure(db, visitsMade(interactionsOfYear(db, year, actor)), group),
+    firmsContacted(db, interactionsOfYear(db, year, actor), group),
+    visitsMade(db, interactionsOfYear(db, year, actor), group),
     grouped(db, scopeToJurisdiction(db('event_invitations as inv').join('coaching_events as e', 'e.id', 'inv.event_id').join('firms as f', 'f.id', 'inv.firm_id').whereBetween('e.starts_on', yearRange(year)).whereNot('inv.status', 'cancelled'), actor), group, 'count(distinct inv.event_id)'),
     grouped(db, scopeToJurisdiction(db('event_invitations as inv').join('coaching_events as e', 'e.id', 'inv.event_id').join('firms as f', 'f.id', 'inv.firm_id').whereBetween('e.starts_on', yearRange(year)).where('inv.status', 'attended'), actor), group, 'count(*)'),
     grouped(db, scopeToJurisdiction(db('firms as f').where('f.stage', 'hte_reserve'), actor), group, 'count(*)'),

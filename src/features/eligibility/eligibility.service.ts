@@ -13,6 +13,7 @@ import { latestCertificates } from '../stages/stage-events.queries.js';
 import { type CurrentEligibility, removeOtherSummaries, upsertCurrent } from './eligibility.queries.js';
 import { yearFiguresOf } from './firm-facts.js';
 import { type FirmInputs, inputsOfFirms } from './firm-inputs.js';
+import { groupBy } from '../../lib/group-by.js';
 
 export interface FirmBasics {
   id: number;
@@ -102,8 +103,7 @@ export async function refreshEligibility(db: Db, firmIds: number[], today = toda
     const ids = firmIds.slice(i, i + 500);
     const firms = (await db('firms').whereIn('id', ids).select('id', 'founded_on', 'field', 'stage')) as { id: number; founded_on: string | null; field: string | null; stage: StageKey }[];
     const figureRows = (await db('annual_figures').whereIn('firm_id', ids).orderBy('year')) as unknown[];
-    const byFirm = new Map<number, AnnualFigures[]>();
-    for (const f of toFiguresRows(figureRows)) byFirm.set(f.firmId, [...(byFirm.get(f.firmId) ?? []), f]);
+    const byFirm = groupBy(toFiguresRows(figureRows), (f) => f.firmId);
     const certificates = await latestCertificates(db, ids);
     const inputs = await inputsOfFirms(db, ids);
     const rows: (CurrentEligibility & { computedAt: string })[] = [];

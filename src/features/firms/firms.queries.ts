@@ -346,16 +346,6 @@ export async function firmsForExport(db: Db, filters: FirmFilters, actor: Pick<A
   }));
 }
 
-/** The technical field and stage of each of these firms (the annual report's breakdowns). */
-export async function fieldsOfFirms(db: Db, ids: number[]): Promise<Map<number, { field: string | null; stage: StageKey }>> {
-  const out = new Map<number, { field: string | null; stage: StageKey }>();
-  for (let i = 0; i < ids.length; i += 500) {
-    const rows = (await db('firms').whereIn('id', ids.slice(i, i + 500)).select('id', 'field', 'stage')) as { id: number; field: string | null; stage: StageKey }[];
-    for (const r of rows) out.set(r.id, { field: r.field, stage: r.stage });
-  }
-  return out;
-}
-
 /** The ids of the firms now in these stages, in a jurisdiction (the report's reserve). */
 export async function firmIdsInStages(db: Db, stages: StageKey[], actor: Pick<Actor, 'parkIds' | 'townIds'>): Promise<number[]> {
   const qb = db('firms as f').select('f.id').whereIn('f.stage', stages).whereNull('f.withdrawn_batch_id');

@@ -19,7 +19,8 @@ import { filterPairs, loadFilterOptions } from './filter-options.js';
 import { firmListSheet } from './firm-export.js';
 import { exportFormatOf, recordExport, sendExport } from '../../web/export.js';
 import { type Firm, type FirmCursor, type FirmListItem, type FirmSort, cursorOf, findFirmByUscc, listFirms } from './firms.queries.js';
-import { type FirmService, StaleFirmError } from './firms.service.js';
+import { StaleFirmError } from './firm-errors.js';
+import type { FirmService } from './firms.service.js';
 import { countByStage, countWithdrawn, totalOf } from './stage-counts.queries.js';
 import { REGISTERED_OUT_OF_SCOPE, codeRegistration, findFirmInScope } from './firm-scope.js';
 

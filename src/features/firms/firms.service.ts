@@ -14,12 +14,13 @@ import { checkKindFor, holdsHteCertificate } from '../../domain/readiness.js';
 import { decideMove, type GateCheck, type MoveDecision, type MoveInput } from '../../domain/transitions.js';
 import { bumpDataGeneration } from '../../lib/cache.js';
 import { nowIso, todayInShanghai } from '../../lib/dates.js';
-import { AppError, ConflictError, ForbiddenError, ValidationError } from '../../lib/errors.js';
+import { ForbiddenError, ValidationError } from '../../lib/errors.js';
 import { claimFormKey } from '../../web/form-keys.js';
 import { appendAudit } from '../audit/audit.queries.js';
 import { parkExists, townExists } from '../parks/parks.queries.js';
 import { insertStageEvent, type StageEventSource } from '../stages/stage-events.queries.js';
 import { isActiveCounsellor } from '../users/users.queries.js';
+import { MoveRefusedError, STALE_FIRM_MESSAGE, StaleFirmError } from './firm-errors.js';
 import { REGISTERED_OUT_OF_SCOPE, codeRegistration, findFirmInScope } from './firm-scope.js';
 import {
   type Firm,
@@ -36,7 +37,7 @@ const messages = {
   noPermissionMove: '你的角色不能移动企业阶段。',
   noPermissionEdit: '你的角色不能修改企业信息。',
   noPermissionCreate: '你的角色不能新增企业。',
-  stale: '该企业刚被他人修改过，你看到的已不是最新信息。已为你刷新，请确认后再操作。',
+  stale: STALE_FIRM_MESSAGE,
   duplicateUscc: '该信用代码已登记为另一家企业。',
   parkUnknown: '请选择列表中的园区或平台。',
   townUnknown: '请选择列表中的镇或街道。',
@@ -44,23 +45,6 @@ const messages = {
   outOfScope: '你只能登记你负责园区或镇街的企业。',
   initialStage: '新登记的企业只能从“候选”或“孵化培育”开始。',
 } as const;
-
-/** A move the rules refused; carries the decision so the board can ask for what is missing. */
-export class MoveRefusedError extends AppError {
-  constructor(
-    readonly decision: Extract<MoveDecision, { ok: false }>,
-    readonly firm: Firm,
-    readonly input: MoveInput,
-  ) {
-    super(`MOVE_${decision.code}`, decision.message, decision.code === 'SAME_STAGE' ? 409 : 422);
-  }
-}
-
-export class StaleFirmError extends ConflictError {
-  constructor(readonly firm: Firm) {
-    super('FIRM_STALE', messages.stale);
-  }
-}
 
 /** Computes the eligibility verdict the gate into hte_applying relies on; persist() keeps it with the move. */
 export type ApplyingGate = (

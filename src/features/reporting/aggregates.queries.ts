@@ -13,7 +13,7 @@ import type { Jurisdiction } from '../../domain/actor.js';
 import { DEFAULT_CALENDAR, type TargetMetric, calendarFromHistory, targetMetricLabel } from '../../domain/targets.js';
 import { ReadModelCache } from '../../lib/cache.js';
 import { todayInShanghai } from '../../lib/dates.js';
-import { type CertMetric, type CountRow, certificationFirms, countCertifications } from '../certifications/certifications.queries.js';
+import { type CertMetric, type CountRow, certificationFirmIds, certificationFirms, countCertifications } from '../certifications/certifications.queries.js';
 import { countReserve } from '../eligibility/reserve.queries.js';
 import { targetsOf } from '../targets/targets.queries.js';
 import { coachingFigures, type CoachingFigures } from './coaching-figures.js';
@@ -141,8 +141,8 @@ export async function batchCalendar(db: Db, metric: TargetMetric, year: number):
   return { calendar: DEFAULT_CALENDAR[metric], fromHistory: false };
 }
 
-/** A metric counted per park or per town (largest first). */
-export async function metricByArea(db: Db, metric: CertMetric, year: number, by: 'park' | 'town', scope: AggScope = {}): Promise<CountRow[]> {
+/** A metric counted per park, per town or per technical field (largest first). */
+export async function metricByArea(db: Db, metric: CertMetric, year: number, by: 'park' | 'town' | 'field', scope: AggScope = {}): Promise<CountRow[]> {
   return countCertifications(db, metric, { ...certOpts(year, scope, metric === 'hte_valid' ? figureDate(year, scope.asOf) : null), groupBy: by });
 }
 
@@ -151,9 +151,14 @@ export async function registerCount(db: Db, metric: CertMetric, year: number, sc
   return countCertifications(db, metric, certOpts(year, scope, metric === 'hte_valid' ? figureDate(year, scope.asOf) : null));
 }
 
-/** The firms behind a register metric (ids, with the rows). */
-export async function metricFirms(db: Db, metric: CertMetric, year: number, scope: AggScope = {}) {
-  return certificationFirms(db, metric, certOpts(year, scope, metric === 'hte_valid' ? figureDate(year, scope.asOf) : null));
+/** The rows behind a register metric, with their firms (at most `limit` when given). */
+export async function metricFirms(db: Db, metric: CertMetric, year: number, scope: AggScope = {}, limit?: number) {
+  return certificationFirms(db, metric, { ...certOpts(year, scope, metric === 'hte_valid' ? figureDate(year, scope.asOf) : null), ...(limit ? { limit } : {}) });
+}
+
+/** The distinct firms behind a register metric. */
+export async function metricFirmIds(db: Db, metric: CertMetric, year: number, scope: AggScope = {}): Promise<number[]> {
+  return certificationFirmIds(db, metric, certOpts(year, scope, metric === 'hte_valid' ? figureDate(year, scope.asOf) : null));
 }
 
 /**

@@ -21,12 +21,13 @@ import { ForbiddenError } from '../../lib/errors.js';
 import { appendAudit } from '../audit/audit.queries.js';
 import { asOfInstant, changesOf, registerCorrections, rowsWithDuties, ticksOf, yearSettings } from '../certifications/certifications.queries.js';
 import { figureTotals, latestFigureYear } from '../figures/figures.queries.js';
-import { fieldsOfFirms, firmIdsInStages } from '../firms/firms.queries.js';
+import { firmIdsInStages } from '../firms/firms.queries.js';
 import { firmsInStagesDuring } from '../stages/stage-events.queries.js';
 import { targetsOf } from '../targets/targets.queries.js';
-import { type AggScope, coachingFigures, figureDate, metricActual, metricByArea, metricFirms, monthlyCumulative, registerCount } from './aggregates.queries.js';
+import { type AggScope, coachingFigures, figureDate, metricActual, metricByArea, metricFirmIds, metricFirms, monthlyCumulative, registerCount } from './aggregates.queries.js';
 import type { CoachingFigures } from './coaching-figures.js';
 import { insertSnapshot } from './snapshots.queries.js';
+import { groupBy } from '../../lib/group-by.js';
 
 export const REPORT_VERSION = 1;
 
@@ -97,13 +98,10 @@ async function fieldTable(db: Db, year: number, scope: AggScope): Promise<FieldR
   const counts = new Map<string, FieldRow>(TECH_FIELDS.map((f) => [f.key, { label: f.label, hteNew: 0, hteValid: 0, tsme: 0 }]));
   counts.set('', { label: '未填技术领域', hteNew: 0, hteValid: 0, tsme: 0 });
   for (const [col, metric] of [['hteNew', 'hte_new'], ['hteValid', 'hte_valid'], ['tsme', 'tsme']] as const) {
-    const rows = await metricFirms(db, metric, year, scope);
-    const ids = [...new Set(rows.map((r) => r.firmId))];
-    const fields = await fieldsOfFirms(db, ids);
-    for (const id of ids) {
-      const f = fields.get(id)?.field ?? '';
-      const row = counts.get(counts.has(f) ? f : '')!;
-      row[col]++;
+    // Counted in SQL per field (distinct firms), not by loading every certificate and its firm.
+    for (const r of await metricByArea(db, metric, year, 'field', scope)) {
+      const key = typeof r.key === 'string' && counts.has(r.key) ? r.key : '';
+      counts.get(key)![col] += r.n;
     }
   }
   return [...counts.values()];
@@ -124,17 +122,19 @@ async function funnel(db: Db, year: number, scope: AggScope, asOf: string): Prom
   return { steps, passRate: applied! > 0 ? certified! / applied! : null };
 }
 
-async function compliance(db: Db, year: number, scope: AggScope, asOf: string, date: string): Promise<ReportData['t5']> {
+async function compliance(db: Db, year: number, scope: AggScope, date: string): Promise<ReportData['t5']> {
+  const asOf = scope.asOf ?? null;
   const opts = { asOf, parkId: scope.parkId ?? null, townId: scope.townId ?? null, parkIds: scope.jurisdiction?.parkIds ?? null, townIds: scope.jurisdiction?.townIds ?? [] };
   const certs = await rowsWithDuties(db, { ...opts, from: `${year}-01-01` });
   const firmIds = [...new Set(certs.map((c) => c.firmId))];
   const [ticks, changes, settings] = await Promise.all([ticksOf(db, certs.map((c) => c.id), asOf), changesOf(db, firmIds, asOf), yearSettings(db)]);
   const out = { reportsDue: 0, reportsMissed: 0, reportsLate: 0, atRisk: 0, changes: 0, changesOverdue: 0, hteCancelled: 0, tsmeRevoked: 0, expiringNextYear: 0 };
-  const byFirm = new Map<number, typeof certs>();
-  for (const c of certs) byFirm.set(c.firmId, [...(byFirm.get(c.firmId) ?? []), c]);
+  // Grouped once: filtering every tick and change per firm was quadratic (minutes at 1M firms).
+  const byFirm = groupBy(certs, (c) => c.firmId);
+  const ticksByCert = groupBy(ticks, (t) => t.certificationId);
+  const changesByFirm = groupBy(changes, (c) => c.firmId);
   for (const [firmId, list] of byFirm) {
-    const ids = new Set(list.map((c) => c.id));
-    const fc = firmCompliance(list, ticks.filter((t) => ids.has(t.certificationId)), changes.filter((ch) => ch.firmId === firmId), settings, date);
+    const fc = firmCompliance(list, list.flatMap((c) => ticksByCert.get(c.id) ?? []), changesByFirm.get(firmId) ?? [], settings, date);
     for (const item of fc.items) {
       if (item.kind === 'hte_annual_report' && item.dueOn.startsWith(`${year}-`)) {
         out.reportsDue++;
@@ -155,7 +155,7 @@ async function compliance(db: Db, year: number, scope: AggScope, asOf: string, d
 }
 
 async function rdTable(db: Db, year: number, scope: AggScope): Promise<RdRow[]> {
-  const certified = [...new Set((await metricFirms(db, 'hte_valid', year, scope)).map((r) => r.firmId))];
+  const certified = await metricFirmIds(db, 'hte_valid', year, scope);
   const reserve = await firmIdsInStages(db, ['hte_reserve', 'hte_applying'], { parkIds: scope.jurisdiction?.parkIds ?? null, townIds: scope.jurisdiction?.townIds ?? [] });
   const rows: RdRow[] = [];
   for (const [group, ids] of [['有效高新技术企业', certified], ['高企后备（培育库、申报中）', reserve]] as const) {
@@ -183,7 +183,8 @@ async function firmList(db: Db, year: number, scope: AggScope): Promise<{ firms:
   const out: FirmLine[] = [];
   const sections = [['hte_certified', '高新技术企业（本年证书）'], ['hte_cancelled', '高新技术企业（本年取消）'], ['tsme', CERT_KIND_LABELS.tsme], ['tsme_prov', CERT_KIND_LABELS.tsme_prov], ['benchmark', '科技领军/小巨人']] as const;
   for (const [metric, label] of sections) {
-    for (const r of await metricFirms(db, metric, year, scope)) {
+    // One more than fits, so the list knows it was cut.
+    for (const r of await metricFirms(db, metric, year, scope, FIRM_LIST_LIMIT - out.length + 1)) {
       if (out.length >= FIRM_LIST_LIMIT) return { firms: out, truncated: true };
       out.push({
         kind: metric === 'benchmark' ? CERT_KIND_LABELS[r.kind as CertKind] : label,
@@ -207,8 +208,14 @@ export function reportAsOf(asOfDate: string | null): string {
   return asOfDate ? asOfInstant(asOfDate) : nowIso();
 }
 
-export async function computeReport(db: Db, year: number, asOf: string, jurisdiction: Jurisdiction, scopeLabel: string): Promise<ReportData> {
-  const scope: AggScope = { asOf, jurisdiction };
+/**
+ * `live`: the report as of now (asOf is the moment of the request). The register is then read from
+ * its current rows instead of being rebuilt from certification_history as of the instant — the same
+ * figures (every change writes its history row), without a correlated lookup per history row, which
+ * at 1M firms made a report take minutes. Reports as of a past date (and frozen ones) read the history.
+ */
+export async function computeReport(db: Db, year: number, asOf: string, jurisdiction: Jurisdiction, scopeLabel: string, opts: { live?: boolean } = {}): Promise<ReportData> {
+  const scope: AggScope = { asOf: opts.live ? null : asOf, jurisdiction };
   const date = figureDate(year, shanghaiDateTime(asOf).slice(0, 10));
   const [targets, coaching, coachingPrev] = await Promise.all([targetsOf(db, year, null), coachingFigures(db, year, scope), coachingFigures(db, year - 1, scope)]);
   const t1: T1Row[] = [];
@@ -222,7 +229,7 @@ export async function computeReport(db: Db, year: number, asOf: string, jurisdic
     areaTable(db, year, 'town', scope),
     fieldTable(db, year, scope),
     funnel(db, year, scope, asOf),
-    compliance(db, year, scope, asOf, date),
+    compliance(db, year, scope, date),
     rdTable(db, year, scope),
     firmList(db, year, scope),
   ]);

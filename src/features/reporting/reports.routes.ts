@@ -63,7 +63,7 @@ async function resolveReport(db: Knex, req: Request, res: Response, year: number
     return { data, mode: 'frozen', snapshot, snapshots, corrections: await correctionsSince(db, snapshot.asOf), asOfDate: null };
   }
   const asOf = reportAsOf(asOfDate);
-  const data = await computeReport(db, year, asOf, actor, scopeOf(actor));
+  const data = await computeReport(db, year, asOf, actor, scopeOf(actor), { live: !asOfDate });
   return { data, mode: asOfDate ? 'asof' : 'live', snapshot: null, snapshots, corrections: asOfDate ? await correctionsSince(db, asOf) : 0, asOfDate };
 }
 

@@ -18,7 +18,8 @@ import { filterQueryString, parseFirmFilters } from '../../features/firms/firm-f
 import { loadFilterOptions } from '../../features/firms/filter-options.js';
 import { findFirmInScope } from '../../features/firms/firm-scope.js';
 import { type Firm, findFirmByUscc } from '../../features/firms/firms.queries.js';
-import { type FirmService, MoveRefusedError, StaleFirmError } from '../../features/firms/firms.service.js';
+import { MoveRefusedError, StaleFirmError } from '../../features/firms/firm-errors.js';
+import type { FirmService } from '../../features/firms/firms.service.js';
 import { moveTargets } from '../../features/firms/move-targets.js';
 import { countByStage } from '../../features/firms/stage-counts.queries.js';
 import type { StageEventSource } from '../../features/stages/stage-events.queries.js';
