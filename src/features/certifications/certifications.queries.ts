@@ -356,6 +356,16 @@ export async function countCertifications(db: Db, metric: CertMetric, opts: Metr
   return rows.map((r) => ({ key: r.key, label: r.label, n: Number(r.n) }));
 }
 
+/**
+ * How many firms a metric counts, by the date of each firm's earliest row (null: none dated) —
+ * monthly cumulative curves without reading the rows (distinct firms, as countCertifications).
+ */
+export async function certificationFirmsByFirstDate(db: Db, metric: CertMetric, opts: MetricOptions): Promise<{ on: string | null; n: number }[]> {
+  const perFirm = applyMetric(withFirms(db, opts), metric, opts).select('c.firm_id').min({ first_on: 'c.issued_on' }).groupBy('c.firm_id');
+  const rows = (await db.from(perFirm.as('x')).select('x.first_on').count({ n: '*' }).groupBy('x.first_on')) as { first_on: string | null; n: number | string }[];
+  return rows.map((r) => ({ on: r.first_on, n: Number(r.n) }));
+}
+
 /** The distinct firms behind a metric (ids only: sums over their figures need no more). */
 export async function certificationFirmIds(db: Db, metric: CertMetric, opts: MetricOptions): Promise<number[]> {
   const rows = (await applyMetric(withFirms(db, opts), metric, opts).distinct('c.firm_id')) as { firm_id: number }[];

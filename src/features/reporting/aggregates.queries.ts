@@ -13,7 +13,7 @@ import type { Jurisdiction } from '../../domain/actor.js';
 import { DEFAULT_CALENDAR, type TargetMetric, calendarFromHistory, targetMetricLabel } from '../../domain/targets.js';
 import { ReadModelCache } from '../../lib/cache.js';
 import { todayInShanghai } from '../../lib/dates.js';
-import { type CertMetric, type CountRow, certificationFirmIds, certificationFirms, countCertifications } from '../certifications/certifications.queries.js';
+import { type CertMetric, type CountRow, certificationFirmIds, certificationFirms, certificationFirmsByFirstDate, countCertifications } from '../certifications/certifications.queries.js';
 import { countReserve } from '../eligibility/reserve.queries.js';
 import { targetsOf } from '../targets/targets.queries.js';
 import { coachingFigures, type CoachingFigures } from './coaching-figures.js';
@@ -100,14 +100,9 @@ export async function monthlyCumulative(db: Db, metric: TargetMetric, year: numb
   }
   let perMonth: number[];
   if (reg) {
-    const rows = await certificationFirms(db, reg, certOpts(year, scope));
+    // Each firm once, in the month of its earliest row (distinct firms, as countCertifications counts).
     perMonth = Array(12).fill(0);
-    const seen = new Set<number>();
-    for (const r of [...rows].sort((a, b) => String(a.issuedOn ?? '9').localeCompare(String(b.issuedOn ?? '9')))) {
-      if (seen.has(r.firmId)) continue; // distinct firms, as countCertifications counts
-      seen.add(r.firmId);
-      perMonth[monthOf(r.issuedOn, year) - 1]!++;
-    }
+    for (const r of await certificationFirmsByFirstDate(db, reg, certOpts(year, scope))) perMonth[monthOf(r.on, year) - 1]! += r.n;
   } else {
     const c = await coachingFigures(db, year, scope);
     if (!c) return Array(12).fill(null);
