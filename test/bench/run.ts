@@ -750,7 +750,7 @@ async function benchSize(opts: Options): Promise<SizeResult> {
   }
 
   // ── print
-  report.print([sDb, sSql, sHttp, sScale, sMem, sImp, sExp, sCommit]);
+  report.print([sDb, sSql, sHttp, sScale, sMem, sImp, sExp, sCommit, sTwo]);
   if (importPhases.length) {
     console.log('\nImports: where the time goes — the same imports called directly in a child\'s main thread (SQL = time inside better-sqlite3 per statement kind, prepare included; JavaScript/other = the rest of the stage)');
     for (const line of importPhases) console.log(line);
