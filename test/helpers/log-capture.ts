@@ -6,6 +6,7 @@
 import { expect } from 'chai';
 import type { Context } from 'mocha';
 import { setLogLevel, setLogSink } from '../../src/lib/log.js';
+import { refreshToday } from './today.js';
 
 export interface LogLine {
   level: string;
@@ -32,6 +33,9 @@ export function expectLogLine(match: { msg: string | RegExp; level?: string }): 
 }
 
 export const mochaHooks = {
+  beforeEach() {
+    refreshToday();
+  },
   afterEach(this: Context) {
     if (this.currentTest?.state === 'failed' && captured.length) {
       process.stdout.write(`\n--- log of the failed test "${this.currentTest.fullTitle()}" ---\n${captured.join('')}--- end of log ---\n`);

@@ -11,6 +11,7 @@ import { writeCsv, writeXlsx } from '../helpers/list-files.js';
 import { registeredRoutes } from '../helpers/routes.js';
 import { insertCertification, insertChange } from '../../src/features/certifications/certifications.queries.js';
 import { type Client, createTestContext, snapshot, type TestContext, type UserName } from '../helpers/test-app.js';
+import { TODAY as today } from '../helpers/today.js';
 
 type Access = 'public' | 'signed-in' | Permission;
 
@@ -213,7 +214,6 @@ const templateId = async (t: TestContext) => {
   await t.db('coaching_template_steps').insert({ template_id: id, position: 1, title: '走访', offset_days: 0 });
   return id;
 };
-const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
 
 const PROBES: Probe[] = [
   // Coaching: technical demands and events (issue 9, branch events-demands)

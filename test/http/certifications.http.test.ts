@@ -1,11 +1,10 @@
 import { expect } from 'chai';
 import ExcelJS from 'exceljs';
-import { todayInShanghai } from '../../src/lib/dates.js';
 import { addDays } from '../../src/domain/eligibility/dates.js';
 import { createFirm, type SeededFirm } from '../helpers/factories.js';
 import { createTestContext, html, type TestContext } from '../helpers/test-app.js';
+import { TODAY as today } from '../helpers/today.js';
 
-const today = todayInShanghai();
 const year = Number(today.slice(0, 4));
 
 describe('certification register (/certifications) and the board', () => {

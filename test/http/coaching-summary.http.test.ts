@@ -5,8 +5,8 @@ import { coachingFigures, conversionsAfterCoaching, demandFunnel } from '../../s
 import { insertInteraction } from '../../src/features/coaching/interactions.queries.js';
 import { createFirm, type SeededFirm } from '../helpers/factories.js';
 import { createTestContext, html, type TestContext } from '../helpers/test-app.js';
+import { TODAY } from '../helpers/today.js';
 
-const TODAY = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
 const YEAR = Number(TODAY.slice(0, 4));
 const AT = new Date().toISOString();
 

@@ -6,16 +6,15 @@
  */
 import { expect } from 'chai';
 import { addDays } from '../../src/domain/eligibility/dates.js';
-import { todayInShanghai } from '../../src/lib/dates.js';
 import { createFirm, type SeededFirm, TEST_PASSWORD, testPasswordHash } from '../helpers/factories.js';
 import { Client, coachingSnapshot, createTestContext, csrfFrom, html, snapshot, type TestContext } from '../helpers/test-app.js';
+import { TODAY as today } from '../helpers/today.js';
 
 describe('coaching', () => {
   let t: TestContext;
   let counsellorId: number;
   let otherCounsellorId: number;
   let other: Client;
-  const today = todayInShanghai();
 
   before(async () => {
     t = await createTestContext();

@@ -2,8 +2,8 @@
 import { expect } from 'chai';
 import { createFirm, type SeededFirm } from '../helpers/factories.js';
 import { type Client, createTestContext, html, type TestContext } from '../helpers/test-app.js';
+import { TODAY } from '../helpers/today.js';
 
-const TODAY = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
 const YEAR = Number(TODAY.slice(0, 4));
 
 async function demandState(t: TestContext) {

@@ -2,6 +2,7 @@
 import { expect } from 'chai';
 import { addFigures, createFirm, type SeededFirm } from '../helpers/factories.js';
 import { createTestContext, html, type TestContext } from '../helpers/test-app.js';
+import { TODAY } from '../helpers/today.js';
 
 const THIS_YEAR = Number(new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 4));
 const LAST = THIS_YEAR - 1;
@@ -89,7 +90,6 @@ describe('eligibility inputs: staff by month', function () {
   });
 });
 
-const TODAY = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
 const daysAgo = (n: number) => new Date(Date.parse(`${TODAY}T00:00:00Z`) - n * 86_400_000).toISOString().slice(0, 10);
 
 describe('eligibility inputs: dated compliance events', function () {

@@ -3,8 +3,8 @@ import ExcelJS from 'exceljs';
 import { expect } from 'chai';
 import { createFirm, type SeededFirm } from '../helpers/factories.js';
 import { type Client, createTestContext, html, type TestContext } from '../helpers/test-app.js';
+import { TODAY } from '../helpers/today.js';
 
-const TODAY = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
 const shift = (date: string, days: number) => {
   const d = new Date(`${date}T00:00:00Z`);
   d.setUTCDate(d.getUTCDate() + days);
