@@ -22,6 +22,7 @@ import { addDays, addYearsClamped, compareDates } from '../domain/eligibility/da
 import { shanghaiDate, shanghaiStartOfDay } from '../lib/dates.js';
 import { REGISTER_SNAPSHOT_COLUMNS } from '../features/certifications/certifications.queries.js';
 import { Random } from './random.js';
+import { groupBy } from '../lib/group-by.js';
 
 interface EventRow {
   firm_id: number;
@@ -84,12 +85,7 @@ export async function seedRegisters(db: Knex, opts: { seed: number; anchor: stri
       for (let from = 1; from <= maxId; from += 5000) {
         const firms = await loader.select<FirmRow>('SELECT id, stage, founded_on, version FROM firms WHERE id BETWEEN ? AND ? ORDER BY id', [from, from + 4999]);
         const events = await loader.select<EventRow>('SELECT firm_id, from_stage, to_stage, reason_code, details, at FROM stage_events WHERE firm_id BETWEEN ? AND ? ORDER BY firm_id, at, id', [from, from + 4999]);
-        const byFirm = new Map<number, EventRow[]>();
-        for (const e of events) {
-          const list = byFirm.get(e.firm_id);
-          if (list) list.push(e);
-          else byFirm.set(e.firm_id, [e]);
-        }
+        const byFirm = groupBy(events, (e) => e.firm_id);
         const certs: Record<string, unknown>[] = [];
         const history: Record<string, unknown>[] = [];
         const ticks: Record<string, unknown>[] = [];

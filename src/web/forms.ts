@@ -51,3 +51,12 @@ export function versionOf(body: Record<string, unknown>): number {
   if (typeof v !== 'string' || !/^\d{1,9}$/.test(v)) throw new BadRequestError('BAD_VERSION', '缺少版本号（version），请刷新页面后重试。');
   return Number(v);
 }
+
+/**
+ * `<id>~<sort key>`, the value of a keyset page's `after=` or `before=`: the row the page starts
+ * from (its id and its sort key, e.g. the name); null for anything else (then: the first page).
+ */
+export function keysetCursor(raw: unknown): { id: number; key: string } | null {
+  const m = typeof raw === 'string' ? /^(\d{1,12})~(.{1,200})$/su.exec(raw) : null;
+  return m ? { id: Number(m[1]), key: m[2]! } : null;
+}

@@ -11,12 +11,11 @@
  * and the row says how many CPUs it had). One process at c=20, then both at c=10 each, alternated
  * over 3 rounds; medians.
  */
-import { type ChildProcess, fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { locateDb } from '../../src/db/knex.js';
 import { seedDemoData } from '../../src/demo/seed.js';
+import { startAppProcess } from '../helpers/app-process.js';
 import { createPgSchemaDb } from '../helpers/test-db.js';
 import { LoadClient, type LoadResult } from './load.js';
 import { Session } from './session.js';
@@ -24,21 +23,11 @@ import { type Report, atLeast, int } from './stats.js';
 
 export const TP = { ratio: atLeast(1.6, '≥ 1.6× one process (issue 13 §4)') };
 
-const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), '../helpers/app-child.ts');
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
-function startServer(location: unknown): Promise<{ child: ChildProcess; base: string }> {
-  return new Promise((resolve, reject) => {
-    const child = fork(CHILD, [JSON.stringify({ location, changeFeed: true, production: true })], {
-      execArgv: ['--import', 'tsx'],
-      env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    });
-    child.once('message', (m: { port: number }) => resolve({ child, base: `http://127.0.0.1:${m.port}` }));
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`app process exited with ${code}`)));
-  });
-}
+const startServer = async (location: ReturnType<typeof locateDb>) => {
+  const { child, origin } = await startAppProcess(location, { changeFeed: true, production: true, env: { NODE_ENV: 'production', LOG_LEVEL: 'warn' } });
+  return { child, base: origin };
+};
 
 export async function benchTwoProcesses(o: { report: Report; section: string; pgUrl: string | null; firms: number; durationMs: number }): Promise<void> {
   const what = `/board, two app processes on one PostgreSQL database (${int(o.firms)} firms)`;

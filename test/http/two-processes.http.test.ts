@@ -5,26 +5,16 @@
  * without the feed — the control — keeps showing its cached dashboard, which is what the feed is for.
  * PostgreSQL only: SQLite is one process per database file.
  */
-import { type ChildProcess, fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import type { Server } from 'node:http';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import request from 'supertest';
 import { locateDb } from '../../src/db/knex.js';
+import { startAppProcess } from '../helpers/app-process.js';
 import { createFirm } from '../helpers/factories.js';
 import { Client, createTestContext, html, type TestContext } from '../helpers/test-app.js';
 
-const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), '../helpers/app-child.ts');
-
-function startChild(t: TestContext, changeFeed: boolean): Promise<{ child: ChildProcess; origin: string }> {
-  return new Promise((resolve, reject) => {
-    const child = fork(CHILD, [JSON.stringify({ location: locateDb(t.db), changeFeed })], { execArgv: ['--import', 'tsx'], env: { ...process.env, LOG_LEVEL: 'error' }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-    child.once('message', (m: { port: number }) => resolve({ child, origin: `http://127.0.0.1:${m.port}` }));
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`app child exited with ${code}`)));
-  });
-}
+const startChild = (t: TestContext, changeFeed: boolean) => startAppProcess(locateDb(t.db), { changeFeed });
 
 if (process.env.TEST_DIALECT === 'postgres') {
   describe('two app processes on one PostgreSQL database', function () {

@@ -37,6 +37,7 @@ import { shanghaiStartOfDay } from '../../lib/dates.js';
 import { addDays } from '../../domain/eligibility/dates.js';
 
 import { type CertKind } from '../../domain/certifications.js';
+import { groupBy } from '../../lib/group-by.js';
 export { CERT_KINDS, CERT_KIND_LABELS, type CertKind } from '../../domain/certifications.js';
 /** pending: HTE steps before the certificate; active: registered / certified / designated. */
 export const CERT_STATUSES = ['pending', 'active', 'failed', 'revoked'] as const;
@@ -580,8 +581,7 @@ export async function writesOfBatch(db: Db, batchId: number): Promise<BatchWrite
       ((await db('certifications as c').join('firms as f', 'f.id', 'c.firm_id').whereIn('c.id', chunk).select('c.*', 'f.uscc', 'f.name as firm_name')) as (Row & { uscc: string; firm_name: string })[]).map((r) => [r.id, r]),
     );
     const history = (await db('certification_history').whereIn('certification_id', chunk).orderBy('id').select('id', 'certification_id', 'import_batch_id', ...REGISTER_SNAPSHOT_COLUMNS.filter((c) => c !== 'version'))) as (Row & { certification_id: number; import_batch_id: number | null })[];
-    const historyOf = new Map<number, typeof history>();
-    for (const h of history) historyOf.set(h.certification_id, [...(historyOf.get(h.certification_id) ?? []), h]);
+    const historyOf = groupBy(history, (h) => h.certification_id);
     for (const certId of chunk) {
       const rows = historyOf.get(certId) ?? [];
       const first = rows.findIndex((h) => h.import_batch_id === batchId);

@@ -7,7 +7,7 @@ import type { MoveDecision, MoveInput } from '../../domain/transitions.js';
 import { AppError, ConflictError } from '../../lib/errors.js';
 import type { Firm } from './firms.queries.js';
 
-export const STALE_FIRM_MESSAGE = '该企业刚被他人修改过，你看到的已不是最新信息。已为你刷新，请确认后再操作。';
+const STALE_FIRM_MESSAGE = '该企业刚被他人修改过，你看到的已不是最新信息。已为你刷新，请确认后再操作。';
 
 /** A move the rules refused; carries the decision so the board can ask for what is missing. */
 export class MoveRefusedError extends AppError {

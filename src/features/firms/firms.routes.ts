@@ -11,7 +11,7 @@ import { parseUscc, normalizeUscc } from '../../domain/uscc.js';
 import { todayInShanghai } from '../../lib/dates.js';
 import { BadRequestError, ValidationError } from '../../lib/errors.js';
 import { actorOfResponse, requirePermission, setFlash, writeContext } from '../../web/auth.js';
-import { positiveInt, str } from '../../web/forms.js';
+import { keysetCursor, positiveInt, str } from '../../web/forms.js';
 import { redirectAfterWrite, renderFragment, renderPageOrFragment } from '../../web/render.js';
 import { SHORT_SEARCH_CAP, filterQueryString, parseFirmFilters, prepareSearch } from './firm-filters.js';
 import { formValues, parseFirmForm, valuesOfFirm } from './firm-form.js';
@@ -26,10 +26,10 @@ import { REGISTERED_OUT_OF_SCOPE, codeRegistration, findFirmInScope } from './fi
 
 const PAGE_SIZE = 50;
 
-/** `after=<id>~<sort key>` (or `before=`): where a page starts; anything else is the first page. */
+/** `after=` (or `before=`): where a page starts; anything else is the first page. */
 function cursorParam(raw: unknown, dir: FirmCursor['dir']): FirmCursor | null {
-  const m = typeof raw === 'string' ? /^(\d{1,12})~(.{1,200})$/su.exec(raw) : null;
-  return m ? { id: Number(m[1]), key: m[2]!, dir } : null;
+  const c = keysetCursor(raw);
+  return c ? { ...c, dir } : null;
 }
 
 export function firmsRouter(db: Knex, firms: FirmService): Router {

@@ -20,7 +20,7 @@ import { appendAudit } from '../audit/audit.queries.js';
 import { parkExists, townExists } from '../parks/parks.queries.js';
 import { insertStageEvent, type StageEventSource } from '../stages/stage-events.queries.js';
 import { isActiveCounsellor } from '../users/users.queries.js';
-import { MoveRefusedError, STALE_FIRM_MESSAGE, StaleFirmError } from './firm-errors.js';
+import { MoveRefusedError, StaleFirmError } from './firm-errors.js';
 import { REGISTERED_OUT_OF_SCOPE, codeRegistration, findFirmInScope } from './firm-scope.js';
 import {
   type Firm,
@@ -37,7 +37,6 @@ const messages = {
   noPermissionMove: '你的角色不能移动企业阶段。',
   noPermissionEdit: '你的角色不能修改企业信息。',
   noPermissionCreate: '你的角色不能新增企业。',
-  stale: STALE_FIRM_MESSAGE,
   duplicateUscc: '该信用代码已登记为另一家企业。',
   parkUnknown: '请选择列表中的园区或平台。',
   townUnknown: '请选择列表中的镇或街道。',

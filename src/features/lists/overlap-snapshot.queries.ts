@@ -28,11 +28,13 @@ export const SYNC_REFRESH_FIRMS = 20_000;
 
 export const kindBit = (kind: ListKindKey) => 1 << LIST_KINDS.findIndex((k) => k.key === kind);
 
+/** kindBit in SQL, of the entry aliased `l`: summed DISTINCT per firm and year, a firm's set of lists. */
+export const ENTRY_BIT_SQL = `CASE l.kind ${LIST_KINDS.map((k, i) => `WHEN '${k.key}' THEN ${1 << i}`).join(' ')} ELSE 0 END`;
+
 function computeSql(db: Knex): string {
   const current = isSqlite(db) ? 'l.is_current = 1' : 'l.is_current';
-  const bit = `CASE l.kind ${LIST_KINDS.map((k, i) => `WHEN '${k.key}' THEN ${1 << i}`).join(' ')} ELSE 0 END`;
   return `SELECT m.year AS year, m.mask AS mask, coalesce(f.park_id, 0) AS park_key, coalesce(f.town_id, 0) AS town_key, count(*) AS n
-    FROM (SELECT l.firm_id, l.year, sum(DISTINCT ${bit}) AS mask FROM list_entries l WHERE ${current} GROUP BY l.firm_id, l.year) m
+    FROM (SELECT l.firm_id, l.year, sum(DISTINCT ${ENTRY_BIT_SQL}) AS mask FROM list_entries l WHERE ${current} GROUP BY l.firm_id, l.year) m
     JOIN firms f ON f.id = m.firm_id
     WHERE m.mask > 0
     GROUP BY m.year, m.mask, coalesce(f.park_id, 0), coalesce(f.town_id, 0)`;

@@ -10,7 +10,7 @@ import type { Actor } from '../../domain/actor.js';
 import { LIST_KINDS, type ListKindKey } from '../../domain/list-kinds.js';
 import type { StageKey } from '../../domain/stages.js';
 import { applyFirmFilters, type FirmFilters } from '../firms/firm-filters.js';
-import { matchingMasks } from './overlap-snapshot.queries.js';
+import { ENTRY_BIT_SQL, matchingMasks } from './overlap-snapshot.queries.js';
 
 export interface OverlapQuery {
   year: number;
@@ -54,11 +54,10 @@ export async function overlapFirms(
 ): Promise<{ firms: OverlapFirm[]; more: boolean }> {
   const masks = matchingMasks(q);
   if (!masks.length) return { firms: [], more: false };
-  const bit = `CASE l.kind ${LIST_KINDS.map((k, i) => `WHEN '${k.key}' THEN ${1 << i}`).join(' ')} ELSE 0 END`;
   const qb = db('firms as f')
     .leftJoin('parks as p', 'p.id', 'f.park_id')
     .select('f.id', 'f.uscc', 'f.name', 'f.version', 'f.stage', 'p.name as park_name')
-    .whereRaw(`(SELECT sum(DISTINCT ${bit}) FROM list_entries l WHERE l.firm_id = f.id AND l.year = ? AND l.is_current = ?) IN (${masks.map(() => '?').join(', ')})`, [q.year, true, ...masks]);
+    .whereRaw(`(SELECT sum(DISTINCT ${ENTRY_BIT_SQL}) FROM list_entries l WHERE l.firm_id = f.id AND l.year = ? AND l.is_current = ?) IN (${masks.map(() => '?').join(', ')})`, [q.year, true, ...masks]);
   applyFirmFilters(db, qb, filters, actor);
   const c = page.cursor;
   const backwards = c?.dir === 'before';

@@ -6,7 +6,7 @@ import { can } from '../../domain/permissions.js';
 import { normalizeUscc } from '../../domain/uscc.js';
 import { todayInShanghai, yearOf } from '../../lib/dates.js';
 import { actorOfResponse, requirePermission, writeContext } from '../../web/auth.js';
-import { positiveInt, str } from '../../web/forms.js';
+import { keysetCursor, positiveInt, str } from '../../web/forms.js';
 import { type FirmFilters, filterParams, parseFirmFilters } from '../firms/firm-filters.js';
 import { loadFilterOptions } from '../firms/filter-options.js';
 import type { FirmService } from '../firms/firms.service.js';
@@ -37,10 +37,10 @@ function overlapQueryOf(query: Record<string, unknown>, defaultYear: number): Ov
   };
 }
 
-/** `after=<id>~<name>` (or `before=`): where a page of firms starts; anything else is the first page. */
+/** `after=` (or `before=`): where a page of firms starts in name order; anything else is the first page. */
 function cursorParam(raw: unknown, dir: OverlapCursor['dir']): OverlapCursor | null {
-  const m = typeof raw === 'string' ? /^(\d{1,12})~(.{1,200})$/su.exec(raw) : null;
-  return m ? { id: Number(m[1]), name: m[2]!, dir } : null;
+  const c = keysetCursor(raw);
+  return c ? { id: c.id, name: c.key, dir } : null;
 }
 
 /** Of the firm filters, these pages offer the park only. */

@@ -137,7 +137,7 @@ export async function batchCalendar(db: Db, metric: TargetMetric, year: number):
 }
 
 /** A metric counted per park, per town or per technical field (largest first). */
-export async function metricByArea(db: Db, metric: CertMetric, year: number, by: 'park' | 'town' | 'field', scope: AggScope = {}): Promise<CountRow[]> {
+export async function metricGroupedBy(db: Db, metric: CertMetric, year: number, by: 'park' | 'town' | 'field', scope: AggScope = {}): Promise<CountRow[]> {
   return countCertifications(db, metric, { ...certOpts(year, scope, metric === 'hte_valid' ? figureDate(year, scope.asOf) : null), groupBy: by });
 }
 
@@ -194,7 +194,7 @@ export async function certificationCharts(db: Db, year: number, scope: AggScope 
   const build = async (): Promise<CertificationCharts> => {
     const targets = new Map([...(await targetsOf(db, year, scope.parkId ?? null))].map(([k, t]) => [k, t.value]));
     const monthly = await Promise.all(CHART_METRICS.map((m) => monthlyCumulative(db, m, year, scope)));
-    const [newByPark, validByPark, tsmeByPark] = await Promise.all([metricByArea(db, 'hte_new', year, 'park', scope), metricByArea(db, 'hte_valid', year, 'park', scope), metricByArea(db, 'tsme', year, 'park', scope)]);
+    const [newByPark, validByPark, tsmeByPark] = await Promise.all([metricGroupedBy(db, 'hte_new', year, 'park', scope), metricGroupedBy(db, 'hte_valid', year, 'park', scope), metricGroupedBy(db, 'tsme', year, 'park', scope)]);
     const labels = new Map<string, number[]>();
     for (const [i, rows] of [newByPark, validByPark, tsmeByPark].entries()) {
       for (const r of rows) {

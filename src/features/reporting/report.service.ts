@@ -24,7 +24,7 @@ import { figureTotals, latestFigureYear } from '../figures/figures.queries.js';
 import { firmIdsInStages } from '../firms/firms.queries.js';
 import { firmsInStagesDuring } from '../stages/stage-events.queries.js';
 import { targetsOf } from '../targets/targets.queries.js';
-import { type AggScope, coachingFigures, figureDate, metricActual, metricByArea, metricFirmIds, metricFirms, monthlyCumulative, registerCount } from './aggregates.queries.js';
+import { type AggScope, coachingFigures, figureDate, metricActual, metricGroupedBy, metricFirmIds, metricFirms, monthlyCumulative, registerCount } from './aggregates.queries.js';
 import type { CoachingFigures } from './coaching-figures.js';
 import { insertSnapshot } from './snapshots.queries.js';
 import { groupBy } from '../../lib/group-by.js';
@@ -84,7 +84,7 @@ async function areaTable(db: Db, year: number, by: 'park' | 'town', scope: AggSc
   const rows = new Map<string, Omit<AreaRow, 'rank'>>();
   const metrics = [['hteNew', 'hte_new'], ['hteRenewed', 'hte_renewed'], ['hteValid', 'hte_valid'], ['tsme', 'tsme'], ['tsmeProv', 'tsme_prov']] as const;
   for (const [col, metric] of metrics) {
-    for (const r of await metricByArea(db, metric, year, by, scope)) {
+    for (const r of await metricGroupedBy(db, metric, year, by, scope)) {
       const label = r.label ?? none;
       const row = rows.get(label) ?? { label, hteNew: 0, hteRenewed: 0, hteValid: 0, tsme: 0, tsmeProv: 0 };
       row[col] = r.n;
@@ -99,7 +99,7 @@ async function fieldTable(db: Db, year: number, scope: AggScope): Promise<FieldR
   counts.set('', { label: '未填技术领域', hteNew: 0, hteValid: 0, tsme: 0 });
   for (const [col, metric] of [['hteNew', 'hte_new'], ['hteValid', 'hte_valid'], ['tsme', 'tsme']] as const) {
     // Counted in SQL per field (distinct firms), not by loading every certificate and its firm.
-    for (const r of await metricByArea(db, metric, year, 'field', scope)) {
+    for (const r of await metricGroupedBy(db, metric, year, 'field', scope)) {
       const key = typeof r.key === 'string' && counts.has(r.key) ? r.key : '';
       counts.get(key)![col] += r.n;
     }
