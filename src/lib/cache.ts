@@ -6,9 +6,16 @@
  * bounds what a second process (PostgreSQL deployments) can leave stale.
  */
 let generation = 0;
+let lastWriteAt = 0;
 
 export function bumpDataGeneration(): void {
   generation++;
+  lastWriteAt = Date.now();
+}
+
+/** When this process last wrote, or heard of another's write (ms since the epoch; 0: not since it started). */
+export function lastDataWriteAt(): number {
+  return lastWriteAt;
 }
 
 interface Entry<T> {

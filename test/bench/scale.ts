@@ -73,6 +73,19 @@ async function startBare(dir: string, db: string, pinServer: (pid: number) => vo
   throw new Error(`the bare stack in ${dir} did not start (node server.js, DB=${db})`);
 }
 
+/** Poll the report's status as the page does until its computation has finished; ms from now. */
+async function waitForReport(d: ScaleDeps, page: string): Promise<number> {
+  const t0 = performance.now();
+  const [path, query] = page.split('?');
+  while (performance.now() - t0 < 30 * 60_000) {
+    const r = await d.get(`${path}/status${query ? `?${query}` : ''}`);
+    if (r.status === 204) return performance.now() - t0;
+    if (r.body.includes('没有完成')) throw new Error(`${page}: the computation failed`);
+    await sleep(2000);
+  }
+  throw new Error(`${page}: not computed within 30 minutes`);
+}
+
 export async function benchScale(d: ScaleDeps): Promise<void> {
   const ok = (r: LoadResult | null) => !!r && r.errors === 0 && r.requests > 0;
   const runApp = async (what: string, p: string, c: number, checks: (r: LoadResult) => [string, number, ScaleTarget?][], headers?: Record<string, string>) => {
@@ -92,11 +105,20 @@ export async function benchScale(d: ScaleDeps): Promise<void> {
 
   // Pages that aggregate (issue 13 item 1): p95 at c=10. Pages still being built on main are
   // included when this build serves them.
-  const pages = ['/dashboard', '/lists', '/lists/overlap', '/readiness', '/readiness?check=tsme', '/coaching', '/certifications', `/reports/${d.year - 1}`];
+  const pages = ['/dashboard', '/lists', '/lists/overlap', '/readiness', '/readiness?check=tsme', '/coaching', '/certifications', `/reports/${d.year - 1}?view=live`];
   for (const p of pages) {
     const t0 = performance.now();
-    const probe = await d.get(p);
-    const alone = performance.now() - t0;
+    let probe = await d.get(p);
+    let alone = performance.now() - t0;
+    if (probe.status === 202) {
+      // Computed in the background (a large county: live-report.ts): the row is the page once computed,
+      // and the computation's own time is a row of its own.
+      const computed = await waitForReport(d, p);
+      d.add(`${p.replace(/\?.*/, '')} computed in the background`, `${(computed / 1000).toFixed(1)} s`, 'first read to the page showing it (worker thread; the page answers meanwhile)');
+      const t1 = performance.now();
+      probe = await d.get(p);
+      alone = performance.now() - t1;
+    }
     if (probe.status === 404) {
       d.add(`${p} c=10`, 'not on this build', 'the page does not exist here (404)');
       continue;

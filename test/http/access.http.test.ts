@@ -137,6 +137,7 @@ const ROUTE_ACCESS: Record<string, Access> = {
   'GET /reports': 'reports.read',
   'GET /reports/:year.:format': 'reports.read',
   'GET /reports/:year': 'reports.read',
+  'GET /reports/:year/status': 'reports.read',
   'POST /reports/:year/freeze': 'reports.freeze',
   // eligibility-inputs (issue 12)
   'GET /firms/:uscc/inputs': 'firms.read',
@@ -402,6 +403,7 @@ const PROBES: Probe[] = [
   { route: 'POST /targets', prepare: async (_t, c) => () => c.post('/targets').type('form').send({ year: String(2019 + (n++ % 8)), t_hte_new: '10', v_hte_new: '0' }) },
   { route: 'GET /reports', prepare: async (_t, c) => () => c.get('/reports') },
   { route: 'GET /reports/:year', prepare: async (_t, c) => () => c.get('/reports/2025') },
+  { route: 'GET /reports/:year/status', prepare: async (_t, c) => () => c.get('/reports/2025/status?view=live') },
   { route: 'GET /reports/:year.:format', prepare: async (_t, c) => () => c.get('/reports/2025.xlsx') },
   { route: 'POST /reports/:year/freeze', prepare: async (_t, c) => () => c.post('/reports/2024/freeze').type('form').send({ note: '探针' }) },
   // eligibility-inputs (issue 12)

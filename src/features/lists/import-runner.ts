@@ -6,7 +6,6 @@
  */
 import crypto from 'node:crypto';
 import os from 'node:os';
-import { Worker } from 'node:worker_threads';
 import type { Knex } from 'knex';
 import { isPostgres } from '../../db/dialect.js';
 import { locateDb } from '../../db/knex.js';
@@ -14,6 +13,7 @@ import { bumpDataGeneration } from '../../lib/cache.js';
 import { type FaultKind, faultOf } from '../../lib/errors.js';
 import { nowIso } from '../../lib/dates.js';
 import { log } from '../../lib/log.js';
+import { newWorker } from '../../lib/worker-thread.js';
 import { clearStagedEntries, type JobContext, runCommit, runPreview } from './import-job.js';
 import type { ImportSteps } from './kind-steps.js';
 
@@ -83,14 +83,6 @@ function failureMessage(type: JobType, err: JobError): string {
   if (fault) return faultMessage(type, fault);
   if (type === 'commit') return messages.commitFailed;
   return err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? messages.outOfMemory : messages.previewFailed;
-}
-
-/** Compiled: the worker file itself. From TypeScript sources (tests, npm run dev): tsx first, then it. */
-function newWorker(workerUrl: URL, workerData: unknown, heapLimitMiB: number | undefined): Worker {
-  const options = { workerData, ...(heapLimitMiB ? { resourceLimits: { maxOldGenerationSizeMb: heapLimitMiB } } : {}) };
-  if (!workerUrl.pathname.endsWith('.ts')) return new Worker(workerUrl, options);
-  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(workerUrl.href)}); });`;
-  return new Worker(bootstrap, { ...options, eval: true });
 }
 
 /**

@@ -267,10 +267,10 @@ export async function correctionsSince(db: Db, asOf: string): Promise<number> {
   return (await registerCorrections(db, asOf)).length;
 }
 
-/** 定稿: compute the report as of now (or the given instant) and keep it as it is. */
-export async function freezeReport(db: Knex, year: number, asOf: string, jurisdiction: Jurisdiction, scopeLabel: string, note: string | null, ctx: WriteContext): Promise<number> {
+/** 定稿: keep a computed report as it is (the caller computed it: live-report.ts). */
+export async function freezeReport(db: Knex, data: ReportData, note: string | null, ctx: WriteContext): Promise<number> {
   if (!can(ctx.actor, 'reports.freeze')) throw new ForbiddenError('FORBIDDEN', '只有管理员和领导可以定稿年度报告。');
-  const data = await computeReport(db, year, asOf, jurisdiction, scopeLabel);
+  const { year, asOf } = data;
   return db.transaction(async (trx) => {
     const at = nowIso();
     const id = await insertSnapshot(trx, { year, asOf, data: JSON.stringify(data), note, frozenAt: at, frozenBy: ctx.actor.id });

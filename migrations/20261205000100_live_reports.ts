@@ -1,0 +1,24 @@
+import type { Knex } from 'knex';
+
+/**
+ * The live annual report, computed off the request path (issue 13): at 1M firms one computation
+ * reads the whole register and takes minutes, so /reports/:year answers from the last one kept here
+ * and says when it was computed ("截至 HH:MM"); one row per year, reader's jurisdiction and as-of date
+ * ('' for live). refreshing_until is the lease: one process of several recomputes a row at a time.
+ */
+export async function up(knex: Knex): Promise<void> {
+  await knex.schema.createTable('live_reports', (t) => {
+    t.integer('year').notNullable();
+    t.string('scope_key', 200).notNullable();
+    t.string('as_of_date', 10).notNullable();
+    t.text('data');
+    t.timestamp('computed_at', { useTz: true });
+    t.timestamp('refreshing_until', { useTz: true });
+    t.text('last_error');
+    t.primary(['year', 'scope_key', 'as_of_date']);
+  });
+}
+
+export async function down(knex: Knex): Promise<void> {
+  await knex.schema.dropTableIfExists('live_reports');
+}

@@ -1,0 +1,123 @@
+/**
+ * The live annual report off the request path (issue 13). One computation reads the whole register
+ * (at 1M firms, minutes), so the report page answers from the last computation kept in live_reports
+ * and says when it was made; a computation older than the last write this process knows of (its own,
+ * or another process's through the change feed), or older than MAX_AGE, is redone in the background
+ * — in a worker thread with its own connection, so the board keeps answering — and the page says it
+ * is being redone. Only one process recomputes a report at a time (the row's lease).
+ *
+ * With few firms (tests, a small county) the report is computed at once instead: exact, in milliseconds.
+ */
+import type { Knex } from 'knex';
+import { locateDb } from '../../db/knex.js';
+import type { Jurisdiction } from '../../domain/actor.js';
+import { lastDataWriteAt } from '../../lib/cache.js';
+import { nowIso } from '../../lib/dates.js';
+import { log } from '../../lib/log.js';
+import { newWorker, siblingModule } from '../../lib/worker-thread.js';
+import { countByStage, totalOf } from '../firms/stage-counts.queries.js';
+import { type LiveReportKey, failLiveReport, liveReportRow, storeLiveReport, takeLiveReportLease } from './live-reports.queries.js';
+import { type ReportData, computeReport, reportAsOf } from './report.service.js';
+
+export const liveReportSettings = {
+  /** Below this many firms the report is computed for each request (tests may lower it). */
+  syncBelowFirms: 20_000,
+  /** A kept computation older than this is redone on the next read, writes or not (documented in the README). */
+  maxAgeMs: 5 * 60_000,
+  /** A computation not finished by then belongs to a process that has gone: another may take over. */
+  leaseMs: 20 * 60_000,
+};
+
+export interface ReportRequest {
+  year: number;
+  /** A past date: the report as of that day's end; null: live. */
+  asOfDate: string | null;
+  jurisdiction: Jurisdiction;
+  scopeLabel: string;
+}
+
+export type LiveReport =
+  | { state: 'ready'; data: ReportData; computedAt: string; refreshing: boolean }
+  | { state: 'pending'; error: string | null };
+
+/** What the worker thread is given (report-worker.ts). */
+export interface ReportJob extends ReportRequest {
+  location: NonNullable<ReturnType<typeof locateDb>>;
+  asOf: string;
+}
+
+export function scopeKeyOf(j: Jurisdiction): string {
+  if (j.parkIds === null) return 'all';
+  return `p${[...j.parkIds].sort((a, b) => a - b).join(',')};t${[...(j.townIds ?? [])].sort((a, b) => a - b).join(',')}`;
+}
+
+const keyOf = (r: ReportRequest): LiveReportKey => ({ year: r.year, scopeKey: scopeKeyOf(r.jurisdiction), asOfDate: r.asOfDate ?? '' });
+
+function compute(db: Knex, r: ReportRequest, asOf: string): Promise<ReportData> {
+  return computeReport(db, r.year, asOf, r.jurisdiction, r.scopeLabel, { live: !r.asOfDate });
+}
+
+const WORKER_URL = siblingModule(import.meta.url, 'report-worker');
+
+function computeInWorker(job: ReportJob): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const worker = newWorker(WORKER_URL, job);
+    worker.once('message', (m: { data?: string; error?: string }) => (m.error !== undefined ? reject(new Error(m.error)) : resolve(m.data!)));
+    worker.once('error', reject);
+    worker.once('exit', (code) => code !== 0 && reject(new Error(`report worker exited with ${code}`)));
+  });
+}
+
+const running = new WeakMap<object, Map<string, Promise<void>>>();
+
+/** Recompute one report unless this process or another (the lease) is already at it; resolves when done. */
+export function refreshLiveReport(db: Knex, r: ReportRequest): Promise<void> {
+  const key = keyOf(r);
+  const id = JSON.stringify(key);
+  let mine = running.get(db);
+  if (!mine) running.set(db, (mine = new Map()));
+  const already = mine.get(id);
+  if (already) return already;
+  const job = (async () => {
+    const now = new Date();
+    if (!(await takeLiveReportLease(db, key, now, new Date(now.getTime() + liveReportSettings.leaseMs)))) return;
+    // The start instant: a write from here on makes this computation stale again.
+    const startedAt = now.toISOString();
+    const asOf = r.asOfDate ? reportAsOf(r.asOfDate) : startedAt;
+    try {
+      const location = locateDb(db);
+      const data = location ? await computeInWorker({ ...r, location, asOf }) : JSON.stringify(await compute(db, r, asOf));
+      await storeLiveReport(db, key, data, startedAt);
+    } catch (err) {
+      log.error('annual report computation failed', { err, year: r.year, scope: key.scopeKey, asOfDate: key.asOfDate });
+      await failLiveReport(db, key, String((err as Error).message ?? err));
+    }
+  })().finally(() => mine.delete(id));
+  mine.set(id, job);
+  return job;
+}
+
+async function firmCount(db: Knex): Promise<number> {
+  return totalOf(await countByStage(db, {}, { parkIds: null }));
+}
+
+/** The report to show: computed now (few firms), or the kept one, recomputing it in the background when stale. */
+export async function liveReport(db: Knex, r: ReportRequest): Promise<LiveReport> {
+  if ((await firmCount(db)) < liveReportSettings.syncBelowFirms) {
+    const computedAt = nowIso();
+    return { state: 'ready', data: await compute(db, r, r.asOfDate ? reportAsOf(r.asOfDate) : computedAt), computedAt, refreshing: false };
+  }
+  const row = await liveReportRow(db, keyOf(r));
+  const computed = row?.computedAt ? Date.parse(row.computedAt) : null;
+  const fresh = computed !== null && computed > lastDataWriteAt() && Date.now() - computed < liveReportSettings.maxAgeMs;
+  if (!fresh) void refreshLiveReport(db, r);
+  if (row?.data && row.computedAt) return { state: 'ready', data: JSON.parse(row.data) as ReportData, computedAt: row.computedAt, refreshing: !fresh };
+  return { state: 'pending', error: row?.lastError ?? null };
+}
+
+/** When the kept report was last computed (null: none yet) — what the page's status poll asks. */
+export async function liveReportComputedAt(db: Knex, r: ReportRequest): Promise<{ computedAt: string | null; error: string | null; refreshing: boolean }> {
+  const row = await liveReportRow(db, keyOf(r), false);
+  const refreshing = !!row?.refreshingUntil && Date.parse(row.refreshingUntil) > Date.now();
+  return { computedAt: row?.computedAt ?? null, error: row?.lastError ?? null, refreshing };
+}
