@@ -36,8 +36,10 @@ import type { Db } from '../../db/types.js';
 import { shanghaiStartOfDay } from '../../lib/dates.js';
 import { addDays } from '../../domain/eligibility/dates.js';
 
-import { type CertKind } from '../../domain/certifications.js';
+import { CERT_KINDS, type CertKind } from '../../domain/certifications.js';
+import { isSqlite } from '../../db/dialect.js';
 import { groupBy } from '../../lib/group-by.js';
+import { prepareSearch } from '../firms/firm-filters.js';
 export { CERT_KINDS, CERT_KIND_LABELS, type CertKind } from '../../domain/certifications.js';
 /** pending: HTE steps before the certificate; active: registered / certified / designated. */
 export const CERT_STATUSES = ['pending', 'active', 'failed', 'revoked'] as const;
@@ -386,34 +388,80 @@ export interface RegisterFilters extends ScopeOptions {
   kind?: CertKind | null;
   year?: number | null;
   status?: CertStatus | null;
-  /** Part of a firm name, a credit code or a number. */
+  /** Part of a firm name, a credit-code prefix or the start of a certificate number. */
   q?: string | null;
   counsellorId?: number | null;
   limit?: number;
-  offset?: number;
+  /** Keyset paging (register order: year newest first, then kind, then registration order). */
+  after?: RegisterCursor | null;
+  before?: RegisterCursor | null;
 }
 
-function applyRegisterFilters(qb: Knex.QueryBuilder, f: RegisterFilters): Knex.QueryBuilder {
+/** A register row's place in the register order: the page starts after (or ends before) it. */
+export interface RegisterCursor {
+  year: number;
+  kind: string;
+  id: number;
+}
+
+/** Beyond this many rows the register says "超过 …" rather than count every row of a million firms. */
+export const REGISTER_COUNT_CAP = 10_000;
+
+/** `firmIds`: the firm search's answer for f.q (prepareSearch), resolved once per request. */
+function applyRegisterFilters(db: Db, qb: Knex.QueryBuilder, f: RegisterFilters, firmIds: number[]): Knex.QueryBuilder {
   if (f.kind) qb.andWhere('c.kind', f.kind);
   if (f.year) qb.andWhere('c.year', f.year);
   if (f.status) qb.andWhere('c.status', f.status);
   if (f.counsellorId) qb.andWhere('f.counsellor_id', f.counsellorId);
   if (f.q) {
-    const like = `%${f.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
-    qb.andWhere((w) => w.whereRaw("f.name LIKE ? ESCAPE '\\'", [like]).orWhere('f.uscc', f.q!.toUpperCase()).orWhereRaw("c.number LIKE ? ESCAPE '\\'", [like.toUpperCase()]));
+    // The firms from the firm search (bounded, indexed), or certificate numbers that start so.
+    const number = f.q.trim().toUpperCase();
+    qb.andWhere((w) => {
+      w.whereIn('c.firm_id', firmIds.length ? firmIds : [-1]);
+      if (!/^[0-9A-Z]{2,40}$/.test(number)) return;
+      // A range on SQLite (its LIKE ignores case, so it would not use the (kind, number) index); LIKE on PostgreSQL.
+      if (isSqlite(db)) w.orWhere((n) => n.whereIn('c.kind', CERT_KINDS).andWhere('c.number', '>=', number).andWhere('c.number', '<', `${number}\uffff`));
+      else w.orWhere('c.number', 'like', `${number}%`);
+    });
   }
   return qb;
 }
 
-/** The register page and its export: rows matching the filters (as of asOf when given). */
-export async function listRegister(db: Db, f: RegisterFilters): Promise<{ rows: CertificationWithFirm[]; total: number }> {
-  const base = () => applyRegisterFilters(withFirms(db, f), f);
-  const totalRow = (await base().count({ n: '*' }).first()) as { n: number | string } | undefined;
-  const qb = base()
-    .select('c.*', ...FIRM_COLUMNS)
-    .orderBy([{ column: 'c.year', order: 'desc' }, { column: 'c.kind' }, { column: 'f.name' }, { column: 'c.id' }]);
-  if (f.limit) qb.limit(f.limit).offset(f.offset ?? 0);
-  return { rows: ((await qb) as RowWithFirm[]).map(toCertWithFirm), total: Number(totalRow?.n ?? 0) };
+/** Rows after (or before) a cursor in register order: year descending, kind, id. */
+function applyCursor(qb: Knex.QueryBuilder, cursor: RegisterCursor, dir: 'after' | 'before'): void {
+  const { year, kind, id } = cursor;
+  if (dir === 'after') {
+    qb.andWhere('c.year', '<=', year).andWhere((w) => w.where('c.year', '<', year).orWhere('c.kind', '>', kind).orWhere((k) => k.where('c.kind', kind).andWhere('c.id', '>', id)));
+  } else {
+    qb.andWhere('c.year', '>=', year).andWhere((w) => w.where('c.year', '>', year).orWhere('c.kind', '<', kind).orWhere((k) => k.where('c.kind', kind).andWhere('c.id', '<', id)));
+  }
+}
+
+const REGISTER_ORDER = [{ column: 'c.year', order: 'desc' }, { column: 'c.kind' }, { column: 'c.id' }] as const;
+const REVERSED_ORDER = [{ column: 'c.year' }, { column: 'c.kind', order: 'desc' }, { column: 'c.id', order: 'desc' }] as const;
+
+/**
+ * The register page and its export: rows matching the filters (as of asOf when given), in register
+ * order. With a limit, one keyset page (`more`: rows remain beyond it, in the direction read) and a
+ * total counted up to REGISTER_COUNT_CAP — bounded work at any size of the register.
+ */
+export async function listRegister(db: Db, f: RegisterFilters): Promise<{ rows: CertificationWithFirm[]; total: number; capped: boolean; more: boolean }> {
+  const firmIds = f.q ? ((await prepareSearch(db, { q: f.q })).matchIds ?? []) : [];
+  const base = () => applyRegisterFilters(db, withFirms(db, f), f, firmIds);
+  const qb = base().select('c.*', ...FIRM_COLUMNS);
+  const backwards = !!f.before && !f.after;
+  if (f.after) applyCursor(qb, f.after, 'after');
+  else if (f.before) applyCursor(qb, f.before, 'before');
+  qb.orderBy(backwards ? [...REVERSED_ORDER] : [...REGISTER_ORDER]);
+  if (f.limit) qb.limit(f.limit + 1);
+  const read = ((await qb) as RowWithFirm[]).map(toCertWithFirm);
+  const more = !!f.limit && read.length > f.limit;
+  const rows = more ? read.slice(0, f.limit) : read;
+  if (backwards) rows.reverse();
+  if (!f.limit) return { rows, total: rows.length, capped: false, more: false };
+  const counted = base().clearSelect().select(db.raw('1 as one')).limit(REGISTER_COUNT_CAP + 1);
+  const n = Number(((await db.from(counted.as('x')).count({ n: '*' }).first()) as { n: number | string } | undefined)?.n ?? 0);
+  return { rows, total: Math.min(n, REGISTER_COUNT_CAP), capped: n > REGISTER_COUNT_CAP, more };
 }
 
 /** The register rows as they stood at an instant (or a date's end), with their firms. */

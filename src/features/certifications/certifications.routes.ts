@@ -87,6 +87,12 @@ export function certificationsRouter(db: Knex, service: CertificationService): R
   router.use('/certifications', requirePermission('certifications.read'));
 
   // ─── The register ────────────────────────────────────────────────────────────────────────────
+  /** `after=` / `before=`: `<year>.<kind>.<id>` of the row a page starts after or ends before. */
+  const registerCursor = (raw: unknown) => {
+    const m = typeof raw === 'string' ? /^(\d{4})\.([a-z_]{1,20})\.(\d{1,12})$/.exec(raw) : null;
+    return m ? { year: Number(m[1]), kind: m[2]!, id: Number(m[3]) } : null;
+  };
+
   router.get('/certifications', async (req, res) => {
     const actor = actorOfResponse(res);
     const kindRaw = str(req.query.kind);
@@ -100,32 +106,33 @@ export function certificationsRouter(db: Knex, service: CertificationService): R
       counsellorId: positiveInt(req.query.counsellor),
       q: opt(req.query.q)?.slice(0, 60) ?? null,
     };
-    const page = Math.min(positiveInt(req.query.page) ?? 1, 10000);
+    const after = registerCursor(req.query.after);
+    const before = after ? null : registerCursor(req.query.before);
     const today = todayInShanghai();
-    const [{ rows, total }, settings, options] = await Promise.all([
-      listRegister(db, { ...filters, parkIds: actor.parkIds, townIds: actor.townIds, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE }),
+    const [{ rows, total, capped, more }, settings, options] = await Promise.all([
+      listRegister(db, { ...filters, parkIds: actor.parkIds, townIds: actor.townIds, limit: PAGE_SIZE, after, before }),
       yearSettings(db),
       loadFilterOptions(db, actor),
     ]);
     const params = new URLSearchParams();
     for (const [k, v] of Object.entries({ kind: filters.kind, year: filters.year, status: filters.status, park: filters.parkId, town: filters.townId, counsellor: filters.counsellorId, q: filters.q })) if (v) params.set(k, String(v));
-    const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
-    const link = (p: number) => `/certifications?${new URLSearchParams([...params, ['page', String(p)]]).toString()}`;
+    const link = (dir: 'after' | 'before', r: { year: number; kind: string; id: number }) => `/certifications?${new URLSearchParams([...params, [dir, `${r.year}.${r.kind}.${r.id}`]]).toString()}`;
+    const hasPrev = before ? more : !!after;
+    const hasNext = before ? true : more;
     const thisYear = Number(today.slice(0, 4));
     res.render('certifications/index', {
       title: '资质登记',
       nav: 'certifications',
       rows: rows.map((r) => registerRow(r, today, settings)),
       total,
+      capped,
       filters,
       options,
       choices: FORM_CHOICES,
       statuses: CERT_STATUSES.map((key) => ({ key, label: STATUS_FILTER_LABELS[key] })),
       years: Array.from({ length: 12 }, (_, i) => thisYear - i),
-      page,
-      pages,
-      prev: page > 1 ? link(page - 1) : null,
-      next: page < pages ? link(page + 1) : null,
+      prev: hasPrev && rows.length ? link('before', rows[0]!) : null,
+      next: hasNext && rows.length ? link('after', rows.at(-1)!) : null,
       canEdit: can(actor, 'certifications.edit'),
       canSettings: can(actor, 'certifications.settings'),
       print: { filters: [filters.kind ? CERT_KIND_LABELS[filters.kind] : '全部资质', filters.year ? `${filters.year} 年度` : '', filters.q ?? ''].filter(Boolean).join('，'), at: shanghaiDateTime(nowIso()) },

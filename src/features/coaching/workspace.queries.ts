@@ -96,38 +96,89 @@ export interface WorkspaceQuery {
   limit: number;
 }
 
-/** The firms, next follow-up first (firms without one last), with the total count. */
-export async function workspaceFirms(db: Db, q: WorkspaceQuery): Promise<{ total: number; firms: WorkspaceFirm[] }> {
-  const filters = q.filters ?? {};
-  const countRow = (await base(db, q.counsellor, filters, q.actor).count({ n: '*' }).first()) as { n: number | string } | undefined;
-  const qb = withColumns(db, base(db, q.counsellor, filters, q.actor))
-    .orderBy('next_due_on', 'asc', 'last')
-    .orderBy('f.name')
-    .limit(q.limit);
-  return { total: Number(countRow?.n ?? 0), firms: ((await qb) as Row[]).map(toFirm) };
+/** Beyond this many firms a total is shown as "超过 …" (counting all of a million firms per page view would not be bounded). */
+export const COUNT_CAP = 10_000;
+
+export interface Counted {
+  total: number;
+  /** The total stopped at COUNT_CAP: there are more. */
+  capped: boolean;
 }
+
+async function countUpTo(db: Db, qb: Knex.QueryBuilder): Promise<Counted> {
+  const row = (await db.from(qb.clearSelect().select(db.raw('1 as one')).limit(COUNT_CAP + 1).as('x')).count({ n: '*' }).first()) as { n: number | string } | undefined;
+  const n = Number(row?.n ?? 0);
+  return { total: Math.min(n, COUNT_CAP), capped: n > COUNT_CAP };
+}
+
+/** The chosen firms with their columns, in the order of `ids`. */
+async function firmsByIds(db: Db, ids: number[]): Promise<WorkspaceFirm[]> {
+  if (!ids.length) return [];
+  const rows = ((await withColumns(db, db('firms as f').whereIn('f.id', ids))) as Row[]).map(toFirm);
+  const at = new Map(ids.map((id, i) => [id, i]));
+  return rows.sort((a, b) => at.get(a.id)! - at.get(b.id)!);
+}
+
+const OPEN_FOLLOW_UP = "select 1 from follow_ups fu where fu.firm_id = f.id and fu.status = 'open'";
+
+/**
+ * The firms, next follow-up first (firms without one after, by name), with the total. Bounded at any
+ * number of firms: the firms with an open follow-up come from the follow-ups (a counsellor-sized
+ * set), the rest from a walk of the name index that stops at the limit.
+ */
+export async function workspaceFirms(db: Db, q: WorkspaceQuery): Promise<Counted & { firms: WorkspaceFirm[] }> {
+  const filters = q.filters ?? {};
+  const nextDue = db('follow_ups').where('status', 'open').select('firm_id').min({ due: 'due_on' }).groupBy('firm_id');
+  const due = (await base(db, q.counsellor, filters, q.actor)
+    .join(nextDue.as('n'), 'n.firm_id', 'f.id')
+    .select('f.id')
+    .orderBy([{ column: 'n.due' }, { column: 'f.name' }, { column: 'f.id' }])
+    .limit(q.limit)) as { id: number }[];
+  const rest =
+    due.length < q.limit
+      ? ((await base(db, q.counsellor, filters, q.actor)
+          .whereRaw(`not exists (${OPEN_FOLLOW_UP})`)
+          .select('f.id')
+          .orderBy([{ column: 'f.name' }, { column: 'f.id' }])
+          .limit(q.limit - due.length)) as { id: number }[])
+      : [];
+  const [counted, firms] = await Promise.all([countUpTo(db, base(db, q.counsellor, filters, q.actor)), firmsByIds(db, [...due, ...rest].map((r) => r.id))]);
+  return { ...counted, firms };
+}
+
+const REACHED = 'select 1 from interaction_firms x join interactions i on i.id = x.interaction_id where x.firm_id = f.id and i.reached';
 
 /**
  * Firms without a successful contact in N days, N per stage: the last *reached* interaction is
- * before contactCutoff(today, N) or there is none. Oldest contact first (never contacted first).
+ * before contactCutoff(today, N) or there is none. Never contacted first (by name), then the oldest
+ * contact first. Bounded as workspaceFirms: the never-contacted from a walk of the name index, the
+ * contacted from the interactions.
  */
 export async function firmsWithoutContact(
   db: Db,
   q: WorkspaceQuery & { today: string; daysByStage: Map<StageKey, number> },
-): Promise<{ total: number; firms: (WorkspaceFirm & { days: number })[] }> {
-  const lastReached = LAST_REACHED_SQL;
-  const where = (qb: Knex.QueryBuilder) =>
-    qb.where((w) => {
-      for (const [stage, days] of q.daysByStage) {
-        w.orWhere((s) => s.where('f.stage', stage).where((c) => c.whereRaw(`${lastReached} is null`).orWhereRaw(`${lastReached} < ?`, [contactCutoff(q.today, days)])));
-      }
-      if (!q.daysByStage.size) w.whereRaw('1 = 0');
-    });
+): Promise<Counted & { firms: (WorkspaceFirm & { days: number })[] }> {
   const filters = q.filters ?? {};
-  const countRow = (await where(base(db, q.counsellor, filters, q.actor)).count({ n: '*' }).first()) as { n: number | string } | undefined;
-  const rows = (await where(withColumns(db, base(db, q.counsellor, filters, q.actor)))
-    .orderBy('last_reached_on', 'asc', 'first')
-    .orderBy('f.name')
-    .limit(q.limit)) as Row[];
-  return { total: Number(countRow?.n ?? 0), firms: rows.map((r) => ({ ...toFirm(r), days: q.daysByStage.get(r.stage) ?? 0 })) };
+  const stages = [...q.daysByStage.keys()];
+  if (!stages.length) return { total: 0, capped: false, firms: [] };
+  const overdue = (qb: Knex.QueryBuilder) =>
+    qb.where((w) => {
+      for (const [stage, days] of q.daysByStage) w.orWhere((s) => s.where('f.stage', stage).whereRaw(`${LAST_REACHED_SQL} < ?`, [contactCutoff(q.today, days)]));
+    });
+  const never = (await base(db, q.counsellor, filters, q.actor).whereIn('f.stage', stages).whereRaw(`not exists (${REACHED})`).select('f.id').orderBy([{ column: 'f.name' }, { column: 'f.id' }]).limit(q.limit)) as { id: number }[];
+  // The contacted firms: as many as there are interactions, whatever the number of firms.
+  const reachedFirms = db('interaction_firms as x').join('interactions as i', 'i.id', 'x.interaction_id').where('i.reached', true).distinct('x.firm_id');
+  const contacted =
+    never.length < q.limit
+      ? ((await overdue(base(db, q.counsellor, filters, q.actor).whereIn('f.id', reachedFirms))
+          .select('f.id')
+          .select(db.raw(`${LAST_REACHED_SQL} as last_reached_on`))
+          .orderBy([{ column: 'last_reached_on' }, { column: 'f.name' }, { column: 'f.id' }])
+          .limit(q.limit - never.length)) as { id: number }[])
+      : [];
+  const neverCount = await countUpTo(db, base(db, q.counsellor, filters, q.actor).whereIn('f.stage', stages).whereRaw(`not exists (${REACHED})`));
+  const contactedCount = Number(((await overdue(base(db, q.counsellor, filters, q.actor).whereIn('f.id', reachedFirms)).count({ n: '*' }).first()) as { n: number | string } | undefined)?.n ?? 0);
+  const firms = await firmsByIds(db, [...never, ...contacted].map((r) => r.id));
+  const total = neverCount.total + contactedCount;
+  return { total: Math.min(total, COUNT_CAP), capped: neverCount.capped || total > COUNT_CAP, firms: firms.map((f) => ({ ...f, days: q.daysByStage.get(f.stage) ?? 0 })) };
 }

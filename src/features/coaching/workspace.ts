@@ -71,11 +71,12 @@ export async function loadWorkspace(db: Db, actor: Actor, choice: CounsellorChoi
     chosen: typeof choice === 'number' ? (counsellors.find((c: UserSummary) => c.id === choice) ?? null) : null,
     mine: choice === actor.id,
     total: list.total,
+    totalCapped: list.capped,
     shown: firms.length,
-    truncated: list.total > firms.length,
+    truncated: list.capped || list.total > firms.length,
     groups,
     queue: { overdue: byState('overdue'), today: byState('today'), week: byState('week'), counts },
-    noContact: { total: noContact.total, firms: await decorate(db, actor, noContact.firms, today), rules: [...daysByStage].map(([stage, days]) => ({ stage, label: stageLabel(stage), days })) },
+    noContact: { total: noContact.total, capped: noContact.capped, firms: await decorate(db, actor, noContact.firms, today), rules: [...daysByStage].map(([stage, days]) => ({ stage, label: stageLabel(stage), days })) },
     lifecycleLabel,
   };
 }
