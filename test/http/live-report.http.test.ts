@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import ExcelJS from 'exceljs';
+import { binary, sheetRows } from '../helpers/xlsx.js';
 import { createFirm } from '../helpers/factories.js';
 import { insertCert } from '../helpers/certs.js';
 import { createTestContext, html, type TestContext } from '../helpers/test-app.js';
@@ -42,8 +44,13 @@ describe('annual report computed in the background (a large county)', () => {
     expect(t1(shown).hte_new![1]).to.equal('1');
     expect(shown.getElementById('report-stamp')!.text).to.match(/实时计算：截至 \d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
     expect(shown.getElementById('report-status')).to.equal(null);
+    // Kept apart: the page's part (the head of the firm list and its length) and the whole list, which the XLSX reads.
     const row = await t.db('live_reports').where({ year: 2025, scope_key: 'all', as_of_date: '' }).first();
-    expect(row.data).to.be.a('string');
+    expect(JSON.parse(row.data)).to.include({ firmsTotal: 1 });
+    expect(JSON.parse(row.firms).map((f: { number: string }) => f.number)).to.deep.equal(['GR202533000001']);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load((await binary(leader.get('/reports/2025.xlsx?view=live')).expect(200)).body as never);
+    expect(sheetRows(wb.getWorksheet('企业名单')!).slice(3).map((r) => r[6])).to.deep.equal(['GR202533000001']);
   });
 
   it('after a write the kept figures are shown as being redone; the poll offers the new ones; freezing waits for them', async () => {
@@ -85,5 +92,18 @@ describe('annual report computed in the background (a large county)', () => {
     await refreshLiveReport(t.db, live);
     const after = await t.db('live_reports').where({ year: 2025, scope_key: 'all', as_of_date: '' }).first('computed_at');
     expect(String(after.computed_at)).to.equal(String(before.computed_at));
+  });
+
+  it('the dashboard shows the certification charts of the kept report, with its time; a year not computed yet says so', async () => {
+    const leader = await t.as('leader');
+    await refreshLiveReport(t.db, live);
+    const doc = html((await leader.get('/dashboard?year=2025').expect(200)).text);
+    expect(doc.getElementById('cert-charts-stamp')!.text).to.match(/与年度报告同一次计算，截至 \d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
+    const hteNew = doc.querySelectorAll('#cert-monthly-table tbody tr').find((tr) => tr.querySelector('th')!.text.includes('高企'))!;
+    expect(hteNew.querySelectorAll('td').at(-1)!.text.trim()).to.equal('8');
+    const none = html((await leader.get('/dashboard?year=2024').expect(200)).text);
+    expect(none.getElementById('cert-charts-pending')!.text).to.include('在后台计算');
+    await refreshLiveReport(t.db, { ...live, year: 2024 });
+    expect(html((await leader.get('/dashboard?year=2024').expect(200)).text).getElementById('cert-monthly-table')).to.not.equal(null);
   });
 });

@@ -11,7 +11,7 @@
 import type { Knex } from 'knex';
 import { locateDb } from '../../db/knex.js';
 import type { Jurisdiction } from '../../domain/actor.js';
-import { lastDataWriteAt } from '../../lib/cache.js';
+import { lastDataWriteAt, ReadModelCache } from '../../lib/cache.js';
 import { nowIso } from '../../lib/dates.js';
 import { log } from '../../lib/log.js';
 import { newWorker, siblingModule } from '../../lib/worker-thread.js';
@@ -27,6 +27,19 @@ export const liveReportSettings = {
   /** A computation not finished by then belongs to a process that has gone: another may take over. */
   leaseMs: 20 * 60_000,
 };
+
+/** The firms the report page lists (the XLSX has them all). */
+export const FIRMS_SHOWN = 200;
+
+/** A computed report as kept: the page's part (with the head of the firm list) and the whole list apart. */
+export interface KeptReport {
+  data: string;
+  firms: string;
+}
+
+export function splitReport(report: ReportData): KeptReport {
+  return { data: JSON.stringify({ ...report, firms: report.firms.slice(0, FIRMS_SHOWN), firmsTotal: report.firms.length }), firms: JSON.stringify(report.firms) };
+}
 
 export interface ReportRequest {
   year: number;
@@ -59,10 +72,10 @@ function compute(db: Knex, r: ReportRequest, asOf: string): Promise<ReportData> 
 
 const WORKER_URL = siblingModule(import.meta.url, 'report-worker');
 
-function computeInWorker(job: ReportJob): Promise<string> {
+function computeInWorker(job: ReportJob): Promise<KeptReport> {
   return new Promise((resolve, reject) => {
     const worker = newWorker(WORKER_URL, job);
-    worker.once('message', (m: { data?: string; error?: string }) => (m.error !== undefined ? reject(new Error(m.error)) : resolve(m.data!)));
+    worker.once('message', (m: { kept?: KeptReport; error?: string }) => (m.error !== undefined ? reject(new Error(m.error)) : resolve(m.kept!)));
     worker.once('error', reject);
     worker.once('exit', (code) => code !== 0 && reject(new Error(`report worker exited with ${code}`)));
   });
@@ -86,8 +99,8 @@ export function refreshLiveReport(db: Knex, r: ReportRequest): Promise<void> {
     const asOf = r.asOfDate ? reportAsOf(r.asOfDate) : startedAt;
     try {
       const location = locateDb(db);
-      const data = location ? await computeInWorker({ ...r, location, asOf }) : JSON.stringify(await compute(db, r, asOf));
-      await storeLiveReport(db, key, data, startedAt);
+      const kept = location ? await computeInWorker({ ...r, location, asOf }) : splitReport(await compute(db, r, asOf));
+      await storeLiveReport(db, key, kept.data, kept.firms, startedAt);
     } catch (err) {
       log.error('annual report computation failed', { err, year: r.year, scope: key.scopeKey, asOfDate: key.asOfDate });
       await failLiveReport(db, key, String((err as Error).message ?? err));
@@ -97,27 +110,54 @@ export function refreshLiveReport(db: Knex, r: ReportRequest): Promise<void> {
   return job;
 }
 
-async function firmCount(db: Knex): Promise<number> {
-  return totalOf(await countByStage(db, {}, { parkIds: null }));
+// Which path a county takes changes only as it grows: read once a minute (and after each write).
+const firmCountCache = new ReadModelCache<number>(60_000);
+
+function firmCount(db: Knex): Promise<number> {
+  return firmCountCache.get(db, 'firms', async () => totalOf(await countByStage(db, {}, { parkIds: null })));
 }
 
-/** The report to show: computed now (few firms), or the kept one, recomputing it in the background when stale. */
-export async function liveReport(db: Knex, r: ReportRequest): Promise<LiveReport> {
+/**
+ * The report to show: computed now (few firms), or the kept one, recomputing it in the background
+ * when stale. A kept one has only the head of its firm list unless `withFirms` (the export).
+ */
+export async function liveReport(db: Knex, r: ReportRequest, opts: { withFirms?: boolean } = {}): Promise<LiveReport> {
   if ((await firmCount(db)) < liveReportSettings.syncBelowFirms) {
     const computedAt = nowIso();
     return { state: 'ready', data: await compute(db, r, r.asOfDate ? reportAsOf(r.asOfDate) : computedAt), computedAt, refreshing: false };
   }
-  const row = await liveReportRow(db, keyOf(r));
+  const row = await liveReportRow(db, keyOf(r), { data: true, firms: !!opts.withFirms });
   const computed = row?.computedAt ? Date.parse(row.computedAt) : null;
   const fresh = computed !== null && computed > lastDataWriteAt() && Date.now() - computed < liveReportSettings.maxAgeMs;
   if (!fresh) void refreshLiveReport(db, r);
-  if (row?.data && row.computedAt) return { state: 'ready', data: JSON.parse(row.data) as ReportData, computedAt: row.computedAt, refreshing: !fresh };
+  if (row?.data && row.computedAt) {
+    const data = JSON.parse(row.data) as ReportData;
+    if (opts.withFirms && row.firms) data.firms = JSON.parse(row.firms) as ReportData['firms'];
+    return { state: 'ready', data, computedAt: row.computedAt, refreshing: !fresh };
+  }
   return { state: 'pending', error: row?.lastError ?? null };
+}
+
+/**
+ * With many firms, the certification charts of a year as the kept live report has them (the same
+ * figures: aggregates.queries certificationCharts), so the dashboard does not aggregate the register
+ * per request; null with few firms (the dashboard computes them itself, exactly).
+ */
+export async function keptReportCharts(db: Knex, r: ReportRequest): Promise<{ charts: ReportData['charts']; computedAt: string; refreshing: boolean } | { pending: true } | null> {
+  if ((await firmCount(db)) < liveReportSettings.syncBelowFirms) return null;
+  const live = await liveReport(db, r);
+  return live.state === 'ready' ? { charts: live.data.charts, computedAt: live.computedAt, refreshing: live.refreshing } : { pending: true };
+}
+
+/** What a report says it covers: the county, or a limited caseworker's parks and towns. */
+export function scopeLabelOf(actor: Jurisdiction): string {
+  if (actor.parkIds === null) return '全市';
+  return `本人负责的 ${actor.parkIds.length} 个园区${actor.townIds?.length ? `、${actor.townIds.length} 个镇街` : ''}`;
 }
 
 /** When the kept report was last computed (null: none yet) — what the page's status poll asks. */
 export async function liveReportComputedAt(db: Knex, r: ReportRequest): Promise<{ computedAt: string | null; error: string | null; refreshing: boolean }> {
-  const row = await liveReportRow(db, keyOf(r), false);
+  const row = await liveReportRow(db, keyOf(r), {});
   const refreshing = !!row?.refreshingUntil && Date.parse(row.refreshingUntil) > Date.now();
   return { computedAt: row?.computedAt ?? null, error: row?.lastError ?? null, refreshing };
 }

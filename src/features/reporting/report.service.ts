@@ -62,6 +62,8 @@ export interface ReportData {
   };
   firms: FirmLine[];
   firmsTruncated: boolean;
+  /** How many firms the list has, when `firms` holds only its head (a kept live report read for its page: live-report.ts). */
+  firmsTotal?: number;
 }
 
 const MONTHS = Array.from({ length: 12 }, (_, i) => `${i + 1}月`);

@@ -9,7 +9,6 @@
  */
 import express, { type Request, type Response, type Router } from 'express';
 import type { Knex } from 'knex';
-import type { Actor } from '../../domain/actor.js';
 import { can } from '../../domain/permissions.js';
 import { PACE_LABELS } from '../../domain/targets.js';
 import { isCalendarDate, shanghaiDateTime, todayInShanghai, yearOf } from '../../lib/dates.js';
@@ -20,7 +19,7 @@ import { exportFormatOf, recordExport, sendExport } from '../../web/export.js';
 import { positiveInt, str } from '../../web/forms.js';
 import { redirectAfterWrite, renderFragment } from '../../web/render.js';
 import { reportSheets } from './report-export.js';
-import { liveReport, liveReportComputedAt, type ReportRequest } from './live-report.js';
+import { FIRMS_SHOWN, scopeLabelOf, liveReport, liveReportComputedAt, type ReportRequest } from './live-report.js';
 import { type ReportData, REPORT_VERSION, correctionsSince, freezeReport } from './report.service.js';
 import { type SnapshotMeta, snapshotData, snapshotYears, snapshotsOf } from './snapshots.queries.js';
 
@@ -34,10 +33,6 @@ function yearParam(v: unknown): number {
   return year;
 }
 
-function scopeOf(actor: Actor): string {
-  if (actor.parkIds === null) return '全市';
-  return `本人负责的 ${actor.parkIds.length} 个园区${actor.townIds?.length ? `、${actor.townIds.length} 个镇街` : ''}`;
-}
 
 interface Resolved {
   data: ReportData;
@@ -64,10 +59,10 @@ function reportRequest(req: Request, res: Response, year: number): ReportRequest
   const asOfText = str(req.query.asOf);
   if (asOfText && !isCalendarDate(asOfText)) throw new ValidationError({ asOf: '日期格式应为 年-月-日，例如 2025-12-31。' }, '日期格式应为 年-月-日，例如 2025-12-31。');
   const asOfDate = asOfText && asOfText < todayInShanghai() ? asOfText : null;
-  return { year, asOfDate, jurisdiction: { parkIds: actor.parkIds, townIds: actor.townIds }, scopeLabel: scopeOf(actor) };
+  return { year, asOfDate, jurisdiction: { parkIds: actor.parkIds, townIds: actor.townIds }, scopeLabel: scopeLabelOf(actor) };
 }
 
-async function resolveReport(db: Knex, req: Request, res: Response, year: number): Promise<Resolved | Pending> {
+async function resolveReport(db: Knex, req: Request, res: Response, year: number, opts: { withFirms?: boolean } = {}): Promise<Resolved | Pending> {
   const actor = actorOfResponse(res);
   const limited = actor.parkIds !== null;
   const snapshots = limited ? [] : await snapshotsOf(db, year);
@@ -81,7 +76,7 @@ async function resolveReport(db: Knex, req: Request, res: Response, year: number
     const data = JSON.parse((await snapshotData(db, snapshot.id))!) as ReportData;
     return { data, mode: 'frozen', snapshot, snapshots, corrections: await correctionsSince(db, snapshot.asOf), asOfDate: null, refreshing: false, computedAt: null };
   }
-  const live = await liveReport(db, request);
+  const live = await liveReport(db, request, opts);
   if (live.state === 'pending') return { pending: true, request, error: live.error };
   const data = live.data;
   return { data, mode: asOfDate ? 'asof' : 'live', snapshot: null, snapshots, corrections: asOfDate ? await correctionsSince(db, data.asOf) : 0, asOfDate, refreshing: live.refreshing, computedAt: live.computedAt };
@@ -137,7 +132,7 @@ export function reportsRouter(db: Knex): Router {
     const year = yearParam(req.params.year);
     const format = exportFormatOf(req);
     if (str(req.params.format) !== 'xlsx') throw new NotFoundError('PAGE_NOT_FOUND', '找不到这个页面。');
-    const r = await resolveReport(db, req, res, year);
+    const r = await resolveReport(db, req, res, year, { withFirms: true });
     if ('pending' in r) return renderPending(req, res, r);
     await recordExport(db, req, res, `${year} 年度报告`, format, [['报告', stampOf(r)]]);
     await sendExport(res, 'xlsx', `${year}年度报告`, reportSheets(r.data, stampOf(r)));
@@ -174,8 +169,8 @@ export function reportsRouter(db: Knex): Router {
       t1: d.t1.map((row) => ({ ...row, hasActual: row.actual !== null })),
       t6: d.t6.map((row) => ({ ...row, rdText: wan(row.rdExpense), salesText: wan(row.salesRevenue), hitechText: wan(row.hitechIncome) })),
       t7Rows: d.t7 ? [['走访（次）', d.t7.visits], ['联系到的企业（家）', d.t7.firmsContacted], ['对接活动（场）', d.t7.events], ['参加企业人次', d.t7.attendance], ['征集技术需求（项）', d.t7.demandsCollected], ...d.t7.demandsByStatus.map((s) => [`需求：${s.label}`, s.n])] : null,
-      firmsShown: d.firms.slice(0, 200),
-      firmsMore: Math.max(0, d.firms.length - 200),
+      firmsShown: d.firms.slice(0, FIRMS_SHOWN),
+      firmsMore: Math.max(0, (d.firmsTotal ?? d.firms.length) - FIRMS_SHOWN),
       expiringRows: d.charts.expiring.labels.map((l, i) => ({ label: l, n: d.charts.expiring.counts[i] ?? 0 })),
       monthlyRows: d.charts.monthly.series.map((s) => ({ label: s.label, target: s.target, cells: s.actual.map((v) => (v === null ? '' : String(v))) })),
       months: d.charts.monthly.labels,
@@ -204,7 +199,7 @@ export function reportsRouter(db: Knex): Router {
     const actor = actorOfResponse(res);
     const note = str((req.body as Record<string, unknown>).note).slice(0, 200) || null;
     // The figures frozen are the live report's, as the leader saw them computed: not one being redone.
-    const live = await liveReport(db, { year, asOfDate: null, jurisdiction: { parkIds: actor.parkIds, townIds: actor.townIds }, scopeLabel: scopeOf(actor) });
+    const live = await liveReport(db, { year, asOfDate: null, jurisdiction: { parkIds: actor.parkIds, townIds: actor.townIds }, scopeLabel: scopeLabelOf(actor) }, { withFirms: true });
     if (live.state !== 'ready' || live.refreshing) {
       throw new ConflictError('REPORT_BEING_COMPUTED', '最新的数字还在计算中，请等报告页显示“截至”最新时间后再定稿。');
     }
