@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { Page } from 'playwright-core';
 import { type BrowserContext, jsErrors, startBrowserContext } from '../helpers/browser.js';
+import { liveReportSettings } from '../../src/features/reporting/live-report.js';
 
 describe('annual report and dashboard charts in a real browser', function () {
   this.timeout(60_000);
@@ -53,5 +54,23 @@ describe('annual report and dashboard charts in a real browser', function () {
     await Promise.all([page.waitForURL(/snapshot=\d+/), page.click('.freeze-form button[type=submit]')]);
     expect(await page.locator('#report-stamp').textContent()).to.include('定稿');
     await drawn(['report-monthly-chart']);
+  });
+
+  it('a large county: the first read waits on a page that polls, then shows the report computed in the background, and the dashboard its charts', async () => {
+    const saved = liveReportSettings.syncBelowFirms;
+    liveReportSettings.syncBelowFirms = 0;
+    try {
+      await page.goto(`${ctx.baseUrl}/reports/${year - 2}?view=live`);
+      expect(await page.locator('#report-status').textContent()).to.include('正在计算');
+      // htmx polls the status; when the worker has finished, the page reloads itself (HX-Refresh).
+      await page.waitForSelector('#report-stamp', { timeout: 30_000 });
+      expect(await page.locator('#report-stamp').textContent()).to.match(/实时计算：截至 \d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
+      await drawn(['report-monthly-chart', 'report-parks-chart', 'report-expiring-chart']);
+      await page.goto(`${ctx.baseUrl}/dashboard?year=${year - 2}`);
+      expect(await page.locator('#cert-charts-stamp').textContent()).to.include('与年度报告同一次计算');
+      await drawn(['funnel-chart', 'report-monthly-chart', 'report-parks-chart', 'report-expiring-chart']);
+    } finally {
+      liveReportSettings.syncBelowFirms = saved;
+    }
   });
 });

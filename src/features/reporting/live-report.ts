@@ -105,7 +105,10 @@ export function refreshLiveReport(db: Knex, r: ReportRequest): Promise<void> {
       log.error('annual report computation failed', { err, year: r.year, scope: key.scopeKey, asOfDate: key.asOfDate });
       await failLiveReport(db, key, String((err as Error).message ?? err));
     }
-  })().finally(() => mine.delete(id));
+  })()
+    // Readers do not wait (`void refreshLiveReport(…)`): a rejection here would be unhandled and end the process.
+    .catch((err: unknown) => log.error('annual report computation could not start or record its end', { err, year: r.year }))
+    .finally(() => mine.delete(id));
   mine.set(id, job);
   return job;
 }
