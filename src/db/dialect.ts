@@ -3,6 +3,7 @@
  * one of them understands outside a small, tested dialect module").
  */
 import type { Knex } from 'knex';
+import { bigramMatch, isBigramWord } from './name-bigrams.js';
 import type { Db } from './types.js';
 import { normalizeFirmName } from '../domain/firm-name.js';
 
@@ -62,9 +63,20 @@ export function firmIdsByName(db: Db, text: string): Knex.QueryBuilder {
  * one pass. Callers cap the result (firm-filters SHORT_SEARCH_CAP).
  */
 export function firmIdsByShortName(db: Db, text: string): Knex.QueryBuilder {
-  const qb = db.select('id').from('firms');
-  for (const w of searchWords(text)) qb.whereRaw("name_norm LIKE ? ESCAPE '\\'", [`%${escapeLike(normalizeFirmName(w))}%`]);
-  return qb;
+  const words = searchWords(text).map(normalizeFirmName);
+  const pairs = words.filter(isBigramWord);
+  const like = (qb: Knex.QueryBuilder, column: string, list: string[]) => {
+    for (const w of list) qb.whereRaw(`${column} LIKE ? ESCAPE '\\'`, [`%${escapeLike(w)}%`]);
+    return qb;
+  };
+  // SQLite: two-character words from the pair index (firms_bigrams), a one-character word then
+  // checked on the firms it found; only one-character words scan the names.
+  if (isSqlite(db) && pairs.length) {
+    const qb = db.select('b.rowid as id').from('firms_bigrams as b').whereRaw('firms_bigrams MATCH ?', [bigramMatch(pairs)]);
+    const rest = words.filter((w) => !isBigramWord(w));
+    return rest.length ? like(qb.join('firms as n', 'n.id', 'b.rowid'), 'n.name_norm', rest) : qb;
+  }
+  return like(db.select('id').from('firms'), 'name_norm', words);
 }
 
 /** After inserting explicit ids (demo data), move PostgreSQL's sequence past them. */

@@ -13,6 +13,7 @@ import { type SectorCode, scaleClassOf } from '../domain/scale.js';
 import { hashPassword } from '../features/accounts/passwords.js';
 import { type BulkLoader, withBulkLoad } from '../db/bulk-load.js';
 import { rebuildCounters } from '../db/counters.js';
+import { bigramsSql } from '../db/name-bigrams.js';
 import { bumpDataGeneration } from '../lib/cache.js';
 import { nowIso, shanghaiDate, todayInShanghai } from '../lib/dates.js';
 import { Random } from './random.js';
@@ -415,7 +416,10 @@ export async function seedDemoData(db: Knex, options: SeedOptions): Promise<Seed
     async (exec) => {
       // What the triggers would have kept, computed once from the loaded rows.
       await rebuildCounters(db, exec);
-      if (isSqlite(db)) await exec("INSERT INTO firms_fts (firms_fts) VALUES ('rebuild')");
+      if (isSqlite(db)) {
+        await exec("INSERT INTO firms_fts (firms_fts) VALUES ('rebuild')");
+        await exec(`INSERT INTO firms_bigrams (rowid, grams) SELECT id, ${bigramsSql('name_norm')} FROM firms`);
+      }
     },
     { onPhase: options.onPhase },
   ).finally(() => verdicts.close());
