@@ -407,21 +407,33 @@ export interface RegisterCursor {
 /** Beyond this many rows the register says "超过 …" rather than count every row of a million firms. */
 export const REGISTER_COUNT_CAP = 10_000;
 
-/** `firmIds`: the firm search's answer for f.q (prepareSearch), resolved once per request. */
-function applyRegisterFilters(db: Db, qb: Knex.QueryBuilder, f: RegisterFilters, firmIds: number[]): Knex.QueryBuilder {
+/** What a register search matched, resolved once per request: the firm search's firms and the rows whose number starts so. */
+interface RegisterSearch {
+  firmIds: number[];
+  certificationIds: number[];
+}
+
+/** Both sets are bounded (the firm search's cap, REGISTER_COUNT_CAP numbers), so the page's query is too. */
+async function resolveRegisterSearch(db: Db, q: string): Promise<RegisterSearch> {
+  const firmIds = (await prepareSearch(db, { q })).matchIds ?? [];
+  const number = q.trim().toUpperCase();
+  if (!/^[0-9A-Z]{2,40}$/.test(number)) return { firmIds, certificationIds: [] };
+  const byNumber = db('certifications as c').select('c.id').limit(REGISTER_COUNT_CAP + 1);
+  // A range on SQLite (its LIKE ignores case, so it would not use the (kind, number) index); LIKE on PostgreSQL.
+  if (isSqlite(db)) byNumber.whereIn('c.kind', CERT_KINDS).andWhere('c.number', '>=', number).andWhere('c.number', '<', `${number}\uffff`);
+  else byNumber.where('c.number', 'like', `${number}%`);
+  return { firmIds, certificationIds: ((await byNumber) as { id: number }[]).map((r) => Number(r.id)) };
+}
+
+function applyRegisterFilters(qb: Knex.QueryBuilder, f: RegisterFilters, search: RegisterSearch | null): Knex.QueryBuilder {
   if (f.kind) qb.andWhere('c.kind', f.kind);
   if (f.year) qb.andWhere('c.year', f.year);
   if (f.status) qb.andWhere('c.status', f.status);
   if (f.counsellorId) qb.andWhere('f.counsellor_id', f.counsellorId);
-  if (f.q) {
-    // The firms from the firm search (bounded, indexed), or certificate numbers that start so.
-    const number = f.q.trim().toUpperCase();
+  if (search) {
     qb.andWhere((w) => {
-      w.whereIn('c.firm_id', firmIds.length ? firmIds : [-1]);
-      if (!/^[0-9A-Z]{2,40}$/.test(number)) return;
-      // A range on SQLite (its LIKE ignores case, so it would not use the (kind, number) index); LIKE on PostgreSQL.
-      if (isSqlite(db)) w.orWhere((n) => n.whereIn('c.kind', CERT_KINDS).andWhere('c.number', '>=', number).andWhere('c.number', '<', `${number}\uffff`));
-      else w.orWhere('c.number', 'like', `${number}%`);
+      w.whereIn('c.firm_id', search.firmIds.length ? search.firmIds : [-1]);
+      if (search.certificationIds.length) w.orWhereIn('c.id', search.certificationIds);
     });
   }
   return qb;
@@ -446,8 +458,8 @@ const REVERSED_ORDER = [{ column: 'c.year' }, { column: 'c.kind', order: 'desc' 
  * total counted up to REGISTER_COUNT_CAP — bounded work at any size of the register.
  */
 export async function listRegister(db: Db, f: RegisterFilters): Promise<{ rows: CertificationWithFirm[]; total: number; capped: boolean; more: boolean }> {
-  const firmIds = f.q ? ((await prepareSearch(db, { q: f.q })).matchIds ?? []) : [];
-  const base = () => applyRegisterFilters(db, withFirms(db, f), f, firmIds);
+  const search = f.q ? await resolveRegisterSearch(db, f.q) : null;
+  const base = () => applyRegisterFilters(withFirms(db, f), f, search);
   const qb = base().select('c.*', ...FIRM_COLUMNS);
   const backwards = !!f.before && !f.after;
   if (f.after) applyCursor(qb, f.after, 'after');
