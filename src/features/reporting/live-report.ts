@@ -3,18 +3,23 @@
  * (at 1M firms, minutes), so the report page answers from the last computation kept in live_reports
  * and says when it was made; a computation older than the last write this process knows of (its own,
  * or another process's through the change feed), or older than MAX_AGE, is redone in the background
- * — in a worker thread with its own connection, so the board keeps answering — and the page says it
- * is being redone. Only one process recomputes a report at a time (the row's lease).
+ * and the page says it is being redone. The computation runs in a child process with its own
+ * connection at the lowest CPU priority, so the pages people are using keep the processor and the
+ * server's memory does not grow by the register the report reads. Only one process recomputes a
+ * report at a time (the row's lease).
  *
  * With few firms (tests, a small county) the report is computed at once instead: exact, in milliseconds.
  */
+import { fork } from 'node:child_process';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
 import type { Knex } from 'knex';
 import { locateDb } from '../../db/knex.js';
 import type { Jurisdiction } from '../../domain/actor.js';
 import { lastDataWriteAt, ReadModelCache } from '../../lib/cache.js';
 import { nowIso } from '../../lib/dates.js';
 import { log } from '../../lib/log.js';
-import { newWorker, siblingModule } from '../../lib/worker-thread.js';
+import { siblingModule } from '../../lib/worker-thread.js';
 import { countByStage, totalOf } from '../firms/stage-counts.queries.js';
 import { type LiveReportKey, failLiveReport, liveReportRow, storeLiveReport, takeLiveReportLease } from './live-reports.queries.js';
 import { type ReportData, computeReport, reportAsOf } from './report.service.js';
@@ -53,7 +58,7 @@ export type LiveReport =
   | { state: 'ready'; data: ReportData; computedAt: string; refreshing: boolean }
   | { state: 'pending'; error: string | null };
 
-/** What the worker thread is given (report-worker.ts). */
+/** What the child process is given (report-job.ts). */
 export interface ReportJob extends ReportRequest {
   location: NonNullable<ReturnType<typeof locateDb>>;
   asOf: string;
@@ -70,14 +75,27 @@ function compute(db: Knex, r: ReportRequest, asOf: string): Promise<ReportData> 
   return computeReport(db, r.year, asOf, r.jurisdiction, r.scopeLabel, { live: !r.asOfDate });
 }
 
-const WORKER_URL = siblingModule(import.meta.url, 'report-worker');
+const JOB_MODULE = siblingModule(import.meta.url, 'report-job');
 
-function computeInWorker(job: ReportJob): Promise<KeptReport> {
+/** The report computed by a child process (report-job.ts), niced so that interactive requests come first. */
+function computeInChild(job: ReportJob): Promise<KeptReport> {
   return new Promise((resolve, reject) => {
-    const worker = newWorker(WORKER_URL, job);
-    worker.once('message', (m: { kept?: KeptReport; error?: string }) => (m.error !== undefined ? reject(new Error(m.error)) : resolve(m.kept!)));
-    worker.once('error', reject);
-    worker.once('exit', (code) => code !== 0 && reject(new Error(`report worker exited with ${code}`)));
+    const fromSources = JOB_MODULE.pathname.endsWith('.ts');
+    const child = fork(fileURLToPath(JOB_MODULE), [], { execArgv: fromSources ? ['--import', 'tsx'] : [], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    try {
+      if (child.pid) os.setPriority(child.pid, 19);
+    } catch {
+      // Not permitted here: it runs at normal priority.
+    }
+    let settled = false;
+    child.once('message', (m: { kept?: KeptReport; error?: string }) => {
+      settled = true;
+      if (m.error !== undefined) reject(new Error(m.error));
+      else resolve(m.kept!);
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => !settled && reject(new Error(`report job exited with ${code}`)));
+    child.send(job);
   });
 }
 
@@ -99,7 +117,7 @@ export function refreshLiveReport(db: Knex, r: ReportRequest): Promise<void> {
     const asOf = r.asOfDate ? reportAsOf(r.asOfDate) : startedAt;
     try {
       const location = locateDb(db);
-      const kept = location ? await computeInWorker({ ...r, location, asOf }) : splitReport(await compute(db, r, asOf));
+      const kept = location ? await computeInChild({ ...r, location, asOf }) : splitReport(await compute(db, r, asOf));
       await storeLiveReport(db, key, kept.data, kept.firms, startedAt);
     } catch (err) {
       log.error('annual report computation failed', { err, year: r.year, scope: key.scopeKey, asOfDate: key.asOfDate });
