@@ -33,7 +33,6 @@ function yearParam(v: unknown): number {
   return year;
 }
 
-
 interface Resolved {
   data: ReportData;
   mode: 'frozen' | 'live' | 'asof';
