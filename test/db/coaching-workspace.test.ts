@@ -6,6 +6,7 @@
 import { expect } from 'chai';
 import { addDays } from '../../src/domain/eligibility/dates.js';
 import { firmsWithoutContact, workspaceFirms } from '../../src/features/coaching/workspace.queries.js';
+import { loadWorkspace, QUEUE_LIMIT } from '../../src/features/coaching/workspace.js';
 import { createFirm, seedBasics, type SeededFirm } from '../helpers/factories.js';
 import { createTestDb, type TestDb } from '../helpers/test-db.js';
 import { TODAY } from '../helpers/today.js';
@@ -69,5 +70,16 @@ describe('coaching workspace lists', () => {
     const one = await firmsWithoutContact(t.db, { counsellor: null, actor: all, limit: 3, today: TODAY, daysByStage });
     expect(names(one.firms)).to.deep.equal([...never, '丙']);
     expect(one.total).to.equal(4);
+  });
+
+  it('lists today\'s and this week\'s follow-ups however many are overdue, and says how many of each there are', async () => {
+    for (let i = 0; i < QUEUE_LIMIT + 5; i++) await followUp(firms['丙']!, addDays(TODAY, -1 - (i % 30)));
+    await followUp(firms['甲']!, TODAY);
+    const admin = { id: basics.users.admin.id, role: 'admin', parkIds: null, townIds: [] } as unknown as Parameters<typeof loadWorkspace>[1];
+    const w = await loadWorkspace(t.db, admin, null, TODAY);
+    expect(w.queue.overdue).to.have.length(QUEUE_LIMIT);
+    expect(w.queue.counts.overdue).to.equal(QUEUE_LIMIT + 5);
+    expect(w.queue.today.map((i) => i.firmName)).to.deep.equal([firms['甲']!.name]);
+    expect(w.queue.week.map((i) => i.firmName)).to.include.members([firms['乙']!.name, firms['戊']!.name]);
   });
 });

@@ -181,6 +181,8 @@ export interface QueueQuery {
   today: string;
   /** Only follow-ups due on or before this date (default: the end of the week window). */
   until?: string;
+  /** Only follow-ups due on or after this date. */
+  from?: string;
   limit?: number;
 }
 
@@ -200,6 +202,7 @@ export async function followUpQueue(db: Db, q: QueueQuery): Promise<QueueItem[]>
     .where('fu.due_on', '<=', q.until ?? weekEnd)
     .orderBy([{ column: 'fu.due_on' }, { column: 'fu.id' }])
     .limit(q.limit ?? 500);
+  if (q.from) qb.where('fu.due_on', '>=', q.from);
   applyFirmFilters(db, qb, {}, q.actor);
   whereCounsellor(qb, q.counsellor);
   const rows = (await qb) as (FollowUpRow & { firm_uscc: string; firm_name: string; counsellor_id: number | null; counsellor_name: string | null; park_id: number | null; town_id: number | null })[];

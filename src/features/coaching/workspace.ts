@@ -6,6 +6,7 @@
 import type { Db } from '../../db/types.js';
 import type { Actor } from '../../domain/actor.js';
 import { daysSinceContact } from '../../domain/coaching/contact.js';
+import { addDays } from '../../domain/eligibility/dates.js';
 import { FOLLOW_UP_STATE_LABELS, followUpState } from '../../domain/coaching/follow-ups.js';
 import { mayWriteCoaching } from '../../domain/coaching/access.js';
 import { LIFECYCLES, lifecycleLabel } from '../../domain/fields.js';
@@ -19,6 +20,8 @@ import { type CounsellorChoice, type WorkspaceFirm, firmsWithoutContact, workspa
 
 export const FIRM_LIMIT = 300;
 const NO_CONTACT_LIMIT = 100;
+/** Follow-ups listed per state (overdue, today, this week); the counts above them are of all. */
+export const QUEUE_LIMIT = 100;
 
 const CHIP_STAGES = new Set([...STAGES_WORKING_TOWARD.tsme, ...STAGES_WORKING_TOWARD.hte]);
 
@@ -55,7 +58,12 @@ export async function loadWorkspace(db: Db, actor: Actor, choice: CounsellorChoi
   const daysByStage = await contactDaysByStage(db);
   const [list, queue, counts, noContact, counsellors] = await Promise.all([
     workspaceFirms(db, q),
-    followUpQueue(db, { counsellor: choice, actor, today }),
+    // Each state read on its own: hundreds overdue must not push today's and this week's off the list.
+    Promise.all([
+      followUpQueue(db, { counsellor: choice, actor, today, until: addDays(today, -1), limit: QUEUE_LIMIT }),
+      followUpQueue(db, { counsellor: choice, actor, today, from: today, until: today, limit: QUEUE_LIMIT }),
+      followUpQueue(db, { counsellor: choice, actor, today, from: addDays(today, 1), limit: QUEUE_LIMIT }),
+    ]).then((parts) => parts.flat()),
     followUpCounts(db, { counsellor: choice, actor, today }),
     firmsWithoutContact(db, { ...q, limit: NO_CONTACT_LIMIT, today, daysByStage }),
     listCounsellors(db),
