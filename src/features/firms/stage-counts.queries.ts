@@ -8,6 +8,7 @@
 import type { Db } from '../../db/types.js';
 import type { Actor } from '../../domain/actor.js';
 import { STAGE_KEYS, type StageKey } from '../../domain/stages.js';
+import { ReadModelCache } from '../../lib/cache.js';
 import { applyCounterFilters, applyFirmFilters, hasOnlyCountableFilters, type FirmFilters } from './firm-filters.js';
 
 export type StageCounts = Record<StageKey, number>;
@@ -16,14 +17,24 @@ function emptyCounts(): StageCounts {
   return Object.fromEntries(STAGE_KEYS.map((s) => [s, 0])) as StageCounts;
 }
 
+/**
+ * The counter table's sums, cached until the next write (lib/cache.ts: this process's writes, and
+ * another's through the change feed; the TTL bounds the rest): at 1M firms the table has tens of
+ * thousands of (park, town, field, stage) rows and summing them was a third of the board's SQL.
+ */
+const counterSums = new ReadModelCache<{ stage: StageKey; n: number | string }[]>(30_000);
+
 export async function countByStage(db: Db, filters: FirmFilters, actor: Pick<Actor, 'parkIds'>): Promise<StageCounts> {
   const counts = emptyCounts();
   let rows: { stage: StageKey; n: number | string }[];
   if (hasOnlyCountableFilters(filters)) {
-    const qb = db('stage_counts').select('stage').sum({ n: 'n' }).groupBy('stage');
-    applyCounterFilters(qb, filters, actor);
-    if (filters.stage !== undefined) qb.where('stage', filters.stage);
-    rows = (await qb) as typeof rows;
+    const key = JSON.stringify({ filters, parkIds: actor.parkIds, townIds: (actor as Partial<Pick<Actor, 'townIds'>>).townIds ?? null });
+    rows = await counterSums.get(db, key, async () => {
+      const qb = db('stage_counts').select('stage').sum({ n: 'n' }).groupBy('stage');
+      applyCounterFilters(qb, filters, actor);
+      if (filters.stage !== undefined) qb.where('stage', filters.stage);
+      return (await qb) as typeof rows;
+    });
   } else {
     const qb = db('firms as f').select('f.stage as stage').count({ n: '*' }).whereNull('f.withdrawn_batch_id').groupBy('f.stage');
     applyFirmFilters(db, qb, filters, actor);
