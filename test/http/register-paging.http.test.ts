@@ -59,4 +59,15 @@ describe('certification register paging (/certifications)', () => {
     // A cursor that is not one is the first page, not an error.
     expect((await page('/certifications?after=abc')).ids).to.deep.equal(expected.slice(0, 100));
   });
+
+  it('says "超过 1,000 条" rather than count every row, and still pages through them', async () => {
+    const firms = (await t.db('certifications').distinct('firm_id')).map((r: { firm_id: number }) => r.firm_id);
+    const at = new Date().toISOString();
+    const rows = firms.flatMap((firmId: number) => Array.from({ length: 11 }, (_, i) => ({ firm_id: firmId, kind: 'tsme', year: 2010 + i, status: 'active', source: 'manual', created_at: at, updated_at: at })));
+    for (let i = 0; i < rows.length; i += 100) await t.db('certifications').insert(rows.slice(i, i + 100));
+    const p1 = await page('/certifications');
+    expect(p1.summary).to.include('超过 1,000 条');
+    expect(p1.ids).to.deep.equal(expected.slice(0, 100)); // the newest years first: the added ones come last
+    expect(p1.next).to.be.a('string');
+  });
 });

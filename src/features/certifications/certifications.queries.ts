@@ -405,7 +405,7 @@ export interface RegisterCursor {
 }
 
 /** Beyond this many rows the register says "超过 …" rather than count every row of a million firms. */
-export const REGISTER_COUNT_CAP = 10_000;
+export const REGISTER_COUNT_CAP = 1_000;
 
 /** What a register search matched, resolved once per request: the firm search's firms and the rows whose number starts so. */
 interface RegisterSearch {

@@ -97,7 +97,7 @@ export interface WorkspaceQuery {
 }
 
 /** Beyond this many firms a total is shown as "超过 …" (counting all of a million firms per page view would not be bounded). */
-export const COUNT_CAP = 10_000;
+export const COUNT_CAP = 1_000;
 
 export interface Counted {
   total: number;

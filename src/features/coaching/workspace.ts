@@ -18,7 +18,8 @@ import { contactDaysByStage } from './contact-rules.queries.js';
 import { followUpCounts, followUpQueue } from './follow-ups.queries.js';
 import { type CounsellorChoice, type WorkspaceFirm, firmsWithoutContact, workspaceFirms } from './workspace.queries.js';
 
-export const FIRM_LIMIT = 300;
+/** Firms listed (next follow-up first); the firm list (企业名录) has all of a counsellor's. */
+export const FIRM_LIMIT = 100;
 const NO_CONTACT_LIMIT = 100;
 /** Follow-ups listed per state (overdue, today, this week); the counts above them are of all. */
 export const QUEUE_LIMIT = 100;
@@ -82,6 +83,7 @@ export async function loadWorkspace(db: Db, actor: Actor, choice: CounsellorChoi
     totalCapped: list.capped,
     shown: firms.length,
     truncated: list.capped || list.total > firms.length,
+    firmsLink: typeof choice === 'number' ? `/firms?counsellor=${choice}` : choice === null ? '/firms' : null,
     groups,
     queue: { overdue: byState('overdue'), today: byState('today'), week: byState('week'), counts },
     noContact: { total: noContact.total, capped: noContact.capped, firms: await decorate(db, actor, noContact.firms, today), rules: [...daysByStage].map(([stage, days]) => ({ stage, label: stageLabel(stage), days })) },
