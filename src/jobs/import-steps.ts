@@ -13,9 +13,10 @@ import { ImportRunner } from '../features/lists/import-runner.js';
 import { commitRdImport, rdImportPreview } from '../features/rd-structure/rd-import.js';
 import type { ImportSteps } from '../features/lists/kind-steps.js';
 import { type CoreServices, createCoreServices } from '../services.js';
+import { siblingModule } from '../lib/worker-thread.js';
 
 /** The worker thread's entry: compiled, the .js beside this file; from sources (tests, dev), the .ts. */
-const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './import-worker.ts' : './import-worker.js', import.meta.url);
+const WORKER_URL = siblingModule(import.meta.url, 'import-worker');
 
 export function importSteps(services: CoreServices = createCoreServices()): ImportSteps {
   const { certifications } = services;

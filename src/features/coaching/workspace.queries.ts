@@ -168,7 +168,8 @@ export async function firmsWithoutContact(
   // The stages without a rule, left out (rather than the ones with one picked): a NOT IN is no index
   // lookup, so the planner walks the name index in order and stops at the limit.
   const without = STAGE_KEYS.filter((k) => !q.daysByStage.has(k));
-  const never = (await base(db, q.counsellor, filters, q.actor).whereNotIn('f.stage', without).whereRaw(`not exists (${REACHED})`).select('f.id').orderBy([{ column: 'f.name' }, { column: 'f.id' }]).limit(q.limit)) as { id: number }[];
+  const neverReached = () => base(db, q.counsellor, filters, q.actor).whereNotIn('f.stage', without).whereRaw(`not exists (${REACHED})`);
+  const never = (await neverReached().select('f.id').orderBy([{ column: 'f.name' }, { column: 'f.id' }]).limit(q.limit)) as { id: number }[];
   // The contacted firms: as many as there are interactions, whatever the number of firms.
   const reachedFirms = db('interaction_firms as x').join('interactions as i', 'i.id', 'x.interaction_id').where('i.reached', true).distinct('x.firm_id');
   const contacted =
@@ -179,7 +180,7 @@ export async function firmsWithoutContact(
           .orderBy([{ column: 'last_reached_on' }, { column: 'f.name' }, { column: 'f.id' }])
           .limit(q.limit - never.length)) as { id: number }[])
       : [];
-  const neverCount = await countUpTo(db, base(db, q.counsellor, filters, q.actor).whereNotIn('f.stage', without).whereRaw(`not exists (${REACHED})`));
+  const neverCount = await countUpTo(db, neverReached());
   const contactedCount = Number(((await overdue(base(db, q.counsellor, filters, q.actor).whereIn('f.id', reachedFirms)).count({ n: '*' }).first()) as { n: number | string } | undefined)?.n ?? 0);
   const firms = await firmsByIds(db, [...never, ...contacted].map((r) => r.id));
   const total = neverCount.total + contactedCount;

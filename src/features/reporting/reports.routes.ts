@@ -183,7 +183,8 @@ export function reportsRouter(db: Knex): Router {
     const year = yearParam(req.params.year);
     const request = reportRequest(req, res, year);
     const status = await liveReportComputedAt(db, request);
-    const since = str(req.query.since);
+    // Not an instant (a hand-edited link): as if absent — the poll of a page still waiting.
+    const since = Number.isNaN(Date.parse(str(req.query.since))) ? '' : str(req.query.since);
     const qs = reportQuery(req);
     const done = status.computedAt !== null && (!since || Date.parse(status.computedAt) > Date.parse(since));
     if (!since && done) {
