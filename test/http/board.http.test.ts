@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { createFirm } from '../helpers/factories.js';
 import { createTestContext, html, type TestContext } from '../helpers/test-app.js';
+import { bumpDataGeneration } from '../../src/lib/cache.js';
 
 describe('GET /board', () => {
   let t: TestContext;
@@ -142,5 +143,36 @@ describe('board columns page on the server', () => {
   it('When the cursor is malformed, then the first page is returned rather than an error', async () => {
     const res = await t.admin.get('/board/columns/incubating?after=%27;drop').set('HX-Request', 'true').expect(200);
     expect(html(res.text).querySelectorAll('.card').length).to.equal(25);
+  });
+});
+
+describe('the board kept between writes', () => {
+  let t: TestContext;
+  before(async () => {
+    t = await createTestContext();
+    await createFirm(t.db, { stage: 'incubating', actorId: t.basics.users.admin.id });
+  });
+  after(() => t.destroy());
+
+  const total = async (url = '/board') => html((await t.admin.get(url).expect(200)).text).getElementById('board-total')!.text;
+
+  it('answers a repeated view without reading the firms again, shows a write it hears of at once, and never keeps a search', async () => {
+    expect(await total()).to.equal('1');
+    const tables: string[] = [];
+    const seen = (q: { sql: string }) => void tables.push(q.sql);
+    t.db.on('query', seen);
+    try {
+      await t.admin.get('/board').expect(200);
+    } finally {
+      t.db.off('query', seen);
+    }
+    expect(tables.filter((sql) => /firms|list_entries|follow_ups|eligibility/.test(sql))).to.deep.equal([]);
+
+    // Written behind the app's back (as another process on SQLite would): the kept board stays until a write is heard of.
+    await createFirm(t.db, { stage: 'incubating', name: '余姚市保留测试科技有限公司', actorId: t.basics.users.admin.id });
+    expect(await total()).to.equal('1');
+    expect(await total('/board?q=保留测试')).to.equal('1');
+    bumpDataGeneration(); // what a write of this process, or the change feed for another's, does
+    expect(await total()).to.equal('2');
   });
 });

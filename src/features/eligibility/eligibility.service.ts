@@ -8,6 +8,7 @@ import { techFieldLabel } from '../../domain/fields.js';
 import { CHECK_KINDS, type CheckKind, checkKindFor, holdsHteCertificate } from '../../domain/readiness.js';
 import type { StageKey } from '../../domain/stages.js';
 import { nowIso, todayInShanghai, yearOf } from '../../lib/dates.js';
+import { bumpDataGeneration } from '../../lib/cache.js';
 import { figuresForFirm, toFiguresRows, type AnnualFigures } from '../figures/figures.queries.js';
 import { latestCertificates } from '../stages/stage-events.queries.js';
 import { type CurrentEligibility, removeOtherSummaries, upsertCurrent } from './eligibility.queries.js';
@@ -133,6 +134,8 @@ export async function refreshStaleEligibility(db: Db, today = todayInShanghai(),
       .limit(chunk)) as { id: number }[];
     if (stale.length === 0) return refreshed;
     await refreshEligibility(db, stale.map((r) => r.id), today);
+    // Cached pages (the board's readiness chips) show these summaries.
+    bumpDataGeneration();
     refreshed += stale.length;
     after = stale[stale.length - 1]!.id;
     await new Promise((resolve) => setImmediate(resolve));

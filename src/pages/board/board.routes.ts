@@ -6,7 +6,7 @@ import { isStageKey } from '../../domain/stages.js';
 import { todayInShanghai } from '../../lib/dates.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { actorOfResponse } from '../../web/auth.js';
-import { renderFragment, renderPageOrFragment } from '../../web/render.js';
+import { renderPageOrFragment, renderedOnce, renderToString } from '../../web/render.js';
 import { type FirmFilters, SHORT_SEARCH_CAP, filterParams, filterQueryString, parseFirmFilters, prepareSearch } from '../../features/firms/firm-filters.js';
 import { filterPairs, loadFilterOptions, printHeading } from '../../features/firms/filter-options.js';
 import { firmListSheet } from '../../features/firms/firm-export.js';
@@ -27,15 +27,20 @@ export function boardRouter(db: Knex): Router {
     const actor = actorOfResponse(res);
     const filters = await boardFilters(db, req.query);
     const [board, options] = await Promise.all([loadBoard(db, filters, actor, todayInShanghai()), loadFilterOptions(db, actor)]);
+    const canMove = can(actor, 'firms.move');
+    const filterQs = filterQueryString(filters);
+    // The columns depend only on the (kept) board, the right to move and the filters the links carry.
+    const lanesHtml = await renderedOnce(board, `${canMove} ${filterQs}`, () => renderToString(req, 'partials/board/lanes', { board, canMove, filterQs }));
     renderPageOrFragment(req, res, 'board/index', 'board/board', {
       title: '培育看板',
       nav: 'board',
       page: 'board',
       board,
+      lanesHtml,
       filters,
-      filterQs: filterQueryString(filters),
+      filterQs,
       options,
-      canMove: can(actor, 'firms.move'),
+      canMove,
       // Assigning a counsellor to every firm the filters show (coaching, issue 9).
       canAssign: can(actor, 'coaching.assign'),
       filterFields: filterParams(filters).map(([name, value]) => ({ name, value })),
@@ -61,12 +66,10 @@ export function boardRouter(db: Knex): Router {
     const actor = actorOfResponse(res);
     const filters = await boardFilters(db, req.query);
     const page = await loadColumnPage(db, stage, filters, actor, decodeCursor(req.query.after), todayInShanghai());
-    renderFragment(res, 'board/column-page', {
-      stage,
-      ...page,
-      filterQs: filterQueryString(filters),
-      canMove: can(actor, 'firms.move'),
-    });
+    const canMove = can(actor, 'firms.move');
+    const filterQs = filterQueryString(filters);
+    const html = await renderedOnce(page, `${canMove} ${filterQs}`, () => renderToString(req, 'partials/board/column-page', { stage, ...page, filterQs, canMove }));
+    res.vary('HX-Request').type('html').send(html);
   });
 
   return router;

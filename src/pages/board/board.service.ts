@@ -12,6 +12,7 @@ import { currentOf, type CurrentEligibility } from '../../features/eligibility/e
 import { currentKindsOf, type ListBadge } from '../../features/lists/overlap.queries.js';
 import { type FollowUpState, followUpState } from '../../domain/coaching/follow-ups.js';
 import { nextFollowUps } from '../../features/coaching/follow-ups.queries.js';
+import { ReadModelCache } from '../../lib/cache.js';
 
 export const COLUMN_PAGE_SIZE = 25;
 
@@ -80,11 +81,37 @@ export async function loadColumnPage(
   after: Cursor | null,
   today: string,
 ): Promise<{ cards: CardView[]; next: string | null }> {
-  const { page, next } = await columnPage(db, stage, filters, actor, after);
-  return { cards: await withBadges(db, page, today), next };
+  const compute = async () => {
+    const { page, next } = await columnPage(db, stage, filters, actor, after);
+    return { cards: await withBadges(db, page, today), next };
+  };
+  const key = cacheKey(filters, actor, today, `${stage} ${after ? encodeCursor(after) : ''}`);
+  return key === null ? compute() : columnCache.get(db, key, compute);
+}
+
+/**
+ * The board and its column pages are read far more often than firms move: every caseworker opens
+ * it many times a day, each view is ten index reads and three badge lookups over 225 cards. They
+ * are kept per filter set, jurisdiction and day until the next write (lib/cache.ts: this
+ * process's writes, another's through the change feed); the TTL bounds what a write the cache
+ * cannot hear of (another process on SQLite) leaves on screen. A search is not kept: its ids are
+ * resolved per request anyway.
+ */
+export const BOARD_CACHE_TTL_MS = 10_000;
+const boardCache = new ReadModelCache<BoardView>(BOARD_CACHE_TTL_MS, 100);
+const columnCache = new ReadModelCache<{ cards: CardView[]; next: string | null }>(BOARD_CACHE_TTL_MS, 300);
+
+function cacheKey(filters: FirmFilters, actor: Pick<Actor, 'parkIds'>, today: string, extra = ''): string | null {
+  if (filters.q !== undefined || filters.matchIds !== undefined) return null;
+  return JSON.stringify([filters, actor.parkIds, (actor as Partial<Pick<Actor, 'townIds'>>).townIds ?? null, today, extra]);
 }
 
 export async function loadBoard(db: Db, filters: FirmFilters, actor: Pick<Actor, 'parkIds'>, today: string): Promise<BoardView> {
+  const key = cacheKey(filters, actor, today);
+  return key === null ? computeBoard(db, filters, actor, today) : boardCache.get(db, key, () => computeBoard(db, filters, actor, today));
+}
+
+async function computeBoard(db: Db, filters: FirmFilters, actor: Pick<Actor, 'parkIds'>, today: string): Promise<BoardView> {
   // Issued together: on PostgreSQL they run side by side; SQLite's one connection queues them.
   const stages = STAGE_GROUPS.flatMap((g) => g.stages.map((s) => s.key));
   const [counts, ...columnPages] = await Promise.all([countByStage(db, filters, actor), ...stages.map((s) => columnPage(db, s, filters, actor, null))]);
