@@ -147,17 +147,37 @@ export async function liveReport(db: Knex, r: ReportRequest, opts: { withFirms?:
     const computedAt = nowIso();
     return { state: 'ready', data: await compute(db, r, r.asOfDate ? reportAsOf(r.asOfDate) : computedAt), computedAt, refreshing: false };
   }
-  const row = await liveReportRow(db, keyOf(r), { data: true, firms: !!opts.withFirms });
+  const key = keyOf(r);
+  // The state first (a small row read); the kept figures only when this process has not parsed them yet.
+  const row = await liveReportRow(db, key, {});
   const computed = row?.computedAt ? Date.parse(row.computedAt) : null;
   const fresh = computed !== null && computed > lastDataWriteAt() && Date.now() - computed < liveReportSettings.maxAgeMs;
-  if (!fresh) void refreshLiveReport(db, r);
-  if (row?.data && row.computedAt) {
-    const data = JSON.parse(row.data) as ReportData;
-    if (opts.withFirms && row.firms) data.firms = JSON.parse(row.firms) as ReportData['firms'];
-    return { state: 'ready', data, computedAt: row.computedAt, refreshing: !fresh };
+  // Another process holding the lease is at it already: asking again would be two writes per view.
+  const leased = !!row?.refreshingUntil && Date.parse(row.refreshingUntil) > Date.now();
+  if (!fresh && !leased) void refreshLiveReport(db, r);
+  if (!row?.computedAt) return { state: 'pending', error: row?.lastError ?? null };
+  const parsed = parsedReports.get(db) ?? new Map<string, ReportData>();
+  parsedReports.set(db, parsed);
+  const memo = `${JSON.stringify(key)} ${row.computedAt}`;
+  const known = opts.withFirms ? undefined : parsed.get(memo);
+  if (known) return { state: 'ready', data: known, computedAt: row.computedAt, refreshing: !fresh };
+  const full = await liveReportRow(db, key, { data: true, firms: !!opts.withFirms });
+  if (!full?.data || !full.computedAt) return { state: 'pending', error: full?.lastError ?? null };
+  const data = JSON.parse(full.data) as ReportData;
+  if (opts.withFirms && full.firms) data.firms = JSON.parse(full.firms) as ReportData['firms'];
+  else {
+    parsed.set(`${JSON.stringify(key)} ${full.computedAt}`, data);
+    if (parsed.size > PARSED_REPORTS_KEPT) parsed.delete(parsed.keys().next().value as string);
   }
-  return { state: 'pending', error: row?.lastError ?? null };
+  return { state: 'ready', data, computedAt: full.computedAt, refreshing: !fresh };
 }
+
+/**
+ * Kept reports as parsed, by key and computation instant (what is kept for an instant never changes):
+ * the JSON is tens of kilobytes and the dashboard's charts read it on every view. Read only.
+ */
+const parsedReports = new WeakMap<object, Map<string, ReportData>>();
+const PARSED_REPORTS_KEPT = 20;
 
 /**
  * With many firms, the certification charts of a year as the kept live report has them (the same
