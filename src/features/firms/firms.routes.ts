@@ -21,7 +21,7 @@ import { exportFormatOf, recordExport, sendExport } from '../../web/export.js';
 import { type Firm, type FirmCursor, type FirmListItem, type FirmSort, cursorOf, findFirmByUscc, listFirms } from './firms.queries.js';
 import { StaleFirmError } from './firm-errors.js';
 import type { FirmService } from './firms.service.js';
-import { countByStage, countWithdrawn, totalOf } from './stage-counts.queries.js';
+import { countListed } from './stage-counts.queries.js';
 import { REGISTERED_OUT_OF_SCOPE, codeRegistration, findFirmInScope } from './firm-scope.js';
 
 const PAGE_SIZE = 50;
@@ -42,14 +42,12 @@ export function firmsRouter(db: Knex, firms: FirmService): Router {
     const cursor = cursorParam(req.query.after, 'after') ?? cursorParam(req.query.before, 'before');
     // The page number only labels the page ("第 N 页"): the cursor says where it starts.
     const page = cursor ? Math.min(positiveInt(req.query.page) ?? 1, 100000) : 1;
-    const [items, counts, withdrawn, options] = await Promise.all([
+    // The list also finds candidates a list revert took out (not counted on the board).
+    const [items, total, options] = await Promise.all([
       listFirms(db, filters, actor, { cursor, limit: PAGE_SIZE, sort }),
-      countByStage(db, filters, actor),
-      countWithdrawn(db, filters, actor),
+      countListed(db, filters, actor),
       loadFilterOptions(db, actor),
     ]);
-    // The list also finds candidates a list revert took out (not counted on the board).
-    const total = totalOf(counts) + withdrawn;
     const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
     const qs = filterQueryString(filters);
     const link = (p: number, at: FirmListItem | undefined, dir: 'after' | 'before') => {

@@ -53,6 +53,18 @@ export async function countWithdrawn(db: Db, filters: FirmFilters, actor: Pick<A
   return Number(row?.n ?? 0);
 }
 
+/**
+ * How many firms the firm list finds under the filters: the counted stages and the withdrawn
+ * candidates. A search alone, by an actor who sees every firm, is its resolved ids (each one a
+ * firm): counting them again over the table would read up to 1,000 rows twice per page.
+ */
+export async function countListed(db: Db, filters: FirmFilters, actor: Pick<Actor, 'parkIds'>): Promise<number> {
+  const onlySearch = Object.keys(filters).every((k) => k === 'q' || k === 'matchIds' || k === 'matchCapped');
+  if (filters.matchIds !== undefined && onlySearch && actor.parkIds === null) return filters.matchIds.length;
+  const [counts, withdrawn] = await Promise.all([countByStage(db, filters, actor), countWithdrawn(db, filters, actor)]);
+  return totalOf(counts) + withdrawn;
+}
+
 export function totalOf(counts: StageCounts): number {
   return Object.values(counts).reduce((a, b) => a + b, 0);
 }
