@@ -222,7 +222,6 @@ export async function followUpQueue(db: Db, q: QueueQuery): Promise<QueueItem[]>
 export async function followUpCounts(db: Db, q: Omit<QueueQuery, 'until' | 'limit'>): Promise<{ overdue: number; today: number; week: number }> {
   const { today, weekEnd } = followUpBounds(q.today);
   const qb = db('follow_ups as fu')
-    .join('firms as f', 'f.id', 'fu.firm_id')
     .where('fu.status', 'open')
     .where('fu.due_on', '<=', weekEnd)
     .select(
@@ -230,8 +229,12 @@ export async function followUpCounts(db: Db, q: Omit<QueueQuery, 'until' | 'limi
       db.raw('sum(case when fu.due_on = ? then 1 else 0 end) as due_today', [today]),
       db.raw('sum(case when fu.due_on > ? then 1 else 0 end) as week', [today]),
     );
-  applyFirmFilters(db, qb, {}, q.actor);
-  whereCounsellor(qb, q.counsellor);
+  // The firm is needed only to narrow by jurisdiction or counsellor: unnarrowed, the counts are one range of the (status, due_on) index.
+  if (q.actor.parkIds !== null || q.counsellor !== null) {
+    qb.join('firms as f', 'f.id', 'fu.firm_id');
+    applyFirmFilters(db, qb, {}, q.actor);
+    whereCounsellor(qb, q.counsellor);
+  }
   const row = (await qb.first()) as { overdue: unknown; due_today: unknown; week: unknown } | undefined;
   return { overdue: Number(row?.overdue ?? 0), today: Number(row?.due_today ?? 0), week: Number(row?.week ?? 0) };
 }
