@@ -3,6 +3,11 @@
 # the registry's `node@22` package brings the binary (and its headers, for better-sqlite3's native
 # build), and the suite runs in a copy of the tree whose native modules are rebuilt for Node 22.
 # The Node 20 build in ./node_modules stays as it is, so `npm start` and `npm test` keep working.
+# The PostgreSQL suite runs here too when TEST_DATABASE_URL is set (.ci/run sets it), on the same
+# database as the Node 20 pass, after it: every test file migrates a schema of its own (t_<random>,
+# test/helpers/test-db.ts) and drops it when done, and the only shared objects (the pg_trgm
+# extension in public, the miaopu_data notify channel, whose payload names the schema) are the
+# same for both passes — so the two passes never see each other's tables.
 # Usage: bash .ci/node22.sh   (after `npm ci`; TEST_DATABASE_URL as for npm test)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,6 +33,6 @@ export PATH="$(dirname "$node22"):$PATH"
 (cd "$work/tree" && npm_config_nodedir="$headers" npm rebuild better-sqlite3 @node-rs/argon2 --no-audit --no-fund --loglevel=error >/dev/null)
 (cd "$work/tree" && node -e "new (require('better-sqlite3'))(':memory:').prepare('select 1').get(); console.log('better-sqlite3 loads on', process.version)")
 
-echo "--- npm test on Node 22 (PostgreSQL once is enough: the pg driver is plain JavaScript, the Node 20 pass runs it)"
+echo "--- npm test on Node 22 (the whole suite: type check, unit, SQLite${TEST_DATABASE_URL:+, PostgreSQL}, browser)"
 cd "$work/tree"
-env -u TEST_DATABASE_URL npm test
+npm test

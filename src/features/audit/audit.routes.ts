@@ -58,6 +58,7 @@ async function describeRows(db: Knex, rows: AuditRow[], users: { id: number; use
     townName: (id: number) => areas.towns.get(id),
     userName: (id: number) => userById.get(id),
     batchName: (id: number) => batches.get(id),
+    firmName: (uscc: string) => firms.get(uscc),
   };
   const names = { firm: (u: string) => firms.get(u), user: (u: string) => userByName.get(u), batch: (id: number) => batches.get(id), park: lookups.parkName, town: lookups.townName };
   return rows.map((r) => ({

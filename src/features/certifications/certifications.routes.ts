@@ -228,8 +228,13 @@ export function certificationsRouter(db: Knex, service: CertificationService): R
     const actor = actorOfResponse(res);
     const f = calendarFilters(req.query);
     const today = todayInShanghai();
-    const { items } = await calendarItems(db, actor, f, today);
-    await appendAudit(db, writeContext(req, res), { action: 'audit.export', after: { what: 'certifications.calendar', format, filters: calendarQuery(f), rows: items.length } });
+    const [{ items }, options] = await Promise.all([calendarItems(db, actor, f, today), loadFilterOptions(db, actor)]);
+    // A download of firm data (导出表格), with its filters in the words of the filter bar.
+    const pairs: [string, string][] = [['期限', `未来 ${f.days} 天`]];
+    if (f.parkId) pairs.push(['园区/平台', options.parks.find((p) => p.id === f.parkId)?.name ?? `#${f.parkId}`]);
+    if (f.counsellorId) pairs.push(['辅导员', options.counsellors.find((c) => c.id === f.counsellorId)?.displayName ?? `#${f.counsellorId}`]);
+    if (f.kind) pairs.push(['事项', FORM_CHOICES.itemKinds.find((k) => k.key === f.kind)?.label ?? f.kind]);
+    await appendAudit(db, writeContext(req, res), { action: 'export.download', after: { what: '后续管理（到期及已逾期事项）', format, filters: Object.fromEntries(pairs), rows: items.length } });
     const header = ['企业名称', '统一社会信用代码', '园区/平台', '属地', '辅导员', '事项', '内容', '期限', '状态', '说明', '依据', '辅导员任务'];
     const records = items.map((i) => [i.firm.firmName, i.firm.uscc, i.firm.parkName ?? '', i.firm.townName ?? '', i.firm.counsellorName ?? '', i.kindLabel, i.title, i.dueOn, i.stateLabel, i.detail, i.article, i.counsellorTask ?? '']);
     const title = `后续管理：未来 ${f.days} 天到期及已逾期事项（截至 ${today}）`;
@@ -272,8 +277,9 @@ export function certificationsRouter(db: Knex, service: CertificationService): R
     if (!year || year < 2000 || year > 2100) throw new BadRequestError('BAD_YEAR', '年度无效。');
     const version = positiveInt(body.version);
     try {
-      await service.saveSettings(db, { year, provincialAgency: opt(body.provincialAgency), hteReportDueOn: opt(body.hteReportDueOn), tsmeInfoDueOn: opt(body.tsmeInfoDueOn), version }, PROVINCIAL_AGENCIES, writeContext(req, res));
-      setFlash(req, 'success', `已保存 ${year} 年度设置。`);
+      const { changed } = await service.saveSettings(db, { year, provincialAgency: opt(body.provincialAgency), hteReportDueOn: opt(body.hteReportDueOn), tsmeInfoDueOn: opt(body.tsmeInfoDueOn), version }, PROVINCIAL_AGENCIES, writeContext(req, res));
+      if (changed) setFlash(req, 'success', `已保存 ${year} 年度设置。`);
+      else setFlash(req, 'info', `没有修改：${year} 年度设置与保存前相同。`);
       res.redirect(303, '/certifications/settings');
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;

@@ -388,7 +388,7 @@ export function createCertificationService(deps: { firms: FirmService }) {
       const values = valuesOf(firm, row.kind, form, row);
       const before = auditView(row);
       const after = auditView(values);
-      const changedKeys = Object.keys(after).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
+      const changedKeys = (Object.keys(after) as (keyof typeof after)[]).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
       if (changedKeys.length === 0) return { id, movedTo: null, changed: false };
       const at = nowIso();
       const movedTo = await refuseDuplicates(
@@ -396,7 +396,7 @@ export function createCertificationService(deps: { firms: FirmService }) {
           // A certificate entered on a pending row completes it; anything else on a recorded row is a correction.
           const change = row.status === 'pending' && values.status === 'active' ? 'certify' : row.issuedOn || row.status !== 'pending' ? 'correct' : 'update';
           if (!(await updateCertification(trx, id, version, values, { change, at, by: ctx.actor.id }))) throw new StaleCertificationError(row);
-          const pick = (o: Record<string, unknown>) => Object.fromEntries(changedKeys.map((k) => [k, o[k]]));
+          const pick = (o: typeof before) => Object.fromEntries(changedKeys.map((k) => [k, o[k]])) as Partial<typeof before>;
           await appendAudit(trx, ctx, { action: 'certification.update', objectType: 'firm', objectId: row.uscc, before: { id, ...pick(before) }, after: { id, ...pick(after) } }, at);
           return (await followCertificate(trx, row.firmId, values, ctx, at, today)) ?? (row.kind === 'hte' ? await followLoss(trx, row.firmId, '资质登记：证书记录更正，已无有效高新技术企业证书', ctx, at, today) : null);
         }),
@@ -434,7 +434,7 @@ export function createCertificationService(deps: { firms: FirmService }) {
       const at = nowIso();
       const movedTo = await db.transaction(async (trx) => {
         if (!(await updateCertification(trx, id, version, values, { change: 'cancel', at, by: ctx.actor.id }))) throw new StaleCertificationError(row);
-        await appendAudit(trx, ctx, { action: 'certification.cancel', objectType: 'firm', objectId: row.uscc, before: { id, status: row.status }, after: { id, status: values.status, reasonCode: values.statusReasonCode, reason: values.statusReason, statusOn: values.statusOn } }, at);
+        await appendAudit(trx, ctx, { action: 'certification.cancel', objectType: 'firm', objectId: row.uscc, before: { id, status: row.status }, after: { id, kind: row.kind, status: values.status, reasonCode: values.statusReasonCode, reason: values.statusReason, statusOn: values.statusOn } }, at);
         if (row.kind !== 'hte' || failed) return null;
         const reason = `高新技术企业资格被取消（${form.statusOn}）：${cancelReasonsOf('hte').find((r) => r.key === form.reasonCode)?.label ?? ''}${form.reason ? `，${form.reason}` : ''}`;
         return followLoss(trx, row.firmId, reason, ctx, at, today);
@@ -531,7 +531,8 @@ export function createCertificationService(deps: { firms: FirmService }) {
       bumpDataGeneration();
     },
 
-    async saveSettings(db: Knex, input: { year: number; provincialAgency: string | null; hteReportDueOn: string | null; tsmeInfoDueOn: string | null; version: number | null }, agencies: readonly string[], ctx: WriteContext): Promise<void> {
+    /** A year's settings; returns whether anything changed. */
+    async saveSettings(db: Knex, input: { year: number; provincialAgency: string | null; hteReportDueOn: string | null; tsmeInfoDueOn: string | null; version: number | null }, agencies: readonly string[], ctx: WriteContext): Promise<{ changed: boolean }> {
       if (!can(ctx.actor, 'certifications.settings')) throw new ForbiddenError('FORBIDDEN', messages.noSettings);
       const errors: Record<string, string> = {};
       const inYear = (d: string | null) => d === null || (!!tryParseDate(d) && Number(d.slice(0, 4)) === input.year);
@@ -541,11 +542,16 @@ export function createCertificationService(deps: { firms: FirmService }) {
       if (Object.keys(errors).length) throw new ValidationError(errors);
       const at = nowIso();
       const before = (await yearSettings(db)).get(input.year) ?? null;
+      // Saved as stored (or, for a year without settings, left empty): nothing written, no audit row.
+      const same = (s: { provincialAgency: string | null; hteReportDueOn: string | null; tsmeInfoDueOn: string | null }) =>
+        s.provincialAgency === input.provincialAgency && s.hteReportDueOn === input.hteReportDueOn && s.tsmeInfoDueOn === input.tsmeInfoDueOn;
+      if (before ? before.version === input.version && same(before) : input.version === null && same({ provincialAgency: null, hteReportDueOn: null, tsmeInfoDueOn: null })) return { changed: false };
       await db.transaction(async (trx) => {
         if (!(await saveYearSettings(trx, input, input.version, at, ctx.actor.id))) throw new ConflictError('SETTINGS_STALE', messages.stale);
         await appendAudit(trx, ctx, { action: 'certification.settings', objectType: 'year', objectId: String(input.year), before, after: input }, at);
       });
       bumpDataGeneration();
+      return { changed: true };
     },
   };
   return service;
@@ -554,7 +560,8 @@ export function createCertificationService(deps: { firms: FirmService }) {
 export type CertificationService = ReturnType<typeof createCertificationService>;
 
 /** The fields an audit row shows for a register row. */
-function auditView(v: Partial<CertificationValues>): Record<string, unknown> {
+/** What an audit row keeps of a register row (typed: the audit log's labels are checked against these keys). */
+function auditView(v: Partial<CertificationValues>) {
   return {
     kind: v.kind,
     year: v.year,

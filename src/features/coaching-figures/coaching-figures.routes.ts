@@ -9,7 +9,8 @@ import { positiveInt, str } from '../../web/forms.js';
 import { appendAudit } from '../audit/audit.queries.js';
 import { type FiguresBreakdown, type FiguresRow, coachingFigures, conversionsAfterCoaching, demandFunnel, recentSince } from './coaching-figures.queries.js';
 
-const BREAKDOWNS: { key: FiguresBreakdown; label: string }[] = [
+/** The ways the figures are broken down, as the page and the audit log (统计口径) name them. */
+export const BREAKDOWNS: { key: FiguresBreakdown; label: string }[] = [
   { key: 'counsellor', label: '按辅导员' },
   { key: 'park', label: '按园区/平台' },
   { key: 'lifecycle', label: '按生命周期' },

@@ -16,12 +16,15 @@ export function complianceRouter(db: Knex, compliance: ComplianceService, render
   const router = express.Router();
   router.use('/firms/:uscc/compliance', requirePermission('inputs.edit'));
   const loadFirm = (req: Request, res: Response): Promise<Firm> => findFirmInScope(db, normalizeUscc(String(req.params.uscc)), actorOfResponse(res));
-  const done = (req: Request, res: Response, firm: Firm, message: string) => {
-    setFlash(req, 'success', message);
+  /** What a write says: what it saved, or (`unchanged`) that the form held what was stored. */
+  type Outcome = string | { unchanged: string };
+  const done = (req: Request, res: Response, firm: Firm, outcome: Outcome) => {
+    if (typeof outcome === 'string') setFlash(req, 'success', outcome);
+    else setFlash(req, 'info', outcome.unchanged);
     res.redirect(303, `/firms/${firm.uscc}/inputs#compliance`);
   };
   /** Parse, write, answer: 422 with the form as typed, 409/404 with the message on the page. */
-  async function handle<T>(req: Request, res: Response, form: string, parse: (values: Record<string, string>) => { ok: true; value: T } | { ok: false; errors: Record<string, string> }, write: (firm: Firm, value: T) => Promise<string>) {
+  async function handle<T>(req: Request, res: Response, form: string, parse: (values: Record<string, string>) => { ok: true; value: T } | { ok: false; errors: Record<string, string> }, write: (firm: Firm, value: T) => Promise<Outcome>) {
     const firm = await loadFirm(req, res);
     const values = typedValues(req.body as Record<string, unknown>);
     const refuse = (state: InputsFormState, status: number) => renderInputs(res, firm, state, status);
@@ -58,8 +61,8 @@ export function complianceRouter(db: Knex, compliance: ComplianceService, render
   router.post('/firms/:uscc/compliance/check', (req, res) => {
     const version = versionOf(req.body as Record<string, unknown>);
     return handle(req, res, 'check', (v) => parseCheckForm(v, todayInShanghai()), async (firm, v) => {
-      await compliance.setCheck(db, firm, version, v, writeContext(req, res));
-      return `已记录核查日期 ${v.checkedOn}。`;
+      const { changed } = await compliance.setCheck(db, firm, version, v, writeContext(req, res));
+      return changed ? `已记录核查日期 ${v.checkedOn}。` : { unchanged: '没有修改：核查日期和来源与保存前相同，未记录新版本。' };
     });
   });
   return router;

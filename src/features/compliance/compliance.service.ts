@@ -1,4 +1,7 @@
-/** Recording penalties, incidents, list entries and the last check of the public records; each write audited and the verdicts refreshed. */
+/**
+ * Recording penalties, incidents, list entries and the last check of the public records; each write audited and the
+ * verdicts refreshed. A check saved as it is stored writes nothing.
+ */
 import type { Knex } from 'knex';
 import { isUniqueViolation } from '../../db/dialect.js';
 import type { WriteContext } from '../../domain/actor.js';
@@ -6,7 +9,7 @@ import { COMPLIANCE_EVENT_KINDS, COMPLIANCE_LISTS, type ComplianceEvent, type Co
 import { ConflictError, NotFoundError } from '../../lib/errors.js';
 import { claimFormKey } from '../../web/form-keys.js';
 import { appendAudit } from '../audit/audit.queries.js';
-import { type EligibilityRefresh, writeFirmInput } from '../eligibility/input-writes.js';
+import { type EligibilityRefresh, UNCHANGED, writeFirmInput } from '../eligibility/input-writes.js';
 import type { Firm } from '../firms/firms.queries.js';
 import { checkOf, deleteEvent, deleteListing, insertEvent, insertListing, saveCheck } from './compliance.queries.js';
 
@@ -44,13 +47,17 @@ export function createComplianceService(deps: { refreshEligibility: EligibilityR
         await appendAudit(trx, ctx, { action: 'compliance.listing_delete', objectType: 'firm', objectId: firm.uscc, before: { id }, after: null }, at);
       });
     },
-    async setCheck(db: Knex, firm: Firm, version: number, v: { checkedOn: string; source: string }, ctx: WriteContext): Promise<void> {
+    /** Returns whether anything changed. */
+    async setCheck(db: Knex, firm: Firm, version: number, v: { checkedOn: string; source: string }, ctx: WriteContext): Promise<{ changed: boolean }> {
       try {
-        await writeFirmInput(db, firm, ctx, deps.refreshEligibility, async (trx, at) => {
+        const result = await writeFirmInput(db, firm, ctx, deps.refreshEligibility, async (trx, at) => {
           const before = await checkOf(trx, firm.id);
+          if (before && before.version === version && before.checkedOn === v.checkedOn && before.source === v.source) return UNCHANGED;
           if ((version === 0) !== (before === null) || !(await saveCheck(trx, firm.id, version, v.checkedOn, v.source, at))) throw new ConflictError('CHECK_STALE', STALE_CHECK);
           await appendAudit(trx, ctx, { action: 'compliance.checked', objectType: 'firm', objectId: firm.uscc, before: before ? { checkedOn: before.checkedOn, source: before.source } : null, after: v }, at);
+          return null;
         });
+        return { changed: result !== UNCHANGED };
       } catch (err) {
         if (isUniqueViolation(err)) throw new ConflictError('CHECK_STALE', STALE_CHECK);
         throw err;

@@ -20,6 +20,13 @@ const messages = {
   notFound: '找不到这家企业（信用代码不存在，或不在你负责的园区）。',
 } as const;
 
+/**
+ * What a write returns when the form holds what is stored (a save that changes nothing): no row,
+ * no version, no audit row — and so no refresh and no new data generation either.
+ */
+export const UNCHANGED: unique symbol = Symbol('unchanged');
+export type Unchanged = typeof UNCHANGED;
+
 export async function writeFirmInput<T>(
   db: Knex,
   firm: Pick<Firm, 'id' | 'parkId' | 'townId'>,
@@ -32,11 +39,16 @@ export async function writeFirmInput<T>(
   const at = nowIso();
   const result = await db.transaction(async (trx) => {
     const r = await write(trx, at);
-    await refresh(trx, [firm.id]);
+    if (r !== UNCHANGED) await refresh(trx, [firm.id]);
     return r;
   });
-  bumpDataGeneration();
+  if (result !== UNCHANGED) bumpDataGeneration();
   return result;
+}
+
+/** Whether two saved values are the same (arrays and plain objects compared by content, in order). */
+export function sameValue(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 /** Which form of the inputs page a refusal belongs to, with the values as typed and the messages. */

@@ -36,6 +36,7 @@ import {
 const messages = {
   noPermissionMove: '你的角色不能移动企业阶段。',
   noPermissionEdit: '你的角色不能修改企业信息。',
+  noPermissionLifecycle: '你的角色不能设定企业的生命周期。',
   noPermissionCreate: '你的角色不能新增企业。',
   duplicateUscc: '该信用代码已登记为另一家企业。',
   parkUnknown: '请选择列表中的园区或平台。',
@@ -153,6 +154,8 @@ export function createFirmService(deps: FirmServiceDeps) {
       const before = profileOf(firm);
       const changed = (Object.keys(profile) as (keyof FirmProfile)[]).filter((k) => before[k] !== profile[k]);
       if (changed.length === 0) return { firm, changed };
+      // The lifecycle category has a permission of its own (also the counsellors'; see coaching savePlan).
+      if (changed.includes('lifecycle') && !can(ctx.actor, 'firms.lifecycle')) throw new ForbiddenError('FORBIDDEN', messages.noPermissionLifecycle);
       await checkReferences(db, profile, ctx);
       if (profile.uscc !== firm.uscc) await refuseRegisteredCode(db, profile.uscc, ctx);
       const at = nowIso();
@@ -160,7 +163,7 @@ export function createFirmService(deps: FirmServiceDeps) {
         if (!(await updateFirmProfile(trx, firm.id, version, profile, normalizeFirmName(profile.name), at))) {
           throw new StaleFirmError(firm);
         }
-        const pick = (p: FirmProfile) => Object.fromEntries(changed.map((k) => [k, p[k]]));
+        const pick = (p: FirmProfile) => Object.fromEntries(changed.map((k) => [k, p[k]])) as Partial<FirmProfile>;
         await appendAudit(trx, ctx, { action: 'firm.update', objectType: 'firm', objectId: profile.uscc, before: pick(before), after: pick(profile) }, at);
         if (changed.includes('foundedOn') || changed.includes('field')) await deps.refreshEligibility(trx, [firm.id]);
         if (changed.includes('sector')) await refreshScaleClasses(trx, [firm.id]);

@@ -245,8 +245,8 @@ export async function commitRdImport(trx: Knex.Transaction, batch: Pick<Batch, '
   const audits: Record<string, unknown>[] = [];
   for (const [firmId, f] of byFirm) {
     const [structure, projects] = await Promise.all([rdStructureOfYear(trx, firmId, batch.year), rdProjectsOfYear(trx, firmId, batch.year)]);
-    const before = { year: batch.year, batchId: batch.id, structure: structure ? Object.fromEntries(RD_AMOUNT_KEYS.map((k) => [k, structure[k]])) : null, projects: projects.map((p) => p.code) };
-    let after: Record<string, unknown>;
+    const before = { year: batch.year, batchId: batch.id, structure: structure ? (Object.fromEntries(RD_AMOUNT_KEYS.map((k) => [k, structure[k]])) as RdAmounts) : null, projects: projects.map((p) => p.code) };
+    let after: { year: number; batchId: number; structure: RdAmounts | RdStructureInput | null; typedTotal?: number | null; projects: string[] };
     if (f.year) {
       await replaceRdYear(trx, firmId, { year: batch.year, ...f.year.amounts }, f.year.typedTotal, at);
       after = { year: batch.year, batchId: batch.id, structure: f.year.amounts, typedTotal: f.year.typedTotal, projects: [] };

@@ -32,12 +32,13 @@ export function rdStructureRouter(db: Knex, rd: RdStructureService, renderInputs
       }
       const parsed = parseRdForm(year, values);
       if (!parsed.ok) return renderInputs(res, firm, state(parsed.errors, '研发费用结构有误，未保存。请修改标出的内容。'), 422);
-      await rd.saveYear(db, firm, version, parsed.value, parsed.typedTotal, writeContext(req, res));
+      const { changed } = await rd.saveYear(db, firm, version, parsed.value, parsed.typedTotal, writeContext(req, res));
+      if (changed) setFlash(req, 'success', `已保存 ${year} 年研发费用结构。`);
+      else setFlash(req, 'info', `没有修改：${year} 年研发费用结构与保存前相同，未记录新版本。`);
     } catch (err) {
       if (err instanceof AppError && err.status === 409) return renderInputs(res, firm, state({}, err.message), 409);
       throw err;
     }
-    setFlash(req, 'success', `已保存 ${year} 年研发费用结构。`);
     res.redirect(303, `/firms/${firm.uscc}/inputs?year=${year}#rd`);
   });
 
@@ -59,8 +60,9 @@ export function rdStructureRouter(db: Knex, rd: RdStructureService, renderInputs
         }
         const parsed = parseRdProjectForm(values, new Set());
         if (!parsed.ok) return renderInputs(res, firm, { form, values, errors: parsed.errors, message: '研发项目有误，未保存。请修改标出的内容。' }, 422);
-        await rd.saveProject(db, firm, year, id, version, parsed.value, writeContext(req, res));
-        setFlash(req, 'success', `已保存研发项目 ${parsed.value.code}，${year} 年研发费用结构按各项目合计。`);
+        const { changed } = await rd.saveProject(db, firm, year, id, version, parsed.value, writeContext(req, res));
+        if (changed) setFlash(req, 'success', `已保存研发项目 ${parsed.value.code}，${year} 年研发费用结构按各项目合计。`);
+        else setFlash(req, 'info', `没有修改：研发项目 ${parsed.value.code} 与保存前相同，未记录新版本。`);
       } catch (err) {
         if (err instanceof ValidationError) return renderInputs(res, firm, { form, values, errors: err.fieldErrors, message: err.message }, 422);
         if (err instanceof AppError && err.status === 409) return renderInputs(res, firm, { form, values, errors: {}, message: err.message }, 409);

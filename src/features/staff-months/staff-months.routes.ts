@@ -34,13 +34,15 @@ export function staffMonthsRouter(db: Knex, staff: StaffMonthsService, renderInp
     }
     const parsed = parseStaffForm(year, values);
     if (!parsed.ok) return renderInputs(res, firm, state(parsed.errors, '月度人数有误，未保存。请修改标出的内容。'), 422);
+    let changed: boolean;
     try {
-      await staff.saveYear(db, firm, version, parsed.value, writeContext(req, res));
+      ({ changed } = await staff.saveYear(db, firm, version, parsed.value, writeContext(req, res)));
     } catch (err) {
       if (err instanceof AppError && err.status === 409) return renderInputs(res, firm, state({}, err.message), 409);
       throw err;
     }
-    setFlash(req, 'success', `已保存 ${year} 年月度人数。`);
+    if (changed) setFlash(req, 'success', `已保存 ${year} 年月度人数。`);
+    else setFlash(req, 'info', `没有修改：${year} 年月度人数与保存前相同，未记录新版本。`);
     res.redirect(303, `/firms/${firm.uscc}/inputs?year=${year}#staff`);
   });
 

@@ -104,8 +104,9 @@ export function usersRouter(db: Knex, users: UserService): Router {
     const input = inputOf(req);
     const version = positiveInt((req.body as Record<string, unknown>).version) ?? 0;
     try {
-      await users.updateAccess(db, user.id, version, input, writeContext(req, res));
-      setFlash(req, 'success', `已保存 ${input.displayName} 的设置。`);
+      const { changed } = await users.updateAccess(db, user.id, version, input, writeContext(req, res));
+      if (changed) setFlash(req, 'success', `已保存 ${input.displayName} 的设置。`);
+      else setFlash(req, 'info', `没有修改：${input.displayName} 的设置与保存前相同。`);
       res.redirect(303, '/admin/users');
     } catch (err) {
       if (err instanceof ValidationError) return renderEdit(res, user, input as unknown as Record<string, unknown>, err.fieldErrors, 422);

@@ -137,7 +137,8 @@ export function createUserService(store: KnexSessionStore) {
       return { user: (await findAccountById(db, id))!, temporaryPassword: generated };
     },
 
-    async updateAccess(db: Knex, id: number, version: number, input: Pick<UserInput, 'displayName' | 'role' | 'parkIds' | 'townIds'>, ctx: WriteContext): Promise<UserAccount> {
+    /** Name, role and areas. Saved unchanged: nothing written, no version, no audit row (`changed` false). */
+    async updateAccess(db: Knex, id: number, version: number, input: Pick<UserInput, 'displayName' | 'role' | 'parkIds' | 'townIds'>, ctx: WriteContext): Promise<{ user: UserAccount; changed: boolean }> {
       assertAdmin(ctx);
       const user = await loadForChange(db, id, version);
       const errors: Record<string, string> = {};
@@ -148,6 +149,7 @@ export function createUserService(store: KnexSessionStore) {
       const { parkIds } = input;
       const townIds = input.townIds ?? [];
       const accessChanged = input.role !== user.role || parkIds.join() !== user.parkIds.join() || townIds.join() !== user.townIds.join();
+      if (!accessChanged && input.displayName.trim() === user.displayName) return { user, changed: false };
       const at = nowIso();
       await db.transaction(async (trx) => {
         const n = await trx('users').where({ id, version }).update({ display_name: input.displayName.trim(), role: input.role as Role, version: version + 1, updated_at: at });
@@ -163,7 +165,7 @@ export function createUserService(store: KnexSessionStore) {
       });
       if (accessChanged) await store.destroyUserSessions(id);
       bumpDataGeneration();
-      return (await findAccountById(db, id))!;
+      return { user: (await findAccountById(db, id))!, changed: true };
     },
 
     async setActive(db: Knex, id: number, version: number, active: boolean, ctx: WriteContext): Promise<UserAccount> {
