@@ -438,7 +438,9 @@ export async function seedDemoData(db: Knex, options: SeedOptions): Promise<Seed
   await seedCoachingDemo(db, { seed: options.seed, anchor: options.anchor }); // coaching-core (issue 9)
   // Coaching events and technical demands (issue 9, branch events-demands).
   options.onPhase?.('events and demands');
-  await seedEventsAndDemands(db, { seed: (options.seed ?? 20261127) + 9, anchor: new Date(anchorMs + 8 * 3600_000).toISOString().slice(0, 10), caseworkerId: userId('caseworker'), counsellorIds: counsellors });
+  // Dated from the later of the anchor and today, as the interactions are: this year always has events and demands.
+  const coachingToday = [shanghaiDate(new Date(anchorMs)), todayInShanghai()].sort().at(-1)!;
+  await seedEventsAndDemands(db, { seed: (options.seed ?? 20261127) + 9, today: coachingToday, caseworkerId: userId('caseworker'), counsellorIds: counsellors });
   // After the coaching demo, which writes its follow-ups with ids of its own: the expiry-year tasks come next.
   options.onPhase?.('expiry follow-ups');
   await ensureExpiryFollowUps(db, shanghaiDate(new Date(anchorMs)));

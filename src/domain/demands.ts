@@ -16,6 +16,8 @@
  * - backwards (re-diagnose, reopen) always with a reason: to any earlier step of the main line, from
  *   长期跟踪 to 诊断/发布/对接中, from 已解决 only back to 对接中, from 无法解决 to 征集 or 诊断.
  */
+import { isCalendarDate } from '../lib/dates.js';
+
 export const DEMAND_STATUSES = [
   { key: 'collected', label: '征集', rank: 0 },
   { key: 'diagnosed', label: '诊断', rank: 1 },
@@ -78,6 +80,17 @@ export const DEMAND_LIMITS = {
   partnerContact: 100,
   partnerNote: 500,
 } as const;
+
+/**
+ * The day a partner's matching ended (对接结束): a calendar date, on or after the day it started, and
+ * not after today — the end is recorded when it has happened.
+ */
+export function checkPartnerEnd(endedOn: string, startedOn: string, today: string): { ok: true } | { ok: false; message: string } {
+  if (!isCalendarDate(endedOn)) return { ok: false, message: '请填写对接结束日期（YYYY-MM-DD）。' };
+  if (endedOn < startedOn) return { ok: false, message: `对接结束日期不能早于开始日期（${startedOn}）。` };
+  if (endedOn > today) return { ok: false, message: '对接结束日期不能晚于今天。' };
+  return { ok: true };
+}
 
 /** The annual target: 技术需求征集100项以上 (Yuyao reply to proposal No. 113, 二.1). */
 export const DEMANDS_COLLECTED_TARGET = 100;

@@ -4,7 +4,8 @@
  * proposal No. 113, 二.1; ../shared/seed/). Invitations are by firm with named attendees (coaching.md
  * §2 item 7: attendance must be tied to the organisation); statuses after SuiteCRM's delegate statuses
  * and CiviCRM's participant statuses (coaching.md §1): invited / registered / attended / absent /
- * cancelled. After the event one action creates the follow-ups (coaching.md §6 item 7).
+ * cancelled. Attendance counts as contact from the moment it is recorded (attendanceRecordChanges);
+ * after the event one action creates the follow-ups (coaching.md §6 item 7).
  */
 import { isCalendarDate } from '../lib/dates.js';
 
@@ -42,6 +43,9 @@ export const EVENT_MESSAGES = {
   wrapUpFuture: (startsOn: string) => `活动在 ${startsOn} 举行，尚未开始：活动结束后才能生成跟进事项。`,
   wrapUpTwice: '这次活动的跟进事项已经生成过，不会再生成一次。',
   wrapUpNobody: '还没有邀请任何企业，无法生成跟进事项。',
+  movedToFuture: '已有企业登记了出席或缺席：活动日期不能改到今天以后。如确需改期，请先把这些企业改回“已邀请”或“已报名”。',
+  invitationTaken: '有企业刚刚已被他人邀请参加这次活动，本次没有保存任何邀请。请确认下面的名单后再邀请其余企业。',
+  attendanceTaken: '这次活动的出席刚被他人同时登记，本次没有保存。请确认下面的出席情况后再登记。',
 } as const;
 
 export interface EventDates {
@@ -69,6 +73,47 @@ export function decideAttendance(to: AttendanceStatus, event: EventDates & { wra
   return { ok: true };
 }
 
+/**
+ * Moving an event's dates: attended and absent are facts of a day that has come (decideAttendance),
+ * so an event at which some firm was marked either may not move to a day after today — its firms'
+ * attendance would become contact in the future.
+ */
+export function decideReschedule(startsOn: string, checkedIn: number, today: string): { ok: true } | { ok: false; message: string } {
+  if (checkedIn > 0 && startsOn > today) return { ok: false, message: EVENT_MESSAGES.movedToFuture };
+  return { ok: true };
+}
+
+/** What an event's attendance record (its interaction, channel 活动) says in the firms' timelines. */
+export function attendanceNotes(event: EventDates & { title: string; place: string | null }): string {
+  return `参加${event.title}（${event.startsOn}${event.endsOn !== event.startsOn ? ` 至 ${event.endsOn}` : ''}${event.place ? `，${event.place}` : ''}）`;
+}
+
+/** An invitation as the attendance record sees it: its status and whether the firm is in the record. */
+export interface AttendanceLink {
+  id: number;
+  firmId: number;
+  status: AttendanceStatus;
+  /** The event's attendance record (interaction) the firm is in; null while it is not. */
+  interactionId: number | null;
+}
+
+/**
+ * Attendance is contact from the moment it is recorded ("Attendance counts toward each firm's
+ * timeline as an interaction"): an event has one attendance record — an interaction, channel 活动,
+ * made at the first check-in — and a firm is in it exactly while its status is 已出席. So last
+ * contact, "no contact in N days" and the coaching figures follow the check-in, not the after-event
+ * action. Setting `to` on these invitations: the ones that become attended and are not yet in the
+ * record join it; the ones that stop being attended leave it. The record itself is never deleted
+ * (a demand collected at the event keeps the interaction it came from, and a firm checked in again
+ * rejoins the same record), and nothing a user typed (attendees, notes) is touched.
+ */
+export function attendanceRecordChanges<T extends AttendanceLink>(invitations: T[], to: AttendanceStatus): { join: T[]; leave: T[] } {
+  return {
+    join: to === 'attended' ? invitations.filter((i) => i.interactionId === null) : [],
+    leave: to === 'attended' ? [] : invitations.filter((i) => i.interactionId !== null),
+  };
+}
+
 export interface WrapUpInvitation {
   id: number;
   firmId: number;
@@ -78,7 +123,7 @@ export interface WrapUpInvitation {
 export interface WrapUpPlan {
   /** Invitations still invited or registered: marked absent by the action. */
   markAbsent: number[];
-  /** Firms that attended: one interaction (channel 'event') covers them all, each gets an action item. */
+  /** Firms that attended (in the event's attendance record since their check-in): each gets an action item. */
   attendedFirmIds: number[];
   followUps: { invitationId: number; firmId: number; kind: 'action' | 'catch_up'; title: string; dueOn: string }[];
 }
@@ -93,6 +138,7 @@ function addDays(date: string, days: number): string {
  * The after-event action: an action item for every firm that attended (due 14 days after the last
  * day), a catch-up call for every firm that did not (due after 7 days); invitations nobody marked
  * count as absent; cancelled invitations get nothing. Refused before the event or a second time.
+ * The attendance itself was recorded at check-in (attendanceRecordChanges): this only plans follow-ups.
  */
 export function planWrapUp(event: EventDates & { title: string; wrappedUp: boolean }, invitations: WrapUpInvitation[], today: string): { ok: true; plan: WrapUpPlan } | { ok: false; message: string } {
   if (event.wrappedUp) return { ok: false, message: EVENT_MESSAGES.wrapUpTwice };

@@ -39,7 +39,11 @@ export const PERMISSIONS = {
   // a counsellor only for their own firms, a caseworker within their parks/towns.
   'coaching.read': ['admin', 'caseworker', 'counsellor', 'leader'],
   'coaching.write': ['admin', 'caseworker', 'counsellor'],
-  /** Set a firm's lifecycle category (生命周期): also the counsellor, for their own firms. */
+  /**
+   * Set a firm's lifecycle category (生命周期): also the counsellor, for their own firms (design.md:
+   * "Set by the counsellor"). Checked wherever it is set: the coaching plan (coaching.service
+   * savePlan) and the firm's profile (firms.service updateProfile, which also needs firms.edit).
+   */
   'firms.lifecycle': ['admin', 'caseworker', 'counsellor'],
   /** Assign counsellors to firms, one or many at once. */
   'coaching.assign': ['admin', 'caseworker'],

@@ -86,7 +86,7 @@ export function requirePermission(permission: Permission): RequestHandler {
   };
 }
 
-/** A one-time message shown on the next page (after a redirect). */
-export function setFlash(req: Request, level: 'success' | 'info' | 'warning' | 'error', message: string): void {
-  req.session.flash = { level, message };
+/** A one-time message shown on the next page (after a redirect), optionally with the next thing to do (a same-site link). */
+export function setFlash(req: Request, level: 'success' | 'info' | 'warning' | 'error', message: string, action?: { href: string; label: string }): void {
+  req.session.flash = action ? { level, message, action } : { level, message };
 }

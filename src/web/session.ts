@@ -25,7 +25,8 @@ declare module 'express-session' {
     absoluteExpiresAt?: string;
     /** When the user last proved who they are (the login, or the password asked again). */
     authenticatedAt?: string;
-    flash?: { level: 'success' | 'info' | 'warning' | 'error'; message: string };
+    /** A one-time message for the next page, with at most one thing to do next (a link). */
+    flash?: { level: 'success' | 'info' | 'warning' | 'error'; message: string; action?: { href: string; label: string } };
   }
 }
 

@@ -152,4 +152,44 @@ describe('conversion counts kept by triggers', () => {
       expect(fromTriggers, String(year)).to.deep.equal(await live(year));
     }
   });
+
+  it('20261206000100 gives attendance checked in before it its event\'s one record, and keeps that record to one per event', async () => {
+    const { up, down } = await import('../../migrations/20261206000100_event_attendance_records.js');
+    const { users, parks } = await seedBasics(t.db);
+    const [f1, f2, f3, f4] = [await createFirm(t.db, { parkId: parks.a, actorId: users.admin.id }), await createFirm(t.db, { parkId: parks.a, actorId: users.admin.id }), await createFirm(t.db, { parkId: parks.a, actorId: users.admin.id }), await createFirm(t.db, { parkId: parks.a, actorId: users.admin.id })];
+    const at = '2026-05-20T03:00:00.000Z';
+    const idOf = (r: unknown) => (typeof r === 'object' ? (r as { id: number }).id : (r as number));
+    await down(t.db);
+    const event = async (title: string) => idOf((await t.db('coaching_events').insert({ kind: 'clinic', title, starts_on: '2026-05-20', ends_on: '2026-05-20', place: '科技局', topics: 'ip', owner_id: users.caseworker.id, version: 1, created_at: at, updated_at: at }).returning('id'))[0]);
+    const invite = async (eventId: number, firmId: number, status: string, interactionId: number | null = null) =>
+      t.db('event_invitations').insert({ event_id: eventId, firm_id: firmId, status, interaction_id: interactionId, checked_in_at: status === 'attended' ? at : null, invited_by: users.admin.id, version: 1, created_at: at, updated_at: at });
+    // Checked in, never wrapped up: no record yet.
+    const plain = await event('讲诊会');
+    await invite(plain, f1.id, 'attended');
+    await invite(plain, f2.id, 'absent');
+    // A record already there (one firm in it), and another firm attended without it.
+    const mixed = await event('培训');
+    const [x] = await t.db('interactions').insert({ occurred_on: '2026-05-20', channel: 'event', event_id: mixed, reached: true, created_by: users.admin.id, created_at: at }).returning('id');
+    await t.db('interaction_firms').insert({ interaction_id: idOf(x), firm_id: f3.id });
+    await invite(mixed, f3.id, 'attended', idOf(x));
+    await invite(mixed, f4.id, 'attended');
+    await up(t.db);
+
+    const [record] = await t.db('interactions').where({ event_id: plain });
+    expect(record).to.include({ channel: 'event', occurred_on: '2026-05-20', counsellor_id: users.caseworker.id, topics: 'ip', notes: '参加讲诊会（2026-05-20，科技局）' });
+    expect(Boolean(record.reached)).to.equal(true);
+    expect((await t.db('interaction_firms').where({ interaction_id: record.id })).map((r) => r.firm_id)).to.deep.equal([f1.id]);
+    expect((await t.db('event_invitations').where({ event_id: plain }).orderBy('firm_id')).map((r) => r.interaction_id)).to.deep.equal([record.id, null]);
+    expect(await t.db('interactions').where({ event_id: mixed })).to.have.length(1);
+    expect((await t.db('interaction_firms').where({ interaction_id: idOf(x) }).orderBy('firm_id')).map((r) => r.firm_id)).to.deep.equal([f3.id, f4.id]);
+    let error: unknown;
+    try {
+      await t.db('interactions').insert({ occurred_on: '2026-05-20', channel: 'event', event_id: plain, reached: true, created_by: users.admin.id, created_at: at });
+    } catch (err) {
+      error = err;
+    }
+    expect(String((error as { code?: string })?.code)).to.match(/SQLITE_CONSTRAINT_UNIQUE|23505/);
+    // Interactions of no event are as many as they like.
+    await t.db('interactions').insert([1, 2].map(() => ({ occurred_on: '2026-05-20', channel: 'visit', reached: true, created_by: users.admin.id, created_at: at })));
+  });
 });

@@ -114,6 +114,7 @@ const ROUTE_ACCESS: Record<string, Access> = {
   'GET /coaching/demands/:id': 'coaching.read',
   'POST /coaching/demands/:id/move': 'coaching.write',
   'POST /coaching/demands/:id/partners': 'coaching.write',
+  'POST /coaching/demands/:id/partners/:partnerId/end': 'coaching.write',
   'GET /coaching/events': 'coaching.read',
   'GET /coaching/events/new': 'coaching.write',
   'POST /coaching/events': 'coaching.write',
@@ -227,6 +228,15 @@ const PROBES: Probe[] = [
   {
     route: 'POST /coaching/demands/:id/partners',
     prepare: async (t, c, parkId) => { const id = await probeDemand(t, c, parkId); return () => c.post(`/coaching/demands/${id}/partners`).type('form').send({ version: 1, partnerKind: 'university', partnerName: '宁波大学', partnerStartedOn: todayNow() }); },
+  },
+  {
+    route: 'POST /coaching/demands/:id/partners/:partnerId/end',
+    prepare: async (t, c, parkId) => {
+      const id = await probeDemand(t, c, parkId);
+      const [p] = await t.db('demand_partners').insert({ demand_id: id, kind: 'university', name: '宁波大学', started_on: todayNow(), created_by: t.basics.users.admin.id, created_at: new Date().toISOString() }).returning('id');
+      const partnerId = typeof p === 'object' ? (p as { id: number }).id : (p as number);
+      return () => c.post(`/coaching/demands/${id}/partners/${partnerId}/end`).type('form').send({ version: 1, endedOn: todayNow() });
+    },
   },
   { route: 'GET /coaching/events', prepare: async (_t, c) => () => c.get('/coaching/events') },
   { route: 'GET /coaching/events/new', prepare: async (_t, c) => () => c.get('/coaching/events/new') },

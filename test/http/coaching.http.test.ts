@@ -6,7 +6,9 @@
  */
 import { expect } from 'chai';
 import { addDays } from '../../src/domain/eligibility/dates.js';
-import { createFirm, type SeededFirm, TEST_PASSWORD, testPasswordHash } from '../helpers/factories.js';
+import { PERMISSIONS } from '../../src/domain/permissions.js';
+import { refreshEligibility } from '../../src/features/eligibility/eligibility.service.js';
+import { addPassingHteFigures, createFirm, type SeededFirm, TEST_PASSWORD, testPasswordHash } from '../helpers/factories.js';
 import { Client, coachingSnapshot, createTestContext, csrfFrom, html, snapshot, type TestContext } from '../helpers/test-app.js';
 import { TODAY as today } from '../helpers/today.js';
 
@@ -89,6 +91,54 @@ describe('coaching', () => {
       expect(leader).to.include(unassigned.name);
       expect(html(leader).querySelector('form[action="/coaching/assign"]')).to.equal(null);
     });
+  });
+
+  it('shows each firm’s readiness badge and its last successful contact (not a later call nobody answered)', async () => {
+    const admin = t.basics.users.admin.id;
+    const ready = await createFirm(t.db, { name: '余姚市工作台达标科技有限公司', stage: 'hte_reserve', parkId: t.basics.parks.a, counsellorId, foundedOn: '2012-01-01', field: 'new_materials', actorId: admin });
+    const short = await createFirm(t.db, { name: '余姚市工作台差一项科技有限公司', stage: 'hte_reserve', parkId: t.basics.parks.a, counsellorId, foundedOn: '2012-01-01', field: 'new_materials', actorId: admin });
+    const year = Number(today.slice(0, 4));
+    await addPassingHteFigures(t.db, ready.id, year - 1);
+    await addPassingHteFigures(t.db, short.id, year - 1);
+    await t.db('annual_figures').where({ firm_id: short.id }).whereNot('year', year).update({ tech_staff_x100: 500 });
+    await refreshEligibility(t.db, [ready.id, short.id]);
+    const c = await t.as('counsellor');
+    await c.post('/coaching/interactions').type('form').send(visit([ready], { occurredOn: addDays(today, -20), nextDue: addDays(today, 30) })).expect(303);
+    await c.post('/coaching/interactions').type('form').send(visit([ready], { occurredOn: addDays(today, -5), channel: 'phone', reached: 'no', nextStep: '', nextDue: '', noFollowUp: '1' })).expect(303);
+    const rowOf = (doc: ReturnType<typeof html>, f: SeededFirm) => doc.querySelectorAll('table.coaching-firms tbody tr').find((tr) => tr.text.includes(f.name))!;
+    const doc = html((await c.get('/coaching').expect(200)).text);
+    const chip = rowOf(doc, ready).querySelector('.readiness-chip')!;
+    expect(chip.text).to.equal('高企达标待评审');
+    expect(chip.classList.contains('readiness-ok')).to.equal(true);
+    expect(rowOf(doc, short).querySelector('.readiness-chip')!.text).to.equal('高企差 1 项');
+    expect(rowOf(doc, ready).querySelector('td[data-last-contact]')!.text.replace(/\s+/g, ' ').trim()).to.equal(`${addDays(today, -20)} 20 天前`);
+    expect(rowOf(doc, short).querySelector('td[data-last-contact]')!.text.trim()).to.equal('从未');
+    // Another reader of the same counsellor's firms sees the same.
+    const cw = html((await (await t.as('caseworker')).get(`/coaching?counsellor=${counsellorId}`).expect(200)).text);
+    expect(rowOf(cw, ready).querySelector('.readiness-chip')!.text).to.equal('高企达标待评审');
+    expect(rowOf(cw, ready).querySelector('td[data-last-contact]')!.text).to.include(addDays(today, -20));
+  });
+
+  it('The firm page’s coaching timeline shows stage moves among the rest, newest first', async () => {
+    const f = await createFirm(t.db, { stage: 'incubating', parkId: t.basics.parks.a, counsellorId, actorId: t.basics.users.admin.id });
+    const c = await t.as('counsellor');
+    await c.post('/coaching/interactions').type('form').send(visit([f], { occurredOn: addDays(today, -30), nextStep: '协助建立研发费用辅助账', nextDue: addDays(today, -25) })).expect(303);
+    const fu = await t.db('follow_ups').where({ firm_id: f.id }).first();
+    await c.post(`/coaching/follow-ups/${fu.id}/done`).type('form').send({ version: 1, doneOn: addDays(today, -20), result: '辅助账已建立' }).expect(303);
+    await c.post('/coaching/interactions').type('form').send(visit([f], { occurredOn: addDays(today, -3), channel: 'phone', notes: '电话了解评价材料', nextStep: '', nextDue: '', noFollowUp: '1' })).expect(303);
+    await t.admin.post(`/firms/${f.uscc}/stage`).type('form').send({ to: 'tech_sme', version: 1, source: 'firm_page' }).expect(303);
+    const entries = html((await c.get(`/firms/${f.uscc}`).expect(200)).text).querySelectorAll('#coaching .timeline li');
+    const seen = entries.map((li) => [li.classNames.split(' ')[0], li.querySelector('.tl-date')!.text]);
+    expect(seen).to.deep.equal([
+      ['tl-stage', today],
+      ['tl-interaction', addDays(today, -3)],
+      ['tl-follow_up', addDays(today, -20)],
+      ['tl-interaction', addDays(today, -30)],
+      ['tl-stage', '2024-01-01'],
+    ]);
+    expect(entries[0]!.text).to.include('孵化培育 → 科技型中小企业').and.include('系统管理员');
+    expect(entries[4]!.text).to.include('孵化培育');
+    expect(entries[2]!.text).to.include('辅助账已建立');
   });
 
   it('The board card shows the next follow-up date and flags an overdue one', async () => {
@@ -307,6 +357,37 @@ describe('coaching', () => {
       await c.post(`/firms/${f.uscc}/figures/2025`).type('form').send({ version: 0, salesRevenue: '100' }).expect(403);
       const audit = await t.db('audit_log').where({ action: 'coaching.plan', object_id: f.uscc }).first();
       expect(JSON.parse(audit.after)).to.include({ lifecycle: 'growth', targetCertification: 'hte' });
+    });
+
+    it('Setting the lifecycle asks the permission table’s firms.lifecycle, wherever it is set (the plan, the firm’s profile)', async () => {
+      const f = await firm();
+      const c = await t.as('counsellor');
+      const cw = await t.as('caseworker');
+      const table = PERMISSIONS as unknown as Record<string, readonly string[]>;
+      const kept = table['firms.lifecycle']!;
+      // The table as it is: a counsellor sets the lifecycle of their firm with its plan.
+      expect(html((await c.get(`/firms/${f.uscc}/coaching/plan`).expect(200)).text).querySelector('#plan-form select[name=lifecycle]')).to.not.equal(null);
+      table['firms.lifecycle'] = ['admin'];
+      try {
+        const form = html((await c.get(`/firms/${f.uscc}/coaching/plan`).expect(200)).text);
+        expect(form.querySelector('#plan-form select[name=lifecycle]')).to.equal(null);
+        expect(form.querySelector('[data-lifecycle-readonly]')!.text).to.include('未判断').and.include('你的角色不能设定生命周期');
+        const before = await snapshot(t.db);
+        const refused = await c.post(`/firms/${f.uscc}/coaching/plan`).type('form').send({ lifecycle: 'growth', goals: '申报高企', firmVersion: 1, planVersion: '' }).expect(403);
+        expect(refused.text).to.include('不能执行此操作');
+        const profile = { uscc: f.uscc, name: f.name, parkId: String(t.basics.parks.a), foundedOn: '2015-06-01', counsellorId: String(counsellorId), lifecycle: 'mature', version: '1' };
+        const edit = await cw.post(`/firms/${f.uscc}`).type('form').send(profile).expect(403);
+        expect(edit.text).to.include('你的角色不能设定企业的生命周期');
+        expect(await snapshot(t.db)).to.deep.equal(before);
+        // The rest of the plan is still theirs to save.
+        await c.post(`/firms/${f.uscc}/coaching/plan`).type('form').send({ lifecycle: '', goals: '申报高企', firmVersion: 1, planVersion: '' }).expect(303);
+        expect(await t.db('coaching_plans').where({ firm_id: f.id }).first()).to.include({ goals: '申报高企' });
+        expect((await t.db('firms').where({ id: f.id }).first()).lifecycle).to.equal(null);
+      } finally {
+        table['firms.lifecycle'] = kept;
+      }
+      await cw.post(`/firms/${f.uscc}`).type('form').send({ uscc: f.uscc, name: f.name, parkId: String(t.basics.parks.a), foundedOn: '2015-06-01', counsellorId: String(counsellorId), lifecycle: 'mature', version: '1' }).expect(303);
+      expect((await t.db('firms').where({ id: f.id }).first()).lifecycle).to.equal('mature');
     });
 
     it('A caseworker assigns a counsellor to many firms at once (checkboxes, or everything a filter matches); a counsellor may not', async () => {

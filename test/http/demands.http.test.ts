@@ -5,6 +5,11 @@ import { type Client, createTestContext, html, type TestContext } from '../helpe
 import { TODAY } from '../helpers/today.js';
 
 const YEAR = Number(TODAY.slice(0, 4));
+const shift = (date: string, days: number) => {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+};
 
 async function demandState(t: TestContext) {
   const [demands, partners, changes, audit] = await Promise.all([
@@ -86,6 +91,111 @@ describe('technical demands (技术需求)', () => {
     const b = idFrom((await created(cw, firm, { interactionId: String(other) })).headers.location);
     expect((await t.db('demands').where({ id: a }).first()).interaction_id).to.equal(visit);
     expect((await t.db('demands').where({ id: b }).first()).interaction_id).to.equal(null);
+  });
+
+  it('collects a demand in an interaction: offered after the visit and in the firm\'s timeline, and the demand says which interaction it came from', async () => {
+    const counsellor = await t.as('counsellor');
+    const visitedOn = shift(TODAY, -1);
+    const recorded = await counsellor.post('/coaching/interactions').type('form')
+      .send({ firm: mine.uscc, occurredOn: visitedOn, channel: 'visit', reached: 'yes', topic: ['ip'], notes: '企业提出导热材料难题', nextStep: '回访', nextDue: TODAY }).expect(303);
+    const visit = (await t.db('interaction_firms').where({ firm_id: mine.id }).first()).interaction_id as number;
+    const offer = `/firms/${mine.uscc}/demands/new?interaction=${visit}`;
+    const firmPage = html((await counsellor.get(recorded.headers.location!).expect(200)).text);
+    const after = firmPage.querySelector('#flash a[data-flash-action]')!;
+    expect(after.getAttribute('href')).to.equal(offer);
+    expect(after.text).to.equal('登记技术需求');
+    expect(firmPage.querySelector('#coaching .timeline li.tl-interaction a[data-action]')!.getAttribute('href')).to.equal(offer);
+
+    const form = html((await counsellor.get(offer).expect(200)).text);
+    expect(form.querySelector('#demand-form input[name=interactionId]')!.getAttribute('value')).to.equal(String(visit));
+    expect(form.querySelector('[data-demand-source]')!.text).to.include(`${visitedOn} 走访 · 李志强`);
+    expect(form.querySelector('input[name=collectedOn]')!.getAttribute('value')).to.equal(visitedOn);
+    const saved = await counsellor.post(`/firms/${mine.uscc}/demands`).type('form')
+      .send({ _formKey: form.querySelector('#demand-form input[name=_formKey]')!.getAttribute('value'), interactionId: String(visit), title: '导热材料配方', collectedOn: visitedOn }).expect(303);
+    const id = idFrom(saved.headers.location);
+    expect((await t.db('demands').where({ id }).first()).interaction_id).to.equal(visit);
+    const demandPage = html((await counsellor.get(`/coaching/demands/${id}`).expect(200)).text);
+    const source = demandPage.querySelector('[data-demand-source]')!;
+    expect(source.text).to.include(`${visitedOn} 走访 · 李志强`);
+    expect(source.querySelector('a')!.getAttribute('href')).to.equal(`/firms/${mine.uscc}#coaching`);
+
+    // Another firm's interaction is not carried: the form collects on its own, and so does the demand.
+    const { insertInteraction } = await import('../../src/features/coaching/interactions.queries.js');
+    const elsewhere = await insertInteraction(t.db, { firmIds: [others.id], occurredOn: TODAY, channel: 'phone', counsellorId: null, reached: true, createdBy: t.basics.users.admin.id, at: new Date().toISOString() });
+    const plain = html((await counsellor.get(`/firms/${mine.uscc}/demands/new?interaction=${elsewhere}`).expect(200)).text);
+    expect(plain.querySelector('#demand-form input[name=interactionId]')).to.equal(null);
+    expect(plain.querySelector('[data-demand-source]')).to.equal(null);
+    const own = idFrom((await created(counsellor, mine)).headers.location);
+    expect(html((await counsellor.get(`/coaching/demands/${own}`).expect(200)).text).querySelector('[data-demand-source]')!.text).to.equal('单独登记');
+
+    // An event's attendance is an interaction too: its timeline entry offers the same, and the demand links to the event.
+    const eventForm = await cw.get('/coaching/events/new').expect(200);
+    const made = await cw.post('/coaching/events').type('form').send({ _formKey: formKeyOf(eventForm.text), kind: 'matchmaking', title: '产学研对接会', startsOn: TODAY }).expect(303);
+    const eventId = Number(/(\d+)$/.exec(made.headers.location!)![1]);
+    await cw.post(`/coaching/events/${eventId}/invitations`).type('form').send({ codes: mine.uscc }).expect(303);
+    const invitation = await t.db('event_invitations').where({ event_id: eventId }).first();
+    await cw.post(`/coaching/events/${eventId}/attendance`).type('form').send({ status: 'attended', invitation: String(invitation.id) }).expect(303);
+    const record = (await t.db('interactions').where({ event_id: eventId }).first()).id as number;
+    const timeline = html((await counsellor.get(`/firms/${mine.uscc}`).expect(200)).text).querySelectorAll('#coaching .timeline li.tl-interaction');
+    const attended = timeline.find((li) => li.text.includes('产学研对接会'))!;
+    expect(attended.querySelector('a[data-action]')!.getAttribute('href')).to.equal(`/firms/${mine.uscc}/demands/new?interaction=${record}`);
+    const atEvent = html((await counsellor.get(`/firms/${mine.uscc}/demands/new?interaction=${record}`).expect(200)).text);
+    expect(atEvent.querySelector('[data-demand-source]')!.text).to.include(`${TODAY} 活动`);
+    expect(atEvent.querySelector('[data-demand-source] a')!.getAttribute('href')).to.equal(`/coaching/events/${eventId}`);
+
+    // Who may not collect is not offered it.
+    const leader = html((await (await t.as('leader')).get(`/firms/${mine.uscc}`).expect(200)).text);
+    expect(leader.querySelectorAll('#coaching .timeline li.tl-interaction')).to.have.length(2);
+    expect(leader.querySelector('#coaching a[data-action]')).to.equal(null);
+  });
+
+  it('records when a partner\'s matching ended: not before it started, not in the future; with history and audit', async () => {
+    const id = idFrom((await created(cw, firm)).headers.location);
+    await move(cw, id, 1, { to: 'diagnosed' }).expect(303);
+    await move(cw, id, 2, { to: 'published' }).expect(303);
+    const started = shift(TODAY, -10);
+    await move(cw, id, 3, { to: 'matching', partnerKind: 'university', partnerName: '宁波大学材料学院', partnerStartedOn: started }).expect(303);
+    const partner = await t.db('demand_partners').where({ demand_id: id }).first();
+    expect(partner.ended_on).to.equal(null);
+    const page = html((await cw.get(`/coaching/demands/${id}`).expect(200)).text);
+    const endForm = page.querySelector(`tr[data-partner="${partner.id}"] form.partner-end`)!;
+    expect(endForm.getAttribute('action')).to.equal(`/coaching/demands/${id}/partners/${partner.id}/end`);
+    expect(endForm.querySelector('input[name=endedOn]')!.getAttribute('min')).to.equal(started);
+    const end = (endedOn: string, version = 4) => cw.post(`/coaching/demands/${id}/partners/${partner.id}/end`).type('form').send({ version, endedOn });
+
+    const before = await demandState(t);
+    for (const [endedOn, message] of [
+      [shift(started, -1), `对接结束日期不能早于开始日期（${started}）`],
+      [shift(TODAY, 1), '对接结束日期不能晚于今天'],
+      ['2026-02-30', '请填写对接结束日期'],
+    ] as [string, string][]) {
+      const res = await end(endedOn).expect(422);
+      expect(res.text).to.include(message);
+      expect(html(res.text).querySelector(`tr[data-partner="${partner.id}"] input[name=endedOn]`)!.getAttribute('value')).to.equal(endedOn);
+    }
+    const stale = await end(shift(TODAY, -2), 3).expect(409);
+    expect(stale.text).to.include('刚被他人修改过');
+    expect((await cw.post(`/coaching/demands/${id}/partners/999999/end`).type('form').send({ version: 4, endedOn: TODAY })).status).to.equal(404);
+    expect(await demandState(t)).to.deep.equal(before);
+    expect((await t.db('demand_partners').where({ id: partner.id }).first()).ended_on).to.equal(null);
+
+    const ended = shift(TODAY, -2);
+    await end(ended).expect(303);
+    expect((await t.db('demand_partners').where({ id: partner.id }).first()).ended_on).to.equal(ended);
+    expect((await t.db('demands').where({ id }).first()).version).to.equal(5);
+    expect(await t.db('demand_changes').where({ demand_id: id, kind: 'partner_end' })).to.have.length(1);
+    expect(await t.db('audit_log').where({ action: 'demand.partner_end', object_id: firm.uscc })).to.have.length(1);
+    const shown = html((await cw.get(`/coaching/demands/${id}`).expect(200)).text);
+    expect(shown.querySelector(`tr[data-partner="${partner.id}"] [data-ended]`)!.text.trim()).to.equal(ended);
+    expect(shown.querySelector('.history')!.text).to.include(`对接方结束对接：宁波大学材料学院（${started} 至 ${ended}）`);
+    expect(html((await t.admin.get('/admin/audit').expect(200)).text).text).to.include('技术需求对接方结束对接');
+    // The same date again writes nothing.
+    const again = await demandState(t);
+    await end(ended, 5).expect(303);
+    expect(await demandState(t)).to.deep.equal(again);
+    // Someone else's firm: read-only.
+    const counsellor = await t.as('counsellor');
+    expect((await counsellor.post(`/coaching/demands/${id}/partners/${partner.id}/end`).type('form').send({ version: 5, endedOn: TODAY })).status).to.equal(403);
   });
 
   it('refuses bad input with 422, keeping what was typed and saving nothing', async () => {

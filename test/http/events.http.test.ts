@@ -70,8 +70,9 @@ describe('coaching events (辅导活动)', () => {
     await cw.post(`/coaching/events/${id}/attendees`).type('form').send({ _formKey: formKeyOf(page.text, '#attendee-form'), attendeeFirm: a1.uscc, attendeeName: '王明', attendeePosition: '研发总监', attendeePhone: '13900000001' }).expect(303);
     await checkIn(cw, id, await invitationIds(id, [a1, a2])).expect(303);
     await checkIn(cw, id, await invitationIds(id, [b1]), 'cancelled').expect(303);
+    // Attendance is contact from the check-in: one record for the event, the attending firms in it; no follow-ups yet.
     const before = await eventState(t);
-    expect(before.interactions).to.equal(0);
+    expect(before.interactions).to.equal(1);
     expect(before.followUps).to.equal(0);
 
     const eventPage = await cw.get(`/coaching/events/${id}`).expect(200);
@@ -117,6 +118,81 @@ describe('coaching events (辅导活动)', () => {
     expect(attendedPage.querySelectorAll('.timeline li.tl-event')).to.have.length(0);
     const absentPage = html((await cw.get(`/firms/${a3.uscc}`).expect(200)).text);
     expect(absentPage.querySelector('.timeline li.tl-event')!.text).to.include('高企申报讲诊会 · 缺席');
+  });
+
+  it('counts attendance as contact from the check-in; a corrected status keeps timeline, last contact and figures in step, losing nothing typed', async () => {
+    const held = shift(TODAY, -3);
+    const id = await newEvent(cw, { startsOn: held, title: '研发费用归集培训', kind: 'training' });
+    await invite(cw, id, [a1.uscc, a2.uscc]).expect(303);
+    const page = await cw.get(`/coaching/events/${id}`).expect(200);
+    await cw.post(`/coaching/events/${id}/attendees`).type('form').send({ _formKey: formKeyOf(page.text, '#attendee-form'), attendeeFirm: a1.uscc, attendeeName: '王明' }).expect(303);
+    const counsellor = await t.as('counsellor');
+    const lastContact = async (f: SeededFirm) => {
+      const doc = html((await counsellor.get('/coaching').expect(200)).text);
+      const row = doc.querySelectorAll('table.coaching-firms tbody tr').find((tr) => tr.text.includes(f.name))!;
+      return row.querySelector('td[data-last-contact]')!.text.trim();
+    };
+    const contacted = async () => html((await cw.get(`/coaching/summary?year=${held.slice(0, 4)}`).expect(200)).text).querySelector('[data-total=contacted]')!.text;
+    const record = async () => t.db('interactions').where({ event_id: id });
+    const inRecord = async () => (await t.db('interaction_firms as x').join('interactions as i', 'i.id', 'x.interaction_id').where('i.event_id', id).select('x.firm_id')).map((r) => r.firm_id).sort();
+    expect(await lastContact(a1)).to.equal('从未');
+    expect(await contacted()).to.equal('0');
+
+    const checkedIn = await checkIn(cw, id, await invitationIds(id, [a1, a2])).expect(303);
+    const flash = html((await cw.get(checkedIn.headers.location!).expect(200)).text).querySelector('#flash')!.text;
+    expect(flash).to.include('已将 2 家企业登记为“已出席”').and.include('记入各企业的辅导记录');
+    const [rec] = await record();
+    expect(await record()).to.have.length(1);
+    expect(rec).to.include({ channel: 'event', occurred_on: held, notes: '参加研发费用归集培训（' + held + '，市科技局三楼会议室）' });
+    expect(await inRecord()).to.deep.equal([a1.id, a2.id].sort());
+    expect((await t.db('event_invitations').where({ event_id: id })).map((r) => r.interaction_id)).to.deep.equal([rec.id, rec.id]);
+    // Last contact, "no contact in N days" and the leaders' figures count it before any follow-up exists.
+    expect(await lastContact(a1)).to.include(held).and.include('3 天前');
+    expect(html((await counsellor.get('/coaching').expect(200)).text).querySelector('#nocontact-title')!.parentNode!.text).to.not.include(a1.name);
+    expect(await contacted()).to.equal('2');
+    const firmPage = html((await cw.get(`/firms/${a1.uscc}`).expect(200)).text);
+    expect(firmPage.querySelector('.timeline li.tl-interaction')!.text).to.include('活动').and.include('参加研发费用归集培训');
+    expect(firmPage.querySelectorAll('.timeline li.tl-event')).to.have.length(0);
+
+    // Ticking the same again changes nothing, not even the audit log.
+    const audited = async () => (await t.db('audit_log').where({ action: 'event.attendance' })).length;
+    const n = await audited();
+    await checkIn(cw, id, await invitationIds(id, [a1])).expect(303);
+    expect(await audited()).to.equal(n);
+
+    // Corrected to absent: a1 leaves the record (which stays for a2), its attendee stays; last contact and figures follow.
+    await checkIn(cw, id, await invitationIds(id, [a1]), 'absent').expect(303);
+    expect(await record()).to.have.length(1);
+    expect(await inRecord()).to.deep.equal([a2.id]);
+    expect((await t.db('event_invitations').where({ event_id: id, firm_id: a1.id }).first()).interaction_id).to.equal(null);
+    expect(await t.db('event_attendees').where({ name: '王明' })).to.have.length(1);
+    expect(await lastContact(a1)).to.equal('从未');
+    expect(await contacted()).to.equal('1');
+    const absentPage = html((await cw.get(`/firms/${a1.uscc}`).expect(200)).text);
+    expect(absentPage.querySelectorAll('.timeline li.tl-interaction')).to.have.length(0);
+    expect(absentPage.querySelector('.timeline li.tl-event')!.text).to.include('研发费用归集培训 · 缺席').and.include('王明');
+    // …and back to attended: the same record again, once.
+    await checkIn(cw, id, await invitationIds(id, [a1])).expect(303);
+    expect(await record()).to.have.length(1);
+    expect(await inRecord()).to.deep.equal([a1.id, a2.id].sort());
+    expect(await lastContact(a1)).to.include(held);
+
+    // The record follows the event's date; an event with attendance cannot move into the future.
+    const versionOf = async () => html((await cw.get(`/coaching/events/${id}`).expect(200)).text).querySelector('#event-form input[name=version]')!.getAttribute('value');
+    const moved = shift(TODAY, -2);
+    await cw.post(`/coaching/events/${id}`).type('form').send({ version: await versionOf(), kind: 'training', title: '研发费用归集培训', startsOn: moved, place: '市科技局三楼会议室' }).expect(303);
+    expect((await record())[0]).to.include({ occurred_on: moved, notes: `参加研发费用归集培训（${moved}，市科技局三楼会议室）` });
+    const state = await eventState(t);
+    const future = await cw.post(`/coaching/events/${id}`).type('form').send({ version: await versionOf(), kind: 'training', title: '研发费用归集培训', startsOn: shift(TODAY, 5) }).expect(422);
+    expect(future.text).to.include('活动日期不能改到今天以后');
+    expect(await eventState(t)).to.deep.equal(state);
+
+    // The after-event action only adds the follow-ups, tied to the same record.
+    const version = await versionOf();
+    await cw.post(`/coaching/events/${id}/wrap-up`).type('form').send({ version }).expect(303);
+    expect(await record()).to.have.length(1);
+    const actions = await t.db('follow_ups').where({ source_event_id: id }).orderBy('firm_id');
+    expect(actions.map((f) => [f.firm_id, f.source_interaction_id])).to.deep.equal([[a1.id, rec.id], [a2.id, rec.id]].sort((x, y) => x[0]! - y[0]!));
   });
 
   it('refuses an attendee for a firm not invited, a check-in before the event, an event with bad input — nothing saved', async () => {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { DEMAND_STATUS_KEYS, type DemandMoveKind, type DemandStatus, decideDemandMove, demandTargets } from '../../src/domain/demands.js';
+import { DEMAND_STATUS_KEYS, type DemandMoveKind, type DemandStatus, checkPartnerEnd, decideDemandMove, demandTargets } from '../../src/domain/demands.js';
 
 /**
  * The whole table: for each status, what each other status is (a move of this kind) or refused
@@ -104,5 +104,14 @@ describe('technical demand lifecycle (domain/demands.ts)', () => {
 
   it('refuses an unknown status', () => {
     expect(decideDemandMove({ to: 'done' as DemandStatus }, { from: 'collected', partnerCount: 0 })).to.deep.include({ ok: false, code: 'BAD_STATUS' });
+  });
+
+  it('a partner\'s matching ends on a real day, not before it started, not after today', () => {
+    expect(checkPartnerEnd('2026-05-01', '2026-05-01', '2026-06-01')).to.deep.equal({ ok: true });
+    expect(checkPartnerEnd('2026-06-01', '2026-05-01', '2026-06-01')).to.deep.equal({ ok: true });
+    expect(checkPartnerEnd('2026-04-30', '2026-05-01', '2026-06-01')).to.deep.equal({ ok: false, message: '对接结束日期不能早于开始日期（2026-05-01）。' });
+    expect(checkPartnerEnd('2026-06-02', '2026-05-01', '2026-06-01')).to.deep.include({ ok: false });
+    expect(checkPartnerEnd('2026-02-30', '2026-01-01', '2026-06-01')).to.deep.include({ ok: false });
+    expect(checkPartnerEnd('', '2026-01-01', '2026-06-01')).to.deep.include({ ok: false });
   });
 });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { EVENT_MESSAGES, checkEventDates, decideAttendance, mayManageEvent, planWrapUp } from '../../src/domain/events.js';
+import { EVENT_MESSAGES, attendanceNotes, attendanceRecordChanges, checkEventDates, decideAttendance, decideReschedule, mayManageEvent, planWrapUp } from '../../src/domain/events.js';
 
 const event = { title: '高企申报讲诊会', startsOn: '2026-05-20', endsOn: '2026-05-21', wrappedUp: false };
 
@@ -56,6 +56,32 @@ describe('coaching events (domain/events.ts)', () => {
     expect(planWrapUp(event, [{ id: 1, firmId: 1, status: 'attended' }], '2026-05-19')).to.deep.equal({ ok: false, message: EVENT_MESSAGES.wrapUpFuture('2026-05-20') });
     expect(planWrapUp({ ...event, wrappedUp: true }, [{ id: 1, firmId: 1, status: 'attended' }], '2026-05-22')).to.deep.equal({ ok: false, message: EVENT_MESSAGES.wrapUpTwice });
     expect(planWrapUp(event, [{ id: 1, firmId: 1, status: 'cancelled' }], '2026-05-22')).to.deep.equal({ ok: false, message: EVENT_MESSAGES.wrapUpNobody });
+  });
+
+  it('attendance is contact from its check-in: attended joins the event\'s record, any other status leaves it, nothing twice', () => {
+    const rows = [
+      { id: 1, firmId: 11, status: 'invited' as const, interactionId: null },
+      { id: 2, firmId: 12, status: 'attended' as const, interactionId: 7 },
+      { id: 3, firmId: 13, status: 'absent' as const, interactionId: null },
+      // Marked attended before check-ins did this: joins when ticked again.
+      { id: 4, firmId: 14, status: 'attended' as const, interactionId: null },
+    ];
+    const attended = attendanceRecordChanges(rows, 'attended');
+    expect(attended.join.map((r) => r.id)).to.deep.equal([1, 3, 4]);
+    expect(attended.leave).to.deep.equal([]);
+    for (const to of ['invited', 'registered', 'absent', 'cancelled'] as const) {
+      const other = attendanceRecordChanges(rows, to);
+      expect(other.join).to.deep.equal([]);
+      expect(other.leave.map((r) => r.id)).to.deep.equal([2]);
+    }
+  });
+
+  it('an event with attendance cannot move to a day that has not come; the record\'s notes name it', () => {
+    expect(decideReschedule('2026-05-22', 3, '2026-05-21')).to.deep.equal({ ok: false, message: EVENT_MESSAGES.movedToFuture });
+    expect(decideReschedule('2026-05-21', 3, '2026-05-21')).to.deep.equal({ ok: true });
+    expect(decideReschedule('2026-06-30', 0, '2026-05-21')).to.deep.equal({ ok: true });
+    expect(attendanceNotes({ ...event, place: '科技局' })).to.equal('参加高企申报讲诊会（2026-05-20 至 2026-05-21，科技局）');
+    expect(attendanceNotes({ ...event, endsOn: event.startsOn, place: null })).to.equal('参加高企申报讲诊会（2026-05-20）');
   });
 
   it('an event is run by administrators, caseworkers and the counsellor who organises it', () => {

@@ -50,6 +50,11 @@ export function topicLabel(key: string): string {
   return TOPICS.find((t) => t.key === key)?.label ?? key;
 }
 
+/** An interaction in one line — where a demand was collected, for instance: date, channel, who. */
+export function interactionHeadline(i: { occurredOn: string; channel: string; reached: boolean; counsellorName: string | null }): string {
+  return `${i.occurredOn} ${channelLabel(i.channel)}${i.reached ? '' : '（未联系上）'}${i.counsellorName ? ` · ${i.counsellorName}` : ''}`;
+}
+
 /** Topics as stored (comma-separated keys in checklist order) and back. */
 export function encodeTopics(topics: readonly TopicKey[]): string {
   return TOPICS.filter((t) => topics.includes(t.key)).map((t) => t.key).join(',');

@@ -103,9 +103,11 @@ export function coachingRouter(db: Knex, coaching: CoachingService): Router {
     const parsed = parseInteraction(values);
     if (!parsed.ok) return interactionForm(req, res, values, parsed.errors, 422);
     try {
-      const { firms } = await coaching.recordInteraction(db, parsed.input, writeContext(req, res));
+      const { interactionId, firms } = await coaching.recordInteraction(db, parsed.input, writeContext(req, res));
       const follow = parsed.input.next.kind === 'follow_up' ? `，下一步“${parsed.input.next.title}”已加入跟进（${parsed.input.next.dueOn} 前）` : '';
-      setFlash(req, 'success', `已记录辅导：${firms.length === 1 ? firms[0]!.name : `${firms.length} 家企业`}${follow}。`);
+      // A demand raised in the visit is collected with it (one firm; for several, from each firm's timeline).
+      const collect = firms.length === 1 ? { href: `/firms/${firms[0]!.uscc}/demands/new?interaction=${interactionId}`, label: '登记技术需求' } : undefined;
+      setFlash(req, 'success', `已记录辅导：${firms.length === 1 ? firms[0]!.name : `${firms.length} 家企业（可在各企业的辅导记录中登记技术需求）`}${follow}。`, collect);
       redirectAfterWrite(req, res, nextOf(req, firms.length === 1 ? `/firms/${firms[0]!.uscc}#coaching` : '/coaching'));
     } catch (err) {
       if (err instanceof ValidationError) return interactionForm(req, res, values, err.fieldErrors, 422);
@@ -174,6 +176,7 @@ export function coachingRouter(db: Knex, coaching: CoachingService): Router {
       firmVersion: firm.version,
       planVersion: plan?.version ?? '',
       lifecycles: LIFECYCLES,
+      canSetLifecycle: can(actor, 'firms.lifecycle'),
       certifications: TARGET_CERTIFICATIONS,
       years: Array.from({ length: 7 }, (_, i) => year - 1 + i),
       limits: PLAN_LIMITS,
@@ -325,8 +328,9 @@ export function coachingRouter(db: Knex, coaching: CoachingService): Router {
     const parsed = parseTemplate(values);
     if (!parsed.ok) return templatesPage(req, res, { id, values, errors: parsed.errors }, 422);
     try {
-      await coaching.updateTemplate(db, id, version, parsed.template, writeContext(req, res));
-      setFlash(req, 'success', `已保存模板“${parsed.template.name}”。`);
+      const { changed } = await coaching.updateTemplate(db, id, version, parsed.template, writeContext(req, res));
+      if (changed) setFlash(req, 'success', `已保存模板“${parsed.template.name}”。`);
+      else setFlash(req, 'info', `没有修改：模板“${parsed.template.name}”与保存前相同。`);
       redirectAfterWrite(req, res, '/coaching/templates');
     } catch (err) {
       if (err instanceof StaleTemplateError) return templatesPage(req, res, { id, values, errors: {}, conflict: true }, 409);

@@ -194,7 +194,9 @@ export function createCoachingService() {
       }
       const at = nowIso();
       await db.transaction(async (trx) => {
+        const recordResult = await claimFormKey(trx, ctx);
         if (!(await closeFollowUp(trx, id, version, closing, ctx.actor.id, at))) throw new StaleFollowUpError((await findFollowUp(trx, id))!);
+        await recordResult(`/firms/${firm.uscc}#coaching`);
         await appendAudit(trx, ctx, {
           action: closing.status === 'done' ? 'coaching.follow_up_done' : 'coaching.follow_up_cancel',
           objectType: 'firm',
@@ -223,12 +225,17 @@ export function createCoachingService() {
       const plan = await findPlan(db, firm.id);
       if (firm.version !== input.firmVersion || (plan?.version ?? null) !== input.planVersion) throw new StalePlanError(firm, plan);
       const lifecycleChanged = firm.lifecycle !== input.lifecycle;
+      // The lifecycle category is the firm's, not the plan's: its own permission (design: "Set by the
+      // counsellor" — and by caseworkers and administrators, who hold every coaching write).
+      if (lifecycleChanged) requirePermission(ctx, 'firms.lifecycle');
       const before: PlanFields = { goals: plan?.goals ?? null, targetCertification: plan?.targetCertification ?? null, targetYear: plan?.targetYear ?? null };
       const planChanged = (Object.keys(before) as (keyof PlanFields)[]).some((k) => before[k] !== input.plan[k]);
       if (!lifecycleChanged && !planChanged) return { changed: false };
       const at = nowIso();
       await db.transaction(async (trx) => {
+        const recordResult = await claimFormKey(trx, ctx);
         if (lifecycleChanged && !(await updateFirmLifecycle(trx, firm.id, firm.version, input.lifecycle, at))) throw new StalePlanError(firm, plan);
+        await recordResult(`/firms/${firm.uscc}#coaching`);
         if (planChanged) {
           if (plan) {
             if (!(await updatePlan(trx, firm.id, plan.version, input.plan, ctx.actor.id, at))) throw new StalePlanError(firm, plan);
@@ -336,16 +343,22 @@ export function createCoachingService() {
       });
     },
 
-    async updateTemplate(db: Knex, id: number, version: number, t: { lifecycle: LifecycleKey; name: string; isActive: boolean; steps: TemplateStep[] }, ctx: WriteContext): Promise<void> {
+    /** Saved unchanged: nothing written, no version, no audit row; returns whether anything changed. */
+    async updateTemplate(db: Knex, id: number, version: number, t: { lifecycle: LifecycleKey; name: string; isActive: boolean; steps: TemplateStep[] }, ctx: WriteContext): Promise<{ changed: boolean }> {
       requirePermission(ctx, 'coaching.configure');
       const current = await findTemplate(db, id);
       if (!current) throw new NotFoundError('TEMPLATE_NOT_FOUND', coachingMessages.templateNotFound);
       if (current.version !== version) throw new StaleTemplateError(current);
+      const [before, after] = [templateAudit(current), templateAudit(t)];
+      if (JSON.stringify(before) === JSON.stringify(after)) return { changed: false };
       const at = nowIso();
       await db.transaction(async (trx) => {
+        const recordResult = await claimFormKey(trx, ctx);
         if (!(await updateTemplate(trx, id, version, t, at))) throw new StaleTemplateError((await findTemplate(trx, id))!);
-        await appendAudit(trx, ctx, { action: 'coaching.template_update', objectType: 'coaching_template', objectId: String(id), before: templateAudit(current), after: templateAudit(t) }, at);
+        await recordResult('/coaching/templates');
+        await appendAudit(trx, ctx, { action: 'coaching.template_update', objectType: 'coaching_template', objectId: String(id), before, after }, at);
       });
+      return { changed: true };
     },
 
     async saveContactDays(db: Knex, days: Map<StageKey, number>, current: Map<StageKey, number>, ctx: WriteContext): Promise<{ changed: boolean }> {
@@ -359,7 +372,9 @@ export function createCoachingService() {
       if (!changed.length) return { changed: false };
       const at = nowIso();
       await db.transaction(async (trx) => {
+        const recordResult = await claimFormKey(trx, ctx);
         await saveContactDays(trx, new Map(changed), ctx.actor.id, at);
+        await recordResult('/coaching/settings');
         await appendAudit(trx, ctx, {
           action: 'coaching.contact_rules',
           objectType: 'settings',

@@ -8,6 +8,9 @@
  *   interactionsForFirm(db, firmId)  a firm's interactions, newest first (timeline)
  *   lastContacts(db, firmIds)        latest contact and latest *reached* contact per firm
  *   interactionsOfEvent(db, eventId) the interactions an event's attendance created
+ *   attendanceInteractionOf(db, eventId)      an event's attendance record (its one interaction)
+ *   addInteractionFirms / removeInteractionFirms(trx, id, firmIds)  firms joining or leaving it
+ *   updateEventInteraction(trx, eventId, fields)                    it following the event's details
  * Keep these signatures stable; add, do not change.
  * ─────────────────────────────────────────────────────────────────────────────────────────────
  */
@@ -149,6 +152,33 @@ export async function firmIdsOfInteraction(db: Db, id: number): Promise<number[]
 export async function interactionsOfEvent(db: Db, eventId: number): Promise<Interaction[]> {
   const rows = (await interactionSelect(db).where('i.event_id', eventId).orderBy('i.id')) as InteractionRow[];
   return rows.map(toInteraction);
+}
+
+/**
+ * An event's attendance record: the one interaction (channel 'event') its check-ins put attending
+ * firms in, or null before the first (migration 20261206000100 keeps it to one per event).
+ */
+export async function attendanceInteractionOf(db: Db, eventId: number): Promise<number | null> {
+  const row = (await db('interactions').where({ event_id: eventId }).orderBy('id').first('id')) as { id: number } | undefined;
+  return row ? Number(row.id) : null;
+}
+
+/** Puts firms in an interaction; a firm already in it stays as it is. */
+export async function addInteractionFirms(trx: Db, interactionId: number, firmIds: number[]): Promise<void> {
+  const unique = [...new Set(firmIds)];
+  for (let i = 0; i < unique.length; i += 200) {
+    await trx('interaction_firms').insert(unique.slice(i, i + 200).map((firmId) => ({ interaction_id: interactionId, firm_id: firmId }))).onConflict(['interaction_id', 'firm_id']).ignore();
+  }
+}
+
+/** Takes firms out of an interaction (their contact no longer counts); the interaction itself stays. */
+export async function removeInteractionFirms(trx: Db, interactionId: number, firmIds: number[]): Promise<void> {
+  for (let i = 0; i < firmIds.length; i += 500) await trx('interaction_firms').where('interaction_id', interactionId).whereIn('firm_id', firmIds.slice(i, i + 500)).del();
+}
+
+/** An event's attendance record follows the event: its date, topics and the notes made from its details. */
+export async function updateEventInteraction(trx: Db, eventId: number, fields: { occurredOn: string; topics: readonly TopicKey[]; notes: string }): Promise<void> {
+  await trx('interactions').where({ event_id: eventId, channel: 'event' }).update({ occurred_on: fields.occurredOn, topics: encodeTopics(fields.topics) || null, notes: fields.notes });
 }
 
 export interface LastContact {

@@ -238,7 +238,11 @@ export async function insertPartner(db: Db, row: { demandId: number; kind: Partn
 export async function demandPartners(db: Db, demandIds: number[]): Promise<DemandPartner[]> {
   if (!demandIds.length) return [];
   const rows = (await db('demand_partners').whereIn('demand_id', demandIds).orderBy(['demand_id', 'started_on', 'id'])) as Record<string, unknown>[];
-  return rows.map((r) => ({
+  return rows.map(toPartner);
+}
+
+function toPartner(r: Record<string, unknown>): DemandPartner {
+  return {
     id: Number(r.id),
     demandId: Number(r.demand_id),
     kind: r.kind as PartnerKind,
@@ -248,7 +252,18 @@ export async function demandPartners(db: Db, demandIds: number[]): Promise<Deman
     endedOn: dateStr(r.ended_on),
     note: (r.note as string | null) ?? null,
     createdAt: String(r.created_at),
-  }));
+  };
+}
+
+/** One partner of one demand (null when the partner is not that demand's). */
+export async function findPartner(db: Db, demandId: number, partnerId: number): Promise<DemandPartner | null> {
+  const r = (await db('demand_partners').where({ id: partnerId, demand_id: demandId }).first()) as Record<string, unknown> | undefined;
+  return r ? toPartner(r) : null;
+}
+
+/** The day a partner's matching ended. */
+export async function updatePartnerEnd(db: Db, partnerId: number, endedOn: string): Promise<void> {
+  await db('demand_partners').where({ id: partnerId }).update({ ended_on: endedOn });
 }
 
 export async function countPartners(db: Db, demandId: number): Promise<number> {

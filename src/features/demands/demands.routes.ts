@@ -1,11 +1,13 @@
 /**
  * Technical demands (技术需求): the register at /coaching/demands (filters, counts by status, the
- * year's figure against its target), one demand's page with its partners, history and moves, and
- * collecting a demand for a firm (/firms/:uscc/demands/new).
+ * year's figure against its target), one demand's page with its partners (and when their matching
+ * ended), history and moves, and collecting a demand for a firm (/firms/:uscc/demands/new), on its
+ * own or in an interaction (?interaction=, offered from the firm's timeline and after a visit).
  */
 import express, { type Request, type Response, type Router } from 'express';
 import type { Knex } from 'knex';
 import { coachingRefusal, mayWriteCoaching } from '../../domain/coaching/access.js';
+import { interactionHeadline } from '../../domain/coaching/interactions.js';
 import {
   BUDGET_BANDS,
   DEMANDS_COLLECTED_TARGET,
@@ -28,7 +30,7 @@ import { formatWan, formatWanExact } from '../../lib/money.js';
 import { actorOfResponse, requirePermission, setFlash, writeContext } from '../../web/auth.js';
 import { positiveInt, str } from '../../web/forms.js';
 import { redirectAfterWrite, renderPageOrFragment } from '../../web/render.js';
-import { firmIdsOfInteraction } from '../coaching/interactions.queries.js';
+import { type Interaction, findInteraction, firmIdsOfInteraction } from '../coaching/interactions.queries.js';
 import { loadFilterOptions } from '../firms/filter-options.js';
 import { findFirmInScope } from '../firms/firm-scope.js';
 import type { Firm } from '../firms/firms.queries.js';
@@ -69,6 +71,12 @@ function parseFilters(req: Request): { filters: DemandFilters; params: Record<st
   if (filters.counsellorId) params.counsellor = String(filters.counsellorId);
   if (filters.year) params.year = String(filters.year);
   return { filters, params };
+}
+
+/** Where a demand was collected, in words, with a link to it (an event's page, or the firm's timeline). */
+function sourceView(i: Interaction | null, firmUscc: string): { id: number; text: string; href: string } | null {
+  if (!i) return null;
+  return { id: i.id, text: interactionHeadline(i), href: i.eventId !== null ? `/coaching/events/${i.eventId}` : `/firms/${firmUscc}#coaching` };
 }
 
 const qs = (params: Record<string, string>) => {
@@ -151,7 +159,14 @@ export function demandsRouter(db: Knex, demands: DemandService): Router {
     return findFirmInScope(db, normalizeUscc(String(req.params.uscc)), actorOfResponse(res));
   }
 
-  function renderForm(res: Response, firm: Firm, form: DemandForm, errors: Record<string, string>, interactionId: number | null, status = 200) {
+  /** The interaction a demand is being collected in — kept only when it covers this firm (else: on its own). */
+  async function sourceOf(firm: Firm, claimed: unknown): Promise<Interaction | null> {
+    const id = positiveInt(claimed);
+    if (id === null || !(await firmIdsOfInteraction(db, id)).includes(firm.id)) return null;
+    return findInteraction(db, id);
+  }
+
+  function renderForm(res: Response, firm: Firm, form: DemandForm, errors: Record<string, string>, source: Interaction | null, status = 200) {
     res.status(status).render('coaching/demand-new', {
       title: `登记技术需求 · ${firm.name}`,
       nav: 'coaching',
@@ -160,7 +175,7 @@ export function demandsRouter(db: Knex, demands: DemandService): Router {
       form,
       errors,
       hasErrors: Object.keys(errors).length > 0,
-      interactionId,
+      source: sourceView(source, firm.uscc),
       fields: TECH_FIELDS,
       budgets: BUDGET_BANDS,
       limits: DEMAND_LIMITS,
@@ -173,8 +188,10 @@ export function demandsRouter(db: Knex, demands: DemandService): Router {
     const actor = actorOfResponse(res);
     if (!mayWriteCoaching(actor, firm)) throw new ForbiddenError('NOT_YOUR_FIRM', coachingRefusal(actor, firm));
     const today = todayInShanghai();
-    const form = demandFormOf({ contactName: firm.contactName ?? '', contactPhone: firm.contactPhone ?? '', field: firm.field ?? '' }, today);
-    renderForm(res, firm, form, {}, positiveInt((req.query as Record<string, unknown>).interaction));
+    const source = await sourceOf(firm, (req.query as Record<string, unknown>).interaction);
+    // Collected in an interaction: it happened on that day, unless the user says otherwise.
+    const form = demandFormOf({ contactName: firm.contactName ?? '', contactPhone: firm.contactPhone ?? '', field: firm.field ?? '', collectedOn: source?.occurredOn ?? '' }, today);
+    renderForm(res, firm, form, {}, source);
   });
 
   router.post('/firms/:uscc/demands', requirePermission('coaching.write'), async (req, res) => {
@@ -182,12 +199,10 @@ export function demandsRouter(db: Knex, demands: DemandService): Router {
     const body = req.body as Record<string, unknown>;
     const today = todayInShanghai();
     const form = demandFormOf(body, today);
-    // Collected in an interaction: kept only when that interaction covers this firm.
-    const claimed = positiveInt(body.interactionId);
-    const interactionId = claimed && (await firmIdsOfInteraction(db, claimed)).includes(firm.id) ? claimed : null;
+    const source = await sourceOf(firm, body.interactionId);
     const parsed = parseDemandForm(form, today);
-    if (!parsed.ok) return renderForm(res, firm, form, parsed.errors, interactionId, 422);
-    const id = await demands.create(db, firm, parsed.values, interactionId, writeContext(req, res));
+    if (!parsed.ok) return renderForm(res, firm, form, parsed.errors, source, 422);
+    const id = await demands.create(db, firm, parsed.values, source?.id ?? null, writeContext(req, res));
     setFlash(req, 'success', `已登记技术需求“${parsed.values.title}”（征集）。`);
     redirectAfterWrite(req, res, demandUrl(id));
   });
@@ -197,14 +212,20 @@ export function demandsRouter(db: Knex, demands: DemandService): Router {
   interface FormState {
     move?: MoveForm;
     partner?: PartnerForm;
+    /** The end date typed for one partner (its id). */
+    partnerEnd?: { partnerId: number; endedOn: string };
     errors?: Record<string, string>;
     conflict?: boolean;
-    which?: 'move' | 'partner';
+    which?: 'move' | 'partner' | 'partnerEnd';
   }
 
   async function renderDemand(req: Request, res: Response, demand: Demand, state: FormState = {}, status = 200) {
     const actor = actorOfResponse(res);
-    const [partners, changes] = await Promise.all([demandPartners(db, [demand.id]), demandChanges(db, demand.id)]);
+    const [partners, changes, source] = await Promise.all([
+      demandPartners(db, [demand.id]),
+      demandChanges(db, demand.id),
+      demand.interactionId !== null ? findInteraction(db, demand.interactionId) : Promise.resolve(null),
+    ]);
     const mayWrite = mayWriteCoaching(actor, { parkId: demand.firmParkId, townId: demand.firmTownId, counsellorId: demand.firmCounsellorId });
     const today = todayInShanghai();
     const targets = demandTargets(demand.status).map((t) => ({ ...t, label: `${DEMAND_MOVE_KIND_LABELS[t.kind]}：${demandStatusLabel(t.to)}`, needsReason: t.kind === 'backward' || t.kind === 'close' }));
@@ -213,7 +234,11 @@ export function demandsRouter(db: Knex, demands: DemandService): Router {
       nav: 'coaching',
       subnav: 'demands',
       demand: demandRow(demand),
-      partners: partners.map((p) => ({ ...p, kindLabel: partnerKindLabel(p.kind) })),
+      source: sourceView(source, demand.firmUscc),
+      partners: partners.map((p) => {
+        const typed = state.partnerEnd?.partnerId === p.id ? state.partnerEnd : null;
+        return { ...p, kindLabel: partnerKindLabel(p.kind), endValue: typed?.endedOn ?? today, endError: typed ? (state.errors?.endedOn ?? null) : null };
+      }),
       changes: changes.map((c) => ({
         ...c,
         when: shanghaiDateTime(c.at),
@@ -224,7 +249,9 @@ export function demandsRouter(db: Knex, demands: DemandService): Router {
               ? `${demandStatusLabel(c.fromStatus)} → ${demandStatusLabel(c.toStatus)}`
               : c.kind === 'partner'
                 ? `添加对接方：${String(c.details?.name ?? '')}（${partnerKindLabel(String(c.details?.kind ?? ''))}）`
-                : c.kind,
+                : c.kind === 'partner_end'
+                  ? `对接方结束对接：${String(c.details?.name ?? '')}（${String(c.details?.startedOn ?? '')} 至 ${String(c.details?.endedOn ?? '')}）`
+                  : c.kind,
         resolution: c.kind === 'move' && c.details?.resolution ? String(c.details.resolution) : null,
         contractWan: c.kind === 'move' && typeof c.details?.contractValue === 'number' ? formatWan(c.details.contractValue) : null,
       })),
@@ -292,6 +319,25 @@ export function demandsRouter(db: Knex, demands: DemandService): Router {
     try {
       await demands.addPartner(db, demand.id, version, p.values, writeContext(req, res));
       setFlash(req, 'success', `已添加对接方“${p.values.name}”。`);
+      redirectAfterWrite(req, res, demandUrl(demand.id));
+    } catch (err) {
+      if (err instanceof StaleDemandError) return renderDemand(req, res, err.current, { ...state, conflict: true }, 409);
+      if (err instanceof ValidationError) return renderDemand(req, res, demand, { ...state, errors: err.fieldErrors }, 422);
+      throw err;
+    }
+  });
+
+  /** The day one partner's matching ended (对接结束). */
+  router.post('/coaching/demands/:id/partners/:partnerId/end', requirePermission('coaching.write'), async (req, res) => {
+    const demand = await findDemandInScope(db, demandId(req), actorOfResponse(res));
+    const body = req.body as Record<string, unknown>;
+    const partnerId = positiveInt(req.params.partnerId) ?? 0;
+    const endedOn = str(body.endedOn);
+    const state: FormState = { partnerEnd: { partnerId, endedOn }, which: 'partnerEnd' };
+    const version = versionOf(body);
+    try {
+      const { changed, partner } = await demands.endPartner(db, demand.id, partnerId, version, endedOn, writeContext(req, res));
+      setFlash(req, changed ? 'success' : 'info', changed ? `已登记“${partner.name}”的对接结束日期：${endedOn}。` : `没有修改：“${partner.name}”的对接结束日期已是 ${endedOn}。`);
       redirectAfterWrite(req, res, demandUrl(demand.id));
     } catch (err) {
       if (err instanceof StaleDemandError) return renderDemand(req, res, err.current, { ...state, conflict: true }, 409);

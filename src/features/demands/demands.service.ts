@@ -1,12 +1,14 @@
 /**
- * Technical demands: collect one for a firm, move it through its lifecycle (decideDemandMove), add
- * partners. Each write checks jurisdiction (404) and the coaching write rule (403), an optimistic
- * version (409 with the fresh record), records a demand change and an audit row in one transaction.
+ * Technical demands: collect one for a firm (on its own or in an interaction), move it through its
+ * lifecycle (decideDemandMove), add partners and record when a partner's matching ended. Each write
+ * checks jurisdiction (404) and the coaching write rule (403), an optimistic version (409 with the
+ * fresh record), records a demand change and an audit row in one transaction, and takes the form's
+ * key (a double submit saves once).
  */
 import type { Knex } from 'knex';
 import type { WriteContext } from '../../domain/actor.js';
 import { coachingRefusal, mayWriteCoaching } from '../../domain/coaching/access.js';
-import { type DemandMoveInput, decideDemandMove, demandStatusLabel } from '../../domain/demands.js';
+import { type DemandMoveInput, checkPartnerEnd, decideDemandMove, demandStatusLabel } from '../../domain/demands.js';
 import { can, coversFirm } from '../../domain/permissions.js';
 import { bumpDataGeneration } from '../../lib/cache.js';
 import { nowIso, todayInShanghai } from '../../lib/dates.js';
@@ -18,18 +20,22 @@ import type { PartnerValues } from './demand-form.js';
 import {
   type Demand,
   type DemandFields,
+  type DemandPartner,
   countPartners,
   findDemand,
+  findPartner,
   insertDemand,
   insertDemandChange,
   insertPartner,
   updateDemand,
+  updatePartnerEnd,
 } from './demands.queries.js';
 
 export const demandMessages = {
   notFound: '找不到这条技术需求（不存在，或不在你负责的范围）。',
   forbidden: '你的角色不能修改技术需求。',
   stale: '这条需求刚被他人修改过，下面是它现在的状态。你填写的内容保留在表单中，请确认后再提交。',
+  partnerNotFound: '找不到这个对接方（它不属于这条需求）。',
 } as const;
 
 export class StaleDemandError extends ConflictError {
@@ -65,7 +71,7 @@ export function createDemandService() {
         const recordResult = await claimFormKey(trx, ctx);
         const newId = await insertDemand(trx, { ...values, firmId: firm.id, interactionId, status: 'collected', createdBy: ctx.actor.id, at });
         await insertDemandChange(trx, { demandId: newId, kind: 'create', toStatus: 'collected', actorId: ctx.actor.id, at, details: { interactionId } });
-        await appendAudit(trx, ctx, { action: 'demand.create', objectType: 'firm', objectId: firm.uscc, after: { demandId: newId, title: values.title, status: 'collected', collectedOn: values.collectedOn } }, at);
+        await appendAudit(trx, ctx, { action: 'demand.create', objectType: 'firm', objectId: firm.uscc, after: { demandId: newId, title: values.title, status: 'collected', collectedOn: values.collectedOn, ...(interactionId ? { interactionId } : {}) } }, at);
         await recordResult(demandUrl(newId));
         return newId;
       });
@@ -82,6 +88,7 @@ export function createDemandService() {
       requireWriter(ctx, firmOfDemand(demand));
       const at = nowIso();
       await db.transaction(async (trx) => {
+        const recordResult = await claimFormKey(trx, ctx);
         const current = await findDemand(trx, demandId);
         if (!current || current.version !== version) throw new StaleDemandError(current ?? demand);
         const partnerCount = (await countPartners(trx, demandId)) + (partner ? 1 : 0);
@@ -118,6 +125,7 @@ export function createDemandService() {
             ...(partner ? { partner: partner.name } : {}),
           },
         }, at);
+        await recordResult(demandUrl(demandId));
       });
       bumpDataGeneration();
       return (await findDemand(db, demandId))!;
@@ -140,6 +148,39 @@ export function createDemandService() {
         await recordResult(demandUrl(demandId));
       });
       bumpDataGeneration();
+    },
+
+    /**
+     * The day a partner's matching ended (demand_partners.ended_on), in any status — it is most often
+     * recorded when the demand is resolved or closed. Not before the start, not after today; the
+     * same date again writes nothing. Returns the partner as it now is and whether anything changed.
+     */
+    async endPartner(db: Knex, demandId: number, partnerId: number, version: number, endedOn: string, ctx: WriteContext): Promise<{ changed: boolean; partner: DemandPartner }> {
+      const demand = await findDemandInScope(db, demandId, ctx.actor);
+      requireWriter(ctx, firmOfDemand(demand));
+      const partner = await findPartner(db, demandId, partnerId);
+      if (!partner) throw new NotFoundError('PARTNER_NOT_FOUND', demandMessages.partnerNotFound);
+      const check = checkPartnerEnd(endedOn, partner.startedOn, todayInShanghai());
+      if (!check.ok) throw new ValidationError({ endedOn: check.message }, check.message);
+      if (demand.version !== version) throw new StaleDemandError(demand);
+      if (partner.endedOn === endedOn) return { changed: false, partner };
+      const at = nowIso();
+      await db.transaction(async (trx) => {
+        const recordResult = await claimFormKey(trx, ctx);
+        if (!(await updateDemand(trx, demandId, version, {}, at))) throw new StaleDemandError((await findDemand(trx, demandId)) ?? demand);
+        await updatePartnerEnd(trx, partnerId, endedOn);
+        await insertDemandChange(trx, { demandId, kind: 'partner_end', actorId: ctx.actor.id, at, details: { partnerId, name: partner.name, kind: partner.kind, startedOn: partner.startedOn, endedOn, before: partner.endedOn } });
+        await appendAudit(trx, ctx, {
+          action: 'demand.partner_end',
+          objectType: 'firm',
+          objectId: demand.firmUscc,
+          before: { demandId, title: demand.title, partner: partner.name, endedOn: partner.endedOn },
+          after: { demandId, title: demand.title, partner: partner.name, startedOn: partner.startedOn, endedOn },
+        }, at);
+        await recordResult(demandUrl(demandId));
+      });
+      bumpDataGeneration();
+      return { changed: true, partner: { ...partner, endedOn } };
     },
   };
 }

@@ -168,9 +168,41 @@ export async function invitationsOfEvent(db: Db, eventId: number, actor: Jurisdi
 }
 
 /** Every invitation of an event (whoever's jurisdiction), for the after-event action. */
-export async function allInvitationsOfEvent(db: Db, eventId: number): Promise<{ id: number; firmId: number; status: AttendanceStatus }[]> {
-  const rows = (await db('event_invitations').where('event_id', eventId).orderBy('id').select('id', 'firm_id', 'status')) as { id: number; firm_id: number; status: AttendanceStatus }[];
-  return rows.map((r) => ({ id: Number(r.id), firmId: Number(r.firm_id), status: r.status }));
+export async function allInvitationsOfEvent(db: Db, eventId: number): Promise<{ id: number; firmId: number; status: AttendanceStatus; interactionId: number | null }[]> {
+  const rows = (await db('event_invitations').where('event_id', eventId).orderBy('id').select('id', 'firm_id', 'status', 'interaction_id')) as { id: number; firm_id: number; status: AttendanceStatus; interaction_id: number | null }[];
+  return rows.map((r) => ({ id: Number(r.id), firmId: Number(r.firm_id), status: r.status, interactionId: numOrNull(r.interaction_id) }));
+}
+
+/** Some invitations of an event, with what a check-in needs: status, attendance link, the firm's park and town. */
+export async function invitationsForCheckIn(db: Db, eventId: number, ids: number[]): Promise<{ id: number; firmId: number; status: AttendanceStatus; interactionId: number | null; parkId: number | null; townId: number | null; uscc: string }[]> {
+  const rows = (await db('event_invitations as i')
+    .join('firms as f', 'f.id', 'i.firm_id')
+    .where('i.event_id', eventId)
+    .whereIn('i.id', ids)
+    .orderBy('i.id')
+    .select('i.id', 'i.firm_id', 'i.status', 'i.interaction_id', 'f.park_id', 'f.town_id', 'f.uscc')) as Record<string, unknown>[];
+  return rows.map((r) => ({ id: Number(r.id), firmId: Number(r.firm_id), status: r.status as AttendanceStatus, interactionId: numOrNull(r.interaction_id), parkId: numOrNull(r.park_id), townId: numOrNull(r.town_id), uscc: String(r.uscc) }));
+}
+
+/** How many of an event's invitations are marked attended or absent (facts of a day that has come). */
+export async function countCheckedIn(db: Db, eventId: number): Promise<number> {
+  const r = (await db('event_invitations').where('event_id', eventId).whereIn('status', ['attended', 'absent']).count({ n: '*' }).first()) as { n: number | string } | undefined;
+  return Number(r?.n ?? 0);
+}
+
+/**
+ * Holds the event's row for the rest of the transaction, changing nothing. Taken first in a
+ * check-in: on PostgreSQL two check-ins of one event then run one after the other, so its attendance
+ * record is made once and the second reads what the first wrote (SQLite's BEGIN IMMEDIATE already
+ * runs writers one at a time).
+ */
+export async function lockEvent(db: Db, id: number): Promise<void> {
+  await db('coaching_events').where({ id }).update({ version: db.raw('version') });
+}
+
+/** Points invitations at the event's attendance record (or at none). */
+export async function linkAttendance(db: Db, ids: number[], interactionId: number | null, at: string): Promise<void> {
+  for (let i = 0; i < ids.length; i += 500) await db('event_invitations').whereIn('id', ids.slice(i, i + 500)).update({ interaction_id: interactionId, updated_at: at });
 }
 
 export async function invitedFirmIds(db: Db, eventId: number): Promise<Set<number>> {

@@ -20,7 +20,7 @@ import {
 } from '../../domain/events.js';
 import { can } from '../../domain/permissions.js';
 import { shanghaiDateTime, todayInShanghai, yearOf } from '../../lib/dates.js';
-import { ValidationError } from '../../lib/errors.js';
+import { ConflictError, ValidationError } from '../../lib/errors.js';
 import { actorOfResponse, requirePermission, setFlash, writeContext } from '../../web/auth.js';
 import { positiveInt, str } from '../../web/forms.js';
 import { redirectAfterWrite, renderPageOrFragment } from '../../web/render.js';
@@ -168,13 +168,17 @@ export function eventsRouter(db: Knex, events: EventService): Router {
   };
 
   /** Runs a write; a refusal re-renders the event page with the message at the form that was used. */
-  async function attempt(req: Request, res: Response, event: CoachingEvent, state: State, run: () => Promise<string>) {
+  /** Runs a write and says what it did; `{ unchanged }`: the form held what was stored, nothing written. */
+  async function attempt(req: Request, res: Response, event: CoachingEvent, state: State, run: () => Promise<string | { unchanged: string }>) {
     try {
-      const message = await run();
-      setFlash(req, 'success', message);
+      const outcome = await run();
+      if (typeof outcome === 'string') setFlash(req, 'success', outcome);
+      else setFlash(req, 'info', outcome.unchanged);
       redirectAfterWrite(req, res, eventUrl(event.id));
     } catch (err) {
       if (err instanceof StaleEventError) return renderEvent(req, res, err.current, { ...state, conflict: true }, 409);
+      // Another write got there first (an invitation of the same firm): the page as it now is, with what was typed.
+      if (err instanceof ConflictError) return renderEvent(req, res, await loadEvent(db, event.id), { ...state, message: err.message }, 409);
       if (err instanceof ValidationError) return renderEvent(req, res, (await loadEvent(db, event.id)), { ...state, errors: err.fieldErrors, message: err.message }, 422);
       throw err;
     }
@@ -193,8 +197,8 @@ export function eventsRouter(db: Knex, events: EventService): Router {
     const parsed = parseEventForm(form);
     if (!parsed.ok) return renderEvent(req, res, event, { ...state, errors: parsed.errors }, 422);
     await attempt(req, res, event, state, async () => {
-      await events.update(db, event.id, version, parsed.values, writeContext(req, res));
-      return '已保存活动信息。';
+      const { changed } = await events.update(db, event.id, version, parsed.values, writeContext(req, res));
+      return changed ? '已保存活动信息。' : { unchanged: '没有修改：活动信息与保存前相同。' };
     });
   });
 
@@ -240,7 +244,8 @@ export function eventsRouter(db: Knex, events: EventService): Router {
     if (!isAttendanceStatus(status)) return renderEvent(req, res, event, { ...state, errors: { attendance: '请选择要登记的状态。' } }, 422);
     await attempt(req, res, event, state, async () => {
       const n = await events.setAttendance(db, event.id, ids, status, writeContext(req, res));
-      return n ? `已将 ${n} 家企业登记为“${attendanceLabel(status)}”。` : `勾选的企业已经是“${attendanceLabel(status)}”。`;
+      const recorded = status === 'attended' ? '，出席已记入各企业的辅导记录' : '';
+      return n ? `已将 ${n} 家企业登记为“${attendanceLabel(status)}”${recorded}。` : `勾选的企业已经是“${attendanceLabel(status)}”。`;
     });
   });
 
@@ -249,7 +254,7 @@ export function eventsRouter(db: Knex, events: EventService): Router {
     const version = versionOf(req.body as Record<string, unknown>);
     await attempt(req, res, event, { which: 'wrapUp' }, async () => {
       const r = await events.wrapUp(db, event.id, version, writeContext(req, res));
-      return `已生成跟进事项：出席企业 ${r.actions} 项行动事项，未出席企业 ${r.catchUps} 项电话回访；出席记入各企业的辅导记录。`;
+      return `已生成跟进事项：出席企业 ${r.actions} 项行动事项，未出席企业 ${r.catchUps} 项电话回访（出席在签到时已记入各企业的辅导记录）。`;
     });
   });
 

@@ -1,14 +1,29 @@
 /**
  * Coaching events: create and edit (version checked), invite firms, name attendees, check in, and
- * the after-event action that turns attendance into the firms' timeline (one interaction, channel
- * 'event', for every firm that attended — coaching-core's insertInteraction) and follow-ups (an
- * action item for attendees, a catch-up call for absentees — insertFollowUps). Every write is one
- * transaction with its audit row.
+ * the after-event action. A check-in of 已出席 puts the firm in the event's attendance record at once
+ * (one interaction, channel 'event', for every firm that attended — coaching-core's
+ * insertInteraction; domain/events.ts attendanceRecordChanges), so attendance is contact from the
+ * moment it is recorded; the after-event action then creates the follow-ups (an action item for
+ * attendees, a catch-up call for absentees — insertFollowUps). Every write is one transaction with
+ * its audit row, and every form carries a form key (a double submit saves once).
  */
 import type { Knex } from 'knex';
 import type { WriteContext } from '../../domain/actor.js';
 import { coachingRefusal, mayWriteCoaching } from '../../domain/coaching/access.js';
-import { type AttendanceStatus, EVENT_MESSAGES, NOT_YOUR_EVENT, attendanceLabel, decideAttendance, mayManageEvent, planWrapUp } from '../../domain/events.js';
+import { isUniqueViolation } from '../../db/dialect.js';
+import {
+  type AttendanceLink,
+  type AttendanceStatus,
+  EVENT_MESSAGES,
+  NOT_YOUR_EVENT,
+  attendanceLabel,
+  attendanceNotes,
+  attendanceRecordChanges,
+  decideAttendance,
+  decideReschedule,
+  mayManageEvent,
+  planWrapUp,
+} from '../../domain/events.js';
 import { can, coversFirm } from '../../domain/permissions.js';
 import { normalizeUscc } from '../../domain/uscc.js';
 import { bumpDataGeneration } from '../../lib/cache.js';
@@ -17,19 +32,23 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import { claimFormKey } from '../../web/form-keys.js';
 import { appendAudit } from '../audit/audit.queries.js';
 import { insertFollowUps } from '../coaching/follow-ups.queries.js';
-import { insertInteraction } from '../coaching/interactions.queries.js';
+import { addInteractionFirms, attendanceInteractionOf, insertInteraction, removeInteractionFirms, updateEventInteraction } from '../coaching/interactions.queries.js';
 import { findFirmByUscc, findFirmsByUscc } from '../firms/firms.queries.js';
 import {
   type CoachingEvent,
   type EventFields,
   allInvitationsOfEvent,
+  countCheckedIn,
   findEvent,
   findInvitation,
   insertAttendee,
   insertEvent,
   insertInvitations,
+  invitationsForCheckIn,
   invitedFirmIds,
+  linkAttendance,
   linkInvitation,
+  lockEvent,
   setInvitationStatus,
   updateEvent,
 } from './events.queries.js';
@@ -63,6 +82,51 @@ function requireManager(ctx: WriteContext, event: CoachingEvent): void {
   if (!mayManageEvent(ctx.actor, event)) throw new ForbiddenError('NOT_YOUR_EVENT', NOT_YOUR_EVENT);
 }
 
+/**
+ * Puts attending firms in the event's attendance record, making the record at the first check-in,
+ * and points their invitations at it; returns the record's id (null: none yet, nobody joining). The
+ * caller holds the event's row (lockEvent or a version-checked update), so the record is made once.
+ */
+async function joinAttendanceRecord(trx: Knex.Transaction, event: CoachingEvent, joining: AttendanceLink[], ctx: WriteContext, at: string): Promise<number | null> {
+  let id = await attendanceInteractionOf(trx, event.id);
+  if (!joining.length) return id;
+  const firmIds = joining.map((i) => i.firmId);
+  if (id === null) {
+    try {
+      id = await insertInteraction(trx, {
+        firmIds,
+        occurredOn: event.startsOn,
+        channel: 'event',
+        eventId: event.id,
+        // A counsellor checking in records as themselves; otherwise the record is the organiser's.
+        counsellorId: ctx.actor.role === 'counsellor' ? ctx.actor.id : event.ownerId,
+        reached: true,
+        topics: event.topics,
+        notes: attendanceNotes(event),
+        createdBy: ctx.actor.id,
+        at,
+      });
+    } catch (err) {
+      // One record per event (unique index): another check-in made it first — the event's row lock
+      // should have kept this from happening; if it did happen, nothing of this one is saved.
+      if (isUniqueViolation(err)) throw new ConflictError('ATTENDANCE_TAKEN', EVENT_MESSAGES.attendanceTaken);
+      throw err;
+    }
+  } else {
+    await addInteractionFirms(trx, id, firmIds);
+  }
+  await linkAttendance(trx, joining.map((i) => i.id), id, at);
+  return id;
+}
+
+/** Takes firms whose attendance was corrected out of the record (which stays: see attendanceRecordChanges). */
+async function leaveAttendanceRecord(trx: Knex.Transaction, leaving: AttendanceLink[], at: string): Promise<void> {
+  const byRecord = new Map<number, number[]>();
+  for (const i of leaving) byRecord.set(i.interactionId!, [...(byRecord.get(i.interactionId!) ?? []), i.firmId]);
+  for (const [id, firmIds] of byRecord) await removeInteractionFirms(trx, id, firmIds);
+  await linkAttendance(trx, leaving.map((i) => i.id), null, at);
+}
+
 export interface InviteResult {
   invited: number;
   already: number;
@@ -84,25 +148,36 @@ export function createEventService() {
       return id;
     },
 
-    async update(db: Knex, id: number, version: number, fields: EventFields, ctx: WriteContext): Promise<void> {
+    /** Saved unchanged: nothing written, no version, no audit row; returns whether anything changed. */
+    async update(db: Knex, id: number, version: number, fields: EventFields, ctx: WriteContext): Promise<{ changed: boolean }> {
       const event = await loadEvent(db, id);
       requireManager(ctx, event);
       const at = nowIso();
-      await db.transaction(async (trx) => {
+      const changedAny = await db.transaction(async (trx) => {
+        const recordResult = await claimFormKey(trx, ctx);
         const current = (await findEvent(trx, id))!;
-        if (current.version !== version || !(await updateEvent(trx, id, version, fields, at))) throw new StaleEventError(current);
+        if (current.version !== version) throw new StaleEventError(current);
         const keys = ['kind', 'title', 'startsOn', 'endsOn', 'place', 'organiser', 'notes'] as const;
-        const changed = keys.filter((k) => current[k] !== fields[k]);
-        if (current.topics.join(',') !== fields.topics.join(',')) (changed as string[]).push('topics');
+        const changed: (typeof keys[number] | 'topics')[] = keys.filter((k) => current[k] !== fields[k]);
+        if (current.topics.join(',') !== fields.topics.join(',')) changed.push('topics');
+        await recordResult(eventUrl(id));
+        if (changed.length === 0) return false;
+        const reschedule = decideReschedule(fields.startsOn, await countCheckedIn(trx, id), todayInShanghai());
+        if (!reschedule.ok) throw new ValidationError({ startsOn: reschedule.message }, reschedule.message);
+        if (!(await updateEvent(trx, id, version, fields, at))) throw new StaleEventError(current);
+        // The attendance record says when, where and what the event was: it follows the event.
+        await updateEventInteraction(trx, id, { occurredOn: fields.startsOn, topics: fields.topics, notes: attendanceNotes(fields) });
         await appendAudit(trx, ctx, {
           action: 'event.update',
           objectType: 'event',
           objectId: String(id),
-          before: Object.fromEntries(changed.map((k) => [k, current[k as keyof CoachingEvent]])),
-          after: Object.fromEntries(changed.map((k) => [k, fields[k as keyof EventFields]])),
+          before: Object.fromEntries(changed.map((k) => [k, current[k]])),
+          after: Object.fromEntries(changed.map((k) => [k, fields[k]])),
         }, at);
+        return true;
       });
-      bumpDataGeneration();
+      if (changedAny) bumpDataGeneration();
+      return { changed: changedAny };
     },
 
     /**
@@ -128,11 +203,20 @@ export function createEventService() {
       const at = nowIso();
       let result: InviteResult = { invited: 0, already: 0 };
       await db.transaction(async (trx) => {
+        const recordResult = await claimFormKey(trx, ctx);
         const already = await invitedFirmIds(trx, id);
         const fresh = [...new Set(firmIds)].filter((f) => !already.has(f));
         result = { invited: fresh.length, already: firmIds.length - fresh.length };
+        await recordResult(eventUrl(id));
         if (!fresh.length) return;
-        await insertInvitations(trx, id, fresh, ctx.actor.id, at);
+        try {
+          await insertInvitations(trx, id, fresh, ctx.actor.id, at);
+        } catch (err) {
+          // Someone else's invitation of the same firm landed between the check above and this
+          // insert (one invitation per event and firm): nothing of this one is saved.
+          if (isUniqueViolation(err)) throw new ConflictError('INVITATION_TAKEN', EVENT_MESSAGES.invitationTaken);
+          throw err;
+        }
         await appendAudit(trx, ctx, { action: 'event.invite', objectType: 'event', objectId: String(id), after: { title: event.title, firms: fresh.length } }, at);
       });
       if (result.invited) bumpDataGeneration();
@@ -159,35 +243,60 @@ export function createEventService() {
 
     /**
      * Set the status of some invitations (bulk check-in on the day). Setting a status is the same
-     * whoever does it twice, so two people checking in at once do not conflict.
+     * whoever does it twice, so two people checking in at once do not conflict. 已出席 puts the firm
+     * in the event's attendance record at once, any other status takes it out (attendanceRecordChanges).
      */
     async setAttendance(db: Knex, id: number, invitationIds: number[], status: AttendanceStatus, ctx: WriteContext): Promise<number> {
       const event = await loadEvent(db, id);
       requireManager(ctx, event);
-      const decision = decideAttendance(status, { startsOn: event.startsOn, endsOn: event.endsOn, wrappedUp: !!event.wrappedUpAt }, todayInShanghai());
-      if (!decision.ok) throw new ValidationError({ attendance: decision.message }, decision.message);
+      const today = todayInShanghai();
+      const early = decideAttendance(status, { startsOn: event.startsOn, endsOn: event.endsOn, wrappedUp: !!event.wrappedUpAt }, today);
+      if (!early.ok) throw new ValidationError({ attendance: early.message }, early.message);
       if (!invitationIds.length) throw new ValidationError({ attendance: '请先勾选企业。' });
       const at = nowIso();
       let changed = 0;
+      let wrote = false;
       await db.transaction(async (trx) => {
-        const rows = (await trx('event_invitations as i').join('firms as f', 'f.id', 'i.firm_id').where('i.event_id', id).whereIn('i.id', invitationIds).select('i.id', 'i.status', 'f.park_id', 'f.town_id', 'f.uscc')) as { id: number; status: string; park_id: number | null; town_id: number | null; uscc: string }[];
-        const mine = rows.filter((r) => coversFirm(ctx.actor, { parkId: r.park_id, townId: r.town_id }));
+        const recordResult = await claimFormKey(trx, ctx);
+        await lockEvent(trx, id);
+        // Read again under the event's row: it may have been wrapped up or moved meanwhile.
+        const current = (await findEvent(trx, id))!;
+        const decision = decideAttendance(status, { startsOn: current.startsOn, endsOn: current.endsOn, wrappedUp: !!current.wrappedUpAt }, today);
+        if (!decision.ok) throw new ValidationError({ attendance: decision.message }, decision.message);
+        const rows = await invitationsForCheckIn(trx, id, invitationIds);
+        const mine = rows.filter((r) => coversFirm(ctx.actor, r));
         if (mine.length !== new Set(invitationIds).size) throw new ValidationError({ attendance: EVENT_MESSAGES.notInvited });
         const toChange = mine.filter((r) => r.status !== status);
+        const { join, leave } = attendanceRecordChanges(mine, status);
         changed = toChange.length;
-        if (!changed) return;
+        await recordResult(eventUrl(id));
+        if (!toChange.length && !join.length && !leave.length) return;
+        wrote = true;
         await setInvitationStatus(trx, toChange.map((r) => r.id), status, at);
-        await updateEvent(trx, id, (await findEvent(trx, id))!.version, null, at);
-        await appendAudit(trx, ctx, { action: 'event.attendance', objectType: 'event', objectId: String(id), after: { title: event.title, status: attendanceLabel(status), firms: toChange.map((r) => r.uscc) } }, at);
+        const recordId = await joinAttendanceRecord(trx, current, join, ctx, at);
+        await leaveAttendanceRecord(trx, leave, at);
+        await updateEvent(trx, id, current.version, null, at);
+        await appendAudit(trx, ctx, {
+          action: 'event.attendance',
+          objectType: 'event',
+          objectId: String(id),
+          after: {
+            title: current.title,
+            status: attendanceLabel(status),
+            firms: toChange.map((r) => r.uscc),
+            ...(join.length ? { 记入辅导记录: join.map((r) => r.uscc), interactionId: recordId } : {}),
+            ...(leave.length ? { 移出辅导记录: leave.map((r) => r.uscc) } : {}),
+          },
+        }, at);
       });
-      if (changed) bumpDataGeneration();
+      if (wrote) bumpDataGeneration();
       return changed;
     },
 
     /**
-     * After the event: invitations still open become absent; the firms that attended get one
-     * interaction (channel 'event') in their timeline and an action item each; the others a
-     * catch-up call. Once per event (the version and the wrapped-up mark guard a double click).
+     * After the event: invitations still open become absent; the firms that attended (in the
+     * event's attendance record since their check-in) get an action item each, tied to that record;
+     * the others a catch-up call. Once per event (the version and the wrapped-up mark guard a double click).
      */
     async wrapUp(db: Knex, id: number, version: number, ctx: WriteContext): Promise<{ actions: number; catchUps: number }> {
       const event = await loadEvent(db, id);
@@ -199,27 +308,17 @@ export function createEventService() {
         const recordResult = await claimFormKey(trx, ctx);
         const current = (await findEvent(trx, id))!;
         // Refusals that do not depend on what the user saw (too early, already done) come first.
-        const decision = planWrapUp({ ...current, wrappedUp: !!current.wrappedUpAt }, await allInvitationsOfEvent(trx, id), today);
+        const invitations = await allInvitationsOfEvent(trx, id);
+        const decision = planWrapUp({ ...current, wrappedUp: !!current.wrappedUpAt }, invitations, today);
         if (!decision.ok) throw new ValidationError({ wrapUp: decision.message }, decision.message);
         if (current.version !== version) throw new StaleEventError(current);
         const { plan } = decision;
         if (!(await updateEvent(trx, id, version, null, at, { wrapped_up_at: at, wrapped_up_by: ctx.actor.id }))) throw new StaleEventError(current);
         await setInvitationStatus(trx, plan.markAbsent, 'absent', at);
-        let interactionId: number | null = null;
-        if (plan.attendedFirmIds.length) {
-          interactionId = await insertInteraction(trx, {
-            firmIds: plan.attendedFirmIds,
-            occurredOn: current.startsOn,
-            channel: 'event',
-            eventId: id,
-            counsellorId: ctx.actor.role === 'counsellor' ? ctx.actor.id : current.ownerId,
-            reached: true,
-            topics: current.topics,
-            notes: `参加${current.title}（${current.startsOn}${current.endsOn !== current.startsOn ? ` 至 ${current.endsOn}` : ''}${current.place ? `，${current.place}` : ''}）`,
-            createdBy: ctx.actor.id,
-            at,
-          });
-        }
+        // Attendance went into the record at check-in; one marked attended some other way (before
+        // check-ins did this, or written directly) joins it now, so every action item has its record.
+        const unrecorded = invitations.filter((i) => i.status === 'attended' && i.interactionId === null);
+        const interactionId = plan.attendedFirmIds.length ? await joinAttendanceRecord(trx, current, unrecorded, ctx, at) : null;
         const ids = await insertFollowUps(trx, plan.followUps.map((f) => ({
           firmId: f.firmId,
           title: f.title,
@@ -229,9 +328,7 @@ export function createEventService() {
           createdBy: ctx.actor.id,
           at,
         })));
-        for (const [i, f] of plan.followUps.entries()) {
-          await linkInvitation(trx, f.invitationId, { followUpId: ids[i]!, ...(f.kind === 'action' ? { interactionId } : {}) }, at);
-        }
+        for (const [i, f] of plan.followUps.entries()) await linkInvitation(trx, f.invitationId, { followUpId: ids[i]! }, at);
         counts = { actions: plan.followUps.filter((f) => f.kind === 'action').length, catchUps: plan.followUps.filter((f) => f.kind === 'catch_up').length };
         await recordResult(eventUrl(id));
         await appendAudit(trx, ctx, { action: 'event.wrap_up', objectType: 'event', objectId: String(id), after: { title: current.title, attended: counts.actions, absent: counts.catchUps, markedAbsent: plan.markAbsent.length } }, at);

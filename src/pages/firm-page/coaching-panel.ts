@@ -41,16 +41,20 @@ export interface TimelineEntry {
   lines: string[];
   href?: string;
   tone?: 'ok' | 'warn' | 'muted';
+  /** What the user may do from the entry (e.g. collect a technical demand in this interaction). */
+  actions?: { href: string; label: string }[];
 }
 
 export interface TimelineContext {
   firm: Firm;
   today: string;
+  /** Whether the user writes coaching records for this firm (the entries' actions). */
+  canWrite?: boolean;
 }
 
 export type TimelineSource = (db: Db, ctx: TimelineContext) => Promise<TimelineEntry[]>;
 
-const interactionSource: TimelineSource = async (db, { firm }) =>
+const interactionSource: TimelineSource = async (db, { firm, canWrite }) =>
   (await interactionsForFirm(db, firm.id)).map((i) => ({
     date: i.occurredOn,
     at: i.createdAt,
@@ -64,7 +68,10 @@ const interactionSource: TimelineSource = async (db, { firm }) =>
       i.outcome ? `成效：${i.outcome}` : '',
       i.noFollowUp ? '下一步：无需跟进' : '',
     ].filter(Boolean),
+    ...(i.eventId !== null ? { href: `/coaching/events/${i.eventId}` } : {}),
     tone: i.reached ? undefined : 'muted',
+    // A demand raised in this visit, call or event is collected with it ("in an interaction or on its own").
+    actions: canWrite ? [{ href: `/firms/${firm.uscc}/demands/new?interaction=${i.id}`, label: '登记技术需求' }] : [],
   }));
 
 const followUpSource: TimelineSource = async (db, { firm }) =>
@@ -91,9 +98,9 @@ const stageSource: TimelineSource = async (db, { firm }) =>
   }));
 
 /**
- * Event invitations (events slice). Attendance that the after-event action turned into an
- * interaction shows as that interaction (channel 活动); the rest (invited, absent, cancelled, or
- * attended before the action ran) shows here, so nothing appears twice.
+ * Event invitations (events slice). Attendance is in the event's attendance record from its
+ * check-in and shows as that interaction (channel 活动); the rest (invited, registered, absent,
+ * cancelled) shows here, so nothing appears twice.
  */
 const eventSource: TimelineSource = async (db, { firm }) =>
   (await eventsOfFirm(db, firm.id))
@@ -140,7 +147,7 @@ export async function loadCoachingPanel(db: Db, firm: Firm, actor: Actor, today:
   const [plan, open, timeline, templates, counsellors, demands] = await Promise.all([
     findPlan(db, firm.id),
     openFollowUpsForFirm(db, firm.id),
-    loadTimeline(db, { firm, today }),
+    loadTimeline(db, { firm, today, canWrite }),
     canWrite ? listTemplates(db, { activeOnly: true }) : Promise.resolve([]),
     canAssign ? listCounsellors(db) : Promise.resolve([]),
     demandsOfFirm(db, firm.id),
