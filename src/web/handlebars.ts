@@ -27,6 +27,8 @@ export const helpers = {
   and: (...args: unknown[]) => args.slice(0, -1).every(Boolean),
   gt: (a: number, b: number) => a > b,
   concat: (...args: unknown[]) => args.slice(0, -1).map(String).join(''),
+  /** A value inside a link's query string (the template still HTML-escapes the result). */
+  urlencode: (value: unknown) => encodeURIComponent(value == null ? '' : String(value)),
   includes: (list: unknown, value: unknown) => Array.isArray(list) && list.some((x) => String(x) === String(value)),
   stageLabel: (key: string) => stageLabel(key),
   fieldLabel: (key: string | null) => techFieldLabel(key),

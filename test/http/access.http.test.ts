@@ -78,6 +78,7 @@ const ROUTE_ACCESS: Record<string, Access> = {
   'GET /coaching': 'firms.read',
   'GET /coaching/interactions/new': 'coaching.write',
   'POST /coaching/interactions': 'coaching.write',
+  'GET /coaching/follow-ups/:id': 'coaching.write',
   'POST /coaching/follow-ups/:id/done': 'coaching.write',
   'POST /coaching/follow-ups/:id/cancel': 'coaching.write',
   'GET /firms/:uscc/coaching/plan': 'coaching.write',
@@ -350,6 +351,7 @@ const PROBES: Probe[] = [
       return () => c.post('/coaching/interactions').type('form').send({ firm: f.uscc, occurredOn: today, channel: 'visit', reached: 'yes', nextStep: '回访', nextDue: today });
     },
   },
+  { route: 'GET /coaching/follow-ups/:id', prepare: async (t, c, parkId) => { const id = await openFollowUpIn(t, parkId); return () => c.get(`/coaching/follow-ups/${id}`); } },
   { route: 'POST /coaching/follow-ups/:id/done', prepare: async (t, c, parkId) => { const id = await openFollowUpIn(t, parkId); return () => c.post(`/coaching/follow-ups/${id}/done`).type('form').send({ version: 1, doneOn: today, result: '已完成' }); } },
   { route: 'POST /coaching/follow-ups/:id/cancel', prepare: async (t, c, parkId) => { const id = await openFollowUpIn(t, parkId); return () => c.post(`/coaching/follow-ups/${id}/cancel`).type('form').send({ version: 1, reason: '企业不再申报' }); } },
   { route: 'GET /firms/:uscc/coaching/plan', prepare: async (t, c, parkId) => { const f = await coachedFirmIn(t, parkId); return () => c.get(`/firms/${f.uscc}/coaching/plan`); } },

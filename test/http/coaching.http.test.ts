@@ -333,6 +333,35 @@ describe('coaching', () => {
       await (await t.as('scoped')).post(`/coaching/follow-ups/${fu.id}/done`).type('form').send({ version: 1, doneOn: today, result: '好' }).expect(404);
       expect((await t.db('follow_ups').where({ id: fu.id }).first()).status).to.equal('open');
     });
+
+    it('the queue lists an item without its forms and fetches them when 办结… is opened (a page without script), returning to the workspace', async () => {
+      const f = await firm();
+      const fu = await openFollowUp(f);
+      await t.db('follow_ups').where({ id: fu.id }).update({ due_on: today });
+      const c = await t.as('counsellor');
+      const item = html((await c.get('/coaching').expect(200)).text).getElementById(`follow-up-${fu.id}`)!;
+      expect(item.querySelector('form')).to.equal(null);
+      const details = item.querySelector('details.follow-up-close')!;
+      expect(details.getAttribute('hx-trigger')).to.equal('toggle once');
+      const url = details.getAttribute('hx-get')!;
+      expect(url).to.equal(`/coaching/follow-ups/${fu.id}?next=%2Fcoaching`);
+      expect(item.querySelector('.follow-up-close-body a')!.getAttribute('href')).to.equal(url);
+
+      const forms = html((await c.get(url).set('HX-Request', 'true').expect(200)).text);
+      expect(forms.querySelectorAll('form').map((x) => x.getAttribute('action'))).to.deep.equal([`/coaching/follow-ups/${fu.id}/done`, `/coaching/follow-ups/${fu.id}/cancel`]);
+      expect(forms.querySelector('input[name="next"]')!.getAttribute('value')).to.equal('/coaching');
+      expect(forms.querySelector('input[name="_csrf"]')!.getAttribute('value')).to.not.equal('');
+      const page = html((await c.get(url).expect(200)).text);
+      expect(page.querySelector('h1')!.text).to.equal('处理跟进事项');
+      expect(page.querySelector('details.follow-up-close')!.getAttribute('open')).to.not.equal(undefined);
+
+      await other.get(url).expect(403);
+      const outside = await openFollowUp(await firm({ parkId: t.basics.parks.b }));
+      await (await t.as('scoped')).get(`/coaching/follow-ups/${outside.id}`).expect(404);
+      await c.get('/coaching/follow-ups/999999').expect(404);
+      await c.post(`/coaching/follow-ups/${fu.id}/done`).type('form').send({ version: 1, doneOn: today, result: '已办' }).expect(303);
+      expect((await c.get(url).set('HX-Request', 'true').expect(200)).text).to.include('这个跟进事项已经完成');
+    });
   });
 
   describe('plans, lifecycle and assignment', () => {

@@ -12,18 +12,18 @@ import { CHANNELS, INTERACTION_LIMITS, MANUAL_CHANNELS, TOPICS } from '../../dom
 import { PLAN_LIMITS, TARGET_CERTIFICATIONS } from '../../domain/coaching/plans.js';
 import { TEMPLATE_LIMITS, formatTemplateSteps, templateDueDates } from '../../domain/coaching/templates.js';
 import { LIFECYCLES } from '../../domain/fields.js';
-import { can } from '../../domain/permissions.js';
+import { can, coversFirm } from '../../domain/permissions.js';
 import { type StageKey, stageLabel } from '../../domain/stages.js';
 import { normalizeUscc } from '../../domain/uscc.js';
 import { todayInShanghai } from '../../lib/dates.js';
-import { BadRequestError, ConflictError, ForbiddenError, ValidationError } from '../../lib/errors.js';
+import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { actorOfResponse, requirePermission, safeReturnPath, setFlash, writeContext } from '../../web/auth.js';
 import { positiveInt, str } from '../../web/forms.js';
 import { redirectAfterWrite, renderPageOrFragment } from '../../web/render.js';
 import { loadFilterOptions } from '../firms/filter-options.js';
 import { parseFirmFilters, pickFilters } from '../firms/firm-filters.js';
 import { findFirmInScope } from '../firms/firm-scope.js';
-import { firmsMatching } from '../firms/firms.queries.js';
+import { findFirmsById, firmsMatching } from '../firms/firms.queries.js';
 import { listCounsellors } from '../users/users.queries.js';
 import { type CoachingService, StaleFollowUpError, StalePlanError, StaleTemplateError } from './coaching.service.js';
 import { firmCodes, interactionValues, parseInteraction, parsePlan, parseTemplate, planValues, templateValues } from './coaching-forms.js';
@@ -156,6 +156,35 @@ export function coachingRouter(db: Knex, coaching: CoachingService): Router {
     });
   closeRoute('done');
   closeRoute('cancel');
+
+  /**
+   * One open follow-up's closing forms: the queue fetches them when 办结… is opened (listing a
+   * hundred items of each state with two forms each made the workspace half a megabyte); without
+   * script its link opens them here as a page. `next` is where the forms return after closing.
+   */
+  router.get('/coaching/follow-ups/:id', requirePermission('coaching.write'), async (req, res) => {
+    const actor = actorOfResponse(res);
+    const id = positiveInt(req.params.id);
+    const followUp = id === null ? null : await findFollowUp(db, id);
+    const [firm] = followUp ? await findFirmsById(db, [followUp.firmId]) : [];
+    if (!followUp || !firm || !coversFirm(actor, firm)) throw new NotFoundError('FOLLOW_UP_NOT_FOUND', '找不到这个跟进事项（编号不存在，或不在你负责的范围）。');
+    if (!mayWriteCoaching(actor, firm)) throw new ForbiddenError('COACHING_FORBIDDEN', '你不能处理这家企业的跟进事项。');
+    const next = safeReturnPath(str(req.query.next)) ?? `/firms/${firm.uscc}#coaching`;
+    renderPageOrFragment(req, res, 'coaching/follow-up-page', 'coaching/follow-up-forms', {
+      title: '处理跟进事项',
+      nav: 'coaching',
+      item: { ...followUp, firmUscc: firm.uscc, firmName: firm.name, canWrite: true },
+      errors: {},
+      values: {},
+      open: true,
+      showFirm: true,
+      message: null,
+      next,
+      today: todayInShanghai(),
+      limits: FOLLOW_UP_LIMITS,
+      actor,
+    });
+  });
 
   // ── The firm's plan (lifecycle, goals, target) ─────────────────────────────
   const planForm = async (req: Request, res: Response, uscc: string, values: ReturnType<typeof planValues> | null, errors: Record<string, string>, status = 200, conflict = false) => {

@@ -12,6 +12,7 @@ import { mayWriteCoaching } from '../../domain/coaching/access.js';
 import { LIFECYCLES, lifecycleLabel } from '../../domain/fields.js';
 import { CHECK_KINDS, STAGES_WORKING_TOWARD, checkKindFor, readinessTone } from '../../domain/readiness.js';
 import { stageLabel } from '../../domain/stages.js';
+import { ReadModelCache } from '../../lib/cache.js';
 import { currentOf } from '../eligibility/eligibility.queries.js';
 import { listCounsellors, type UserSummary } from '../users/users.queries.js';
 import { contactDaysByStage } from './contact-rules.queries.js';
@@ -54,7 +55,21 @@ async function decorate(db: Db, actor: Actor, firms: WorkspaceFirm[], today: str
   });
 }
 
-export async function loadWorkspace(db: Db, actor: Actor, choice: CounsellorChoice, today: string) {
+type Workspace = Awaited<ReturnType<typeof computeWorkspace>>;
+
+/**
+ * A counsellor's home is opened many times between two writes (after every visit recorded, back
+ * from every firm page): kept per user, choice and day until the next write this process makes
+ * or hears of (lib/cache.ts), at most 10 s for one it cannot hear of — as the board is.
+ */
+const workspaces = new ReadModelCache<Workspace>(10_000, 200);
+
+export function loadWorkspace(db: Db, actor: Actor, choice: CounsellorChoice, today: string): Promise<Workspace> {
+  const key = JSON.stringify([actor.id, actor.role, actor.parkIds, actor.townIds ?? null, choice, today]);
+  return workspaces.get(db, key, () => computeWorkspace(db, actor, choice, today));
+}
+
+async function computeWorkspace(db: Db, actor: Actor, choice: CounsellorChoice, today: string) {
   const q = { counsellor: choice, actor, limit: FIRM_LIMIT };
   const daysByStage = await contactDaysByStage(db);
   const [list, queue, counts, noContact, counsellors] = await Promise.all([
