@@ -19,6 +19,7 @@ import { LIST_KINDS, type ListKindKey } from '../../domain/list-kinds.js';
 import { shanghaiDateTime } from '../../lib/dates.js';
 import { log } from '../../lib/log.js';
 import { applyCounterFilters, type FirmFilters } from '../firms/firm-filters.js';
+import { countByStage, totalOf } from '../firms/stage-counts.queries.js';
 
 export const OVERLAP_SNAPSHOT = 'list_overlap';
 /** A snapshot older than this is recomputed in the background on the next read. */
@@ -92,15 +93,19 @@ function refreshInBackground(db: Knex): void {
   running.set(db, job);
 }
 
+/** The county's firms, from the counter table's cached sums (summing tens of thousands of rows per view was a millisecond). */
 async function firmCount(db: Db): Promise<number> {
-  const row = (await db('stage_counts').sum({ n: 'n' }).first()) as { n: number | string | null } | undefined;
-  return Number(row?.n ?? 0);
+  return totalOf(await countByStage(db, {}, { parkIds: null }));
 }
 
 /** The snapshot's time, recomputing first or in the background as the rules above say. */
 async function ensureSnapshot(db: Knex): Promise<string> {
-  const meta = (await db('aggregate_snapshots').where({ name: OVERLAP_SNAPSHOT }).first('computed_at', 'stale')) as { computed_at: string; stale: boolean | number } | undefined;
+  const meta = (await db('aggregate_snapshots').where({ name: OVERLAP_SNAPSHOT }).first('computed_at', 'stale', 'refreshing_until')) as
+    | { computed_at: string; stale: boolean | number; refreshing_until: unknown }
+    | undefined;
   const old = meta && (Boolean(meta.stale) || Date.now() - Date.parse(meta.computed_at) > SNAPSHOT_MAX_AGE_MS);
+  // Another process holding the lease is recomputing it already: asking again would be a write per view.
+  const leased = !!meta?.refreshing_until && Date.parse(String(meta.refreshing_until instanceof Date ? meta.refreshing_until.toISOString() : meta.refreshing_until)) > Date.now();
   if (!meta || (old && (await firmCount(db)) < SYNC_REFRESH_FIRMS)) {
     // Single-flight: readers arriving meanwhile wait for the same recompute.
     let job = running.get(db);
@@ -111,7 +116,7 @@ async function ensureSnapshot(db: Knex): Promise<string> {
     await job;
     return ((await db('aggregate_snapshots').where({ name: OVERLAP_SNAPSHOT }).first('computed_at')) as { computed_at: string }).computed_at;
   }
-  if (old) refreshInBackground(db);
+  if (old && !leased) refreshInBackground(db);
   return meta.computed_at;
 }
 
