@@ -85,10 +85,18 @@ export async function resetIdSequence(db: Db, table: string): Promise<void> {
   await db.raw(`SELECT setval(pg_get_serial_sequence(?, 'id'), coalesce((SELECT max(id) FROM ??), 0) + 1, false)`, [table, table]);
 }
 
-/** Refresh the planner's statistics after a bulk load. */
+/**
+ * Refresh the planner's statistics after a bulk load. On PostgreSQL only this schema's tables: a
+ * bare ANALYZE walks every schema of the database (other deployments', tests') and can outlast the
+ * statement timeout.
+ */
 export async function analyze(db: Db): Promise<void> {
-  if (isSqlite(db)) await db.raw('PRAGMA optimize');
-  else await db.raw('ANALYZE');
+  if (isSqlite(db)) {
+    await db.raw('PRAGMA optimize');
+    return;
+  }
+  const tables = ((await db.raw("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename")) as { rows: { tablename: string }[] }).rows;
+  if (tables.length) await db.raw(`ANALYZE ${tables.map(() => '??').join(', ')}`, tables.map((t) => t.tablename));
 }
 
 /**
