@@ -6,7 +6,7 @@
  *     move's shape: a firm updated and a stage event inserted, in one short transaction) and times
  *     how long each waited: target p95 < 200 ms;
  *   - a 50,000-row commit on SQLite and on PostgreSQL (when BENCH_PG_URL or DATABASE_URL names one),
- *     median of BENCH_COMMIT_RUNS runs (default 1): target PostgreSQL ≤ 2× SQLite.
+ *     median of BENCH_COMMIT_RUNS runs of each (default 1), interleaved: target PostgreSQL ≤ 2× SQLite.
  * Standalone: `npx tsx test/bench/commit-lock.ts [--rows 100000] [--pg-rows 50000]`; also
  * `npm run bench -- --only commit`.
  */
@@ -136,40 +136,55 @@ export async function benchCommits(o: { report: Report; section: string; rows: n
       await f.destroy();
     }
   }
-  // 2. The same commit on SQLite and PostgreSQL.
-  const timed = async (pgUrl: string | null) => {
-    const times: number[] = [];
-    for (let i = 0; i < o.runs; i++) {
-      const f = await fixture(pgUrl);
+  // 2. The same commit on SQLite and PostgreSQL, the runs interleaved (SQLite, PostgreSQL, SQLite, …):
+  // on a shared machine the load drifts, and all of one then all of the other put that drift into
+  // the ratio.
+  const trial = async (pgUrl: string | null) => {
+    const f = await fixture(pgUrl);
+    try {
+      return (await commitOnce(f.db, o.pgRows, false)).seconds;
+    } finally {
+      await f.destroy();
+    }
+  };
+  const median = (times: number[]) => summarize(times.map((s) => s * 1000)).p50 / 1000;
+  const sqliteTimes: number[] = [];
+  const pgTimes: number[] = [];
+  let sqliteError: Error | null = null;
+  let pgError: Error | null = null;
+  for (let i = 0; i < o.runs; i++) {
+    if (!sqliteError) {
+      console.log(`    commit: ${int(o.pgRows)} rows on SQLite${o.runs > 1 ? ` (${i + 1} of ${o.runs})` : ''} …`);
       try {
-        times.push((await commitOnce(f.db, o.pgRows, false)).seconds);
-      } finally {
-        await f.destroy();
+        sqliteTimes.push(await trial(null));
+      } catch (err) {
+        sqliteError = err as Error;
       }
     }
-    return summarize(times.map((s) => s * 1000)).p50 / 1000;
-  };
-  let sqlite: number | null = null;
-  try {
-    console.log(`    commit: ${int(o.pgRows)} rows on SQLite …`);
-    sqlite = await timed(null);
-    report.add(sec, `a ${int(o.pgRows)}-row commit, SQLite`, ms(sqlite * 1000), `median of ${o.runs}`);
-  } catch (err) {
-    report.error(sec, `a ${int(o.pgRows)}-row commit, SQLite`, (err as Error).message);
+    if (o.pgUrl && !pgError) {
+      console.log(`    commit: ${int(o.pgRows)} rows on PostgreSQL${o.runs > 1 ? ` (${i + 1} of ${o.runs})` : ''} …`);
+      try {
+        pgTimes.push(await trial(o.pgUrl));
+      } catch (err) {
+        pgError = err as Error;
+      }
+    }
   }
+  const sqlite = sqliteError ? null : median(sqliteTimes);
+  if (sqliteError) report.error(sec, `a ${int(o.pgRows)}-row commit, SQLite`, sqliteError.message);
+  else report.add(sec, `a ${int(o.pgRows)}-row commit, SQLite`, ms(sqlite! * 1000), `median of ${o.runs}`);
   if (!o.pgUrl) {
     report.add(sec, `a ${int(o.pgRows)}-row commit, PostgreSQL`, 'skipped', 'set BENCH_PG_URL (or DATABASE_URL=postgres://…) to measure it');
     return;
   }
-  try {
-    console.log(`    commit: ${int(o.pgRows)} rows on PostgreSQL …`);
-    const pg = await timed(o.pgUrl);
-    const ratio = sqlite ? pg / sqlite : NaN;
-    report.add(sec, `a ${int(o.pgRows)}-row commit, PostgreSQL`, ms(pg * 1000), `median of ${o.runs} · ${ratio.toFixed(2)}× SQLite`, CT.pgRatio, ratio);
-    if (o.metrics) Object.assign(o.metrics, { 'commit.pg.seconds': pg, 'commit.sqlite.seconds': sqlite ?? NaN });
-  } catch (err) {
-    report.error(sec, `a ${int(o.pgRows)}-row commit, PostgreSQL`, (err as Error).message);
+  if (pgError) {
+    report.error(sec, `a ${int(o.pgRows)}-row commit, PostgreSQL`, pgError.message);
+    return;
   }
+  const pg = median(pgTimes);
+  const ratio = sqlite ? pg / sqlite : NaN;
+  report.add(sec, `a ${int(o.pgRows)}-row commit, PostgreSQL`, ms(pg * 1000), `median of ${o.runs}${o.runs > 1 ? ', interleaved with SQLite’s' : ''} · ${ratio.toFixed(2)}× SQLite`, CT.pgRatio, ratio);
+  if (o.metrics) Object.assign(o.metrics, { 'commit.pg.seconds': pg, 'commit.sqlite.seconds': sqlite ?? NaN });
 }
 
 // Standalone.

@@ -15,8 +15,10 @@ import { importKindLabel, isFirmDataImportKind, isOfficialImportKind, listKindLa
 import { matchOfficialRow } from '../../domain/official-lists.js';
 import { unitSlip } from '../../domain/figure-checks.js';
 import { coversPark } from '../../domain/permissions.js';
-import { insertChunked } from '../../db/insert-chunked.js';
+import { insertChunked, insertMany, PG_BULK_ROWS } from '../../db/insert-chunked.js';
+import { isPostgres } from '../../db/dialect.js';
 import { nowIso } from '../../lib/dates.js';
+import { log } from '../../lib/log.js';
 import { ConflictError } from '../../lib/errors.js';
 import { appendAudit, auditRow } from '../audit/audit.queries.js';
 import { markListAggregatesStale } from './overlap-snapshot.queries.js';
@@ -333,6 +335,10 @@ export async function runPreview(db: Knex, batchId: number, ctx: JobContext, ste
     await table.close();
   }
   await kindPreview?.finish(counts);
+  // PostgreSQL: statistics for the rows just staged (its advice after a bulk load). Without them the
+  // planner takes the batch for a handful of rows, and reading them back a page at a time in file
+  // order (the preview pages, the commit) sorted the rest of the batch for every page.
+  if (isPostgres(db)) await db.raw('ANALYZE import_rows (batch_id, status)').catch((err: unknown) => log.warn('import_rows not analysed after a preview', { batchId, err }));
   await db('import_batches').where({ id: batchId, status: 'previewing' }).update({
     status: 'previewed',
     rows_total: counts.total,
@@ -396,17 +402,24 @@ async function carryOver(trx: Knex.Transaction, batchId: number, fromBatchIds: n
 }
 
 /**
- * Multi-row INSERTs sized for the database: SQLite takes at most 500 rows a statement (insertChunked:
- * 400); PostgreSQL takes 2,000 (under its 65,535 parameters for these tables), so a commit sends a
- * fifth of the statements and each statement-level counter trigger runs a fifth as often.
+ * Entries staged per short transaction. SQLite: each holds the write lock for tens of milliseconds.
+ * PostgreSQL blocks no reader or writer while staging (MVCC, no lock others wait for), so its chunks
+ * are larger: fewer transactions to commit and fewer statements.
  */
-async function insertMany<T>(db: Knex, table: string, items: readonly T[], toRow: (item: T) => Record<string, unknown>): Promise<void> {
-  if ((db.client as { dialect?: string }).dialect !== 'postgresql') return insertChunked(db, table, items, toRow);
-  for (let i = 0; i < items.length; i += 2000) await db(table).insert(items.slice(i, i + 2000).map(toRow));
-}
+const stageChunk = (db: Knex) => (isPostgres(db) ? 10_000 : 2000);
 
-/** Entries staged per short transaction: each holds the write lock for tens of milliseconds. */
-const STAGE_CHUNK = 2000;
+/** Firm ids by credit code (those registered): SQLite in IN lists of 500; PostgreSQL as one array per PG_BULK_ROWS codes. */
+async function firmIdsByUscc(db: Knex, codes: readonly string[]): Promise<Map<string, number>> {
+  const ids = new Map<string, number>();
+  const size = isPostgres(db) ? PG_BULK_ROWS : 500;
+  for (let i = 0; i < codes.length; i += size) {
+    const chunk = codes.slice(i, i + size);
+    const q = db('firms').select('id', 'uscc');
+    const rows = (await (isPostgres(db) ? q.whereRaw('uscc = ANY(?)', [chunk]) : q.whereIn('uscc', chunk))) as { id: number; uscc: string }[];
+    for (const r of rows) ids.set(r.uscc, r.id);
+  }
+  return ids;
+}
 
 /** Lets other connections take the write lock between two staging transactions. */
 const breathe = () => new Promise<void>((resolve) => setTimeout(resolve, 5));
@@ -474,7 +487,7 @@ export async function clearStagedEntries(db: Knex, batchId: number): Promise<voi
  * Commit a previewed batch (issue 8 item 5). All or nothing for the user, without holding the write
  * lock for seconds:
  * 1. read the accepted rows and check the user's scope (no lock);
- * 2. stage the entries of registered firms, not current, in short transactions of STAGE_CHUNK rows,
+ * 2. stage the entries of registered firms, not current, in short transactions (stageChunk rows),
  *    letting other writers in between — nobody reads them: they are not current and the batch is
  *    提交中;
  * 3. publish in one short transaction: create the new firms (with their entries, events and audit),
@@ -505,12 +518,13 @@ export async function runCommit(db: Knex, batchId: number, ctx: JobContext, step
   // Stage: the registered firms' entries, a chunk per transaction.
   await clearStagedEntries(db, batch.id);
   const known = drafts.filter((d) => d.firmId !== null);
-  for (let i = 0; i < known.length; i += STAGE_CHUNK) {
+  const chunk = stageChunk(db);
+  for (let i = 0; i < known.length; i += chunk) {
     await db.transaction(async (trx) => {
       await lockBatch(trx, batch.id);
-      await insertMany(trx, 'list_entries', known.slice(i, i + STAGE_CHUNK), entryRow(batch, false));
+      await insertMany(trx, 'list_entries', known.slice(i, i + chunk), entryRow(batch, false));
     });
-    await progress?.('stage', i + STAGE_CHUNK);
+    await progress?.('stage', Math.min(i + chunk, known.length));
     await breathe();
   }
   const fresh = drafts.filter((d) => d.firmId === null);
@@ -522,32 +536,31 @@ export async function runCommit(db: Knex, batchId: number, ctx: JobContext, step
     const at = nowIso();
 
     // New codes: someone may have registered a firm since the preview; then it is simply a match.
-    const existing = new Map<string, number>();
-    for (let i = 0; i < fresh.length; i += 500) {
-      const rows = (await trx('firms').whereIn('uscc', fresh.slice(i, i + 500).map((d) => d.uscc)).select('id', 'uscc')) as { id: number; uscc: string }[];
-      for (const r of rows) existing.set(r.uscc, r.id);
-    }
+    const existing = await firmIdsByUscc(trx, fresh.map((d) => d.uscc));
     const toCreate = fresh.filter((d) => !existing.has(d.uscc));
     const registeredSince = fresh.filter((d) => existing.has(d.uscc));
     for (const d of registeredSince) d.firmId = existing.get(d.uscc)!;
     if (ctx.actor.parkIds !== null && registeredSince.length) await assertInScope(trx, registeredSince, ctx.actor);
-    await insertMany(trx, 'firms', toCreate, (d) => ({
-      uscc: d.uscc,
-      name: d.name,
-      name_norm: normalizeFirmName(d.name!),
-      park_id: d.parkId,
-      town_id: d.townId,
-      stage: 'candidate',
-      version: 1,
-      created_at: at,
-      updated_at: at,
-    }));
-    for (let i = 0; i < toCreate.length; i += 500) {
-      const chunk = toCreate.slice(i, i + 500);
-      const rows = (await trx('firms').whereIn('uscc', chunk.map((d) => d.uscc)).select('id', 'uscc')) as { id: number; uscc: string }[];
-      const ids = new Map(rows.map((r) => [r.uscc, r.id]));
-      for (const d of chunk) d.firmId = ids.get(d.uscc)!;
-    }
+    const created = await insertMany(
+      trx,
+      'firms',
+      toCreate,
+      (d) => ({
+        uscc: d.uscc,
+        name: d.name,
+        name_norm: normalizeFirmName(d.name!),
+        park_id: d.parkId,
+        town_id: d.townId,
+        stage: 'candidate',
+        version: 1,
+        created_at: at,
+        updated_at: at,
+      }),
+      { returning: ['id', 'uscc'] },
+    );
+    // PostgreSQL returned the new ids; SQLite's are read back by code.
+    const createdIds = isPostgres(trx) ? new Map(created.map((r) => [r.uscc as string, Number(r.id)])) : await firmIdsByUscc(trx, toCreate.map((d) => d.uscc));
+    for (const d of toCreate) d.firmId = createdIds.get(d.uscc)!;
     const reason = `由${listKindLabel(batch.kind)}名单（${batch.year}年，批次 #${batch.id}）导入`;
     await insertMany(trx, 'audit_log', toCreate, (d) =>
       auditRow(ctx, { action: 'firm.create', objectType: 'firm', objectId: d.uscc, after: { uscc: d.uscc, name: d.name, parkId: d.parkId, ...(d.townId !== null ? { townId: d.townId } : {}), stage: 'candidate', batchId: batch.id } }, at),
