@@ -105,7 +105,8 @@ async function ensureSnapshot(db: Knex): Promise<string> {
     | undefined;
   const old = meta && (Boolean(meta.stale) || Date.now() - Date.parse(meta.computed_at) > SNAPSHOT_MAX_AGE_MS);
   // Another process holding the lease is recomputing it already: asking again would be a write per view.
-  const leased = !!meta?.refreshing_until && Date.parse(String(meta.refreshing_until instanceof Date ? meta.refreshing_until.toISOString() : meta.refreshing_until)) > Date.now();
+  const until = meta?.refreshing_until;
+  const leased = until != null && new Date(until as string | Date).getTime() > Date.now();
   if (!meta || (old && (await firmCount(db)) < SYNC_REFRESH_FIRMS)) {
     // Single-flight: readers arriving meanwhile wait for the same recompute.
     let job = running.get(db);
